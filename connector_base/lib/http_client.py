@@ -1,0 +1,407 @@
+"""HTTP client base that every platform client subclasses.
+
+It turns transport failures and platform answers into the typed errors of
+:mod:`.errors`, so the job queue can choose between "retry later" and "a
+person must act", and it keeps every call short: a long wait demanded by the
+platform is handed back to the queue as ``retry_after`` instead of being
+slept in a worker.
+"""
+
+import logging
+import threading
+import time
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from .errors import (
+    AuthenticationError,
+    ConfigurationError,
+    NetworkError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ServerError,
+    ValidationError,
+)
+from .rate_limit import get_bucket
+from .redact import redact
+
+_logger = logging.getLogger(__name__)
+
+# Secrets of the call in progress on this thread, for the urllib3 log filter below.
+_in_flight = threading.local()
+
+# Error payload keys used by the platforms (Smartsheet errorCode/message, Podio
+# error/error_description, Trello message/error), most specific first.
+_CODE_KEYS = ("errorCode", "error_code", "code", "error")
+_MESSAGE_KEYS = ("message", "error_description", "error_message", "detail", "error")
+_MAX_BODY_IN_MESSAGE = 300
+
+
+class InvalidResponseError(ServerError):
+    """A 2xx answer whose body is not the JSON it announces.
+
+    Retryable: a truncated or garbled body comes from a dropped stream, a proxy
+    or a platform incident, all of which clear on their own; if it persists the
+    job exhausts its retries and fails where a person sees it.
+    """
+
+
+class _RedactUrllib3Records(logging.Filter):
+    """urllib3 logs request URLs at DEBUG, query-string credentials included (Trello key/token)."""
+
+    def filter(self, record):
+        record.msg = redact(record.getMessage(), getattr(_in_flight, "secrets", ()))
+        record.args = ()
+        return True
+
+
+for _name in ("urllib3.connectionpool", "urllib3.util.retry"):
+    logging.getLogger(_name).addFilter(_RedactUrllib3Records())
+
+
+def parse_retry_after(value, now=None):
+    """Seconds to wait from a ``Retry-After`` value (delta-seconds or HTTP date); None if unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+class HttpClient:
+    """Base of the platform clients: one pooled session, typed errors, bounded retries.
+
+    Subclasses set :attr:`platform`, usually :attr:`rate_limit`, and override
+    the ``_auth_*`` hooks (and, where the platform needs it, ``_refresh_token``,
+    ``_token_expires_soon``, ``_parse_error``, ``_retry_after_from_body``).
+    """
+
+    platform = "HTTP"
+    user_agent = "odoo-connector"
+    # Statuses that mean "slow down" (Podio adds 420).
+    rate_limit_statuses = frozenset({429})
+    # (requests, seconds) allowed per rate-limit key, e.g. (100, 10) for Trello; None: no client-side limit.
+    rate_limit = None
+    # In-call retries after a rate-limit answer; each also has to fit in max_in_call_wait.
+    max_rate_limit_retries = 2
+
+    def __init__(
+        self,
+        base_url,
+        *,
+        connect_timeout=5.0,
+        read_timeout=30.0,
+        retries=2,
+        backoff_factor=0.3,
+        max_in_call_wait=5.0,
+        rate_limit_key=None,
+        rate_limit_dir=None,
+        pool_maxsize=10,
+    ):
+        """``rate_limit_key`` names the quota holder (backend id, hashed token) for :attr:`rate_limit`."""
+        self.base_url = base_url.rstrip("/")
+        self.timeout = (connect_timeout, read_timeout)
+        self.max_in_call_wait = max_in_call_wait
+        self.api_calls = 0
+        self.rate_limiter = None
+        if self.rate_limit and rate_limit_key is not None:
+            self.rate_limiter = get_bucket(
+                f"{self.platform}:{rate_limit_key}",
+                *self.rate_limit,
+                directory=rate_limit_dir,
+                max_wait=max_in_call_wait,
+            )
+        self._lock = threading.Lock()
+        self._refresh_lock = threading.RLock()
+        self._refreshing = False
+        self.session = requests.Session()
+        self.session.headers.update({"Accept": "application/json", "User-Agent": self.user_agent})
+        adapter = HTTPAdapter(
+            pool_maxsize=pool_maxsize, max_retries=self._retry_policy(retries, backoff_factor)
+        )
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+
+    @staticmethod
+    def _retry_policy(retries, backoff_factor):
+        """What urllib3 retries by itself, within one call.
+
+        Connect errors are always safe to retry (nothing was sent); 502/503/504 only
+        on idempotent methods. Read errors are not retried: the platform may have
+        acted on the request, and each retry would block the worker for another
+        read timeout; the job queue retries them. Retry-After is ignored here
+        (urllib3 would sleep it, however long) and handled by :meth:`request`.
+        """
+        return Retry(
+            total=retries,
+            connect=retries,
+            read=False,
+            status=retries,
+            backoff_factor=backoff_factor,
+            status_forcelist=(502, 503, 504),
+            allowed_methods=Retry.DEFAULT_ALLOWED_METHODS,
+            respect_retry_after_header=False,
+            raise_on_status=False,
+        )
+
+    # ------------------------------------------------------------------ hooks
+
+    def _auth_headers(self):
+        """Headers that authenticate a request, e.g. ``{"Authorization": "Bearer ..."}``."""
+        return {}
+
+    def _auth_params(self):
+        """Query parameters that authenticate a request, e.g. Trello's ``key`` and ``token``."""
+        return {}
+
+    def _secrets(self):
+        """Values never to show in messages or logs.
+
+        Defaults to the credentials of the auth hooks; extend it with secrets not
+        sent on every call (refresh token, client secret).
+        """
+        values = [
+            str(value) for value in (*self._auth_params().values(), *self._auth_headers().values()) if value
+        ]
+        # "Bearer abc" is also masked where only "abc" appears.
+        return values + [value.split()[-1] for value in values]
+
+    def _refresh_token(self):
+        """Obtain a new access token; return True if one was obtained (default: cannot refresh)."""
+        return False
+
+    def _token_expires_soon(self):
+        """True to refresh before the call rather than wait for a 401."""
+        return False
+
+    def _parse_error(self, response):
+        """Return ``(platform_code, platform_message)`` of an error answer."""
+        try:
+            payload = response.json()
+        except ValueError:
+            return None, response.text.strip()[:_MAX_BODY_IN_MESSAGE] or None
+        if not isinstance(payload, dict):
+            return None, str(payload)[:_MAX_BODY_IN_MESSAGE]
+        if isinstance(payload.get("error"), dict):
+            payload = {**payload, **payload["error"]}
+        scalars = {
+            key: value for key, value in payload.items() if isinstance(value, str | int) and value != ""
+        }
+        code = next((scalars[key] for key in _CODE_KEYS if key in scalars), None)
+        message = next(
+            (scalars[key] for key in _MESSAGE_KEYS if key in scalars and scalars[key] != code), None
+        )
+        return code, message
+
+    def _retry_after_from_body(self, response):
+        """Seconds to wait when the platform gives them in the body, not in Retry-After; None if unknown."""
+
+    def _error_class(self, status):
+        if status in self.rate_limit_statuses:
+            return RateLimitedError
+        if status == 401:
+            return AuthenticationError
+        if status == 403:
+            return PermissionDeniedError
+        if status in (404, 410):
+            return NotFoundError
+        if status == 408:
+            # The server gave up waiting for the request: a transport problem, not bad data.
+            return NetworkError
+        if status >= 500:
+            return ServerError
+        return ValidationError
+
+    # ---------------------------------------------------------------- calling
+
+    def request(
+        self, method, path, *, params=None, json=None, data=None, headers=None, files=None, timeout=None
+    ):
+        """Send one API call and return its JSON, raw bytes for other content, or None when empty.
+
+        ``path`` is relative to ``base_url`` unless it is an absolute URL (a "next
+        page" link). Pass file contents as bytes so a retry resends them.
+        Raises the :mod:`.errors` class matching the failure.
+        """
+        method = method.upper()
+        if self._token_expires_soon():
+            self._refresh()
+        refreshed = False
+        rate_limit_retries = 0
+        waited = 0.0
+        while True:
+            response = self._send(method, path, params, json, data, headers, files, timeout)
+            status = response.status_code
+            if status == 401 and not refreshed and self._refresh():
+                refreshed = True
+                continue
+            if status in self.rate_limit_statuses and rate_limit_retries < self.max_rate_limit_retries:
+                delay = self._retry_after(response)
+                if delay is not None and waited + delay <= self.max_in_call_wait:
+                    _logger.info(
+                        "%s: rate limited on %s %s, retrying in %.1f s",
+                        self.platform,
+                        method,
+                        self._path(path),
+                        delay,
+                    )
+                    time.sleep(delay)
+                    waited += delay
+                    rate_limit_retries += 1
+                    continue
+            return self._result(method, path, response)
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path, **kwargs):
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path, **kwargs):
+        return self.request("PUT", path, **kwargs)
+
+    def patch(self, path, **kwargs):
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self.request("DELETE", path, **kwargs)
+
+    def close(self):
+        self.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    # --------------------------------------------------------------- internal
+
+    def _refresh(self):
+        """Refresh the token once at a time; a refresh that itself calls :meth:`request` does not recurse."""
+        with self._refresh_lock:
+            if self._refreshing:
+                return False
+            self._refreshing = True
+            try:
+                return bool(self._refresh_token())
+            finally:
+                self._refreshing = False
+
+    def _send(self, method, path, params, json, data, headers, files, timeout):
+        if self.rate_limiter is not None:
+            self.rate_limiter.acquire()
+        secrets = self._secrets()
+        previous, _in_flight.secrets = getattr(_in_flight, "secrets", ()), secrets
+        started = time.monotonic()
+        try:
+            response = self.session.request(
+                method,
+                self._url(path),
+                params={**self._auth_params(), **(params or {})},
+                json=json,
+                data=data,
+                files=files,
+                headers={**self._auth_headers(), **(headers or {})},
+                timeout=timeout or self.timeout,
+            )
+        except (
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.InvalidURL,
+        ) as exc:
+            raise ConfigurationError(
+                redact(f"{self.platform}: invalid URL for {method} {path}: {exc}", secrets)
+            ) from None
+        except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            self._count_calls(1)
+            # "from None": the chained requests exception would print the URL, credentials included.
+            raise NetworkError(
+                redact(f"{self.platform}: {method} {self._path(path)} failed: {self._describe(exc)}", secrets)
+            ) from None
+        finally:
+            _in_flight.secrets = previous
+        retried = response.raw.retries.history if response.raw.retries else ()
+        self._count_calls(1 + len(retried))
+        _logger.debug(
+            "%s %s -> %s in %.3f s",
+            method,
+            redact(response.url, secrets),
+            response.status_code,
+            time.monotonic() - started,
+        )
+        return response
+
+    def _count_calls(self, number):
+        with self._lock:
+            self.api_calls += number
+
+    def _describe(self, exc):
+        if isinstance(exc, requests.exceptions.ReadTimeout):
+            return f"no answer within the read timeout ({self.timeout[1]:g} s)"
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return f"could not connect within {self.timeout[0]:g} s"
+        return str(exc)
+
+    def _url(self, path):
+        if path.startswith(("http://", "https://")):
+            return path
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    @staticmethod
+    def _path(path):
+        """The path alone: what messages show of a URL, whose query may carry credentials."""
+        return urlsplit(path).path or path
+
+    def _retry_after(self, response):
+        header = parse_retry_after(response.headers.get("Retry-After"))
+        return header if header is not None else self._retry_after_from_body(response)
+
+    def _result(self, method, path, response):
+        status = response.status_code
+        if status >= 400:
+            raise self._error(method, path, response)
+        if not response.content:
+            return None
+        if "json" not in response.headers.get("Content-Type", "").lower():
+            return response.content
+        try:
+            return response.json()
+        except ValueError:
+            raise InvalidResponseError(
+                f"{self.platform}: {method} {self._path(path)} answered HTTP {status} with invalid JSON",
+                status=status,
+            ) from None
+
+    def _error(self, method, path, response):
+        status = response.status_code
+        error_class = self._error_class(status)
+        code, message = self._parse_error(response)
+        secrets = self._secrets()
+        text = f"{self.platform}: {method} {self._path(path)} failed with HTTP {status}"
+        if code is not None:
+            text += f" [{code}]"
+        if message:
+            text += f": {message}"
+        return error_class(
+            redact(text, secrets),
+            retry_after=self._retry_after(response) if error_class.retryable else None,
+            status=status,
+            platform_code=code,
+            platform_message=redact(message, secrets),
+        )

@@ -1,0 +1,121 @@
+"""Stream the items of a paginated API one page at a time.
+
+Each pager is an iterable: it fetches the next page only when the previous
+one is used up, so a sync of a huge board or sheet never holds it all in
+memory, and it stops without the extra empty request whenever the page
+itself says it was the last. ``calls`` counts the requests made, for tests
+and benchmarks.
+
+``fetch(params)`` performs one request and returns the parsed payload; it is
+a callable rather than a path so the page parameters can go in the query
+string or in a POST body (Podio filters)::
+
+    pager = OffsetPager(lambda page: client.post(url, json={**filters, **page}), limit=500, items="items")
+"""
+
+from .errors import ServerError
+
+
+def _extractor(spec):
+    """``None``: the payload is the list; a string: a key of the payload; else a callable."""
+    if spec is None:
+        return lambda payload: payload
+    if isinstance(spec, str):
+        return lambda payload: payload.get(spec)
+    return spec
+
+
+class _Pager:
+    def __init__(self, fetch, *, items=None):
+        self._fetch = fetch
+        self._items = _extractor(items)
+        self.calls = 0
+
+    def _page(self, params):
+        self.calls += 1
+        payload = self._fetch(params)
+        return payload, list(self._items(payload) or ())
+
+
+class PageNumberPager(_Pager):
+    """``?page=1&pageSize=100`` style; ``total_pages`` (key or callable) avoids the final empty call."""
+
+    def __init__(
+        self,
+        fetch,
+        *,
+        page_size,
+        items=None,
+        page_param="page",
+        size_param="pageSize",
+        first_page=1,
+        total_pages=None,
+    ):
+        super().__init__(fetch, items=items)
+        self.page_size = page_size
+        self.page_param = page_param
+        self.size_param = size_param
+        self.first_page = first_page
+        self._total_pages = _extractor(total_pages) if total_pages is not None else None
+
+    def __iter__(self):
+        page = self.first_page
+        while True:
+            payload, items = self._page({self.page_param: page, self.size_param: self.page_size})
+            yield from items
+            pages_seen = page - self.first_page + 1
+            if len(items) < self.page_size or (
+                self._total_pages is not None and pages_seen >= int(self._total_pages(payload) or 0)
+            ):
+                return
+            page += 1
+
+
+class OffsetPager(_Pager):
+    """``?offset=200&limit=100`` style; ``total`` (key or callable) avoids the final empty call."""
+
+    def __init__(self, fetch, *, limit, items=None, offset_param="offset", limit_param="limit", total=None):
+        super().__init__(fetch, items=items)
+        self.limit = limit
+        self.offset_param = offset_param
+        self.limit_param = limit_param
+        self._total = _extractor(total) if total is not None else None
+
+    def __iter__(self):
+        offset = 0
+        while True:
+            payload, items = self._page({self.offset_param: offset, self.limit_param: self.limit})
+            yield from items
+            offset += len(items)
+            if len(items) < self.limit or (
+                self._total is not None and offset >= int(self._total(payload) or 0)
+            ):
+                return
+
+
+class CursorPager(_Pager):
+    """Follows ``next_cursor(payload)`` (key or callable) until it is empty.
+
+    The first request carries no cursor. A cursor that repeats would loop
+    forever, so it raises a retryable :class:`ServerError` instead.
+    """
+
+    def __init__(self, fetch, *, next_cursor, items=None, cursor_param="cursor"):
+        super().__init__(fetch, items=items)
+        self._next_cursor = _extractor(next_cursor)
+        self.cursor_param = cursor_param
+
+    def __iter__(self):
+        cursor = None
+        seen = set()
+        while True:
+            payload, items = self._page({} if cursor is None else {self.cursor_param: cursor})
+            yield from items
+            cursor = self._next_cursor(payload)
+            if not cursor:
+                return
+            if cursor in seen:
+                raise ServerError(
+                    f"Pagination returned cursor {cursor!r} twice; stopping to avoid an endless loop"
+                )
+            seen.add(cursor)

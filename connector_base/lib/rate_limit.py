@@ -1,0 +1,93 @@
+"""Client-side token buckets that keep a connector under a platform's request quota.
+
+A platform counts requests per credential, whichever Odoo worker sends them,
+so the bucket state lives in a small file locked with ``fcntl.flock``: every
+thread and every process on the machine draws from the same budget. A
+module registry hands one bucket object per name to all threads of a process.
+"""
+
+import fcntl
+import hashlib
+import os
+import tempfile
+import threading
+import time
+
+from .errors import RateLimitedError
+
+DEFAULT_DIRECTORY = os.path.join(tempfile.gettempdir(), "odoo-connector-ratelimit")
+
+_registry = {}
+_registry_lock = threading.Lock()
+
+
+class TokenBucket:
+    """``capacity`` requests per ``period`` seconds, refilled continuously.
+
+    :meth:`acquire` reserves a slot and sleeps until it is due, but never longer
+    than ``max_wait``: past that it raises :class:`RateLimitedError` with
+    ``retry_after`` so the job is rescheduled instead of blocking a worker.
+    """
+
+    def __init__(self, name, capacity, period, *, directory=None, max_wait=5.0):
+        if capacity < 1 or period <= 0:
+            raise ValueError("a token bucket needs capacity >= 1 and period > 0")
+        self.name = name
+        self.capacity = capacity
+        self.period = period
+        self.max_wait = max_wait
+        self.directory = directory or DEFAULT_DIRECTORY
+        os.makedirs(self.directory, mode=0o700, exist_ok=True)
+        # Hashed so any name (even one derived from a credential) is a safe, opaque file name.
+        self.path = os.path.join(self.directory, hashlib.sha256(name.encode()).hexdigest()[:32] + ".bucket")
+
+    @property
+    def rate(self):
+        return self.capacity / self.period
+
+    def acquire(self):
+        wait = self._reserve()
+        if wait:
+            time.sleep(wait)
+
+    def _reserve(self):
+        """Take a token (the balance may go negative) and return how long to wait for it."""
+        # A fresh descriptor per call: flock excludes other descriptors, threads and forks alike.
+        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        with os.fdopen(descriptor, "r+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            now = time.time()
+            tokens, stamp = self._parse(handle.read(), now)
+            # max(): a wall clock set back must not drain the bucket.
+            tokens = min(self.capacity, tokens + max(0.0, now - stamp) * self.rate)
+            wait = max(0.0, (1 - tokens) / self.rate)
+            if wait > self.max_wait:
+                raise RateLimitedError(
+                    f"Client-side rate limit of {self.capacity} requests per {self.period:g} s reached; "
+                    f"next slot in {wait:.1f} s",
+                    retry_after=wait,
+                )
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{tokens - 1!r} {now!r}")
+        return wait
+
+    def _parse(self, text, now):
+        try:
+            tokens, stamp = (float(part) for part in text.split())
+        except ValueError:
+            # New (empty) or damaged file: start with a full bucket.
+            return float(self.capacity), now
+        return tokens, stamp
+
+
+def get_bucket(name, capacity, period, *, directory=None, max_wait=5.0):
+    """The process-wide bucket called ``name``, rebuilt when its limits change."""
+    settings = (capacity, period, directory or DEFAULT_DIRECTORY, max_wait)
+    with _registry_lock:
+        bucket = _registry.get(name)
+        if bucket is None or (bucket.capacity, bucket.period, bucket.directory, bucket.max_wait) != settings:
+            bucket = _registry[name] = TokenBucket(
+                name, capacity, period, directory=directory, max_wait=max_wait
+            )
+        return bucket

@@ -1,0 +1,271 @@
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..lib.errors import RetryableError, ValidationError
+
+FROM_CONNECTOR = "from_connector"
+
+
+def content_hash(values):
+    """Stable fingerprint of the values last synced, to skip unchanged data."""
+    text = json.dumps(values, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    record_ids: dict = field(default_factory=dict)  # external id -> Odoo record id
+
+    def as_job_result(self):
+        return {"created": self.created, "updated": self.updated, "skipped": self.skipped}
+
+
+class ConnectorExternalBinding(models.Model):
+    """(backend, external type, external id) <-> one Odoo record.
+
+    The two unique constraints are the whole guarantee: whatever races happen
+    between workers, an external object maps to one record and a record to one
+    external object of a type, per backend. One record may be bound to several
+    backends.
+    """
+
+    _name = "connector.external.binding"
+    _description = "Connector External Binding"
+    _order = "id desc"
+
+    backend_model = fields.Char(required=True, index=True)
+    backend_id = fields.Many2oneReference(model_field="backend_model", required=True, index=True)
+    external_type = fields.Char(required=True)
+    external_id = fields.Char(required=True)
+    res_model = fields.Char(string="Odoo model", required=True, index=True)
+    res_id = fields.Many2oneReference(
+        string="Odoo record id", model_field="res_model", required=True, index=True
+    )
+    record_ref = fields.Reference(
+        selection="_selection_models", compute="_compute_record_ref", string="Record"
+    )
+    company_id = fields.Many2one("res.company", index=True)
+    external_updated_at = fields.Datetime(help="Modification time of the external object when last synced.")
+    content_hash = fields.Char(help="Fingerprint of the values last synced.")
+    synced_at = fields.Datetime(string="Last sync")
+
+    _sql_constraints = [
+        (
+            "external_unique",
+            "UNIQUE (backend_model, backend_id, external_type, external_id)",
+            "This external object is already bound to another record for this backend.",
+        ),
+        (
+            "record_unique",
+            "UNIQUE (backend_model, backend_id, external_type, res_model, res_id)",
+            "This record is already bound to another external object of this type for this backend.",
+        ),
+    ]
+
+    @api.model
+    def _selection_models(self):
+        return [(model.model, model.name) for model in self.env["ir.model"].sudo().search([])]
+
+    @api.depends("res_model", "res_id")
+    def _compute_record_ref(self):
+        for binding in self:
+            valid = binding.res_model in self.env and binding.res_id
+            binding.record_ref = f"{binding.res_model},{binding.res_id}" if valid else False
+
+    # ------------------------------------------------------------------ lookups
+    @api.model
+    def _lookup(self, backend, external_type, external_ids):
+        """{external id: (binding id, record id, content hash)} in one query."""
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT external_id, id, res_id, content_hash FROM connector_external_binding
+                 WHERE backend_model = %s AND backend_id = %s AND external_type = %s
+                   AND external_id = ANY(%s)
+                """,
+                backend._name,
+                backend.id,
+                external_type,
+                [str(external_id) for external_id in external_ids],
+            )
+        )
+        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _find(self, backend, external_type, model_name, external_ids):
+        """{external id: record} for the bound ones among ``external_ids``."""
+        found = self._lookup(backend, external_type, external_ids)
+        records = self.env[model_name].browse([row[1] for row in found.values()])
+        by_id = {record.id: record for record in records}
+        return {external_id: by_id[row[1]] for external_id, row in found.items()}
+
+    # ------------------------------------------------------------------ writes
+    @api.model
+    def _insert(self, backend, external_type, model_name, rows):
+        """Insert bindings; ``rows`` are (external id, record id, hash, external updated at).
+
+        Returns the external ids actually inserted: a row that collides with an
+        existing binding is left out, and the caller decides what that means.
+        """
+        if not rows:
+            return set()
+        now = fields.Datetime.now()
+        company_id = backend.company_id.id if "company_id" in backend._fields else None
+        values = SQL(", ").join(
+            SQL(
+                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                backend._name,
+                backend.id,
+                external_type,
+                str(external_id),
+                model_name,
+                res_id,
+                company_id,
+                updated_at,
+                row_hash,
+                now,
+                self.env.uid,
+                self.env.uid,
+                now,
+                now,
+            )
+            for external_id, res_id, row_hash, updated_at in rows
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO connector_external_binding
+                    (backend_model, backend_id, external_type, external_id, res_model, res_id,
+                     company_id, external_updated_at, content_hash, synced_at,
+                     create_uid, write_uid, create_date, write_date)
+                VALUES %s
+                ON CONFLICT DO NOTHING
+                RETURNING external_id
+                """,
+                values,
+            )
+        )
+        inserted = {row[0] for row in self.env.cr.fetchall()}
+        Model = self.env[model_name]
+        if "connector_binding_ids" in Model._fields:
+            Model.invalidate_model(["connector_binding_ids"])
+        return inserted
+
+    @api.model
+    def _bind(self, backend, external_type, records_by_external_id):
+        """Bind existing records: {external id: record}. Binding the same pair twice is a no-op."""
+        model_name = next(iter(records_by_external_id.values()))._name if records_by_external_id else None
+        rows = [(str(ext_id), record.id, None, None) for ext_id, record in records_by_external_id.items()]
+        inserted = self._insert(backend, external_type, model_name, rows)
+        rejected = set(records_by_external_id) - inserted
+        if rejected:
+            existing = self._lookup(backend, external_type, rejected)
+            clashes = sorted(
+                ext_id
+                for ext_id in rejected
+                if ext_id not in existing or existing[ext_id][1] != records_by_external_id[ext_id].id
+            )
+            if clashes:
+                raise ValidationError(
+                    self.env._(
+                        "Cannot bind %(type)s %(ids)s: already bound to other records for %(backend)s.",
+                        type=external_type,
+                        ids=", ".join(clashes),
+                        backend=backend.display_name,
+                    )
+                )
+        self.invalidate_model()
+
+    @api.model
+    def _unbind(self, backend, external_type, external_ids):
+        bindings = self.search(
+            [
+                ("backend_model", "=", backend._name),
+                ("backend_id", "=", backend.id),
+                ("external_type", "=", external_type),
+                ("external_id", "in", [str(external_id) for external_id in external_ids]),
+            ]
+        )
+        bindings.unlink()
+        return len(bindings)
+
+    @api.model
+    def _upsert(self, backend, external_type, model_name, items):
+        """Create or update the records of ``items`` and their bindings, idempotently.
+
+        ``items``: dicts with ``external_id``, ``values`` (ORM values) and optionally
+        ``external_updated_at``. Unchanged values (same content hash) are skipped
+        without any write. Queries: one lookup, one batch create and one batch
+        binding insert for new records, one write per changed record and one batch
+        hash update.
+        """
+        latest = {str(item["external_id"]): item for item in items}
+        hashes = {ext_id: content_hash(item["values"]) for ext_id, item in latest.items()}
+        bound = self._lookup(backend, external_type, latest)
+        result = UpsertResult()
+        Model = self.env[model_name].with_context(**{FROM_CONNECTOR: True})
+
+        to_create = [ext_id for ext_id in latest if ext_id not in bound]
+        if to_create:
+            records = Model.create([latest[ext_id]["values"] for ext_id in to_create])
+            rows = [
+                (ext_id, record.id, hashes[ext_id], latest[ext_id].get("external_updated_at"))
+                for ext_id, record in zip(to_create, records, strict=True)
+            ]
+            inserted = self._insert(backend, external_type, model_name, rows)
+            if len(inserted) != len(rows):
+                # Another job bound the same objects meanwhile: roll back and let
+                # the retry update what the other job created.
+                raise RetryableError(
+                    f"{external_type} objects were imported concurrently for {backend.display_name}; retrying"
+                )
+            result.created = len(records)
+            result.record_ids.update(dict(zip(to_create, records.ids, strict=True)))
+
+        changed = []
+        for ext_id, (binding_id, res_id, old_hash) in bound.items():
+            result.record_ids[ext_id] = res_id
+            if old_hash == hashes[ext_id]:
+                result.skipped += 1
+                continue
+            Model.browse(res_id).write(latest[ext_id]["values"])
+            changed.append((binding_id, hashes[ext_id], latest[ext_id].get("external_updated_at")))
+        result.updated = len(changed)
+        self._update_hashes(changed)
+        return result
+
+    @api.model
+    def _update_hashes(self, rows):
+        """Record (binding id, hash, external updated at) after a sync, in one query."""
+        if not rows:
+            return
+        now = fields.Datetime.now()
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE connector_external_binding binding
+                   SET content_hash = v.content_hash,
+                       external_updated_at = COALESCE(v.updated_at, binding.external_updated_at),
+                       synced_at = %s, write_date = %s, write_uid = %s
+                  FROM (VALUES %s) AS v(id, content_hash, updated_at)
+                 WHERE binding.id = v.id
+                """,
+                now,
+                now,
+                self.env.uid,
+                SQL(", ").join(
+                    SQL("(%s::int, %s::varchar, %s::timestamp)", binding_id, row_hash, updated_at)
+                    for binding_id, row_hash, updated_at in rows
+                ),
+            )
+        )
+        self.invalidate_model(["content_hash", "external_updated_at", "synced_at", "write_date", "write_uid"])

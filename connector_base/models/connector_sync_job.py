@@ -1,0 +1,523 @@
+import json
+import logging
+import os
+import socket
+import time
+import traceback
+import uuid
+from datetime import timedelta
+
+import psycopg2
+import requests
+
+from odoo import api, exceptions, fields, models
+from odoo.tools import SQL
+
+from ..lib import backoff
+from ..lib.errors import ConnectorError, ValidationError
+from ..lib.redact import is_secret_name, redact
+
+_logger = logging.getLogger(__name__)
+
+JOB_STATES = [
+    ("pending", "Pending"),
+    ("running", "Running"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+    ("cancelled", "Cancelled"),
+]
+JOB_KINDS = [
+    ("import", "Import"),
+    ("export", "Export"),
+    ("webhook", "Webhook event"),
+    ("reconcile", "Reconcile"),
+    ("token_refresh", "Token refresh"),
+]
+# Handlers are looked up by name on the backend: only this prefix may be
+# called, so a stored job can never run an arbitrary method.
+HANDLER_PREFIX = "_job_"
+RESULT_KEYS = ("created", "updated", "skipped")
+
+# Errors that say nothing about the data: trying again later may succeed.
+TRANSIENT_EXCEPTIONS = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    psycopg2.errors.SerializationFailure,
+    psycopg2.errors.DeadlockDetected,
+    psycopg2.errors.LockNotAvailable,
+)
+# Errors a person has to act on: retrying would fail the same way.
+PERMANENT_EXCEPTIONS = (
+    exceptions.UserError,
+    exceptions.AccessError,
+    exceptions.ValidationError,
+    exceptions.MissingError,
+)
+
+
+def _is_retryable(exc):
+    if isinstance(exc, ConnectorError):
+        return exc.retryable
+    if isinstance(exc, PERMANENT_EXCEPTIONS):
+        return False
+    if isinstance(exc, TRANSIENT_EXCEPTIONS):
+        return True
+    # An unexpected error may be a hiccup as well as a bug: retry, and the
+    # attempt limit turns a bug into a visible dead letter.
+    return True
+
+
+class ConnectorSyncJob(models.Model):
+    _name = "connector.sync.job"
+    _description = "Connector Sync Job"
+    _order = "id desc"
+    _rec_name = "name"
+
+    name = fields.Char(required=True, readonly=True)
+    kind = fields.Selection(JOB_KINDS, required=True, default="import", readonly=True, index=True)
+    backend_model = fields.Char(readonly=True, index=True)
+    backend_id = fields.Many2oneReference(
+        string="Backend ID", model_field="backend_model", readonly=True, index=True
+    )
+    backend_ref = fields.Reference(
+        selection="_selection_backend_models", compute="_compute_backend_ref", string="Backend"
+    )
+    backend_label = fields.Char(string="Backend name", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    object_type = fields.Char(
+        readonly=True, index=True, help="External object type, used to pause one type of a backend."
+    )
+    method_name = fields.Char(string="Target method", required=True, readonly=True)
+    payload = fields.Json(string="Payload (JSON)", readonly=True, copy=False)
+    payload_text = fields.Text(string="Payload", compute="_compute_payload_text")
+    priority = fields.Integer(default=10, readonly=True, help="Lower runs first.")
+    state = fields.Selection(JOB_STATES, required=True, default="pending", readonly=True, index=True)
+    attempts = fields.Integer(readonly=True, default=0)
+    max_attempts = fields.Integer(readonly=True, default=lambda self: self._default_max_attempts())
+    next_attempt_at = fields.Datetime(readonly=True, default=fields.Datetime.now, index=True)
+    identity_key = fields.Char(
+        readonly=True,
+        copy=False,
+        help="While a job with this key is pending, enqueueing it again returns it.",
+    )
+    correlation_id = fields.Char(readonly=True, copy=False, default=lambda self: uuid.uuid4().hex, index=True)
+    enqueued_at = fields.Datetime(readonly=True, default=fields.Datetime.now)
+    started_at = fields.Datetime(readonly=True)
+    finished_at = fields.Datetime(readonly=True)
+    duration = fields.Float(readonly=True, string="Duration (s)", digits=(16, 3), aggregator="avg")
+    worker = fields.Char(readonly=True, help="Process that ran the last attempt.")
+    records_created = fields.Integer(readonly=True)
+    records_updated = fields.Integer(readonly=True)
+    records_skipped = fields.Integer(readonly=True)
+    result_summary = fields.Char(readonly=True)
+    error_class = fields.Char(readonly=True)
+    error_message = fields.Text(readonly=True)
+    error_traceback = fields.Text(readonly=True)
+
+    def init(self):
+        # The claim query walks this index; partial so done jobs never slow it down.
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS connector_sync_job_due_idx
+                ON connector_sync_job (priority, next_attempt_at, id) WHERE state = 'pending';
+            CREATE UNIQUE INDEX IF NOT EXISTS connector_sync_job_pending_identity_uniq
+                ON connector_sync_job (identity_key)
+                WHERE state = 'pending' AND identity_key IS NOT NULL;
+            """
+        )
+
+    # ------------------------------------------------------------------ fields
+    @api.model
+    def _selection_backend_models(self):
+        names = self.env.registry.descendants(["connector.backend.mixin"], "_inherit")
+        return [(name, self.env[name]._description) for name in sorted(names) if not self.env[name]._abstract]
+
+    @api.depends("backend_model", "backend_id")
+    def _compute_backend_ref(self):
+        known = {name for name, _label in self._selection_backend_models()}
+        for job in self:
+            valid = job.backend_model in known and job.backend_id
+            job.backend_ref = f"{job.backend_model},{job.backend_id}" if valid else False
+
+    @api.depends("payload")
+    def _compute_payload_text(self):
+        for job in self:
+            job.payload_text = json.dumps(job.payload, indent=2, sort_keys=True) if job.payload else False
+
+    def _default_max_attempts(self):
+        return int(self.env["ir.config_parameter"].sudo().get_param("connector_base.job_max_attempts", 5))
+
+    def _param(self, key, default):
+        return float(self.env["ir.config_parameter"].sudo().get_param(f"connector_base.{key}", default))
+
+    # ------------------------------------------------------------------ enqueue
+    @api.model
+    def _enqueue(self, vals_list):
+        """Insert jobs, returning the pending job already holding an identity key
+        instead of a duplicate. The partial unique index decides, so two workers
+        enqueueing the same key at once can never both win.
+        """
+        self._check_enqueue_values(vals_list)
+        now = fields.Datetime.now()
+        defaults = {
+            "kind": "import",
+            "priority": 10,
+            "state": "pending",
+            "attempts": 0,
+            "max_attempts": self._default_max_attempts(),
+            "next_attempt_at": now,
+            "enqueued_at": now,
+            "create_uid": self.env.uid,
+            "write_uid": self.env.uid,
+            "create_date": now,
+            "write_date": now,
+        }
+        columns = [
+            "name",
+            "kind",
+            "backend_model",
+            "backend_id",
+            "backend_label",
+            "company_id",
+            "object_type",
+            "method_name",
+            "payload",
+            "priority",
+            "state",
+            "attempts",
+            "max_attempts",
+            "next_attempt_at",
+            "identity_key",
+            "correlation_id",
+            "enqueued_at",
+            "create_uid",
+            "write_uid",
+            "create_date",
+            "write_date",
+        ]
+        rows = []
+        for vals in vals_list:
+            row = {**defaults, "correlation_id": uuid.uuid4().hex, **vals}
+            row["payload"] = json.dumps(row.get("payload") or {})
+            rows.append(SQL("(%s)", SQL(", ").join(row.get(column) for column in columns)))
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO connector_sync_job (%s) VALUES %s
+                ON CONFLICT (identity_key) WHERE state = 'pending' AND identity_key IS NOT NULL
+                DO NOTHING
+                RETURNING id
+                """,
+                SQL(", ").join(SQL.identifier(column) for column in columns),
+                SQL(", ").join(rows),
+            ),
+            # A concurrent transaction holding the same key makes this raise a
+            # serialization failure, which callers retry: not an error to log.
+            log_exceptions=False,
+        )
+        job_ids = [row[0] for row in self.env.cr.fetchall()]
+        keys = [vals["identity_key"] for vals in vals_list if vals.get("identity_key")]
+        if keys and len(job_ids) < len(vals_list):
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM connector_sync_job WHERE state = 'pending' AND identity_key = ANY(%s)",
+                    keys,
+                )
+            )
+            job_ids = list(dict.fromkeys(job_ids + [row[0] for row in self.env.cr.fetchall()]))
+        jobs = self.browse(job_ids)
+        self._schedule_runner(min(vals.get("next_attempt_at") or now for vals in vals_list))
+        return jobs
+
+    @api.model
+    def _check_enqueue_values(self, vals_list):
+        for vals in vals_list:
+            method = vals.get("method_name") or ""
+            if not method.startswith(HANDLER_PREFIX):
+                raise ValueError(f"Job handlers must be named {HANDLER_PREFIX}*, got {method!r}")
+            leaked = [key for key in self._walk_keys(vals.get("payload")) if is_secret_name(key)]
+            if leaked:
+                # Payloads are shown in the UI and kept for weeks: secrets belong
+                # in connector.credential, and the job reads them from the backend.
+                raise ValueError(f"Job payloads must not carry secrets (keys: {', '.join(leaked)})")
+
+    @classmethod
+    def _walk_keys(cls, value):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield key
+                yield from cls._walk_keys(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from cls._walk_keys(item)
+
+    @api.model
+    def _schedule_runner(self, at):
+        """Wake the runner now (or when the earliest job is due), once per transaction."""
+        at = max(at, fields.Datetime.now())
+        memo = self.env.cr.precommit.data.setdefault("connector_base.runner_triggers", set())
+        minute = at.replace(second=0, microsecond=0)
+        if minute in memo:
+            return
+        memo.add(minute)
+        self.env.ref("connector_base.ir_cron_run_sync_jobs").sudo()._trigger(at)
+
+    # ------------------------------------------------------------------ runner
+    @api.model
+    def _cron_run_jobs(self):
+        self._requeue_stale_jobs()
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+        self._run_due_jobs(time_budget=self._param("runner_time_budget", 50))
+
+    @api.model
+    def _run_due_jobs(self, time_budget=50.0, max_jobs=None):
+        """Run due jobs one transaction each until none is due or the budget is spent.
+
+        Commits: a failing job rolls back its own work only. Returns the number of
+        jobs run.
+        """
+        deadline = time.monotonic() + time_budget
+        count = 0
+        while time.monotonic() < deadline and (max_jobs is None or count < max_jobs):
+            job = self._claim_next()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+            if not job:
+                break
+            job._perform()
+            count += 1
+        return count
+
+    @api.model
+    def _claim_next(self):
+        """Mark the most urgent due job as running and return it (or an empty recordset).
+
+        Must start its own transaction. READ COMMITTED lets ``SKIP LOCKED`` step over
+        a job another worker just claimed instead of raising a serialization error.
+        """
+        cr = self.env.cr
+        cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        cr.execute(
+            SQL(
+                """
+                UPDATE connector_sync_job
+                   SET state = 'running', attempts = attempts + 1, worker = %(worker)s,
+                       started_at = date_trunc('second', now() AT TIME ZONE 'UTC'), finished_at = NULL,
+                       write_date = (now() AT TIME ZONE 'UTC')
+                 WHERE id = (
+                    SELECT job.id FROM connector_sync_job job
+                     WHERE job.state = 'pending'
+                       AND job.next_attempt_at <= (now() AT TIME ZONE 'UTC')
+                       AND NOT EXISTS (
+                           SELECT 1 FROM connector_backend_pause pause
+                            WHERE pause.backend_model IS NULL
+                               OR (pause.backend_model = job.backend_model
+                                   AND pause.backend_id = job.backend_id
+                                   AND (pause.object_type IS NULL OR pause.object_type = job.object_type))
+                       )
+                     ORDER BY job.priority, job.next_attempt_at, job.id
+                     LIMIT 1
+                       FOR UPDATE SKIP LOCKED)
+             RETURNING id
+                """,
+                worker=f"{socket.gethostname()}:{os.getpid()}",
+            )
+        )
+        row = cr.fetchone()
+        job = self.browse(row[0] if row else [])
+        job.invalidate_recordset()
+        return job
+
+    def _perform(self):
+        """Run one claimed job and record its outcome in its own commit."""
+        self.ensure_one()
+        started = time.monotonic()
+        try:
+            result = self._call_handler() or {}
+            self._mark_done(result, time.monotonic() - started)
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        except Exception as exc:  # noqa: BLE001 - every failure must land on the job
+            trace = traceback.format_exc()
+            self.env.cr.rollback()
+            self._mark_failed(exc, trace, time.monotonic() - started)
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _call_handler(self):
+        target = self._handler_target()
+        handler = getattr(target, self.method_name, None)
+        if not self.method_name.startswith(HANDLER_PREFIX) or not callable(handler):
+            raise ValidationError(
+                self.env._(
+                    "Job handler %(method)s does not exist on %(model)s.",
+                    method=self.method_name,
+                    model=self.backend_model,
+                )
+            )
+        return handler(self)
+
+    def _handler_target(self):
+        if not self.backend_model or self.backend_model not in self.env:
+            raise ValidationError(self.env._("Job %(job)s has no valid backend model.", job=self.id))
+        target = self.env[self.backend_model]
+        if self.company_id:
+            target = target.with_company(self.company_id)
+        if self.backend_id:
+            target = target.browse(self.backend_id)
+            if not target.exists():
+                raise ValidationError(self.env._("The backend of job %(job)s was deleted.", job=self.id))
+        return target
+
+    def _mark_done(self, result, duration):
+        summary = result.get("summary") or ", ".join(
+            f"{result.get(key, 0)} {key}" for key in RESULT_KEYS if result.get(key)
+        )
+        self.write(
+            {
+                "state": "done",
+                "finished_at": fields.Datetime.now(),
+                "duration": duration,
+                "records_created": result.get("created", 0),
+                "records_updated": result.get("updated", 0),
+                "records_skipped": result.get("skipped", 0),
+                "result_summary": summary or False,
+                "error_class": False,
+                "error_message": False,
+                "error_traceback": False,
+            }
+        )
+
+    def _mark_failed(self, exc, trace, duration):
+        secrets = self._backend_secrets()
+        retryable = _is_retryable(exc)
+        give_up = not retryable or self.attempts >= self.max_attempts
+        message = redact(str(exc) or exc.__class__.__name__, secrets)
+        values = {
+            "finished_at": fields.Datetime.now(),
+            "duration": duration,
+            "error_class": f"{type(exc).__module__}.{type(exc).__qualname__}",
+            "error_message": message,
+            "error_traceback": redact(trace, secrets),
+        }
+        if give_up:
+            values["state"] = "failed"
+            if retryable:
+                values["error_message"] = self.env._(
+                    "Gave up after %(attempts)s attempts. Last error: %(error)s",
+                    attempts=self.attempts,
+                    error=message,
+                )
+        else:
+            delay = backoff.retry_delay(
+                self.attempts,
+                base=self._param("retry_base_seconds", 30),
+                retry_after=getattr(exc, "retry_after", None),
+            )
+            values["state"] = "pending"
+            values["next_attempt_at"] = fields.Datetime.now() + timedelta(seconds=delay)
+        log = _logger.info if retryable and not give_up else _logger.warning
+        log("Connector job %s (%s) %s: %s", self.id, self.name, values["state"], message)
+        self.write(values)
+        if values["state"] == "pending":
+            self._schedule_runner(values["next_attempt_at"])
+
+    def _backend_secrets(self):
+        """Current secret values of the job's backend, to mask them in error texts."""
+        try:
+            target = self.sudo()._handler_target()
+        except ConnectorError:
+            return []
+        if not self.backend_id or not hasattr(target, "_connector_secret_values"):
+            return []
+        try:
+            return target._connector_secret_values()
+        except ConnectorError:
+            # Without a usable key nothing can be decrypted, so nothing can leak.
+            return []
+
+    @api.model
+    def _requeue_stale_jobs(self):
+        """Put back jobs whose worker died: their attempt counts, as it may be the cause."""
+        minutes = self._param("stale_job_minutes", 30)
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE connector_sync_job
+                   SET state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
+                       next_attempt_at = (now() AT TIME ZONE 'UTC'),
+                       finished_at = CASE WHEN attempts >= max_attempts
+                                          THEN (now() AT TIME ZONE 'UTC') END,
+                       error_class = 'WorkerLost',
+                       error_message = %(message)s,
+                       write_date = (now() AT TIME ZONE 'UTC')
+                 WHERE state = 'running'
+                   AND started_at < (now() AT TIME ZONE 'UTC') - make_interval(mins => %(minutes)s)
+             RETURNING id
+                """,
+                minutes=int(minutes),
+                message=f"The worker running this job stopped answering for over {int(minutes)} minutes.",
+            )
+        )
+        stale = self.browse([row[0] for row in self.env.cr.fetchall()])
+        stale.invalidate_recordset()
+        if stale:
+            _logger.warning("Connector jobs %s were left running by a lost worker", stale.ids)
+        return stale
+
+    @api.model
+    def _cron_purge_done_jobs(self):
+        days = self._param("job_retention_days", 30)
+        limit = fields.Datetime.now() - timedelta(days=days)
+        old = self.search([("state", "=", "done"), ("finished_at", "<", limit)])
+        old.unlink()
+        return len(old)
+
+    # ------------------------------------------------------------------ actions
+    def action_retry(self):
+        """Queue failed or cancelled jobs again, as fresh jobs with a full set of attempts.
+
+        A job whose identity key is already held by a pending job is superseded by
+        it: requeueing both would run the same work twice.
+        """
+        retryable = self.filtered(lambda job: job.state in ("failed", "cancelled"))
+        keys = {job.identity_key for job in retryable if job.identity_key}
+        held = set()
+        if keys:
+            held = set(
+                self.search([("state", "=", "pending"), ("identity_key", "in", list(keys))]).mapped(
+                    "identity_key"
+                )
+            )
+        requeue = self.browse()
+        for job in retryable.sorted("id", reverse=True):
+            if job.identity_key and job.identity_key in held:
+                continue
+            held.add(job.identity_key)
+            requeue |= job
+        (retryable - requeue).filtered(lambda job: job.state == "failed").write(
+            {
+                "state": "cancelled",
+                "result_summary": self.env._("Superseded by a pending job with the same key."),
+            }
+        )
+        requeue.write(
+            {
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": fields.Datetime.now(),
+                "finished_at": False,
+            }
+        )
+        if requeue:
+            self._schedule_runner(fields.Datetime.now())
+        return True
+
+    def action_cancel(self):
+        self.filtered(lambda job: job.state in ("pending", "failed")).write(
+            {"state": "cancelled", "finished_at": fields.Datetime.now()}
+        )
+        return True
+
+    @api.model
+    def action_requeue_all_failed(self):
+        self.search([("state", "=", "failed")]).action_retry()
+        return True

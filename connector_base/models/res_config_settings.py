@@ -1,0 +1,35 @@
+from odoo import api, fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    connector_job_retention_days = fields.Integer(
+        string="Keep done jobs (days)", config_parameter="connector_base.job_retention_days", default=30
+    )
+    connector_job_max_attempts = fields.Integer(
+        string="Attempts before a job fails", config_parameter="connector_base.job_max_attempts", default=5
+    )
+    connector_retry_base_seconds = fields.Integer(
+        string="First retry after (seconds)",
+        config_parameter="connector_base.retry_base_seconds",
+        default=30,
+        help="Each further retry waits twice as long, up to an hour.",
+    )
+    connector_stale_job_minutes = fields.Integer(
+        string="Requeue jobs running for over (minutes)",
+        config_parameter="connector_base.stale_job_minutes",
+        default=30,
+    )
+    connector_encryption_status = fields.Char(
+        string="Encryption", compute="_compute_connector_encryption_status"
+    )
+
+    @api.depends("company_id")
+    def _compute_connector_encryption_status(self):
+        status = self.env["connector.credential"]._key_status()
+        for settings in self:
+            settings.connector_encryption_status = status
+
+    def action_connector_reencrypt_secrets(self):
+        return self.env["connector.credential"].action_reencrypt_all()

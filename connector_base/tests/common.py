@@ -1,0 +1,63 @@
+from contextlib import contextmanager
+
+from odoo import SUPERUSER_ID, api
+from odoo.tests import TransactionCase
+
+
+class ConnectorCase(TransactionCase):
+    """Helpers for connector tests.
+
+    ``committed_env`` opens a real, separate transaction that commits: what the
+    job runner needs (it commits per job) and what concurrency tests need (two
+    cursors). Everything created through it is removed again after the test.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Job = cls.env["connector.sync.job"]
+        cls.backend = cls.env["test.connector.backend"].create({"name": "Test backend"})
+
+    def setUp(self):
+        super().setUp()
+        self._committed_backend_ids = []
+        self.addCleanup(self._remove_committed_data)
+
+    @contextmanager
+    def committed_env(self):
+        with self.registry.cursor() as cr:
+            yield api.Environment(cr, SUPERUSER_ID, {})
+
+    def make_committed_backend(self, name="Committed backend"):
+        with self.committed_env() as env:
+            backend_id = env["test.connector.backend"].create({"name": name}).id
+        self._committed_backend_ids.append(backend_id)
+        return backend_id
+
+    def enqueue_committed(self, backend_id, method_name, count=1, **options):
+        with self.committed_env() as env:
+            backend = env["test.connector.backend"].browse(backend_id)
+            jobs = env["connector.sync.job"]
+            for _index in range(count):
+                jobs |= backend._connector_enqueue(method_name, **options)
+            return jobs.ids
+
+    def read_jobs(self, job_ids, fields=("state", "attempts", "next_attempt_at", "error_message")):
+        with self.committed_env() as env:
+            return {row["id"]: row for row in env["connector.sync.job"].browse(job_ids).read(list(fields))}
+
+    def run_committed(self, **options):
+        with self.committed_env() as env:
+            return env["connector.sync.job"]._run_due_jobs(**options)
+
+    def _remove_committed_data(self):
+        if not self._committed_backend_ids:
+            return
+        with self.committed_env() as env:
+            domain = [
+                ("backend_model", "=", "test.connector.backend"),
+                ("backend_id", "in", self._committed_backend_ids),
+            ]
+            env["connector.sync.job"].search(domain).unlink()
+            env["connector.backend.pause"].search(domain).unlink()
+            env["test.connector.backend"].browse(self._committed_backend_ids).exists().unlink()

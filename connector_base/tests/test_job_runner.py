@@ -1,0 +1,201 @@
+import threading
+from datetime import datetime, timedelta
+
+from odoo import SUPERUSER_ID, api
+from odoo.tools import mute_logger
+
+from .common import ConnectorCase
+
+SILENCE = ("odoo.addons.connector_base.models.connector_sync_job",)
+
+
+class TestJobRunner(ConnectorCase):
+    def test_a_successful_job_is_done_with_its_result_and_timings(self):
+        backend_id = self.make_committed_backend()
+        [job_id] = self.enqueue_committed(backend_id, "_job_record_execution")
+        self.assertEqual(self.run_committed(), 1)
+        with self.committed_env() as env:
+            job = env["connector.sync.job"].browse(job_id)
+            self.assertRecordValues(job, [{"state": "done", "attempts": 1, "records_created": 1}])
+            self.assertEqual(job.result_summary, "1 created")
+            self.assertTrue(job.started_at and job.finished_at and job.worker)
+            self.assertGreaterEqual(job.finished_at, job.started_at)
+            self.assertEqual(env["test.connector.execution"].search_count([("job_id", "=", job_id)]), 1)
+
+    def test_runner_runs_jobs_by_priority_then_due_time(self):
+        backend_id = self.make_committed_backend()
+        low = self.enqueue_committed(backend_id, "_job_record_execution", priority=20)
+        high = self.enqueue_committed(backend_id, "_job_record_execution", priority=1)
+        self.run_committed(max_jobs=1)
+        states = self.read_jobs(low + high, ["state"])
+        self.assertEqual(states[high[0]]["state"], "done")
+        self.assertEqual(states[low[0]]["state"], "pending")
+
+    def test_runner_leaves_jobs_not_yet_due(self):
+        backend_id = self.make_committed_backend()
+        later = datetime.now() + timedelta(hours=1)
+        [job_id] = self.enqueue_committed(backend_id, "_job_noop", eta=later)
+        self.assertEqual(self.run_committed(), 0)
+        self.assertEqual(self.read_jobs([job_id])[job_id]["state"], "pending")
+
+    def test_runner_stops_at_its_time_budget(self):
+        backend_id = self.make_committed_backend()
+        job_ids = self.enqueue_committed(backend_id, "_job_noop", count=3)
+        self.assertEqual(self.run_committed(time_budget=0), 0)
+        self.assertEqual({row["state"] for row in self.read_jobs(job_ids).values()}, {"pending"})
+
+    @mute_logger(*SILENCE)
+    def test_a_failing_job_rolls_back_its_own_work_only(self):
+        backend_id = self.make_committed_backend()
+        [failing] = self.enqueue_committed(backend_id, "_job_fail_with_server_error", priority=1)
+        [working] = self.enqueue_committed(backend_id, "_job_record_execution", priority=2)
+        self.assertEqual(self.run_committed(), 2)
+        states = self.read_jobs([failing, working])
+        self.assertEqual(states[failing]["state"], "pending")
+        self.assertEqual(states[working]["state"], "done")
+        with self.committed_env() as env:
+            executions = env["test.connector.execution"].search([("job_id", "in", [failing, working])])
+            self.assertEqual(executions.job_id.ids, [working], "the failed job's writes were rolled back")
+
+    @mute_logger(*SILENCE)
+    def test_retryable_errors_back_off_exponentially_with_jitter(self):
+        backend_id = self.make_committed_backend()
+        [job_id] = self.enqueue_committed(backend_id, "_job_fail_with_server_error")
+        delays = []
+        for _attempt in range(3):
+            before = datetime.now()
+            self.run_committed()
+            row = self.read_jobs([job_id])[job_id]
+            self.assertEqual(row["state"], "pending")
+            delays.append((row["next_attempt_at"] - before).total_seconds())
+            with self.committed_env() as env:  # make it due again without waiting
+                env["connector.sync.job"].browse(job_id).next_attempt_at = before - timedelta(seconds=1)
+        # base 30 s, doubling, plus up to 25 % jitter
+        for delay, base in zip(delays, (30, 60, 120), strict=True):
+            self.assertGreaterEqual(delay, base - 1)
+            self.assertLessEqual(delay, base * 1.25 + 1)
+        self.assertEqual(self.read_jobs([job_id], ["attempts"])[job_id]["attempts"], 3)
+
+    @mute_logger(*SILENCE)
+    def test_retry_after_sent_by_the_platform_is_honoured(self):
+        backend_id = self.make_committed_backend()
+        [job_id] = self.enqueue_committed(backend_id, "_job_fail_rate_limited")
+        before = datetime.now()
+        self.run_committed()
+        row = self.read_jobs([job_id])[job_id]
+        self.assertEqual(row["state"], "pending")
+        self.assertGreaterEqual((row["next_attempt_at"] - before).total_seconds(), 599)
+
+    @mute_logger(*SILENCE)
+    def test_permanent_errors_fail_at_once_with_an_actionable_message(self):
+        backend_id = self.make_committed_backend()
+        [job_id] = self.enqueue_committed(backend_id, "_job_fail_authentication")
+        self.run_committed()
+        row = self.read_jobs([job_id], ["state", "attempts", "error_message", "error_class"])[job_id]
+        self.assertEqual((row["state"], row["attempts"]), ("failed", 1))
+        self.assertIn("refused the token", row["error_message"])
+        self.assertIn("AuthenticationError", row["error_class"])
+
+    @mute_logger(*SILENCE)
+    def test_a_job_out_of_attempts_becomes_a_visible_dead_letter(self):
+        backend_id = self.make_committed_backend()
+        [job_id] = self.enqueue_committed(backend_id, "_job_fail_with_server_error")
+        with self.committed_env() as env:
+            env["connector.sync.job"].browse(job_id).max_attempts = 2
+        for _attempt in range(2):
+            with self.committed_env() as env:
+                env["connector.sync.job"].browse(job_id).next_attempt_at = datetime.now() - timedelta(
+                    seconds=1
+                )
+            self.run_committed()
+        row = self.read_jobs([job_id])[job_id]
+        self.assertEqual((row["state"], row["attempts"]), ("failed", 2))
+        self.assertIn("Gave up after 2 attempts", row["error_message"])
+        self.assertIn("503", row["error_message"])
+
+    def test_two_cursors_never_claim_the_same_job(self):
+        backend_id = self.make_committed_backend()
+        job_ids = self.enqueue_committed(backend_id, "_job_noop", count=2)
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            claimed_a = api.Environment(cr_a, SUPERUSER_ID, {})["connector.sync.job"]._claim_next()
+            claimed_b = api.Environment(cr_b, SUPERUSER_ID, {})["connector.sync.job"]._claim_next()
+            self.assertTrue(claimed_a and claimed_b)
+            self.assertNotEqual(claimed_a.id, claimed_b.id)
+            self.assertEqual(sorted([claimed_a.id, claimed_b.id]), sorted(job_ids))
+            # Both are locked or running now: a third worker finds nothing.
+            with self.registry.cursor() as cr_c:
+                self.assertFalse(api.Environment(cr_c, SUPERUSER_ID, {})["connector.sync.job"]._claim_next())
+
+    def test_a_job_claimed_and_committed_is_not_claimed_again(self):
+        backend_id = self.make_committed_backend()
+        [job_id] = self.enqueue_committed(backend_id, "_job_noop")
+        with self.registry.cursor() as cr_a:
+            self.assertEqual(
+                api.Environment(cr_a, SUPERUSER_ID, {})["connector.sync.job"]._claim_next().id, job_id
+            )
+        with self.registry.cursor() as cr_b:
+            self.assertFalse(api.Environment(cr_b, SUPERUSER_ID, {})["connector.sync.job"]._claim_next())
+        self.assertEqual(self.read_jobs([job_id], ["state", "attempts"])[job_id]["attempts"], 1)
+
+    def test_parallel_runners_execute_each_job_exactly_once(self):
+        backend_id = self.make_committed_backend()
+        job_ids = self.enqueue_committed(backend_id, "_job_record_execution", count=40)
+        counts = []
+
+        def worker():
+            with self.registry.cursor() as cr:
+                counts.append(api.Environment(cr, SUPERUSER_ID, {})["connector.sync.job"]._run_due_jobs())
+
+        threads = [threading.Thread(target=worker) for _index in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        self.assertEqual(sum(counts), 40)
+        with self.committed_env() as env:
+            executions = env["test.connector.execution"].search([("job_id", "in", job_ids)])
+            self.assertEqual(len(executions), 40)
+            self.assertEqual(sorted(executions.job_id.ids), sorted(job_ids))
+            self.assertEqual(set(env["connector.sync.job"].browse(job_ids).mapped("state")), {"done"})
+
+    @mute_logger(*SILENCE)
+    def test_a_job_left_running_by_a_dead_worker_is_put_back(self):
+        backend_id = self.make_committed_backend()
+        stale, exhausted, fresh = self.enqueue_committed(backend_id, "_job_noop", count=3)
+        long_ago = datetime.now() - timedelta(hours=2)
+        with self.committed_env() as env:
+            Job = env["connector.sync.job"]
+            Job.browse([stale, exhausted]).write({"state": "running", "attempts": 1, "started_at": long_ago})
+            Job.browse(exhausted).write({"attempts": 5, "max_attempts": 5})
+            Job.browse(fresh).write({"state": "running", "attempts": 1, "started_at": datetime.now()})
+            requeued = Job._requeue_stale_jobs()
+            self.assertEqual(sorted(requeued.ids), sorted([stale, exhausted]))
+        rows = self.read_jobs([stale, exhausted, fresh], ["state", "attempts", "error_message"])
+        self.assertEqual((rows[stale]["state"], rows[stale]["attempts"]), ("pending", 1))
+        self.assertEqual(rows[exhausted]["state"], "failed")
+        self.assertIn("stopped answering", rows[exhausted]["error_message"])
+        self.assertEqual(rows[fresh]["state"], "running")
+
+    @mute_logger(*SILENCE)
+    def test_secrets_never_reach_the_job_error_or_traceback(self):
+        backend_id = self.make_committed_backend()
+        with self.committed_env() as env:
+            env["test.connector.backend"].browse(backend_id).api_token = "tok-SECRET-123456"
+        [job_id] = self.enqueue_committed(backend_id, "_job_leak_secret")
+        self.run_committed()
+        row = self.read_jobs([job_id], ["error_message", "error_traceback", "state"])[job_id]
+        self.assertEqual(row["state"], "pending")
+        self.assertIn("GET /me", row["error_message"])
+        self.assertNotIn("SECRET-123456", row["error_message"])
+        self.assertNotIn("SECRET-123456", row["error_traceback"])
+
+    def test_handler_of_a_deleted_backend_fails_permanently(self):
+        backend_id = self.make_committed_backend()
+        [job_id] = self.enqueue_committed(backend_id, "_job_noop")
+        with self.committed_env() as env:
+            env.cr.execute("DELETE FROM test_connector_backend WHERE id = %s", [backend_id])
+        with mute_logger(*SILENCE):
+            self.run_committed()
+        row = self.read_jobs([job_id], ["state", "error_message"])[job_id]
+        self.assertEqual(row["state"], "failed")
+        self.assertIn("deleted", row["error_message"])

@@ -1,0 +1,619 @@
+#!/usr/bin/env python3
+"""Set up, run and test the connector suite on one machine.
+
+    python3 scripts/suite.py run     Odoo 18 with the suite on http://127.0.0.1:8069
+    python3 scripts/suite.py test    lint, pure-Python tests, Odoo tests
+    python3 scripts/suite.py bench   benchmark figures
+
+Everything it creates lives in ``.local/`` (git-ignored): the PostgreSQL
+cluster, the Odoo configuration with its encryption key, the filestore. Only
+the standard library is used until the Python dependencies are installed.
+"""
+
+import argparse
+import glob
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCAL = ROOT / ".local"
+SUITE = ["connector_base", "connector_smartsheet", "connector_podio", "connector_trello", "connector_sprout"]
+TEST_ADDONS_DIR = ROOT / "tests" / "addons"
+ODOO_MAJOR = 18
+PG_PORT = int(os.environ.get("CONNECTOR_PG_PORT", "54329"))
+DB_USER = "odoo"
+DB_PASSWORD = "odoo"
+RUN_DB = os.environ.get("CONNECTOR_DB", "connector")
+TEST_DB = "connector_test"
+BENCH_DB = "connector_bench"
+HTTP_PORT = 8069
+ODOO_GIT = "https://github.com/odoo/odoo.git"
+# Odoo 18's pins build on Python 3.11 only with an older setuptools.
+PIP_BUILD_CONSTRAINT = "setuptools<81"
+ERROR_LINE = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
+# Warnings about our own addons (bad views, missing access rules...) fail the install too.
+OWN_WARNING_LINE = re.compile(
+    r"^\S+ \S+ \d+ WARNING \S+ .*\b(test_)?connector_(base|smartsheet|podio|trello|sprout)\b"
+)
+
+
+class SetupError(Exception):
+    """A problem the user must fix; the message says how."""
+
+
+def say(message):
+    print(f"[suite] {message}", flush=True)
+
+
+def run(cmd, *, check=True, capture=False, env=None, **kwargs):
+    result = subprocess.run(
+        [str(part) for part in cmd],
+        check=False,
+        text=True,
+        capture_output=capture,
+        env=env,
+        **kwargs,
+    )
+    if check and result.returncode != 0:
+        detail = (result.stderr or result.stdout or "").strip()[-2000:] if capture else ""
+        raise SetupError(f"command failed ({result.returncode}): {' '.join(map(str, cmd))}\n{detail}")
+    return result
+
+
+# --------------------------------------------------------------------- Odoo
+def find_odoo():
+    """The Odoo 18 source tree: an importable ``odoo``, then $ODOO_PATH, then a clone."""
+    probe = run(
+        [
+            sys.executable,
+            "-c",
+            "import os, odoo.release as r; print(r.version_info[0]); "
+            "print(os.path.dirname(os.path.dirname(os.path.abspath(r.__file__))))",
+        ],
+        check=False,
+        capture=True,
+        env={**os.environ, "PYTHONPATH": ""},
+    )
+    if probe.returncode == 0:
+        major, path = probe.stdout.split()
+        if int(major) != ODOO_MAJOR:
+            raise SetupError(
+                f"The importable odoo package at {path} is Odoo {major}; this suite needs Odoo 18."
+            )
+        return Path(path)
+    candidates = [Path(os.environ["ODOO_PATH"])] if os.environ.get("ODOO_PATH") else []
+    candidates.append(LOCAL / "odoo")
+    for candidate in candidates:
+        if (candidate / "odoo" / "release.py").exists():
+            check_odoo_version(candidate)
+            return candidate
+    if os.environ.get("ODOO_PATH"):
+        raise SetupError(
+            f"ODOO_PATH={os.environ['ODOO_PATH']} does not hold an Odoo source tree (no odoo/release.py)."
+        )
+    say("Odoo 18 not found: trying to clone the official 18.0 branch into .local/odoo ...")
+    clone = run(
+        ["git", "clone", "--depth", "1", "--branch", "18.0", ODOO_GIT, LOCAL / "odoo.partial"],
+        check=False,
+        capture=True,
+        timeout=1800,
+    )
+    if clone.returncode != 0:
+        shutil.rmtree(LOCAL / "odoo.partial", ignore_errors=True)
+        raise SetupError(
+            "Odoo 18 is not installed and could not be cloned (no network?).\n"
+            "Install it, then run this command again, in one of these ways:\n"
+            f"  - git clone --depth 1 --branch 18.0 {ODOO_GIT} /opt/odoo18 and either\n"
+            "    `pip install -e /opt/odoo18` (so `python3 -c 'import odoo'` works) or\n"
+            "    export ODOO_PATH=/opt/odoo18\n"
+            "  - or put a copy of an Odoo 18 source tree in .local/odoo"
+        )
+    (LOCAL / "odoo.partial").rename(LOCAL / "odoo")
+    return LOCAL / "odoo"
+
+
+def check_odoo_version(path):
+    text = (path / "odoo" / "release.py").read_text()
+    match = re.search(r"^version_info\s*=\s*\(\s*(?:'saas~)?(\d+)", text, re.MULTILINE)
+    if not match or int(match.group(1)) != ODOO_MAJOR:
+        raise SetupError(f"{path} is not an Odoo {ODOO_MAJOR} source tree.")
+
+
+def odoo_env(odoo_root):
+    env = dict(os.environ)
+    env["TZ"] = "UTC"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(odoo_root), env.get("PYTHONPATH", "")]))
+    return env
+
+
+def odoo_cmd(*args):
+    return [sys.executable, "-m", "odoo", *args]
+
+
+# --------------------------------------------------------------------- Python dependencies
+def unmet_requirements(requirement_file):
+    """Lines of a requirements file that the running interpreter does not satisfy."""
+    from importlib import metadata
+
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    unmet = []
+    for raw in requirement_file.read_text().splitlines():
+        line = raw.split(" #")[0].strip()
+        if not line or line.startswith(("#", "-")):
+            continue
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if requirement.marker and not requirement.marker.evaluate():
+            continue
+        try:
+            installed = metadata.version(requirement.name)
+        except metadata.PackageNotFoundError:
+            unmet.append(line)
+            continue
+        if requirement.specifier and not requirement.specifier.contains(installed, prereleases=True):
+            unmet.append(f"{line} (installed {installed})")
+    return unmet
+
+
+def ensure_python_deps(odoo_root):
+    constraint = LOCAL / "pip-build-constraint.txt"
+    constraint.write_text(PIP_BUILD_CONSTRAINT + "\n")
+    pip_env = {**os.environ, "PIP_CONSTRAINT": str(constraint), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    for requirement_file in (odoo_root / "requirements.txt", ROOT / "requirements.txt"):
+        if not requirement_file.exists():
+            continue
+        unmet = unmet_requirements(requirement_file)
+        if not unmet:
+            continue
+        say(f"installing Python requirements from {requirement_file} ({len(unmet)} missing or off-version)")
+        result = run(
+            [sys.executable, "-m", "pip", "install", "-q", "-r", requirement_file],
+            check=False,
+            env=pip_env,
+        )
+        if result.returncode != 0:
+            raise SetupError(
+                f"pip could not install {requirement_file}. On Debian, the builds need: "
+                "apt-get install libpq-dev libldap2-dev libsasl2-dev"
+            )
+
+
+# --------------------------------------------------------------------- PostgreSQL
+def pg_bindir():
+    def version(path):
+        return [int(part) for part in re.findall(r"\d+", path)]
+
+    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=version, reverse=True):
+        if os.path.exists(os.path.join(candidate, "initdb")):
+            return Path(candidate)
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def install_postgres():
+    if os.geteuid() != 0 and not shutil.which("sudo"):
+        raise SetupError("PostgreSQL is not installed: apt-get install postgresql, then run this again.")
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    say("PostgreSQL binaries not found: installing the postgresql package with apt-get")
+    run([*sudo, "apt-get", "update", "-qq"], check=False)
+    run(
+        [*sudo, "apt-get", "install", "-y", "-qq", "postgresql"],
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
+
+
+def cluster_dir():
+    """Project-local cluster, unless the postgres user cannot reach this checkout."""
+    local = LOCAL / "pg"
+    if os.geteuid() != 0:
+        return local
+    reachable = run(["runuser", "-u", "postgres", "--", "test", "-x", LOCAL], check=False).returncode == 0
+    if reachable:
+        return local
+    digest = hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]
+    return Path("/var/lib/postgresql/odoo-connector-suite") / digest
+
+
+def as_cluster_owner(cmd):
+    # initdb and pg_ctl refuse to run as root.
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+def ensure_postgres():
+    bindir = pg_bindir()
+    if bindir is None:
+        install_postgres()
+        bindir = pg_bindir()
+        if bindir is None:
+            raise SetupError("PostgreSQL was installed but initdb is still missing.")
+    pg_dir = cluster_dir()
+    data = pg_dir / "data"
+    log = pg_dir / "postgresql.log"
+    if not (data / "PG_VERSION").exists():
+        say(f"creating a PostgreSQL cluster in {data}")
+        pg_dir.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(pg_dir, "postgres", "postgres")
+        run(
+            as_cluster_owner(
+                [
+                    bindir / "initdb",
+                    "-D",
+                    data,
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ]
+            ),
+            capture=True,
+        )
+        with open(data / "postgresql.conf", "a") as conf:
+            conf.write(
+                "\n# odoo connector suite: loopback only, TCP only\n"
+                "listen_addresses = '127.0.0.1'\n"
+                f"port = {PG_PORT}\n"
+                "unix_socket_directories = ''\n"
+                "max_connections = 200\n"
+            )
+    status = run(as_cluster_owner([bindir / "pg_ctl", "-D", data, "status"]), check=False, capture=True)
+    if status.returncode != 0:
+        say(f"starting PostgreSQL on 127.0.0.1:{PG_PORT}")
+        started = run(
+            as_cluster_owner([bindir / "pg_ctl", "-D", data, "-l", log, "-w", "-t", "60", "start"]),
+            check=False,
+            capture=True,
+        )
+        if started.returncode != 0:
+            tail = log.read_text()[-1500:] if log.exists() else ""
+            raise SetupError(
+                f"PostgreSQL did not start (is port {PG_PORT} taken? set CONNECTOR_PG_PORT):\n{tail}"
+            )
+    psql(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'odoo') THEN "
+        f"CREATE ROLE {DB_USER} LOGIN SUPERUSER PASSWORD '{DB_PASSWORD}'; END IF; END $$;"
+    )
+    return bindir
+
+
+def psql(sql, *, db="postgres"):
+    env = {**os.environ, "PGPASSWORD": ""}
+    result = run(
+        ["psql", "-h", "127.0.0.1", "-p", PG_PORT, "-U", "postgres", "-d", db, "-Atqc", sql],
+        capture=True,
+        env=env,
+    )
+    return result.stdout.strip()
+
+
+def db_exists(name):
+    return psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
+
+
+def drop_db(name):
+    psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    shutil.rmtree(LOCAL / "data" / "filestore" / name, ignore_errors=True)
+
+
+def copy_db(template, name):
+    drop_db(name)
+    psql(f'CREATE DATABASE "{name}" TEMPLATE "{template}" OWNER {DB_USER}')
+    source = LOCAL / "data" / "filestore" / template
+    if source.exists():
+        shutil.copytree(source, LOCAL / "data" / "filestore" / name)
+
+
+# --------------------------------------------------------------------- Odoo configuration
+def write_config(path, odoo_root, *, db_name, extra_addons=(), http_port=HTTP_PORT):
+    """Write an Odoo configuration, keeping the encryption keys of an existing one."""
+    keys = read_option(path, "connector_encryption_keys") or read_option(
+        LOCAL / "odoo.conf", "connector_encryption_keys"
+    )
+    if not keys:
+        from cryptography.fernet import Fernet
+
+        keys = Fernet.generate_key().decode()
+    addons = [odoo_root / "odoo" / "addons", odoo_root / "addons", ROOT, *extra_addons]
+    lines = {
+        "addons_path": ",".join(str(p) for p in addons),
+        "data_dir": LOCAL / "data",
+        "db_host": "127.0.0.1",
+        "db_port": PG_PORT,
+        "db_user": DB_USER,
+        "db_password": DB_PASSWORD,
+        "db_name": db_name,
+        "dbfilter": f"^{db_name}$",
+        "list_db": "False",
+        "http_interface": "127.0.0.1",
+        "http_port": http_port,
+        "without_demo": "all",
+        "max_cron_threads": 1,
+        "connector_encryption_keys": keys,
+    }
+    body = "[options]\n" + "".join(f"{key} = {value}\n" for key, value in lines.items())
+    if not path.exists() or path.read_text() != body:
+        path.write_text(body)
+        path.chmod(0o600)
+    return path
+
+
+def read_option(path, key):
+    if not path.exists():
+        return None
+    match = re.search(rf"^{key}\s*=\s*(.+)$", path.read_text(), re.MULTILINE)
+    return match.group(1).strip() if match else None
+
+
+# --------------------------------------------------------------------- addons
+def manifest(addon_dir):
+    import ast
+
+    return ast.literal_eval((addon_dir / "__manifest__.py").read_text())
+
+
+def addon_dirs(names):
+    dirs = {}
+    for name in names:
+        for base in (ROOT, TEST_ADDONS_DIR):
+            if (base / name / "__manifest__.py").exists():
+                dirs[name] = base / name
+    return dirs
+
+
+def test_addons():
+    return sorted(p.parent.name for p in TEST_ADDONS_DIR.glob("*/__manifest__.py"))
+
+
+def external_dependencies(names):
+    """Odoo modules our addons depend on, ours excluded, transitively through ours."""
+    ours = {p.parent.name for p in ROOT.glob("*/__manifest__.py")} | set(test_addons())
+    dirs = addon_dirs(ours)
+    seen, external, todo = set(), set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for dep in manifest(dirs[name]).get("depends", []):
+            if dep in ours:
+                todo.append(dep)
+            else:
+                external.add(dep)
+    return sorted(external)
+
+
+def source_fingerprint(names):
+    """Changes when any file of these addons changes: then the database needs an update."""
+    digest = hashlib.sha1()
+    for _name, directory in sorted(addon_dirs(names).items()):
+        for path in sorted(directory.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def odoo_install(odoo_root, config, db_name, *, install=(), update=(), label):
+    """Run Odoo once to install or update modules; fail on any logged ERROR."""
+    args = ["-c", config, "-d", db_name, "--stop-after-init", "--no-http", "--log-level=info"]
+    if install:
+        args += ["-i", ",".join(install)]
+    if update:
+        args += ["-u", ",".join(update)]
+    log_path = LOCAL / f"{label}.log"
+    started = time.monotonic()
+    with open(log_path, "w") as log:
+        result = subprocess.run(
+            odoo_cmd(*args), env=odoo_env(odoo_root), stdout=log, stderr=subprocess.STDOUT, check=False
+        )
+    text = log_path.read_text()
+    errors = [line for line in text.splitlines() if ERROR_LINE.match(line) or OWN_WARNING_LINE.match(line)]
+    if result.returncode != 0 or errors:
+        excerpt = "\n".join(errors[:20]) or text[-3000:]
+        raise SetupError(f"Odoo {label} failed (full log: {log_path}):\n{excerpt}")
+    say(f"{label}: done in {time.monotonic() - started:.0f} s")
+
+
+def template_db(odoo_root, config, modules):
+    """A database with Odoo's own modules our suite needs, built once and copied per run."""
+    key = hashlib.sha1(json.dumps([str(odoo_root), modules, ODOO_MAJOR]).encode()).hexdigest()[:10]
+    name = f"connector_tmpl_{key}"
+    if db_exists(name):
+        return name
+    building = f"{name}_building"
+    drop_db(building)
+    say(f"building template database {name} with {', '.join(modules)} (once per machine)")
+    odoo_install(odoo_root, config, building, install=modules, label="template-install")
+    psql(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+    filestore = LOCAL / "data" / "filestore"
+    if (filestore / building).exists():
+        (filestore / building).rename(filestore / name)
+    return name
+
+
+# --------------------------------------------------------------------- commands
+def prepare():
+    LOCAL.mkdir(exist_ok=True)
+    odoo_root = find_odoo()
+    ensure_python_deps(odoo_root)
+    ensure_postgres()
+    return odoo_root
+
+
+def command_run(args):
+    odoo_root = prepare()
+    config = write_config(LOCAL / "odoo.conf", odoo_root, db_name=RUN_DB)
+    stamp = LOCAL / f"{RUN_DB}.fingerprint"
+    fingerprint = source_fingerprint(SUITE)
+    if not db_exists(RUN_DB):
+        say(f"creating database {RUN_DB} with the connector suite")
+        odoo_install(odoo_root, config, RUN_DB, install=SUITE, label="run-install")
+        stamp.write_text(fingerprint)
+    elif not stamp.exists() or stamp.read_text() != fingerprint:
+        say(f"updating the connector suite in database {RUN_DB} (your data is kept)")
+        odoo_install(odoo_root, config, RUN_DB, update=SUITE, label="run-update")
+        stamp.write_text(fingerprint)
+    base_url = f"http://127.0.0.1:{HTTP_PORT}"
+    print(
+        f"\nOdoo 18 with the connector suite: {base_url}/odoo\n"
+        f"  database {RUN_DB}, login admin / password admin (change it in Settings > Users)\n"
+        f"  sync jobs: {base_url}/odoo/action-connector_base.action_connector_sync_job\n"
+        "  webhook URLs: each platform backend shows its own on its form once a connector is configured\n"
+        f"  configuration: {config} (encryption key inside: keep it, secrets cannot be read without it)\n",
+        flush=True,
+    )
+    if args.no_serve:
+        return 0
+    os.execvpe(sys.executable, odoo_cmd("-c", config, "-d", RUN_DB), odoo_env(odoo_root))
+
+
+def pytest_counts(output):
+    counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0}
+    summary = [
+        line
+        for line in output.splitlines()
+        if re.search(r"\b(passed|failed|error|errors|no tests ran)\b", line)
+    ]
+    if summary:
+        for number, word in re.findall(r"(\d+) (passed|failed|errors?|skipped)", summary[-1]):
+            key = "errors" if word.startswith("error") else word
+            counts[key] = int(number)
+    return counts
+
+
+def run_pytest(cmd, env):
+    """Run pytest, streaming its output, and return (exit code, counts)."""
+    process = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT
+    )
+    lines = []
+    for line in process.stdout:
+        sys.stdout.write(line)
+        lines.append(line)
+    process.wait()
+    return process.returncode, pytest_counts("".join(lines))
+
+
+def command_test(args):
+    odoo_root = prepare()
+    results = {}
+    failed = False
+
+    if not args.skip_lint:
+        say("lint: pre-commit hooks")
+        lint = run(["pre-commit", "run", "--all-files", "--show-diff-on-failure"], check=False, cwd=ROOT)
+        results["lint"] = "passed" if lint.returncode == 0 else "FAILED"
+        failed |= lint.returncode != 0
+
+    say("pure-Python tests (no Odoo, no database)")
+    code, unit = run_pytest(
+        [sys.executable, "-m", "pytest", "-p", "no:odoo", "-p", "no:cacheprovider", "-q", "tests/unit"],
+        {**os.environ, "PYTHONPATH": ""},
+    )
+    results["pure-Python tests"] = unit
+    failed |= code != 0 or unit["passed"] == 0
+
+    say("Odoo tests (pytest-odoo, fresh database)")
+    extra_addons = [TEST_ADDONS_DIR]
+    config = write_config(
+        LOCAL / "odoo-test.conf", odoo_root, db_name=TEST_DB, extra_addons=extra_addons, http_port=8169
+    )
+    modules = SUITE + test_addons()
+    template = template_db(odoo_root, config, external_dependencies(modules))
+    copy_db(template, TEST_DB)
+    odoo_install(odoo_root, config, TEST_DB, install=modules, label="test-install")
+    test_dirs = [
+        str(p) for p in sorted(ROOT.glob("connector_*/tests")) + sorted(TEST_ADDONS_DIR.glob("*/tests"))
+    ]
+    env = odoo_env(odoo_root)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "tests"), env["PYTHONPATH"]])
+    code, odoo_counts = run_pytest(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "odoo_log_guard",
+            f"--odoo-config={config}",
+            f"--odoo-database={TEST_DB}",
+            "--odoo-http",
+            "--odoo-log-level=warn",
+            "-q",
+            *test_dirs,
+        ],
+        env,
+    )
+    results["Odoo tests"] = odoo_counts
+    failed |= code != 0
+    if odoo_counts["passed"] == 0:
+        say("no Odoo test ran: that is a failure")
+        failed = True
+
+    print("\n==== summary ====")
+    passed = failures = 0
+    for label, outcome in results.items():
+        if isinstance(outcome, dict):
+            passed += outcome["passed"]
+            failures += outcome["failed"] + outcome["errors"]
+            print(f"{label}: {outcome['passed']} passed, {outcome['failed'] + outcome['errors']} failed")
+        else:
+            print(f"{label}: {outcome}")
+    if failed and failures == 0:
+        failures = 1  # lint or a zero count failed the run; the closing line must say so
+    print(f"{passed} passed, {failures} failed")
+    return 1 if failed else 0
+
+
+def command_bench(args):
+    odoo_root = prepare()
+    config = write_config(
+        LOCAL / "odoo-bench.conf", odoo_root, db_name=BENCH_DB, extra_addons=[TEST_ADDONS_DIR], http_port=8269
+    )
+    modules = SUITE + test_addons()
+    template = template_db(odoo_root, config, external_dependencies(modules))
+    copy_db(template, BENCH_DB)
+    odoo_install(odoo_root, config, BENCH_DB, install=modules, label="bench-install")
+    env = odoo_env(odoo_root)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "tests"), env["PYTHONPATH"]])
+    result = run(
+        [sys.executable, ROOT / "tests" / "bench" / "bench_base.py", "-c", config, "-d", BENCH_DB],
+        check=False,
+        env=env,
+    )
+    return result.returncode
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_parser = sub.add_parser("run", help="run Odoo with the suite installed")
+    run_parser.add_argument("--no-serve", action="store_true", help="set everything up, then exit")
+    test_parser = sub.add_parser("test", help="run every test")
+    test_parser.add_argument("--skip-lint", action="store_true")
+    sub.add_parser("bench", help="print benchmark figures")
+    args = parser.parse_args()
+    try:
+        return {"run": command_run, "test": command_test, "bench": command_bench}[args.command](args)
+    except SetupError as error:
+        print(f"[suite] ERROR: {error}", file=sys.stderr, flush=True)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+{
+    "name": "Connector Base test backend",
+    "summary": "A backend and handlers used only by connector_base's tests",
+    "version": "18.0.1.0.0",
+    "category": "Hidden/Tests",
+    "author": "Odoo Connector Suite",
+    "website": "https://example.com/odoo-connector-suite",
+    "license": "LGPL-3",
+    "depends": ["connector_base"],
+    "data": ["security/ir.model.access.csv"],
+}

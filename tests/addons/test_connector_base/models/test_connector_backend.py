@@ -1,0 +1,44 @@
+import os
+
+from odoo import fields, models
+
+from odoo.addons.connector_base.lib.errors import AuthenticationError, RateLimitedError, ServerError
+
+
+class TestConnectorBackend(models.Model):
+    _name = "test.connector.backend"
+    _inherit = ["connector.backend.mixin"]
+    _description = "Test Connector Backend"
+    _connector_secret_fields = ("api_token", "app_secret")
+
+    api_token = fields.Char(
+        compute="_compute_connector_secrets",
+        inverse="_inverse_connector_secrets",
+        groups="connector_base.group_connector_manager",
+    )
+    app_secret = fields.Char(
+        compute="_compute_connector_secrets",
+        inverse="_inverse_connector_secrets",
+        groups="connector_base.group_connector_manager",
+    )
+
+    def _job_noop(self, job):
+        return {"skipped": 1}
+
+    def _job_record_execution(self, job):
+        self.env["test.connector.execution"].create({"job_id": job.id, "pid": os.getpid()})
+        return {"created": 1}
+
+    def _job_fail_with_server_error(self, job):
+        self.env["test.connector.execution"].create({"job_id": job.id})
+        raise ServerError("platform answered 503", status=503)
+
+    def _job_fail_rate_limited(self, job):
+        raise RateLimitedError("too many requests", status=429, retry_after=600)
+
+    def _job_fail_authentication(self, job):
+        raise AuthenticationError("the platform refused the token", status=401)
+
+    def _job_leak_secret(self, job):
+        token = self._connector_secret("api_token")
+        raise ServerError(f"GET /me?token={token} failed; Authorization: Bearer {token}")

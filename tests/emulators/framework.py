@@ -1,0 +1,406 @@
+"""A tiny threaded HTTP server that platform emulators are built on.
+
+Platform emulators register routes on :attr:`Emulator.router`; tests arm
+:attr:`Emulator.faults` to provoke the failures a real platform produces
+(rate limits, 5xx, slow or dropped answers, garbled JSON) at a precise moment,
+and read the request log to assert how many calls the client really made.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import re
+import socket
+import sys
+import threading
+from collections import Counter
+from functools import cached_property
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import requests
+
+_logger = logging.getLogger(__name__)
+
+MALFORMED_JSON = b'{"id": "truncated'
+
+
+class EmulatorHTTPError(Exception):
+    """Raise it anywhere under a handler to answer an error without passing a Response back up."""
+
+    def __init__(self, status, body=None, headers=None):
+        super().__init__(status)
+        self.response = Response(status, body if body is not None else _error_body(status), headers)
+
+
+def _error_body(status, **extra):
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:  # platform-specific statuses such as Podio's 420
+        phrase = "Error"
+    return {"error": phrase, "status": status, **extra}
+
+
+class Request:
+    """What a handler sees of one HTTP request; bodies are parsed only when asked for.
+
+    ``params`` holds the path parameters and ``route`` the matched pattern (None when unrouted).
+    """
+
+    def __init__(self, method, path, query, headers, body, client_port):
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.client_port = client_port
+        self.params = {}
+        self.route = None
+
+    @property
+    def content_type(self):
+        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
+    @cached_property
+    def json(self):
+        if not self.body or "json" not in self.content_type:
+            return None
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            raise EmulatorHTTPError(400, _error_body(400, message="request body is not valid JSON")) from None
+
+    @cached_property
+    def form(self):
+        if self.content_type != "application/x-www-form-urlencoded":
+            return {}
+        return dict(parse_qsl(self.body.decode(), keep_blank_values=True))
+
+
+class Response:
+    """An answer: ``bytes``/``str`` bodies are sent as they are, anything else as JSON."""
+
+    def __init__(self, status=200, body=None, headers=None):
+        self.status = status
+        self.headers = dict(headers or {})
+        if body is None:
+            self.body = b""
+        elif isinstance(body, bytes | str):
+            self.body = body.encode() if isinstance(body, str) else body
+            self.headers.setdefault("Content-Type", "text/plain; charset=utf-8")
+        else:
+            self.body = json.dumps(body).encode()
+            self.headers.setdefault("Content-Type", "application/json")
+
+
+class Route:
+    def __init__(self, method, pattern, handler):
+        self.method = method.upper()
+        self.pattern = pattern
+        self.handler = handler
+        pieces = re.split(r"\{(\w+)\}", pattern)
+        # Even pieces are literal text, odd pieces are parameter names.
+        regex = "".join(
+            re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>[^/]+)"
+            for index, piece in enumerate(pieces)
+        )
+        self._regex = re.compile(f"^{regex}$")
+
+    def match(self, path):
+        found = self._regex.match(path)
+        return None if found is None else {name: unquote(value) for name, value in found.groupdict().items()}
+
+
+class Router:
+    """Maps method + path pattern (``/1/boards/{board_id}``) to a handler."""
+
+    def __init__(self):
+        self._routes = []
+
+    def add(self, method, pattern, handler):
+        route = Route(method, pattern, handler)
+        self._routes.append(route)
+        return route
+
+    def resolve(self, method, path):
+        """Return ``(route, params)``; raise the 404 or 405 a real API would answer."""
+        allowed = []
+        for wanted in (method, "GET") if method == "HEAD" else (method,):
+            for route in self._routes:
+                params = route.match(path)
+                if params is None:
+                    continue
+                if route.method == wanted:
+                    return route, params
+                allowed.append(route.method)
+        if allowed:
+            raise EmulatorHTTPError(
+                405, _error_body(405, path=path), {"Allow": ", ".join(sorted(set(allowed)))}
+            )
+        raise EmulatorHTTPError(404, _error_body(404, path=path))
+
+
+class Fault:
+    def __init__(self, *, status, headers, body, times, route, method, delay, drop, invalid_json):
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.remaining = times
+        self.route = route
+        self.method = method
+        self.delay = delay
+        self.drop = drop
+        self.invalid_json = invalid_json
+
+    def applies_to(self, method, pattern):
+        return (self.route is None or self.route == pattern) and (
+            self.method is None or self.method == method
+        )
+
+
+class FaultQueue:
+    """Scripted failures, consumed in the order they were armed, each for ``times`` requests."""
+
+    def __init__(self):
+        self._faults = []
+        self._lock = threading.Lock()
+
+    def add(
+        self,
+        status=None,
+        *,
+        headers=None,
+        body=None,
+        times=1,
+        route=None,
+        method=None,
+        delay=0.0,
+        drop=False,
+        invalid_json=False,
+    ):
+        """Arm a fault; ``route`` is a registered pattern and ``delay`` may precede any other fault.
+
+        A fault with only a ``delay`` lets the normal handler answer late, which is how
+        tests push a client past its read timeout.
+        """
+        if sum(bool(mode) for mode in (status, drop, invalid_json)) > 1:
+            raise ValueError(
+                "a fault answers with a status, drops the connection or sends bad JSON, not several"
+            )
+        if not (status or drop or invalid_json or delay):
+            raise ValueError("a fault needs a status, delay, drop or invalid_json")
+        fault = Fault(
+            status=status,
+            headers=dict(headers or {}),
+            body=body,
+            times=times,
+            route=route,
+            method=method.upper() if method else None,
+            delay=delay,
+            drop=drop,
+            invalid_json=invalid_json,
+        )
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def take(self, method, pattern):
+        with self._lock:
+            for fault in self._faults:
+                if fault.applies_to(method, pattern):
+                    fault.remaining -= 1
+                    if fault.remaining <= 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+    @property
+    def pending(self):
+        with self._lock:
+            return sum(fault.remaining for fault in self._faults)
+
+    def clear(self):
+        with self._lock:
+            self._faults.clear()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that gave up (read timeout) closes its socket while a delayed answer is pending.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    # HTTP/1.1 keeps connections alive, as real APIs do, so client pooling is exercised.
+    protocol_version = "HTTP/1.1"
+
+    def _dispatch(self):
+        self.server.emulator._serve(self)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _dispatch
+
+    def log_message(self, format, *args):
+        """Silence the per-request stderr line; the emulator keeps its own request log."""
+
+
+class Emulator:
+    """A local HTTP server with routing, a request log and fault injection.
+
+    Use it as a context manager or call :meth:`start` / :meth:`stop`.
+    """
+
+    def __init__(self):
+        self.router = Router()
+        self.faults = FaultQueue()
+        self._log = []
+        self._counts = Counter()
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server = None
+        self._thread = None
+
+    def start(self):
+        self._stopping.clear()
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.emulator = self
+        # A short poll interval keeps stop() (and so every test teardown) fast.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.02,), name=type(self).__name__, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self):
+        if self._server is None:
+            return
+        # Wakes handlers sleeping in a delay fault so they do not outlive the test.
+        self._stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+        self._server = self._thread = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    @property
+    def base_url(self):
+        if self._server is None:
+            raise RuntimeError("the emulator is not running")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def url(self, path):
+        return self.base_url + path
+
+    @property
+    def requests(self):
+        """Every request received, faulted ones included, oldest first."""
+        with self._lock:
+            return list(self._log)
+
+    def count(self, route=None, method=None):
+        """Requests received for a route pattern (and method), or in total."""
+        with self._lock:
+            return sum(
+                n
+                for (logged_method, pattern), n in self._counts.items()
+                if (route is None or pattern == route) and (method is None or logged_method == method.upper())
+            )
+
+    def reset(self):
+        """Forget received requests; armed faults stay (see ``faults.clear()``)."""
+        with self._lock:
+            self._log.clear()
+            self._counts.clear()
+
+    def _serve(self, handler):
+        url = urlsplit(handler.path)
+        length = int(handler.headers.get("Content-Length") or 0)
+        request = Request(
+            method=handler.command,
+            path=url.path,
+            query=dict(parse_qsl(url.query, keep_blank_values=True)),
+            headers=requests.structures.CaseInsensitiveDict(handler.headers.items()),
+            body=handler.rfile.read(length) if length else b"",
+            client_port=handler.client_address[1],
+        )
+        route = routing_error = None
+        try:
+            route, request.params = self.router.resolve(request.method, request.path)
+            request.route = route.pattern
+        except EmulatorHTTPError as error:
+            routing_error = error.response
+        with self._lock:
+            self._log.append(request)
+            self._counts[request.method, request.route] += 1
+
+        fault = self.faults.take(request.method, request.route)
+        if fault is not None and fault.delay:
+            self._stopping.wait(fault.delay)
+        if fault is not None and fault.drop:
+            handler.close_connection = True
+            handler.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if fault is not None and fault.invalid_json:
+            response = Response(200, MALFORMED_JSON, {"Content-Type": "application/json"})
+        elif fault is not None and fault.status:
+            body = fault.body if fault.body is not None else _error_body(fault.status, injected=True)
+            response = Response(fault.status, body, fault.headers)
+        elif route is None:
+            response = routing_error
+        else:
+            response = self._call(route, request)
+        self._write(handler, response, head=request.method == "HEAD")
+
+    @staticmethod
+    def _call(route, request):
+        try:
+            result = route.handler(request)
+        except EmulatorHTTPError as error:
+            return error.response
+        except Exception as error:
+            _logger.exception("emulator handler for %s %s failed", route.method, route.pattern)
+            return Response(500, _error_body(500, message=repr(error)))
+        return result if isinstance(result, Response) else Response(200, result)
+
+    @staticmethod
+    def _write(handler, response, head):
+        handler.send_response(response.status)
+        for name, value in response.headers.items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(response.body)))
+        handler.end_headers()
+        if not head:
+            handler.wfile.write(response.body)
+
+
+def send_signed_webhook(url, body, *, sign, signature_header, headers=None, timeout=5.0):
+    """POST ``body`` to a callback URL the way a platform delivers a webhook.
+
+    ``sign(raw_body, url)`` returns the header value, so each platform emulator
+    plugs in its own scheme; the receiver's response is returned for assertions.
+    """
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    all_headers = {"Content-Type": "application/json", **(headers or {}), signature_header: sign(raw, url)}
+    return requests.post(url, data=raw, headers=all_headers, timeout=timeout)
+
+
+def hmac_sha256_hex(secret):
+    """Signer: hex HMAC-SHA256 of the body (Smartsheet-style)."""
+    return lambda raw, url: hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+
+
+def hmac_sha1_base64_body_and_url(secret):
+    """Signer: base64 HMAC-SHA1 of body + callback URL (Trello-style)."""
+    return lambda raw, url: base64.b64encode(
+        hmac.new(secret.encode(), raw + url.encode(), hashlib.sha1).digest()
+    ).decode()

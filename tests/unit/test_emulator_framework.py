@@ -1,0 +1,270 @@
+import hashlib
+import hmac
+import time
+
+import pytest
+import requests
+
+from emulators.framework import (
+    MALFORMED_JSON,
+    Emulator,
+    EmulatorHTTPError,
+    Response,
+    hmac_sha1_base64_body_and_url,
+    hmac_sha256_hex,
+    send_signed_webhook,
+)
+
+BOARD = "/1/boards/{board_id}"
+
+
+@pytest.fixture
+def emulator():
+    emulator = Emulator()
+    emulator.router.add(
+        "GET", BOARD, lambda request: {"id": request.params["board_id"], "query": request.query}
+    )
+    emulator.router.add("POST", "/1/cards", lambda request: Response(201, {"received": request.json}))
+    emulator.router.add("POST", "/oauth/token", lambda request: request.form)
+    emulator.router.add("GET", "/text", lambda request: Response(200, "plain", {"X-Kind": "text"}))
+    with emulator:
+        yield emulator
+
+
+def test_route_parameters_and_query_reach_the_handler(emulator):
+    answer = requests.get(emulator.url("/1/boards/b%20one"), params={"fields": "name"}, timeout=2)
+
+    assert answer.status_code == 200
+    assert answer.json() == {"id": "b one", "query": {"fields": "name"}}
+
+
+def test_json_body_is_parsed_per_content_type(emulator):
+    answer = requests.post(emulator.url("/1/cards"), json={"name": "Card"}, timeout=2)
+
+    assert answer.status_code == 201
+    assert answer.json() == {"received": {"name": "Card"}}
+
+
+def test_form_body_is_parsed_per_content_type(emulator):
+    answer = requests.post(emulator.url("/oauth/token"), data={"grant_type": "refresh_token"}, timeout=2)
+
+    assert answer.json() == {"grant_type": "refresh_token"}
+
+
+def test_malformed_json_request_body_answers_400(emulator):
+    answer = requests.post(
+        emulator.url("/1/cards"), data=b"{oops", headers={"Content-Type": "application/json"}, timeout=2
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["status"] == 400
+
+
+def test_handler_can_reject_with_an_http_error(emulator):
+    def reject(request):
+        raise EmulatorHTTPError(409, {"error": "conflict"})
+
+    emulator.router.add("DELETE", BOARD, reject)
+
+    answer = requests.delete(emulator.url("/1/boards/b1"), timeout=2)
+
+    assert (answer.status_code, answer.json()) == (409, {"error": "conflict"})
+
+
+def test_crashing_handler_answers_500(emulator, caplog):
+    emulator.router.add("GET", "/boom", lambda request: 1 / 0)
+
+    answer = requests.get(emulator.url("/boom"), timeout=2)
+
+    assert answer.status_code == 500
+    assert "ZeroDivisionError" in answer.json()["message"]
+    assert "emulator handler for GET /boom failed" in caplog.text
+
+
+def test_unknown_path_answers_404_as_json(emulator):
+    answer = requests.get(emulator.url("/nowhere"), timeout=2)
+
+    assert answer.status_code == 404
+    assert answer.json()["path"] == "/nowhere"
+
+
+def test_known_path_with_wrong_method_answers_405_as_json(emulator):
+    answer = requests.put(emulator.url("/1/boards/b1"), timeout=2)
+
+    assert answer.status_code == 405
+    assert answer.headers["Allow"] == "GET"
+    assert answer.json()["status"] == 405
+
+
+def test_head_answers_like_get_without_a_body(emulator):
+    get = requests.get(emulator.url("/text"), timeout=2)
+    head = requests.head(emulator.url("/text"), timeout=2)
+
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["X-Kind"] == "text"
+    assert head.headers["Content-Length"] == str(len(get.content)) == "5"
+
+
+def test_requests_are_logged_and_counted_per_route_until_reset(emulator):
+    requests.get(emulator.url("/1/boards/b1"), params={"fields": "all"}, headers={"X-Trace": "1"}, timeout=2)
+    requests.get(emulator.url("/1/boards/b2"), timeout=2)
+    requests.post(emulator.url("/1/cards"), json={"name": "c"}, timeout=2)
+    requests.get(emulator.url("/nowhere"), timeout=2)
+
+    first = emulator.requests[0]
+    assert (first.method, first.path, first.route, first.query) == (
+        "GET",
+        "/1/boards/b1",
+        BOARD,
+        {"fields": "all"},
+    )
+    assert first.headers["x-trace"] == "1"
+    assert emulator.requests[2].body == b'{"name": "c"}'
+    assert emulator.count(BOARD) == 2
+    assert emulator.count("/1/cards", method="POST") == 1
+    assert emulator.count("/1/cards", method="GET") == 0
+    assert emulator.count() == 4
+
+    emulator.reset()
+
+    assert emulator.count() == 0
+    assert emulator.requests == []
+
+
+def test_status_fault_answers_the_armed_number_of_times_then_the_handler_answers(emulator):
+    emulator.faults.add(status=429, headers={"Retry-After": "1"}, body={"error": "slow down"}, times=2)
+
+    answers = [requests.get(emulator.url("/1/boards/b1"), timeout=2) for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [429, 429, 200]
+    assert answers[0].headers["Retry-After"] == "1"
+    assert answers[0].json() == {"error": "slow down"}
+    assert emulator.faults.pending == 0
+    assert emulator.count(BOARD) == 3
+
+
+def test_fault_only_hits_its_route_and_method(emulator):
+    emulator.faults.add(status=503, route="/1/cards", method="POST")
+
+    board = requests.get(emulator.url("/1/boards/b1"), timeout=2)
+    card = requests.post(emulator.url("/1/cards"), json={}, timeout=2)
+
+    assert (board.status_code, card.status_code) == (200, 503)
+
+
+def test_faults_are_consumed_in_the_order_they_were_armed(emulator):
+    emulator.faults.add(status=500)
+    emulator.faults.add(status=502)
+
+    statuses = [requests.get(emulator.url("/1/boards/b1"), timeout=2).status_code for _ in range(3)]
+
+    assert statuses == [500, 502, 200]
+
+
+def test_delay_fault_answers_normally_but_late(emulator):
+    emulator.faults.add(delay=0.3)
+
+    started = time.monotonic()
+    answer = requests.get(emulator.url("/1/boards/b1"), timeout=2)
+
+    assert answer.status_code == 200
+    assert time.monotonic() - started >= 0.3
+
+
+def test_drop_fault_closes_the_connection_without_an_answer(emulator):
+    emulator.faults.add(drop=True)
+
+    with pytest.raises(requests.ConnectionError):
+        requests.get(emulator.url("/1/boards/b1"), timeout=2)
+    assert requests.get(emulator.url("/1/boards/b1"), timeout=2).status_code == 200
+
+
+def test_invalid_json_fault_answers_200_with_a_malformed_json_body(emulator):
+    emulator.faults.add(invalid_json=True)
+
+    answer = requests.get(emulator.url("/1/boards/b1"), timeout=2)
+
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"] == "application/json"
+    assert answer.content == MALFORMED_JSON
+    with pytest.raises(ValueError):
+        answer.json()
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [{"status": 500, "drop": True}, {"status": 500, "invalid_json": True}, {}],
+    ids=["status-and-drop", "status-and-invalid-json", "nothing"],
+)
+def test_fault_must_have_exactly_one_kind_of_answer(emulator, fault):
+    with pytest.raises(ValueError):
+        emulator.faults.add(**fault)
+
+
+def test_stop_closes_the_port():
+    emulator = Emulator().start()
+    url = emulator.url("/")
+    emulator.stop()
+
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url, timeout=0.5)
+
+
+def _receiver(secret_check):
+    receiver = Emulator()
+    received = []
+
+    def hook(request):
+        received.append(request)
+        return Response(200 if secret_check(request) else 401)
+
+    receiver.router.add("POST", "/webhooks/callback", hook)
+    return receiver, received
+
+
+def test_signed_webhook_carries_the_hmac_sha256_of_its_body():
+    def valid(request):
+        expected = hmac.new(b"s3cret", request.body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(request.headers["Smartsheet-Hmac-SHA256"], expected)
+
+    receiver, received = _receiver(valid)
+    with receiver:
+        answer = send_signed_webhook(
+            receiver.url("/webhooks/callback"),
+            {"event": "updated"},
+            sign=hmac_sha256_hex("s3cret"),
+            signature_header="Smartsheet-Hmac-SHA256",
+        )
+
+    assert answer.status_code == 200
+    assert received[0].json == {"event": "updated"}
+
+
+def test_signed_webhook_signature_covers_body_and_callback_url():
+    signer = hmac_sha1_base64_body_and_url("s3cret")
+    receiver, received = _receiver(lambda request: True)
+    with receiver:
+        url = receiver.url("/webhooks/callback")
+        send_signed_webhook(url, b'{"action": {}}', sign=signer, signature_header="X-Trello-Webhook")
+
+    signature = received[0].headers["X-Trello-Webhook"]
+    assert signature == signer(b'{"action": {}}', url)
+    assert signature != signer(b'{"action": {}}', url + "/other")
+
+
+def test_signed_webhook_with_a_wrong_secret_is_refused_by_a_verifying_receiver():
+    def valid(request):
+        expected = hmac.new(b"s3cret", request.body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(request.headers["X-Signature"], expected)
+
+    receiver, _received = _receiver(valid)
+    with receiver:
+        answer = send_signed_webhook(
+            receiver.url("/webhooks/callback"),
+            {},
+            sign=hmac_sha256_hex("wrong"),
+            signature_header="X-Signature",
+        )
+
+    assert answer.status_code == 401
