@@ -7,6 +7,8 @@ MASK = "***"
 # Parameter or header names whose values are secrets wherever they appear.
 SECRET_NAMES = (
     "access_token",
+    "oauth_token",
+    "oauth_consumer_key",
     "refresh_token",
     "client_secret",
     "api_key",
@@ -26,7 +28,8 @@ _ASSIGNMENT = re.compile(
 )
 _AUTH_HEADER = re.compile(
     r"(?P<name>\bAuthorization\b[\"']?\s*[:=]\s*[\"']?)(?P<scheme>(?:Bearer|Basic|OAuth|Token)\s+)?"
-    r"(?P<value>[^\"'\r\n]+)",
+    # To the end of the line: OAuth header values hold quotes of their own.
+    r"(?P<value>[^\r\n]+)",
     re.IGNORECASE,
 )
 

@@ -173,6 +173,9 @@ class ConnectorBackendMixin(models.AbstractModel):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_connector_data(self):
+        self.env["connector.sync.job"].sudo().search(
+            [*self._job_domain(), ("state", "in", ("pending", "failed"))]
+        ).write({"state": "cancelled", "result_summary": self.env._("The backend was deleted.")})
         self.env["connector.credential"]._unlink_for(self)
         self.env["connector.backend.pause"].sudo().search(
             [("backend_model", "=", self._name), ("backend_id", "in", self.ids)]

@@ -6,6 +6,7 @@ import time
 import traceback
 import uuid
 from datetime import timedelta
+from typing import NamedTuple
 
 import psycopg2
 import requests
@@ -55,6 +56,16 @@ PERMANENT_EXCEPTIONS = (
 )
 
 
+class ClaimedJob(NamedTuple):
+    """What the runner needs to run a job, as returned by the claim itself."""
+
+    job_id: int
+    method_name: str
+    backend_model: str
+    backend_id: int
+    company_id: int | None
+
+
 def _is_retryable(exc):
     if isinstance(exc, ConnectorError):
         return exc.retryable
@@ -91,10 +102,12 @@ class ConnectorSyncJob(models.Model):
     payload = fields.Json(string="Payload (JSON)", readonly=True, copy=False)
     payload_text = fields.Text(string="Payload", compute="_compute_payload_text")
     priority = fields.Integer(default=10, readonly=True, help="Lower runs first.")
-    state = fields.Selection(JOB_STATES, required=True, default="pending", readonly=True, index=True)
+    # No plain index on state or next_attempt_at: the planner would pick one and
+    # sort every pending job on each claim; the partial indexes in init() serve.
+    state = fields.Selection(JOB_STATES, required=True, default="pending", readonly=True)
     attempts = fields.Integer(readonly=True, default=0)
     max_attempts = fields.Integer(readonly=True, default=lambda self: self._default_max_attempts())
-    next_attempt_at = fields.Datetime(readonly=True, default=fields.Datetime.now, index=True)
+    next_attempt_at = fields.Datetime(readonly=True, default=fields.Datetime.now)
     identity_key = fields.Char(
         readonly=True,
         copy=False,
@@ -120,6 +133,8 @@ class ConnectorSyncJob(models.Model):
             """
             CREATE INDEX IF NOT EXISTS connector_sync_job_due_idx
                 ON connector_sync_job (priority, next_attempt_at, id) WHERE state = 'pending';
+            CREATE INDEX IF NOT EXISTS connector_sync_job_attention_idx
+                ON connector_sync_job (state) WHERE state IN ('running', 'failed');
             CREATE UNIQUE INDEX IF NOT EXISTS connector_sync_job_pending_identity_uniq
                 ON connector_sync_job (identity_key)
                 WHERE state = 'pending' AND identity_key IS NOT NULL;
@@ -279,26 +294,26 @@ class ConnectorSyncJob(models.Model):
         deadline = time.monotonic() + time_budget
         count = 0
         while time.monotonic() < deadline and (max_jobs is None or count < max_jobs):
-            job = self._claim_next()
+            claim = self._claim_next()
             self.env.cr.commit()  # pylint: disable=invalid-commit
-            if not job:
+            if claim is None:
                 break
-            job._perform()
+            self._perform(claim)
             count += 1
         return count
 
     @api.model
     def _claim_next(self):
-        """Mark the most urgent due job as running and return it (or an empty recordset).
+        """Mark the most urgent due job as running; return its :class:`ClaimedJob`, or None.
 
         Must start its own transaction. READ COMMITTED lets ``SKIP LOCKED`` step over
         a job another worker just claimed instead of raising a serialization error.
         """
         cr = self.env.cr
-        cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
         cr.execute(
             SQL(
                 """
+                SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
                 UPDATE connector_sync_job
                    SET state = 'running', attempts = attempts + 1, worker = %(worker)s,
                        started_at = date_trunc('second', now() AT TIME ZONE 'UTC'), finished_at = NULL,
@@ -317,73 +332,86 @@ class ConnectorSyncJob(models.Model):
                      ORDER BY job.priority, job.next_attempt_at, job.id
                      LIMIT 1
                        FOR UPDATE SKIP LOCKED)
-             RETURNING id
+             RETURNING id, method_name, backend_model, backend_id, company_id
                 """,
                 worker=f"{socket.gethostname()}:{os.getpid()}",
             )
         )
         row = cr.fetchone()
-        job = self.browse(row[0] if row else [])
-        job.invalidate_recordset()
-        return job
+        return ClaimedJob(*row) if row else None
 
-    def _perform(self):
-        """Run one claimed job and record its outcome in its own commit."""
-        self.ensure_one()
+    @api.model
+    def _perform(self, claim):
+        """Run one claimed job and record its outcome in its own commit.
+
+        The routing comes from the claim, not from re-reading the job: the
+        runner's cost per job must stay close to its two commits.
+        """
+        job = self.browse(claim.job_id)
         started = time.monotonic()
         try:
-            result = self._call_handler() or {}
-            self._mark_done(result, time.monotonic() - started)
+            result = job._call_handler(
+                claim.method_name, claim.backend_model, claim.backend_id, claim.company_id
+            )
+            job._mark_done(result or {}, time.monotonic() - started)
             self.env.cr.commit()  # pylint: disable=invalid-commit
         except Exception as exc:  # noqa: BLE001 - every failure must land on the job
             trace = traceback.format_exc()
             self.env.cr.rollback()
-            self._mark_failed(exc, trace, time.monotonic() - started)
+            job._mark_failed(exc, trace, time.monotonic() - started)
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
-    def _call_handler(self):
-        target = self._handler_target()
-        handler = getattr(target, self.method_name, None)
-        if not self.method_name.startswith(HANDLER_PREFIX) or not callable(handler):
+    def _call_handler(self, method_name, backend_model, backend_id, company_id):
+        target = self._handler_target(backend_model, backend_id, company_id)
+        handler = getattr(target, method_name, None)
+        if not method_name.startswith(HANDLER_PREFIX) or not callable(handler):
             raise ValidationError(
                 self.env._(
                     "Job handler %(method)s does not exist on %(model)s.",
-                    method=self.method_name,
-                    model=self.backend_model,
+                    method=method_name,
+                    model=backend_model,
                 )
             )
         return handler(self)
 
-    def _handler_target(self):
-        if not self.backend_model or self.backend_model not in self.env:
-            raise ValidationError(self.env._("Job %(job)s has no valid backend model.", job=self.id))
-        target = self.env[self.backend_model]
-        if self.company_id:
-            target = target.with_company(self.company_id)
-        if self.backend_id:
-            target = target.browse(self.backend_id)
-            if not target.exists():
-                raise ValidationError(self.env._("The backend of job %(job)s was deleted.", job=self.id))
+    @api.model
+    def _handler_target(self, backend_model, backend_id, company_id):
+        if not backend_model or backend_model not in self.env:
+            raise ValidationError(self.env._("No model %(model)s to run the job on.", model=backend_model))
+        target = self.env[backend_model]
+        if company_id:
+            target = target.with_company(company_id)
+        if backend_id:
+            # Deleting a backend cancels its jobs; one that slips through fails
+            # with MissingError as soon as its handler reads the backend.
+            target = target.browse(backend_id)
         return target
 
     def _mark_done(self, result, duration):
+        # Plain SQL: this runs once per job and the ORM write costs more than the job itself.
         summary = result.get("summary") or ", ".join(
             f"{result.get(key, 0)} {key}" for key in RESULT_KEYS if result.get(key)
         )
-        self.write(
-            {
-                "state": "done",
-                "finished_at": fields.Datetime.now(),
-                "duration": duration,
-                "records_created": result.get("created", 0),
-                "records_updated": result.get("updated", 0),
-                "records_skipped": result.get("skipped", 0),
-                "result_summary": summary or False,
-                "error_class": False,
-                "error_message": False,
-                "error_traceback": False,
-            }
+        self.flush_recordset()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE connector_sync_job
+                   SET state = 'done', finished_at = date_trunc('second', now() AT TIME ZONE 'UTC'),
+                       write_date = (now() AT TIME ZONE 'UTC'), duration = %s,
+                       records_created = %s, records_updated = %s, records_skipped = %s,
+                       result_summary = %s, error_class = NULL, error_message = NULL, error_traceback = NULL
+                 WHERE id = %s
+                """,
+                duration,
+                result.get("created", 0),
+                result.get("updated", 0),
+                result.get("skipped", 0),
+                summary or None,
+                self.id,
+            )
         )
+        self.invalidate_recordset()
 
     def _mark_failed(self, exc, trace, duration):
         secrets = self._backend_secrets()
@@ -422,7 +450,7 @@ class ConnectorSyncJob(models.Model):
     def _backend_secrets(self):
         """Current secret values of the job's backend, to mask them in error texts."""
         try:
-            target = self.sudo()._handler_target()
+            target = self.sudo()._handler_target(self.backend_model, self.backend_id, self.company_id.id)
         except ConnectorError:
             return []
         if not self.backend_id or not hasattr(target, "_connector_secret_values"):

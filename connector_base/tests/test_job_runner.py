@@ -120,21 +120,21 @@ class TestJobRunner(ConnectorCase):
             claimed_a = api.Environment(cr_a, SUPERUSER_ID, {})["connector.sync.job"]._claim_next()
             claimed_b = api.Environment(cr_b, SUPERUSER_ID, {})["connector.sync.job"]._claim_next()
             self.assertTrue(claimed_a and claimed_b)
-            self.assertNotEqual(claimed_a.id, claimed_b.id)
-            self.assertEqual(sorted([claimed_a.id, claimed_b.id]), sorted(job_ids))
+            self.assertNotEqual(claimed_a.job_id, claimed_b.job_id)
+            self.assertEqual(sorted([claimed_a.job_id, claimed_b.job_id]), sorted(job_ids))
             # Both are locked or running now: a third worker finds nothing.
             with self.registry.cursor() as cr_c:
-                self.assertFalse(api.Environment(cr_c, SUPERUSER_ID, {})["connector.sync.job"]._claim_next())
+                self.assertIsNone(api.Environment(cr_c, SUPERUSER_ID, {})["connector.sync.job"]._claim_next())
 
     def test_a_job_claimed_and_committed_is_not_claimed_again(self):
         backend_id = self.make_committed_backend()
         [job_id] = self.enqueue_committed(backend_id, "_job_noop")
         with self.registry.cursor() as cr_a:
             self.assertEqual(
-                api.Environment(cr_a, SUPERUSER_ID, {})["connector.sync.job"]._claim_next().id, job_id
+                api.Environment(cr_a, SUPERUSER_ID, {})["connector.sync.job"]._claim_next().job_id, job_id
             )
         with self.registry.cursor() as cr_b:
-            self.assertFalse(api.Environment(cr_b, SUPERUSER_ID, {})["connector.sync.job"]._claim_next())
+            self.assertIsNone(api.Environment(cr_b, SUPERUSER_ID, {})["connector.sync.job"]._claim_next())
         self.assertEqual(self.read_jobs([job_id], ["state", "attempts"])[job_id]["attempts"], 1)
 
     def test_parallel_runners_execute_each_job_exactly_once(self):
@@ -189,13 +189,21 @@ class TestJobRunner(ConnectorCase):
         self.assertNotIn("SECRET-123456", row["error_message"])
         self.assertNotIn("SECRET-123456", row["error_traceback"])
 
-    def test_handler_of_a_deleted_backend_fails_permanently(self):
+    def test_deleting_a_backend_cancels_its_queued_jobs(self):
         backend_id = self.make_committed_backend()
         [job_id] = self.enqueue_committed(backend_id, "_job_noop")
+        with self.committed_env() as env:
+            env["test.connector.backend"].browse(backend_id).unlink()
+        self.assertEqual(self.run_committed(), 0)
+        self.assertEqual(self.read_jobs([job_id], ["state"])[job_id]["state"], "cancelled")
+
+    def test_a_job_whose_backend_vanished_meanwhile_fails_permanently(self):
+        backend_id = self.make_committed_backend()
+        [job_id] = self.enqueue_committed(backend_id, "_job_describe_backend")
         with self.committed_env() as env:
             env.cr.execute("DELETE FROM test_connector_backend WHERE id = %s", [backend_id])
         with mute_logger(*SILENCE):
             self.run_committed()
-        row = self.read_jobs([job_id], ["state", "error_message"])[job_id]
+        row = self.read_jobs([job_id], ["state", "error_class"])[job_id]
         self.assertEqual(row["state"], "failed")
-        self.assertIn("deleted", row["error_message"])
+        self.assertIn("MissingError", row["error_class"])

@@ -25,6 +25,9 @@ class TestConnectorBackend(models.Model):
     def _job_noop(self, job):
         return {"skipped": 1}
 
+    def _job_describe_backend(self, job):
+        return {"summary": self.name}
+
     def _job_record_execution(self, job):
         self.env["test.connector.execution"].create({"job_id": job.id, "pid": os.getpid()})
         return {"created": 1}

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Benchmark connector_base on a real database (run through `make bench`).
+
+Prints, from one run on one database:
+- job queue: no-op jobs claimed and completed per second against the floor of
+  the same durable transitions done by a bare loop (two committed UPDATEs per
+  job), and their ratio (target: the queue costs at most 2x the floor);
+- binding upsert: 10,000 partners upserted through the binding helpers against
+  a raw batch ``create`` of the same values with the same context: speed ratio
+  (target >= 0.7), SQL queries per record of both (target: at most 2 more),
+  and what re-applying the same payloads writes (target: nothing).
+"""
+
+import argparse
+import time
+
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.tools import config
+
+JOBS = 2000
+RECORDS = 10_000
+CONTEXT = {"from_connector": True, "tracking_disable": True}
+
+
+def env_for(cr):
+    return api.Environment(cr, SUPERUSER_ID, {})
+
+
+def bench_queue(registry):
+    with registry.cursor() as cr:
+        env = env_for(cr)
+        backend = env["test.connector.backend"].create({"name": "Bench queue"})
+        env["connector.sync.job"]._enqueue(
+            [
+                {
+                    "name": f"noop {index}",
+                    "backend_model": backend._name,
+                    "backend_id": backend.id,
+                    "backend_label": backend.name,
+                    "method_name": "_job_noop",
+                }
+                for index in range(JOBS)
+            ]
+        )
+        backend_id = backend.id
+    with registry.cursor() as cr:
+        started = time.perf_counter()
+        ran = env_for(cr)["connector.sync.job"]._run_due_jobs(time_budget=3600)
+        queue_seconds = time.perf_counter() - started
+    assert ran == JOBS, f"the runner ran {ran} of {JOBS} jobs"
+
+    with registry.cursor() as cr:
+        cr.execute("CREATE TABLE IF NOT EXISTS bench_commit_floor (id int PRIMARY KEY, state varchar)")
+        cr.execute("TRUNCATE bench_commit_floor")
+        cr.execute("INSERT INTO bench_commit_floor SELECT i, 'pending' FROM generate_series(1, %s) i", [JOBS])
+    with registry.cursor() as cr:
+        started = time.perf_counter()
+        for row_id in range(1, JOBS + 1):
+            cr.execute("UPDATE bench_commit_floor SET state = 'running' WHERE id = %s", [row_id])
+            cr.commit()
+            cr.execute("UPDATE bench_commit_floor SET state = 'done' WHERE id = %s", [row_id])
+            cr.commit()
+        floor_seconds = time.perf_counter() - started
+        cr.execute("DROP TABLE bench_commit_floor")
+    with registry.cursor() as cr:
+        env = env_for(cr)
+        env["connector.sync.job"].search([("backend_id", "=", backend_id)]).unlink()
+        env["test.connector.backend"].browse(backend_id).unlink()
+
+    ratio = queue_seconds / floor_seconds
+    print(f"job queue: {JOBS} no-op jobs")
+    print(f"  queue runner     {JOBS / queue_seconds:10.0f} jobs/s")
+    print(f"  commit-loop floor{JOBS / floor_seconds:10.0f} jobs/s")
+    print(f"  overhead ratio   {ratio:10.2f}x   (target <= 2.00x) {verdict(ratio <= 2)}")
+    return ratio <= 2
+
+
+def measured(cr, action):
+    cr.flush()
+    queries = cr.sql_log_count
+    started = time.perf_counter()
+    result = action()
+    cr.flush()
+    return result, time.perf_counter() - started, cr.sql_log_count - queries
+
+
+def bench_upsert(registry):
+    values = [
+        {"name": f"Bench partner {index}", "ref": f"B{index}", "email": f"p{index}@bench.test"}
+        for index in range(RECORDS)
+    ]
+    items = [{"external_id": f"ext-{index}", "values": vals} for index, vals in enumerate(values)]
+    with registry.cursor() as cr:
+        env = env_for(cr)
+        backend = env["test.connector.backend"].create({"name": "Bench upsert"})
+        cr.commit()
+        Partner = env["res.partner"].with_context(**CONTEXT)
+        # Warm the caches both paths share, then measure each on the same database state.
+        Partner.create(values[:50])
+        cr.rollback()
+        _records, raw_seconds, raw_queries = measured(cr, lambda: Partner.create(values))
+        cr.rollback()
+        result, upsert_seconds, upsert_queries = measured(
+            cr, lambda: Partner._connector_upsert(backend, "contact", items)
+        )
+        assert result.created == RECORDS
+        cr.execute("SELECT max(write_date) FROM res_partner")
+        last_write = cr.fetchone()[0]
+        again, again_seconds, again_queries = measured(
+            cr, lambda: Partner._connector_upsert(backend, "contact", items)
+        )
+        cr.execute("SELECT max(write_date) FROM res_partner")
+        untouched = cr.fetchone()[0] == last_write
+        cr.rollback()
+        env["test.connector.backend"].browse(backend.id).unlink()
+
+    ratio = raw_seconds / upsert_seconds
+    extra_queries = (upsert_queries - raw_queries) / RECORDS
+    writes_again = again.created + again.updated
+    reapply_ok = writes_again == 0 and untouched
+    raw_rate, upsert_rate = RECORDS / raw_seconds, RECORDS / upsert_seconds
+    print(f"binding upsert: {RECORDS} res.partner, context {CONTEXT}")
+    print(f"  raw batch create {raw_rate:10.0f} records/s  {raw_queries / RECORDS:6.3f} queries/record")
+    print(f"  binding upsert   {upsert_rate:10.0f} records/s  {upsert_queries / RECORDS:6.3f} queries/record")
+    print(f"  speed ratio      {ratio:10.2f}x   (target >= 0.70x) {verdict(ratio >= 0.7)}")
+    print(f"  extra queries    {extra_queries:10.3f} per record (target <= 2) {verdict(extra_queries <= 2)}")
+    print(
+        f"  re-apply same    {again.skipped} skipped, {writes_again} written, {again_queries} queries, "
+        f"{again_seconds:.2f} s, partners untouched: {untouched} {verdict(reapply_ok)}"
+    )
+    return ratio >= 0.7 and extra_queries <= 2 and reapply_ok
+
+
+def verdict(met):
+    return "OK" if met else "MISSED"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-d", "--database", required=True)
+    args = parser.parse_args()
+    config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
+    registry = odoo.modules.registry.Registry(args.database)
+    ok = bench_queue(registry)
+    ok = bench_upsert(registry) and ok
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
