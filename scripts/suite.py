@@ -31,7 +31,7 @@ PG_PORT = int(os.environ.get("CONNECTOR_PG_PORT", "54329"))
 DB_USER = "odoo"
 DB_PASSWORD = "odoo"
 RUN_DB = os.environ.get("CONNECTOR_DB", "connector")
-TEST_DB = "connector_test"
+TEST_DB = os.environ.get("CONNECTOR_TEST_DB", "connector_test")
 BENCH_DB = "connector_bench"
 HTTP_PORT = 8069
 ODOO_GIT = "https://github.com/odoo/odoo.git"
@@ -511,29 +511,42 @@ def command_test(args):
     results = {}
     failed = False
 
-    if not args.skip_lint:
+    if not (args.skip_lint or args.odoo_only):
         say("lint: pre-commit hooks")
         lint = run(["pre-commit", "run", "--all-files", "--show-diff-on-failure"], check=False, cwd=ROOT)
         results["lint"] = "passed" if lint.returncode == 0 else "FAILED"
         failed |= lint.returncode != 0
 
-    say("pure-Python tests (no Odoo, no database)")
-    code, unit = run_pytest(
-        [sys.executable, "-m", "pytest", "-p", "no:odoo", "-p", "no:cacheprovider", "-q", "tests/unit"],
-        {**os.environ, "PYTHONPATH": ""},
-    )
-    results["pure-Python tests"] = unit
-    failed |= code != 0 or unit["passed"] == 0
+    selection = ["-k", args.k] if args.k else []
+    if not args.odoo_only:
+        say("pure-Python tests (no Odoo, no database)")
+        code, unit = run_pytest(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-p",
+                "no:odoo",
+                "-p",
+                "no:cacheprovider",
+                "-q",
+                *selection,
+                "tests/unit",
+            ],
+            {**os.environ, "PYTHONPATH": ""},
+        )
+        results["pure-Python tests"] = unit
+        failed |= code != 0 or (unit["passed"] == 0 and not args.k)
 
     say("Odoo tests (pytest-odoo, fresh database)")
     extra_addons = [TEST_ADDONS_DIR]
     config = write_config(
-        LOCAL / "odoo-test.conf", odoo_root, db_name=TEST_DB, extra_addons=extra_addons, http_port=8169
+        LOCAL / f"{TEST_DB}.conf", odoo_root, db_name=TEST_DB, extra_addons=extra_addons, http_port=8169
     )
     modules = SUITE + test_addons()
     template = template_db(odoo_root, config, external_dependencies(modules))
     copy_db(template, TEST_DB)
-    odoo_install(odoo_root, config, TEST_DB, install=modules, label="test-install")
+    odoo_install(odoo_root, config, TEST_DB, install=modules, label=f"{TEST_DB}-install")
     test_dirs = [
         str(p) for p in sorted(ROOT.glob("connector_*/tests")) + sorted(TEST_ADDONS_DIR.glob("*/tests"))
     ]
@@ -553,6 +566,7 @@ def command_test(args):
             "--odoo-http",
             "--odoo-log-level=warn",
             "-q",
+            *selection,
             *test_dirs,
         ],
         env,
@@ -606,6 +620,10 @@ def main():
     run_parser.add_argument("--no-serve", action="store_true", help="set everything up, then exit")
     test_parser = sub.add_parser("test", help="run every test")
     test_parser.add_argument("--skip-lint", action="store_true")
+    test_parser.add_argument(
+        "--odoo-only", action="store_true", help="only the Odoo tests (no lint, no unit)"
+    )
+    test_parser.add_argument("-k", help="pytest -k expression selecting tests (for quick iterations)")
     sub.add_parser("bench", help="print benchmark figures")
     args = parser.parse_args()
     try:
