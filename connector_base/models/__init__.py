@@ -3,5 +3,7 @@ from . import connector_credential
 from . import connector_sync_job
 from . import connector_external_binding
 from . import connector_external_id_mixin
+from . import connector_sync_conflict
+from . import connector_reconcile_difference
 from . import connector_backend_mixin
 from . import res_config_settings

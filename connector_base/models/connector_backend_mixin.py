@@ -1,7 +1,14 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
-from ..lib.errors import ConfigurationError
+from ..lib.errors import ConfigurationError, ConnectorError
+from .connector_external_binding import content_hash
+
+CIRCUIT_BREAKER_REASON = "Circuit breaker: too many consecutive failures"
+HEALTH_STATES = [("unknown", "Not checked"), ("ok", "Healthy"), ("warning", "Warning"), ("error", "Failing")]
 
 SECRET_MASK = "••••••••"
 
@@ -22,12 +29,13 @@ class ConnectorBackendMixin(models.AbstractModel):
     """
 
     _name = "connector.backend.mixin"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Connector Backend"
 
     _connector_secret_fields = ()
 
-    name = fields.Char(required=True)
-    active = fields.Boolean(default=True)
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company, index=True)
     paused = fields.Boolean(
         compute="_compute_paused",
@@ -35,6 +43,14 @@ class ConnectorBackendMixin(models.AbstractModel):
     )
     job_count = fields.Integer(compute="_compute_job_counts", string="Jobs")
     job_failed_count = fields.Integer(compute="_compute_job_counts", string="Failed jobs")
+    connected = fields.Boolean(compute="_compute_connected", help="Credentials are set and accepted.")
+    last_success_at = fields.Datetime(compute="_compute_health_figures", string="Last successful sync")
+    queue_depth = fields.Integer(compute="_compute_health_figures", string="Jobs waiting")
+    failures_24h = fields.Integer(compute="_compute_health_figures", string="Failures (24 h)")
+    consecutive_failures = fields.Integer(compute="_compute_health_figures")
+    health_state = fields.Selection(HEALTH_STATES, default="unknown", readonly=True, copy=False)
+    health_message = fields.Text(readonly=True, copy=False)
+    health_checked_at = fields.Datetime(readonly=True, copy=False)
 
     # ------------------------------------------------------------------ pause
     def _pause_domain(self, object_type=None):
@@ -44,12 +60,16 @@ class ConnectorBackendMixin(models.AbstractModel):
             ("object_type", "=", object_type or False),
         ]
 
-    def _compute_paused(self):
-        pauses = (
+    def _active_pauses(self):
+        now = fields.Datetime.now()
+        return (
             self.env["connector.backend.pause"]
             .sudo()
             .search(
                 [
+                    "|",
+                    ("resume_at", "=", False),
+                    ("resume_at", ">", now),
                     "|",
                     ("backend_model", "=", False),
                     "&",
@@ -58,15 +78,25 @@ class ConnectorBackendMixin(models.AbstractModel):
                 ]
             )
         )
+
+    def _compute_paused(self):
+        pauses = self._active_pauses()
         everything = any(not pause.backend_model for pause in pauses)
         paused_ids = {pause.backend_id for pause in pauses if not pause.object_type}
         for backend in self:
             backend.paused = everything or backend.id in paused_ids
 
-    def action_pause(self, object_type=None, reason=None):
-        """Stop claiming this backend's jobs (or one object type's); they stay queued."""
+    def action_pause(self, object_type=None, reason=None, resume_at=None):
+        """Stop claiming this backend's jobs (or one object type's); they stay queued.
+
+        With ``resume_at`` the pause lifts itself then (the circuit breaker's cool-down).
+        """
         Pause = self.env["connector.backend.pause"].sudo()
-        already = set(Pause.search(self._pause_domain(object_type)).mapped("backend_id"))
+        existing = Pause.search(self._pause_domain(object_type))
+        now = fields.Datetime.now()
+        expired = existing.filtered(lambda pause: pause.resume_at and pause.resume_at <= now)
+        expired.unlink()
+        already = set((existing - expired).mapped("backend_id"))
         Pause.create(
             [
                 {
@@ -74,11 +104,14 @@ class ConnectorBackendMixin(models.AbstractModel):
                     "backend_id": backend.id,
                     "object_type": object_type,
                     "reason": reason,
+                    "resume_at": resume_at,
                 }
                 for backend in self
                 if backend.id not in already
             ]
         )
+        if resume_at:
+            self.env["connector.sync.job"]._schedule_runner(resume_at)
         return True
 
     def action_resume(self, object_type=None):
@@ -100,7 +133,7 @@ class ConnectorBackendMixin(models.AbstractModel):
             backend.job_count = totals.get(backend.id, 0)
             backend.job_failed_count = failed.get(backend.id, 0)
 
-    def _connector_enqueue(
+    def _connector_job_values(
         self,
         method_name,
         payload=None,
@@ -112,25 +145,51 @@ class ConnectorBackendMixin(models.AbstractModel):
         priority=10,
         eta=None,
     ):
-        """Queue one job per backend in ``self``; see ``connector.sync.job._enqueue``."""
-        vals_list = [
-            {
-                "name": name or f"{backend.display_name}: {method_name}",
-                "kind": kind,
-                "backend_model": backend._name,
-                "backend_id": backend.id,
-                "backend_label": backend.display_name,
-                "company_id": backend.company_id.id,
-                "object_type": object_type,
-                "method_name": method_name,
-                "payload": payload or {},
-                "priority": priority,
-                "identity_key": identity_key and f"{backend._name},{backend.id}:{identity_key}",
-                **({"next_attempt_at": eta} if eta else {}),
-            }
-            for backend in self
-        ]
+        """Values of one job of this backend, for ``connector.sync.job._enqueue``.
+
+        ``identity_key`` is scoped to the backend: while a job with the same key
+        is pending, enqueueing it again returns that job.
+        """
+        self.ensure_one()
+        values = {
+            "name": name or f"{self.display_name}: {method_name}",
+            "kind": kind,
+            "backend_model": self._name,
+            "backend_id": self.id,
+            "backend_label": self.display_name,
+            "company_id": self.company_id.id,
+            "object_type": object_type,
+            "method_name": method_name,
+            "payload": payload or {},
+            "priority": priority,
+            "identity_key": identity_key and f"{self._name},{self.id}:{identity_key}",
+        }
+        if eta:
+            values["next_attempt_at"] = eta
+        return values
+
+    def _connector_enqueue(self, method_name, payload=None, **options):
+        """Queue one job per backend in ``self``; see :meth:`_connector_job_values`."""
+        vals_list = [backend._connector_job_values(method_name, payload, **options) for backend in self]
         return self.env["connector.sync.job"].sudo()._enqueue(vals_list)
+
+    def _connector_notify_managers(self, message):
+        """Tell connector managers something needs them: a note on the backend that
+        notifies them in Discuss (and by e-mail, per their preferences)."""
+        managers = (
+            self.env.ref("connector_base.group_connector_manager")
+            .sudo()
+            .users.filtered(
+                lambda user: not user.share and user.active and user.id != self.env.ref("base.user_root").id
+            )
+        )
+        for backend in self:
+            backend.sudo().message_post(
+                body=message,
+                partner_ids=managers.partner_id.ids,
+                message_type="notification",
+                subtype_xmlid="mail.mt_comment",
+            )
 
     def action_view_jobs(self):
         action = self.env["ir.actions.act_window"]._for_xml_id("connector_base.action_connector_sync_job")
@@ -180,3 +239,232 @@ class ConnectorBackendMixin(models.AbstractModel):
         self.env["connector.backend.pause"].sudo().search(
             [("backend_model", "=", self._name), ("backend_id", "in", self.ids)]
         ).unlink()
+
+    # ------------------------------------------------------------------ health
+    def _compute_connected(self):
+        for backend in self:
+            backend.connected = backend._connector_credentials_ready()
+
+    def _connector_credentials_ready(self):
+        """Platforms with richer states (OAuth) override this."""
+        self.ensure_one()
+        stored = self.env["connector.credential"]._set_fields(self, list(self._connector_secret_fields))
+        return all((self.id, name) in stored for name in self._connector_secret_fields)
+
+    def _compute_health_figures(self):
+        Job = self.env["connector.sync.job"].sudo()
+        since = fields.Datetime.now() - timedelta(hours=24)
+        domain = self._job_domain()
+        last_done = dict(
+            Job._read_group([*domain, ("state", "=", "done")], ["backend_id"], ["finished_at:max"])
+        )
+        waiting = dict(Job._read_group([*domain, ("state", "=", "pending")], ["backend_id"], ["__count"]))
+        failed = dict(
+            Job._read_group(
+                [*domain, ("error_class", "!=", False), ("finished_at", ">=", since)],
+                ["backend_id"],
+                ["__count"],
+            )
+        )
+        streaks = self._failure_streaks()
+        for backend in self:
+            backend.last_success_at = last_done.get(backend.id)
+            backend.queue_depth = waiting.get(backend.id, 0)
+            backend.failures_24h = failed.get(backend.id, 0)
+            backend.consecutive_failures = streaks.get(backend.id, 0)
+
+    def _failure_streaks(self):
+        """{backend id: jobs that failed on the platform since the backend's last success}."""
+        if not self.ids:
+            return {}
+        self.env["connector.sync.job"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT job.backend_id, count(*)
+                  FROM connector_sync_job job
+                 WHERE job.backend_model = %(model)s AND job.backend_id = ANY(%(ids)s)
+                   AND job.platform_failure AND job.state IN ('pending', 'failed')
+                   AND job.finished_at > COALESCE(
+                       (SELECT max(done.finished_at) FROM connector_sync_job done
+                         WHERE done.backend_model = job.backend_model AND done.backend_id = job.backend_id
+                           AND done.state = 'done'),
+                       '-infinity')
+                 GROUP BY job.backend_id
+                """,
+                model=self._name,
+                ids=self.ids,
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _connector_after_platform_failure(self):
+        """Open the circuit breaker when the platform keeps failing: stop hammering it."""
+        self.ensure_one()
+        params = self.env["ir.config_parameter"].sudo()
+        threshold = int(params.get_param("connector_base.circuit_breaker_threshold", 5))
+        streak = self._failure_streaks().get(self.id, 0)
+        if threshold <= 0 or streak < threshold or self.paused:
+            return False
+        minutes = int(params.get_param("connector_base.circuit_breaker_cooldown_minutes", 15))
+        self.action_pause(
+            reason=CIRCUIT_BREAKER_REASON, resume_at=fields.Datetime.now() + timedelta(minutes=minutes)
+        )
+        self._connector_notify_managers(
+            self.env._(
+                "%(backend)s failed %(count)s times in a row: its jobs are paused for %(minutes)s minutes. "
+                "They resume by themselves after that, or at once after a successful health check.",
+                backend=self.display_name,
+                count=streak,
+                minutes=minutes,
+            )
+        )
+        return True
+
+    def _health_checks(self):
+        """(label, ok, detail) triples. Platforms extend this with authentication and
+        webhook checks against the platform itself."""
+        self.ensure_one()
+        checks = [
+            (
+                self.env._("Credentials"),
+                self._connector_credentials_ready(),
+                self.env._("All secrets are set.")
+                if self._connector_credentials_ready()
+                else self.env._("Some secrets are missing."),
+            )
+        ]
+        cron = self.env.ref("connector_base.ir_cron_run_sync_jobs").sudo()
+        overdue = (
+            self.env["connector.sync.job"]
+            .sudo()
+            .search_count(
+                [
+                    *self._job_domain(),
+                    ("state", "=", "pending"),
+                    ("next_attempt_at", "<", fields.Datetime.now() - timedelta(minutes=10)),
+                ]
+            )
+        )
+        runner_ok = cron.active and (not overdue or self.paused)
+        checks.append(
+            (
+                self.env._("Job runner"),
+                runner_ok,
+                self.env._("The runner is active.")
+                if runner_ok
+                else self.env._(
+                    "%(count)s job(s) are overdue by more than 10 minutes: is the scheduler running?",
+                    count=overdue,
+                ),
+            )
+        )
+        return checks
+
+    def action_check_health(self):
+        for backend in self:
+            try:
+                checks = backend._health_checks()
+            except ConnectorError as error:
+                checks = [(self.env._("Platform"), False, str(error))]
+            healthy = all(ok for _label, ok, _detail in checks)
+            backend.write(
+                {
+                    "health_state": "ok" if healthy else "error",
+                    "health_checked_at": fields.Datetime.now(),
+                    "health_message": "\n".join(
+                        f"{'✔' if ok else '✘'} {label}: {detail}" for label, ok, detail in checks
+                    ),
+                }
+            )
+            if healthy:
+                backend._close_circuit_breaker()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if all(b.health_state == "ok" for b in self) else "warning",
+                "message": "\n".join(self.mapped("health_message")),
+                "sticky": False,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _close_circuit_breaker(self):
+        self.env["connector.backend.pause"].sudo().search(
+            [*self._pause_domain(), ("reason", "=", CIRCUIT_BREAKER_REASON)]
+        ).unlink()
+        self.env["connector.sync.job"]._schedule_runner(fields.Datetime.now())
+
+    # ------------------------------------------------------------------ export
+    def _job_export_record(self, job):
+        """Push one bound record to the platform, unless what it would send is unchanged."""
+        binding = self.env["connector.external.binding"].browse(job.payload["binding_id"]).exists()
+        record = binding and self.env[binding.res_model].browse(binding.res_id).exists()
+        if not record:
+            return {"skipped": 1, "summary": self.env._("The record or its binding no longer exists.")}
+        mapper = self.env["connector.field.mapping"]._get_mapper(
+            self, binding.external_type, binding.res_model
+        )
+        external_values = mapper.to_external(record)
+        export_hash = content_hash(external_values)
+        if export_hash == binding.export_hash:
+            return {"skipped": 1}
+        external_updated_at = self._export_record(binding, record, external_values)
+        snapshot = {
+            name: field.convert_to_write(record[name], record)
+            for name in (binding.synced_values or {})
+            if (field := record._fields.get(name))
+        }
+        binding.write(
+            {
+                "export_hash": export_hash,
+                "synced_values": {**(binding.synced_values or {}), **snapshot},
+                "synced_at": fields.Datetime.now(),
+                **({"external_updated_at": external_updated_at} if external_updated_at else {}),
+            }
+        )
+        return {"updated": 1}
+
+    def _export_record(self, binding, record, external_values):
+        """Write ``external_values`` to the platform object of ``binding`` (platform hook).
+
+        Sends the platform's loop-prevention marker where it has one; returns the
+        object's new modification time, or None. Raises the typed errors of
+        ``lib.errors``.
+        """
+        raise NotImplementedError(f"{self._name} does not export {binding.external_type} records")
+
+    # ------------------------------------------------------------------ reconciliation
+    @api.model
+    def _cron_reconcile_backends(self):
+        """Queue one reconciliation job per active backend of every connector."""
+        for model_name in self.env.registry.descendants(["connector.backend.mixin"], "_inherit"):
+            Backend = self.env[model_name]
+            if Backend._abstract:
+                continue
+            for backend in Backend.search([]):
+                for external_type in backend._reconcile_types():
+                    backend._connector_enqueue(
+                        "_job_reconcile",
+                        {"external_type": external_type},
+                        kind="reconcile",
+                        object_type=external_type,
+                        identity_key=f"reconcile:{external_type}",
+                        priority=50,
+                    )
+
+    def _reconcile_types(self):
+        """External types this backend can list for reconciliation (platform hook)."""
+        return []
+
+    def _reconcile_snapshot(self, external_type):
+        """Yield (external id, content hash of the mapped Odoo values) for every platform
+        object of ``external_type`` (platform hook; page through, never load all at once)."""
+        raise NotImplementedError(f"{self._name} cannot list {external_type} for reconciliation")
+
+    def _job_reconcile(self, job):
+        external_type = job.payload["external_type"]
+        return self.env["connector.reconcile.difference"]._reconcile(
+            self, external_type, self._reconcile_snapshot(external_type)
+        )

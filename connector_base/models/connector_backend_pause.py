@@ -17,6 +17,9 @@ class ConnectorBackendPause(models.Model):
     backend_id = fields.Many2oneReference(model_field="backend_model", index=True)
     object_type = fields.Char(help="Empty: every object type of the backend is paused.")
     reason = fields.Char()
+    resume_at = fields.Datetime(
+        help="Empty: until someone resumes it. Set by the circuit breaker for its cool-down."
+    )
 
     _sql_constraints = [
         (

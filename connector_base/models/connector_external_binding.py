@@ -55,6 +55,10 @@ class ConnectorExternalBinding(models.Model):
     external_updated_at = fields.Datetime(help="Modification time of the external object when last synced.")
     content_hash = fields.Char(help="Fingerprint of the values last synced.")
     synced_at = fields.Datetime(string="Last sync")
+    export_hash = fields.Char(help="Fingerprint of the platform values last exported.", copy=False)
+    synced_values = fields.Json(
+        copy=False, help="Odoo values as last synced: tells which side changed a field since then."
+    )
 
     _sql_constraints = [
         (
@@ -110,7 +114,7 @@ class ConnectorExternalBinding(models.Model):
     # ------------------------------------------------------------------ writes
     @api.model
     def _insert(self, backend, external_type, model_name, rows):
-        """Insert bindings; ``rows`` are (external id, record id, hash, external updated at).
+        """Insert bindings; ``rows`` are (external id, record id, hash, external updated at, synced values).
 
         Returns the external ids actually inserted: a row that collides with an
         existing binding is left out, and the caller decides what that means.
@@ -121,7 +125,7 @@ class ConnectorExternalBinding(models.Model):
         company_id = backend.company_id.id if "company_id" in backend._fields else None
         values = SQL(", ").join(
             SQL(
-                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 backend._name,
                 backend.id,
                 external_type,
@@ -131,20 +135,21 @@ class ConnectorExternalBinding(models.Model):
                 company_id,
                 updated_at,
                 row_hash,
+                synced and json.dumps(synced, default=str),
                 now,
                 self.env.uid,
                 self.env.uid,
                 now,
                 now,
             )
-            for external_id, res_id, row_hash, updated_at in rows
+            for external_id, res_id, row_hash, updated_at, synced in rows
         )
         self.env.cr.execute(
             SQL(
                 """
                 INSERT INTO connector_external_binding
                     (backend_model, backend_id, external_type, external_id, res_model, res_id,
-                     company_id, external_updated_at, content_hash, synced_at,
+                     company_id, external_updated_at, content_hash, synced_values, synced_at,
                      create_uid, write_uid, create_date, write_date)
                 VALUES %s
                 ON CONFLICT DO NOTHING
@@ -163,7 +168,9 @@ class ConnectorExternalBinding(models.Model):
     def _bind(self, backend, external_type, records_by_external_id):
         """Bind existing records: {external id: record}. Binding the same pair twice is a no-op."""
         model_name = next(iter(records_by_external_id.values()))._name if records_by_external_id else None
-        rows = [(str(ext_id), record.id, None, None) for ext_id, record in records_by_external_id.items()]
+        rows = [
+            (str(ext_id), record.id, None, None, None) for ext_id, record in records_by_external_id.items()
+        ]
         inserted = self._insert(backend, external_type, model_name, rows)
         rejected = set(records_by_external_id) - inserted
         if rejected:
@@ -184,6 +191,24 @@ class ConnectorExternalBinding(models.Model):
                 )
         self.invalidate_model()
 
+    def _enqueue_exports(self):
+        """One deduplicated export job per binding, on its backend."""
+        Job = self.env["connector.sync.job"].sudo()
+        vals_list = []
+        for binding in self:
+            backend = self.env[binding.backend_model].browse(binding.backend_id)
+            vals_list.append(
+                backend._connector_job_values(
+                    "_job_export_record",
+                    {"binding_id": binding.id},
+                    kind="export",
+                    name=f"Export {binding.res_model} {binding.res_id} to {backend.display_name}",
+                    object_type=binding.external_type,
+                    identity_key=f"export:{binding.id}",
+                )
+            )
+        return Job._enqueue(vals_list) if vals_list else Job
+
     @api.model
     def _unbind(self, backend, external_type, external_ids):
         bindings = self.search(
@@ -198,7 +223,7 @@ class ConnectorExternalBinding(models.Model):
         return len(bindings)
 
     @api.model
-    def _upsert(self, backend, external_type, model_name, items):
+    def _upsert(self, backend, external_type, model_name, items, authorities=None):
         """Create or update the records of ``items`` and their bindings, idempotently.
 
         ``items``: dicts with ``external_id``, ``values`` (ORM values) and optionally
@@ -206,6 +231,11 @@ class ConnectorExternalBinding(models.Model):
         without any write. Queries: one lookup, one batch create and one batch
         binding insert for new records, one write per changed record and one batch
         hash update.
+
+        ``authorities`` ({field: 'odoo' | 'platform' | 'newest' | ''}) decides a
+        field changed on both sides since the last sync: '' records a
+        ``connector.sync.conflict`` for a person and leaves the field alone. Without
+        it the platform wins.
         """
         latest = {str(item["external_id"]): item for item in items}
         hashes = {ext_id: content_hash(item["values"]) for ext_id, item in latest.items()}
@@ -217,7 +247,13 @@ class ConnectorExternalBinding(models.Model):
         if to_create:
             records = Model.create([latest[ext_id]["values"] for ext_id in to_create])
             rows = [
-                (ext_id, record.id, hashes[ext_id], latest[ext_id].get("external_updated_at"))
+                (
+                    ext_id,
+                    record.id,
+                    hashes[ext_id],
+                    latest[ext_id].get("external_updated_at"),
+                    latest[ext_id]["values"],
+                )
                 for ext_id, record in zip(to_create, records, strict=True)
             ]
             inserted = self._insert(backend, external_type, model_name, rows)
@@ -230,21 +266,86 @@ class ConnectorExternalBinding(models.Model):
             result.created = len(records)
             result.record_ids.update(dict(zip(to_create, records.ids, strict=True)))
 
-        changed = []
+        changed = {}
         for ext_id, (binding_id, res_id, old_hash) in bound.items():
             result.record_ids[ext_id] = res_id
             if old_hash == hashes[ext_id]:
                 result.skipped += 1
-                continue
-            Model.browse(res_id).write(latest[ext_id]["values"])
-            changed.append((binding_id, hashes[ext_id], latest[ext_id].get("external_updated_at")))
-        result.updated = len(changed)
-        self._update_hashes(changed)
+            else:
+                changed[binding_id] = ext_id
+        if not changed:
+            return result
+
+        synced_by_binding = self._synced_values(changed) if authorities else {}
+        updates = []
+        for binding_id, ext_id in changed.items():
+            item = latest[ext_id]
+            record = Model.browse(bound[ext_id][1])
+            values, synced = item["values"], item["values"]
+            if binding_id in synced_by_binding:
+                values, synced = self._settle_conflicts(
+                    record, binding_id, item, synced_by_binding[binding_id], authorities
+                )
+            if values:
+                record.write(values)
+            updates.append((binding_id, hashes[ext_id], item.get("external_updated_at"), synced))
+        result.updated = len(updates)
+        self._update_hashes(updates)
         return result
 
     @api.model
+    def _synced_values(self, binding_ids):
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, synced_values FROM connector_external_binding WHERE id = ANY(%s)",
+                list(binding_ids),
+            )
+        )
+        return {row[0]: row[1] for row in self.env.cr.fetchall() if row[1] is not None}
+
+    @api.model
+    def _settle_conflicts(self, record, binding_id, item, synced, authorities):
+        """Values to write and the new synced snapshot, once both-sides changes are decided."""
+        incoming = json.loads(json.dumps(item["values"], default=str))
+        to_write, snapshot = {}, dict(synced)
+        export_needed = False
+        for name, value in item["values"].items():
+            field = record._fields[name]
+            current = json.loads(json.dumps(field.convert_to_write(record[name], record), default=str))
+            platform_changed = incoming[name] != synced.get(name)
+            odoo_changed = name in synced and current != synced[name]
+            if not platform_changed:
+                continue  # whatever Odoo holds now is the newer value
+            if not odoo_changed or incoming[name] == current:
+                to_write[name] = value
+                snapshot[name] = incoming[name]
+                continue
+            winner = self._conflict_winner(authorities.get(name) or "", record, item)
+            if winner == "platform":
+                to_write[name] = value
+                snapshot[name] = incoming[name]
+            elif winner == "odoo":
+                # Odoo's value stands; the snapshot keeps the old value so a re-import
+                # before the export lands decides the same way.
+                export_needed = True
+            else:
+                self.env["connector.sync.conflict"]._record(binding_id, name, current, incoming[name], item)
+        if export_needed:
+            self.browse(binding_id)._enqueue_exports()
+        return to_write, snapshot
+
+    @api.model
+    def _conflict_winner(self, authority, record, item):
+        if authority in ("odoo", "platform"):
+            return authority
+        if authority == "newest" and item.get("external_updated_at"):
+            external = fields.Datetime.to_datetime(item["external_updated_at"])
+            return "platform" if external > record.write_date else "odoo"
+        return "person"
+
+    @api.model
     def _update_hashes(self, rows):
-        """Record (binding id, hash, external updated at) after a sync, in one query."""
+        """Record (binding id, hash, external updated at, synced values) after a sync, in one query."""
         if not rows:
             return
         now = fields.Datetime.now()
@@ -255,17 +356,26 @@ class ConnectorExternalBinding(models.Model):
                 UPDATE connector_external_binding binding
                    SET content_hash = v.content_hash,
                        external_updated_at = COALESCE(v.updated_at, binding.external_updated_at),
+                       synced_values = COALESCE(v.synced_values, binding.synced_values),
                        synced_at = %s, write_date = %s, write_uid = %s
-                  FROM (VALUES %s) AS v(id, content_hash, updated_at)
+                  FROM (VALUES %s) AS v(id, content_hash, updated_at, synced_values)
                  WHERE binding.id = v.id
                 """,
                 now,
                 now,
                 self.env.uid,
                 SQL(", ").join(
-                    SQL("(%s::int, %s::varchar, %s::timestamp)", binding_id, row_hash, updated_at)
-                    for binding_id, row_hash, updated_at in rows
+                    SQL(
+                        "(%s::int, %s::varchar, %s::timestamp, %s::jsonb)",
+                        binding_id,
+                        row_hash,
+                        updated_at,
+                        synced and json.dumps(synced, default=str),
+                    )
+                    for binding_id, row_hash, updated_at, synced in rows
                 ),
             )
         )
-        self.invalidate_model(["content_hash", "external_updated_at", "synced_at", "write_date", "write_uid"])
+        self.invalidate_model(
+            ["content_hash", "external_updated_at", "synced_values", "synced_at", "write_date", "write_uid"]
+        )

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .connector_external_binding import FROM_CONNECTOR
+
 
 class ConnectorExternalIdMixin(models.AbstractModel):
     """Lets any model be bound to external objects through ``connector.external.binding``."""
@@ -16,9 +18,35 @@ class ConnectorExternalIdMixin(models.AbstractModel):
         copy=False,
     )
 
+    def write(self, vals):
+        result = super().write(vals)
+        # Writes made by the connector itself never go back out: no ping-pong.
+        if not self.env.context.get(FROM_CONNECTOR):
+            self._connector_enqueue_exports(vals)
+        return result
+
+    def _connector_enqueue_exports(self, field_names):
+        """One deduplicated export job per binding whose exported fields are among ``field_names``."""
+        if "connector.field.mapping" not in self.env:  # TEMPORARY until the mapping engine lands
+            return
+        exported = self.env["connector.field.mapping"]._export_field_names(self._name)
+        touched = {key for key, names in exported.items() if names.intersection(field_names)}
+        if not touched or not self.ids:
+            return
+        bindings = (
+            self.env["connector.external.binding"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", self.ids)])
+        )
+        bindings.filtered(
+            lambda binding: (binding.backend_model, binding.backend_id, binding.external_type) in touched
+        )._enqueue_exports()
+
     @api.model
-    def _connector_upsert(self, backend, external_type, items):
-        return self.env["connector.external.binding"]._upsert(backend, external_type, self._name, items)
+    def _connector_upsert(self, backend, external_type, items, authorities=None):
+        return self.env["connector.external.binding"]._upsert(
+            backend, external_type, self._name, items, authorities=authorities
+        )
 
     @api.model
     def _connector_find(self, backend, external_type, external_ids):

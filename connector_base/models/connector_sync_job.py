@@ -15,7 +15,7 @@ from odoo import api, exceptions, fields, models
 from odoo.tools import SQL
 
 from ..lib import backoff
-from ..lib.errors import ConnectorError, ValidationError
+from ..lib.errors import AuthenticationError, ConnectorError, PermissionDeniedError, ValidationError
 from ..lib.redact import is_secret_name, redact
 
 _logger = logging.getLogger(__name__)
@@ -124,6 +124,9 @@ class ConnectorSyncJob(models.Model):
     records_skipped = fields.Integer(readonly=True)
     result_summary = fields.Char(readonly=True)
     error_class = fields.Char(readonly=True)
+    platform_failure = fields.Boolean(
+        readonly=True, help="The last error came from the platform or the connection, not from the data."
+    )
     error_message = fields.Text(readonly=True)
     error_traceback = fields.Text(readonly=True)
 
@@ -324,10 +327,12 @@ class ConnectorSyncJob(models.Model):
                        AND job.next_attempt_at <= (now() AT TIME ZONE 'UTC')
                        AND NOT EXISTS (
                            SELECT 1 FROM connector_backend_pause pause
-                            WHERE pause.backend_model IS NULL
-                               OR (pause.backend_model = job.backend_model
-                                   AND pause.backend_id = job.backend_id
-                                   AND (pause.object_type IS NULL OR pause.object_type = job.object_type))
+                            WHERE (pause.resume_at IS NULL OR pause.resume_at > (now() AT TIME ZONE 'UTC'))
+                              AND (pause.backend_model IS NULL
+                                   OR (pause.backend_model = job.backend_model
+                                       AND pause.backend_id = job.backend_id
+                                       AND (pause.object_type IS NULL
+                                            OR pause.object_type = job.object_type)))
                        )
                      ORDER BY job.priority, job.next_attempt_at, job.id
                      LIMIT 1
@@ -400,7 +405,8 @@ class ConnectorSyncJob(models.Model):
                    SET state = 'done', finished_at = date_trunc('second', now() AT TIME ZONE 'UTC'),
                        write_date = (now() AT TIME ZONE 'UTC'), duration = %s,
                        records_created = %s, records_updated = %s, records_skipped = %s,
-                       result_summary = %s, error_class = NULL, error_message = NULL, error_traceback = NULL
+                       result_summary = %s, error_class = NULL, error_message = NULL, error_traceback = NULL,
+                       platform_failure = FALSE
                  WHERE id = %s
                 """,
                 duration,
@@ -441,11 +447,18 @@ class ConnectorSyncJob(models.Model):
             )
             values["state"] = "pending"
             values["next_attempt_at"] = fields.Datetime.now() + timedelta(seconds=delay)
+        values["platform_failure"] = retryable or isinstance(
+            exc, (AuthenticationError, PermissionDeniedError)
+        )
         log = _logger.info if retryable and not give_up else _logger.warning
         log("Connector job %s (%s) %s: %s", self.id, self.name, values["state"], message)
         self.write(values)
         if values["state"] == "pending":
             self._schedule_runner(values["next_attempt_at"])
+        if values["platform_failure"] and self.backend_id:
+            backend = self.env[self.backend_model].sudo().browse(self.backend_id).exists()
+            if backend and hasattr(backend, "_connector_after_platform_failure"):
+                backend._connector_after_platform_failure()
 
     def _backend_secrets(self):
         """Current secret values of the job's backend, to mask them in error texts."""

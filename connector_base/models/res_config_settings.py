@@ -21,6 +21,17 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="connector_base.stale_job_minutes",
         default=30,
     )
+    connector_circuit_breaker_threshold = fields.Integer(
+        string="Pause a backend after (consecutive failures)",
+        config_parameter="connector_base.circuit_breaker_threshold",
+        default=5,
+        help="0 never pauses.",
+    )
+    connector_circuit_breaker_cooldown_minutes = fields.Integer(
+        string="Resume it after (minutes)",
+        config_parameter="connector_base.circuit_breaker_cooldown_minutes",
+        default=15,
+    )
     connector_encryption_status = fields.Char(
         string="Encryption", compute="_compute_connector_encryption_status"
     )

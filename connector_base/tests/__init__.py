@@ -4,3 +4,6 @@ from . import test_backend_pause
 from . import test_external_binding
 from . import test_credentials
 from . import test_security
+from . import test_health
+from . import test_reconcile
+from . import test_conflicts

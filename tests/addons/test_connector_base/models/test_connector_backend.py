@@ -21,6 +21,19 @@ class TestConnectorBackend(models.Model):
         inverse="_inverse_connector_secrets",
         groups="connector_base.group_connector_manager",
     )
+    # Stands in for the platform in base-level tests of the generic flows;
+    # each connector tests its own hooks against its HTTP emulator.
+    platform_snapshot = fields.Json(help="{external type: {external id: content hash}} the platform holds.")
+    exported = fields.Json(default=list, help="External values sent by _export_record, in order.")
+
+    def _reconcile_types(self):
+        return sorted(self.platform_snapshot or {})
+
+    def _reconcile_snapshot(self, external_type):
+        yield from (self.platform_snapshot or {}).get(external_type, {}).items()
+
+    def _export_record(self, binding, record, external_values):
+        self.exported = [*(self.exported or []), {"external_id": binding.external_id, **external_values}]
 
     def _job_noop(self, job):
         return {"skipped": 1}
