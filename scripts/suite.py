@@ -11,6 +11,7 @@ the standard library is used until the Python dependencies are installed.
 """
 
 import argparse
+import ast
 import glob
 import hashlib
 import json
@@ -20,6 +21,8 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -358,8 +361,6 @@ def read_option(path, key):
 
 # --------------------------------------------------------------------- addons
 def manifest(addon_dir):
-    import ast
-
     return ast.literal_eval((addon_dir / "__manifest__.py").read_text())
 
 
@@ -466,17 +467,89 @@ def command_run(args):
         odoo_install(odoo_root, config, RUN_DB, update=SUITE, label="run-update")
         stamp.write_text(fingerprint)
     base_url = f"http://127.0.0.1:{HTTP_PORT}"
-    print(
+    banner = (
         f"\nOdoo 18 with the connector suite: {base_url}/odoo\n"
         f"  database {RUN_DB}, login admin / password admin (change it in Settings > Users)\n"
         f"  sync jobs: {base_url}/odoo/action-connector_base.action_connector_sync_job\n"
-        "  webhook URLs: each platform backend shows its own on its form once a connector is configured\n"
-        f"  configuration: {config} (encryption key inside: keep it, secrets cannot be read without it)\n",
-        flush=True,
+        f"  configuration: {config} (encryption key inside: keep it, secrets cannot be read without it)\n"
     )
     if args.no_serve:
+        print(banner, flush=True)
         return 0
-    os.execvpe(sys.executable, odoo_cmd("-c", config, "-d", RUN_DB), odoo_env(odoo_root))
+    env = odoo_env(odoo_root)
+    emulators = start_demo_emulators(env)
+    server = subprocess.Popen(odoo_cmd("-c", config, "-d", RUN_DB), env=env)
+    try:
+        wait_for_http(f"{base_url}/web/login", server)
+        print(banner + run_demo_setup(odoo_root, config, emulators), flush=True)
+        return server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        return server.wait()
+    finally:
+        for process, _demo in emulators:
+            process.terminate()
+
+
+# Connectors that ship a demo: (addon, backend model, emulator script, port). The
+# emulator serves sample data; the backend model's _connector_demo_setup(url)
+# creates or refreshes a demo backend pointing at it and returns lines to print.
+DEMOS = [
+    ("connector_smartsheet", "smartsheet.backend", "tests/emulators/smartsheet.py", 8392),
+    ("connector_trello", "trello.backend", "tests/emulators/trello.py", 8391),
+]
+
+
+def start_demo_emulators(env):
+    started = []
+    for demo in DEMOS:
+        script, port = ROOT / demo[2], demo[3]
+        if not script.exists():
+            continue
+        log = open(LOCAL / f"emulator-{demo[0]}.log", "w")  # noqa: SIM115 - lives as long as the emulator
+        process = subprocess.Popen(
+            [sys.executable, script, "--port", str(port), "--demo"],
+            env={**env, "PYTHONPATH": os.pathsep.join([str(ROOT / "tests"), env["PYTHONPATH"]])},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        started.append((process, demo))
+    return started
+
+
+def wait_for_http(url, server, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SetupError("Odoo stopped while starting; see its output above.")
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(1)
+    raise SetupError(f"Odoo did not answer on {url} within {timeout} s.")
+
+
+def run_demo_setup(odoo_root, config, emulators):
+    if not emulators:
+        return "  webhook URLs: each platform backend shows its own on its form\n"
+    calls = "\n".join(
+        f"if {model!r} in env and hasattr(env[{model!r}], '_connector_demo_setup'):\n"
+        f"    lines += env[{model!r}]._connector_demo_setup('http://127.0.0.1:{port}')\n"
+        for _process, (_addon, model, _script, port) in emulators
+    )
+    script = f"lines = []\n{calls}env.cr.commit()\nprint('DEMO-LINES', repr(lines))\n"
+    result = run(
+        odoo_cmd("shell", "-c", config, "-d", RUN_DB, "--no-http", "--log-level=warn"),
+        input=script,
+        capture=True,
+        env=odoo_env(odoo_root),
+        check=False,
+    )
+    found = re.search(r"^DEMO-LINES (.*)$", result.stdout, re.MULTILINE)
+    if result.returncode != 0 or not found:
+        return f"  demo setup failed; its output:\n{(result.stdout + result.stderr)[-2000:]}\n"
+    return "".join(f"  {line}\n" for line in ast.literal_eval(found.group(1)))
 
 
 def pytest_counts(output):
