@@ -666,6 +666,8 @@ def command_test(args):
 
 
 def command_bench(args):
+    # Pure Python, no database: the mapping engine's throughput on one core.
+    mapping = run([sys.executable, ROOT / "tests" / "bench" / "bench_mapping.py"], check=False)
     odoo_root = prepare()
     config = write_config(
         LOCAL / "odoo-bench.conf", odoo_root, db_name=BENCH_DB, extra_addons=[TEST_ADDONS_DIR], http_port=8269
@@ -681,7 +683,7 @@ def command_bench(args):
         check=False,
         env=env,
     )
-    return result.returncode
+    return result.returncode or mapping.returncode
 
 
 def main():

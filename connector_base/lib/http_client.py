@@ -97,6 +97,9 @@ class HttpClient:
     rate_limit_statuses = frozenset({429})
     # (requests, seconds) allowed per rate-limit key, e.g. (100, 10) for Trello; None: no client-side limit.
     rate_limit = None
+    # Quotas the platform counts on several holders at once, {scope: (requests, seconds)}, e.g.
+    # Trello's {"token": (100, 10), "key": (300, 10)}; ``rate_limit_holders`` names each scope's holder.
+    scoped_rate_limits = {}
     # In-call retries after a rate-limit answer; each also has to fit in max_in_call_wait.
     max_rate_limit_retries = 2
 
@@ -112,8 +115,10 @@ class HttpClient:
         rate_limit_key=None,
         rate_limit_dir=None,
         pool_maxsize=10,
+        rate_limit_holders=None,
     ):
-        """``rate_limit_key`` names the quota holder (backend id, hashed token) for :attr:`rate_limit`."""
+        """``rate_limit_key`` names the quota holder (backend id, hashed token) for :attr:`rate_limit`;
+        ``rate_limit_holders`` ({scope: holder}) those of :attr:`scoped_rate_limits`."""
         self.base_url = base_url.rstrip("/")
         self.timeout = (connect_timeout, read_timeout)
         self.max_in_call_wait = max_in_call_wait
@@ -126,6 +131,16 @@ class HttpClient:
                 directory=rate_limit_dir,
                 max_wait=max_in_call_wait,
             )
+        # Every call draws from each of these too: one exhausted quota is enough to wait.
+        self.scoped_rate_limiters = [
+            get_bucket(
+                f"{self.platform}:{scope}:{holder}",
+                *self.scoped_rate_limits[scope],
+                directory=rate_limit_dir,
+                max_wait=max_in_call_wait,
+            )
+            for scope, holder in (rate_limit_holders or {}).items()
+        ]
         self._lock = threading.Lock()
         self._refresh_lock = threading.RLock()
         self._refreshing = False
@@ -306,6 +321,8 @@ class HttpClient:
     def _send(self, method, path, params, json, data, headers, files, timeout):
         if self.rate_limiter is not None:
             self.rate_limiter.acquire()
+        for limiter in self.scoped_rate_limiters:
+            limiter.acquire()
         secrets = self._secrets()
         previous, _in_flight.secrets = getattr(_in_flight, "secrets", ()), secrets
         started = time.monotonic()

@@ -3,7 +3,14 @@ from . import connector_credential
 from . import connector_sync_job
 from . import connector_external_binding
 from . import connector_external_id_mixin
+from . import connector_value_mapping
+from . import connector_field_mapping
 from . import connector_sync_conflict
 from . import connector_reconcile_difference
 from . import connector_backend_mixin
+from . import connector_backend_webhook
+from . import connector_webhook_event
+from . import connector_oauth_token
+from . import connector_oauth_mixin
+from . import ir_http
 from . import res_config_settings

@@ -86,8 +86,10 @@ class ConnectorCredential(models.Model):
     @api.model
     def _read(self, record, field_name):
         """Plaintext of one secret, or ``None`` when it is not set."""
-        credential = self.sudo().search(
+        # One query, ciphertext included: webhook intake reads a secret per delivery.
+        credential = self.sudo().search_fetch(
             [("res_model", "=", record._name), ("res_id", "=", record.id), ("field_name", "=", field_name)],
+            ["ciphertext"],
             limit=1,
         )
         if not credential:

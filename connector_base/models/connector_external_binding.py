@@ -16,6 +16,19 @@ def content_hash(values):
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def comparable(value):
+    """A field value in JSON form for comparisons: the ids of an x2many set in a stable order
+    (Odoo reads them in the order of the related model, connectors send them in theirs)."""
+    value = json.loads(json.dumps(value, default=str))
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(command, list) and len(command) == 3 and command[0] == 6 for command in value)
+    ):
+        return [[6, 0, sorted(command[2])] for command in value]
+    return value
+
+
 @dataclass
 class UpsertResult:
     created: int = 0
@@ -207,7 +220,34 @@ class ConnectorExternalBinding(models.Model):
                     identity_key=f"export:{binding.id}",
                 )
             )
+        vals_list += self._export_batch_job_values()
         return Job._enqueue(vals_list) if vals_list else Job
+
+    def _export_batch_job_values(self):
+        """One batch job per backend and object type, for backends that export in batches.
+
+        It runs before the per-binding jobs (lower priority number) and claims them;
+        see ``connector.backend.mixin._job_export_batch``.
+        """
+        vals_list, seen = [], set()
+        for binding in self:
+            key = (binding.backend_model, binding.backend_id, binding.external_type)
+            backend = self.env[binding.backend_model].browse(binding.backend_id)
+            if key in seen or not backend._connector_export_batch_size:
+                continue
+            seen.add(key)
+            vals_list.append(
+                backend._connector_job_values(
+                    "_job_export_batch",
+                    {"object_type": binding.external_type},
+                    kind="export",
+                    name=f"Export {binding.external_type} changes to {backend.display_name}",
+                    object_type=binding.external_type,
+                    identity_key=f"export_batch:{binding.external_type}",
+                    priority=5,
+                )
+            )
+        return vals_list
 
     @api.model
     def _unbind(self, backend, external_type, external_ids):
@@ -311,12 +351,12 @@ class ConnectorExternalBinding(models.Model):
         export_needed = False
         for name, value in item["values"].items():
             field = record._fields[name]
-            current = json.loads(json.dumps(field.convert_to_write(record[name], record), default=str))
-            platform_changed = incoming[name] != synced.get(name)
-            odoo_changed = name in synced and current != synced[name]
+            current = comparable(field.convert_to_write(record[name], record))
+            platform_changed = comparable(incoming[name]) != comparable(synced.get(name))
+            odoo_changed = name in synced and current != comparable(synced[name])
             if not platform_changed:
                 continue  # whatever Odoo holds now is the newer value
-            if not odoo_changed or incoming[name] == current:
+            if not odoo_changed or comparable(incoming[name]) == current:
                 to_write[name] = value
                 snapshot[name] = incoming[name]
                 continue

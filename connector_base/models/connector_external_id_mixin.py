@@ -27,8 +27,6 @@ class ConnectorExternalIdMixin(models.AbstractModel):
 
     def _connector_enqueue_exports(self, field_names):
         """One deduplicated export job per binding whose exported fields are among ``field_names``."""
-        if "connector.field.mapping" not in self.env:  # TEMPORARY until the mapping engine lands
-            return
         exported = self.env["connector.field.mapping"]._export_field_names(self._name)
         touched = {key for key, names in exported.items() if names.intersection(field_names)}
         if not touched or not self.ids:

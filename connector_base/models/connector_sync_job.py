@@ -248,6 +248,38 @@ class ConnectorSyncJob(models.Model):
         return jobs
 
     @api.model
+    def _record_quarantine(self, backend, method_name, failures, *, kind="import", object_type=None):
+        """Keep what a handler could not process as failed jobs, one per payload.
+
+        ``failures``: (payload, error) pairs, such as the external records a mapper
+        refused. Each job is failed from the start, its message the error's and its
+        payload kept; Retry runs ``backend.<method_name>(job)`` on that payload.
+        """
+        vals_list = []
+        for payload, error in failures:
+            record_ref = getattr(error, "record_ref", None)
+            name = f"{backend.display_name}: {method_name}"
+            vals_list.append(
+                {
+                    "name": f"{name} ({record_ref})" if record_ref else name,
+                    "kind": kind,
+                    "backend_model": backend._name,
+                    "backend_id": backend.id,
+                    "backend_label": backend.display_name,
+                    "company_id": backend.company_id.id,
+                    "object_type": object_type,
+                    "method_name": method_name,
+                    "payload": payload,
+                    "state": "failed",
+                    "finished_at": fields.Datetime.now(),
+                    "error_class": f"{type(error).__module__}.{type(error).__qualname__}",
+                    "error_message": redact(str(error) or type(error).__name__),
+                }
+            )
+        self._check_enqueue_values(vals_list)
+        return self.sudo().create(vals_list)
+
+    @api.model
     def _check_enqueue_values(self, vals_list):
         for vals in vals_list:
             method = vals.get("method_name") or ""
@@ -278,6 +310,21 @@ class ConnectorSyncJob(models.Model):
         if minute in memo:
             return
         memo.add(minute)
+        if at <= fields.Datetime.now():
+            # A due trigger is still pending (Odoo deletes them when a run ends): it wakes
+            # the runner for this job as a new one would. Skipping spares a trigger row and
+            # the fresh connection Odoo opens for each NOTIFY, which under a webhook burst
+            # cost more than storing the events themselves.
+            self.env.cr.execute(
+                SQL(
+                    "SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at <= %s LIMIT 1",
+                    # Cached, unlike env.ref(), which checks the cron exists with a query.
+                    self.env["ir.model.data"]._xmlid_to_res_id("connector_base.ir_cron_run_sync_jobs"),
+                    at,
+                )
+            )
+            if self.env.cr.fetchone():
+                return
         self.env.ref("connector_base.ir_cron_run_sync_jobs").sudo()._trigger(at)
 
     # ------------------------------------------------------------------ runner
@@ -459,6 +506,12 @@ class ConnectorSyncJob(models.Model):
             backend = self.env[self.backend_model].sudo().browse(self.backend_id).exists()
             if backend and hasattr(backend, "_connector_after_platform_failure"):
                 backend._connector_after_platform_failure()
+            if (
+                backend
+                and isinstance(exc, AuthenticationError)
+                and hasattr(backend, "_connector_credentials_refused")
+            ):
+                backend._connector_credentials_refused(exc)
 
     def _backend_secrets(self):
         """Current secret values of the job's backend, to mask them in error texts."""

@@ -7,3 +7,7 @@ from . import test_security
 from . import test_health
 from . import test_reconcile
 from . import test_conflicts
+from . import test_field_mapping
+from . import test_webhook_intake
+from . import test_oauth
+from . import test_change_detection

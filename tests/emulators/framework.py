@@ -265,9 +265,10 @@ class Emulator:
         self._server = None
         self._thread = None
 
-    def start(self):
+    def start(self, port=0):
+        """Serve on 127.0.0.1; ``port`` 0 picks a free one (tests), a fixed one serves a demo."""
         self._stopping.clear()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.emulator = self
         # A short poll interval keeps stop() (and so every test teardown) fast.
         self._thread = threading.Thread(

@@ -7,5 +7,5 @@
     "website": "https://example.com/odoo-connector-suite",
     "license": "LGPL-3",
     "depends": ["connector_base"],
-    "data": ["security/ir.model.access.csv"],
+    "data": ["security/ir.model.access.csv", "views/test_connector_oauth_backend_views.xml"],
 }

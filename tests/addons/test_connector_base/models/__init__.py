@@ -1,3 +1,6 @@
 from . import test_connector_backend
 from . import test_connector_execution
+from . import test_connector_oauth_backend
 from . import res_partner
+from . import test_connector_stage
+from . import test_connector_task

@@ -41,6 +41,13 @@ class TestConnectorBackend(models.Model):
     def _job_describe_backend(self, job):
         return {"summary": self.name}
 
+    def _job_import_task(self, job):
+        """Import the one task record of the payload: how a quarantined record is retried."""
+        mapper = self.env["connector.field.mapping"]._get_mapper(self, "card", "test.connector.task")
+        values, _warnings = mapper.to_odoo(job.payload)
+        self.env["test.connector.task"].create(values)
+        return {"created": 1}
+
     def _job_record_execution(self, job):
         self.env["test.connector.execution"].create({"job_id": job.id, "pid": os.getpid()})
         return {"created": 1}

@@ -1,0 +1,92 @@
+from odoo import api, fields, models
+
+from ..lib import webhook
+
+
+class ConnectorBackendWebhook(models.AbstractModel):
+    """Webhook settings and hooks every backend gets; the intake is ``controllers/webhook.py``.
+
+    A platform backend sets the class attributes it needs and overrides the
+    ``_webhook_*`` hooks where its platform differs; its controller calls
+    ``WebhookIntake(model, backend_id).handle()``.
+    """
+
+    _inherit = "connector.backend.mixin"
+
+    # Path of the platform's webhook route: "/connector/trello/webhook/{backend_id}".
+    _webhook_route = None
+    # How deliveries are signed (lib.signature.SignatureScheme). None refuses every
+    # delivery, unless the backend overrides _webhook_verify_signature (Podio signs nothing).
+    _webhook_signature = None
+    # Secret field (one of _connector_secret_fields) holding the signing key.
+    _webhook_secret_field = None
+    # Verification challenge to echo (lib.webhook.Challenge), for platforms that send one.
+    _webhook_challenge = None
+    # Job handler receiving each event as its payload.
+    _webhook_job_method = "_job_webhook_event"
+    # (deliveries, seconds) accepted per backend before answering 429 with Retry-After.
+    _webhook_rate_limit = (300, 60)
+
+    public_base_url = fields.Char(
+        string="Public URL",
+        help="Address the platform reaches this Odoo at, e.g. https://odoo.example.com. "
+        "Empty: the web.base.url system parameter.",
+    )
+    webhook_url = fields.Char(
+        string="Webhook URL",
+        compute="_compute_webhook_url",
+        help="Callback address registered with the platform.",
+    )
+
+    def _connector_public_base_url(self):
+        self.ensure_one()
+        base = self.public_base_url or self.env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
+        return base.rstrip("/")
+
+    @api.depends("public_base_url")
+    def _compute_webhook_url(self):
+        for backend in self:
+            if self._webhook_route and backend.id:
+                route = self._webhook_route.format(backend_id=backend.id)
+                backend.webhook_url = backend._connector_public_base_url() + route
+            else:
+                backend.webhook_url = False
+
+    # ------------------------------------------------------------------ hooks
+    def _webhook_handshake(self, payload, headers):
+        """An answer (``lib.webhook.Answer``) to a verification request, or None for an event.
+
+        Runs before the signature check, as platforms do not sign their
+        handshakes: trust and store nothing here beyond what verifying needs
+        (Podio, for instance, queues a job that validates the code it sent).
+        """
+        challenge = self._webhook_challenge
+        value = challenge and challenge.value(headers, payload)
+        return challenge.answer(value) if value else None
+
+    def _webhook_verify_signature(self, raw_body, headers, url):
+        """True when the delivery comes from the platform.
+
+        ``url`` is :attr:`webhook_url`, the address registered with the platform,
+        which some schemes sign (not the address seen behind a proxy).
+        """
+        scheme = self._webhook_signature
+        if scheme is None or not self._webhook_secret_field:
+            return False
+        secret = self._connector_secret(self._webhook_secret_field)
+        received = webhook.header_value(headers, scheme.header)
+        return scheme.verify(secret, raw_body, received, url=url)
+
+    def _webhook_event_id(self, payload):
+        """The platform's id of this event, to drop redeliveries; None: never deduplicated."""
+        return None
+
+    def _webhook_enqueue(self, payload, event_id):
+        """Queue the job that handles the event; it re-reads the data from the platform."""
+        self.ensure_one()
+        name = self.env._(
+            "%(backend)s: webhook event %(event)s", backend=self.display_name, event=event_id or "-"
+        )
+        return self._connector_enqueue(
+            self._webhook_job_method, webhook.strip_secrets(payload), kind="webhook", name=name
+        )
