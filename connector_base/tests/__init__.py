@@ -11,3 +11,4 @@ from . import test_field_mapping
 from . import test_webhook_intake
 from . import test_oauth
 from . import test_change_detection
+from . import test_settings_http
