@@ -18,6 +18,8 @@ MANAGER_GROUP = "connector_base.group_connector_manager"
 # Refreshes racing each other: the loser retries on a fresh snapshot and adopts the winner's tokens.
 _RENEW_ATTEMPTS = 3
 _REFRESH_JOB_KEY = "oauth_token_refresh"
+# Backends whose tokens the current transaction saved, in cr.precommit.data (cleared at commit).
+_SAVED_HERE = "connector_base.oauth_tokens_saved"
 # What a change of tokens makes stale in the cache.
 _TOKEN_FIELDS = ["oauth_access_token", "oauth_refresh_token", "oauth_state", "oauth_token_expires_at"]
 
@@ -138,12 +140,13 @@ class ConnectorOAuthMixin(models.AbstractModel):
     )
 
     def _setup_base(self):
-        super()._setup_base()
+        result = super()._setup_base()
         # A backend declaring its own secrets (a webhook key...) keeps the OAuth ones too.
         cls = self.env.registry[self._name]
         missing = [name for name in OAUTH_SECRET_FIELDS if name not in cls._connector_secret_fields]
         if missing:
             cls._connector_secret_fields = (*cls._connector_secret_fields, *missing)
+        return result
 
     def _connector_credentials_ready(self):
         self.ensure_one()
@@ -349,6 +352,7 @@ class ConnectorOAuthMixin(models.AbstractModel):
         )
         self.invalidate_recordset(_TOKEN_FIELDS)
         self._oauth_schedule_refresh()
+        self.env.cr.precommit.data.setdefault(_SAVED_HERE, set()).add((self._name, self.id))
 
     def _oauth_stored_tokens(self):
         self.ensure_one()
@@ -373,6 +377,14 @@ class ConnectorOAuthMixin(models.AbstractModel):
         refreshing again (a rotated refresh token works once).
         """
         self.ensure_one()
+        if (self._name, self.id) in self.env.cr.precommit.data.get(_SAVED_HERE, ()):
+            # This transaction saved the tokens, so it holds locks on their rows: a
+            # transaction of its own would wait for them forever. Both stand or fall together.
+            try:
+                return self._oauth_renew_locked(used_access_token)
+            except AuthenticationError as error:
+                self._oauth_mark_refused(error)
+                raise
         # Test mode shares one connection between both cursors: let the other see our writes.
         self.env.flush_all()
         for attempt in range(1, _RENEW_ATTEMPTS + 1):

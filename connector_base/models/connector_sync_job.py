@@ -85,18 +85,18 @@ class ConnectorSyncJob(models.Model):
     _rec_name = "name"
 
     name = fields.Char(required=True, readonly=True)
-    kind = fields.Selection(JOB_KINDS, required=True, default="import", readonly=True, index=True)
-    backend_model = fields.Char(readonly=True, index=True)
-    backend_id = fields.Many2oneReference(
-        string="Backend ID", model_field="backend_model", readonly=True, index=True
-    )
+    # Few indexes on purpose: every webhook delivery inserts a row and every job
+    # updates its own twice; the composite backend index in init() serves lookups.
+    kind = fields.Selection(JOB_KINDS, required=True, default="import", readonly=True)
+    backend_model = fields.Char(readonly=True)
+    backend_id = fields.Many2oneReference(string="Backend ID", model_field="backend_model", readonly=True)
     backend_ref = fields.Reference(
         selection="_selection_backend_models", compute="_compute_backend_ref", string="Backend"
     )
     backend_label = fields.Char(string="Backend name", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     object_type = fields.Char(
-        readonly=True, index=True, help="External object type, used to pause one type of a backend."
+        readonly=True, help="External object type, used to pause one type of a backend."
     )
     method_name = fields.Char(string="Target method", required=True, readonly=True)
     payload = fields.Json(string="Payload (JSON)", readonly=True, copy=False)
@@ -113,7 +113,7 @@ class ConnectorSyncJob(models.Model):
         copy=False,
         help="While a job with this key is pending, enqueueing it again returns it.",
     )
-    correlation_id = fields.Char(readonly=True, copy=False, default=lambda self: uuid.uuid4().hex, index=True)
+    correlation_id = fields.Char(readonly=True, copy=False, default=lambda self: uuid.uuid4().hex)
     enqueued_at = fields.Datetime(readonly=True, default=fields.Datetime.now)
     started_at = fields.Datetime(readonly=True)
     finished_at = fields.Datetime(readonly=True)
@@ -131,9 +131,11 @@ class ConnectorSyncJob(models.Model):
     error_traceback = fields.Text(readonly=True)
 
     def init(self):
-        # The claim query walks this index; partial so done jobs never slow it down.
+        # The claim query walks the due index, partial so done jobs never slow it down.
         self.env.cr.execute(
             """
+            CREATE INDEX IF NOT EXISTS connector_sync_job_backend_idx
+                ON connector_sync_job (backend_id, backend_model);
             CREATE INDEX IF NOT EXISTS connector_sync_job_due_idx
                 ON connector_sync_job (priority, next_attempt_at, id) WHERE state = 'pending';
             CREATE INDEX IF NOT EXISTS connector_sync_job_attention_idx
@@ -330,9 +332,11 @@ class ConnectorSyncJob(models.Model):
     # ------------------------------------------------------------------ runner
     @api.model
     def _cron_run_jobs(self):
+        # Read before the commit: the claim must open the next transaction (it sets its isolation).
+        time_budget = self._param("runner_time_budget", 50)
         self._requeue_stale_jobs()
         self.env.cr.commit()  # pylint: disable=invalid-commit
-        self._run_due_jobs(time_budget=self._param("runner_time_budget", 50))
+        self._run_due_jobs(time_budget=time_budget)
 
     @api.model
     def _run_due_jobs(self, time_budget=50.0, max_jobs=None):

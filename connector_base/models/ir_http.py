@@ -9,7 +9,7 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _pre_dispatch(cls, rule, args):
-        super()._pre_dispatch(rule, args)
+        result = super()._pre_dispatch(rule, args)
         if rule.endpoint.routing.get("connector_webhook"):
             # Before Odoo parses a form body (Podio posts forms): the signature and
             # the stored event need the raw bytes, read once and capped at the
@@ -17,3 +17,4 @@ class IrHttp(models.AbstractModel):
             # WSGI environ the same way.
             environ = request.httprequest._HTTPRequest__environ
             webhook.buffer_wsgi_body(environ, request.httprequest.max_content_length)
+        return result

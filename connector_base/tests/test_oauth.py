@@ -1,4 +1,5 @@
 import time
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
 
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -103,7 +104,12 @@ class TestOAuth(EmulatorRequestsMixin, HttpCase):
         self.assertIsNone(self.backend._connector_secret("oauth_refresh_token"))
 
     def connected_with(self, access, refresh, expires_in):
-        self.backend._oauth_save_tokens(TokenSet(access, refresh, time.time() + expires_in))
+        """Tokens saved by an earlier transaction, as when a job finds them."""
+        self.env.flush_all()
+        with self.registry.cursor() as cr:
+            backend = self.backend.with_env(self.env(cr=cr))
+            backend._oauth_save_tokens(TokenSet(access, refresh, time.time() + expires_in))
+        self.env.invalidate_all()
         self.platform.access_token, self.platform.refresh_token = access, refresh
 
     def refresh_jobs(self):
@@ -317,6 +323,19 @@ class TestOAuth(EmulatorRequestsMixin, HttpCase):
 
         self.assertEqual([request.path for request in self.platform.requests], ["/me", TOKEN_ROUTE, "/me"])
         self.assertEqual(self.backend._connector_secret("oauth_refresh_token"), "refresh-plain-1")
+
+    def test_tokens_saved_by_this_transaction_are_refreshed_in_it(self):
+        self.backend._oauth_fetch_token_client_credentials()
+        self.platform.access_token = "revoked-by-the-platform"
+
+        # A transaction of its own would wait forever for the rows this one just wrote.
+        separate = patch.object(
+            type(self.registry), "cursor", side_effect=AssertionError("separate transaction")
+        )
+        with separate, self.client() as client:
+            self.assertEqual(client.get("/me"), {"id": "me"})
+
+        self.assertEqual(self.backend._connector_secret("oauth_access_token"), "access-plain-2")
 
     def test_a_refresh_already_done_by_another_worker_is_adopted(self):
         self.connected_with("access-plain-0", "refresh-plain-0", 3600)
