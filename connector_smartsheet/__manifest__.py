@@ -1,10 +1,22 @@
 {
     "name": "Smartsheet Connector",
-    "summary": "Keep Odoo in sync with Smartsheet",
-    "version": "18.0.0.1.0",
+    "summary": "Two-way sync of Smartsheet sheets with projects, tasks, manufacturing orders and inventory",
+    "version": "18.0.1.0.0",
     "category": "Connectors",
     "author": "Odoo Connector Suite",
     "website": "https://example.com/odoo-connector-suite",
     "license": "LGPL-3",
-    "depends": ["connector_base"],
+    # project: task sheets; mrp: manufacturing sheets (it brings stock, used by inventory sheets).
+    "depends": ["connector_base", "project", "mrp"],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/smartsheet_security.xml",
+        "data/ir_cron.xml",
+        "views/smartsheet_backend_views.xml",
+        "views/smartsheet_sheet_views.xml",
+        "views/smartsheet_inventory_count_views.xml",
+        "views/connector_field_mapping_views.xml",
+        "wizards/smartsheet_discover_wizard_views.xml",
+        "views/menus.xml",
+    ],
 }

@@ -1,0 +1,255 @@
+"""Smartsheet API 2.0 client on the suite's HTTP client base.
+
+Only the calls the connector makes: sheets and their rows (paged, with
+``level=2`` and ``objectValue`` so multi-value columns are seen), the cheap
+version probe, bulk row writes with partial success, and webhooks. Every
+write carries ``Smartsheet-Change-Agent`` so the webhook events it causes can
+be recognised and skipped. Tokens come from the suite's OAuth layer
+(``connector.oauth.mixin``); :func:`oauth_hash` is what Smartsheet's token
+endpoint takes instead of the app secret.
+"""
+
+import hashlib
+import math
+from typing import NamedTuple
+
+from odoo.addons.connector_base.lib.oauth import TokenAuthClient
+from odoo.addons.connector_base.lib.pagination import PageNumberPager
+
+REGION_API_URLS = {
+    "us": "https://api.smartsheet.com/2.0",
+    "eu": "https://api.smartsheet.eu/2.0",
+    "gov": "https://api.smartsheetgov.com/2.0",
+    "au": "https://api.smartsheet.au/2.0",
+}
+# Where a person approves an OAuth app (the AU host is the notes' best guess).
+REGION_APP_URLS = {
+    "us": "https://app.smartsheet.com",
+    "eu": "https://app.smartsheet.eu",
+    "gov": "https://app.smartsheetgov.com",
+    "au": "https://app.smartsheet.au",
+}
+OAUTH_SCOPES = ("READ_SHEETS", "WRITE_SHEETS", "ADMIN_WEBHOOKS", "READ_USERS", "READ_CONTACTS")
+
+CHANGE_AGENT_HEADER = "Smartsheet-Change-Agent"
+SIGNATURE_HEADER = "Smartsheet-Hmac-SHA256"
+CHALLENGE_HEADER = "Smartsheet-Hook-Challenge"
+CHALLENGE_RESPONSE_HEADER = "Smartsheet-Hook-Response"
+
+MAX_ROWS_PER_WRITE = 500
+# Row ids travel in the query string: this many keep a URL far below common limits.
+MAX_IDS_PER_URL = 400
+RATE_LIMIT_CODE = 4003
+# A 429 carries no Retry-After: wait this long before the in-call retry, as the SDK's first back-off does.
+RATE_LIMIT_PAUSE = 1.0
+# objectValue + level 2: multi-pickList and multi-contact cells arrive as lists, not joined text.
+ROW_READ_PARAMS = {"include": "objectValue", "level": 2}
+
+
+def oauth_hash(app_secret, code_or_refresh_token):
+    """The ``hash`` parameter of the token endpoint: the app secret never travels."""
+    return hashlib.sha256(f"{app_secret}|{code_or_refresh_token}".encode()).hexdigest()
+
+
+class RowWriteResult(NamedTuple):
+    """Outcome of one row of a bulk add or update, in the order the rows were sent.
+
+    ``row`` is the row Smartsheet answered with on success; ``error_code`` and
+    ``message`` say why it failed otherwise.
+    """
+
+    index: int
+    row: dict | None
+    error_code: int | None = None
+    message: str | None = None
+
+    @property
+    def ok(self):
+        return self.row is not None
+
+
+class SmartsheetClient(TokenAuthClient):
+    """One data region, one access token (from ``token_provider``: a pasted personal
+    access token, or OAuth tokens the backend refreshes). ``change_agent`` is sent on
+    every write.
+    """
+
+    platform = "Smartsheet"
+    rate_limit = (300, 60)
+
+    def __init__(self, base_url, *, token_provider, change_agent=None, **options):
+        super().__init__(base_url, token_provider=token_provider, **options)
+        self.change_agent = change_agent
+
+    # ------------------------------------------------------------------ base hooks
+    def _retry_after_from_body(self, response):
+        try:
+            code = response.json().get("errorCode")
+        except (ValueError, AttributeError):
+            return None
+        return RATE_LIMIT_PAUSE if code == RATE_LIMIT_CODE else None
+
+    def request(self, method, path, *, headers=None, **kwargs):
+        if method.upper() != "GET" and self.change_agent:
+            headers = {CHANGE_AGENT_HEADER: self.change_agent, **(headers or {})}
+        return super().request(method, path, headers=headers, **kwargs)
+
+    # ------------------------------------------------------------------ users
+    def current_user(self):
+        return self.get("/users/me")
+
+    # ------------------------------------------------------------------ sheets
+    def iter_sheets(self, page_size=100):
+        """Every sheet the token can read, one page at a time."""
+        return PageNumberPager(
+            lambda page: self.get("/sheets", params=page),
+            page_size=page_size,
+            items="data",
+            total_pages="totalPages",
+        )
+
+    def get_columns(self, sheet_id):
+        """Every column of a sheet, with its real type (``level=2``)."""
+        payload = self.get(f"/sheets/{sheet_id}/columns", params={"includeAll": "true", "level": 2})
+        return payload.get("data") or []
+
+    def get_sheet_version(self, sheet_id):
+        return int(self.get(f"/sheets/{sheet_id}/version")["version"])
+
+    def iter_sheet_pages(self, sheet_id, page_size, **params):
+        """Yield the sheet one page of rows at a time (each page holds the columns and version too).
+
+        Stops after the page that ends the sheet (``totalRowCount``) or a short
+        page, so no empty trailing call is made.
+        """
+        page = 1
+        while True:
+            payload = self.get(
+                f"/sheets/{sheet_id}",
+                params={**ROW_READ_PARAMS, **params, "page": page, "pageSize": page_size},
+            )
+            yield payload
+            rows = payload.get("rows") or []
+            total_pages = math.ceil(int(payload.get("totalRowCount") or 0) / page_size)
+            if len(rows) < page_size or page >= total_pages:
+                return
+            page += 1
+
+    def get_rows(self, sheet_id, row_ids):
+        """The sheet with just these rows, in one call per :data:`MAX_IDS_PER_URL` ids."""
+        row_ids = list(row_ids)
+        sheet = None
+        for start in range(0, len(row_ids), MAX_IDS_PER_URL):
+            chunk = row_ids[start : start + MAX_IDS_PER_URL]
+            payload = self.get(
+                f"/sheets/{sheet_id}", params={**ROW_READ_PARAMS, "rowIds": ",".join(map(str, chunk))}
+            )
+            if sheet is None:
+                sheet = payload
+            else:
+                sheet["rows"] = (sheet.get("rows") or []) + (payload.get("rows") or [])
+        return sheet if sheet is not None else {"rows": []}
+
+    def iter_row_ids(self, sheet_id, column_id, page_size):
+        """Every row id of the sheet, reading a single column to keep the pages small."""
+        for payload in self.iter_sheet_pages(sheet_id, page_size, columnIds=str(column_id), level=0):
+            for row in payload.get("rows") or ():
+                yield row["id"]
+
+    # ------------------------------------------------------------------ rows
+    def add_rows(self, sheet_id, rows):
+        """Add rows, :data:`MAX_ROWS_PER_WRITE` per call, letting good rows through when others fail."""
+        return self._write_rows("POST", sheet_id, rows)
+
+    def update_rows(self, sheet_id, rows):
+        """Update rows (each has ``id``); same batching and partial success as :meth:`add_rows`."""
+        return self._write_rows("PUT", sheet_id, rows)
+
+    def delete_rows(self, sheet_id, row_ids):
+        """Delete rows; ids already gone are not an error."""
+        row_ids = list(row_ids)
+        deleted = []
+        for start in range(0, len(row_ids), MAX_IDS_PER_URL):
+            chunk = row_ids[start : start + MAX_IDS_PER_URL]
+            payload = self.delete(
+                f"/sheets/{sheet_id}/rows",
+                params={"ids": ",".join(map(str, chunk)), "ignoreRowsNotFound": "true"},
+            )
+            deleted += (payload or {}).get("result") or []
+        return deleted
+
+    def _write_rows(self, method, sheet_id, rows):
+        results = []
+        for start in range(0, len(rows), MAX_ROWS_PER_WRITE):
+            chunk = rows[start : start + MAX_ROWS_PER_WRITE]
+            payload = self.request(
+                method,
+                f"/sheets/{sheet_id}/rows",
+                params={"allowPartialSuccess": "true"},
+                json=chunk,
+            )
+            results += [
+                result._replace(index=result.index + start)
+                for result in parse_bulk_result(payload, len(chunk))
+            ]
+        return results
+
+    # ------------------------------------------------------------------ webhooks
+    def iter_webhooks(self, page_size=100):
+        return PageNumberPager(
+            lambda page: self.get("/webhooks", params=page),
+            page_size=page_size,
+            items="data",
+            total_pages="totalPages",
+        )
+
+    def get_webhook(self, webhook_id):
+        return self.get(f"/webhooks/{webhook_id}")
+
+    def create_webhook(self, name, callback_url, sheet_id):
+        """A new webhook on every event of the sheet; Smartsheet creates it disabled."""
+        payload = self.post(
+            "/webhooks",
+            json={
+                "name": name,
+                "callbackUrl": callback_url,
+                "scope": "sheet",
+                "scopeObjectId": int(sheet_id),
+                "events": ["*.*"],
+                "version": 1,
+            },
+        )
+        return payload["result"]
+
+    def enable_webhook(self, webhook_id):
+        """Enable it: Smartsheet verifies the callback URL during this call."""
+        return self.put(f"/webhooks/{webhook_id}", json={"enabled": True})["result"]
+
+    def delete_webhook(self, webhook_id):
+        return self.delete(f"/webhooks/{webhook_id}")
+
+
+def parse_bulk_result(payload, count):
+    """Per-row outcomes of a bulk write answered with ``allowPartialSuccess``.
+
+    ``result`` lists the rows that succeeded, in request order; ``failedItems``
+    names the failed ones by ``index``.
+    """
+    payload = payload or {}
+    failures = {}
+    for item in payload.get("failedItems") or ():
+        error = item.get("error") or {}
+        failures[int(item["index"])] = (error.get("errorCode"), error.get("message") or "Row rejected")
+    succeeded = iter(payload.get("result") or ())
+    results = []
+    for index in range(count):
+        if index in failures:
+            code, message = failures[index]
+            results.append(RowWriteResult(index, None, code, message))
+        else:
+            row = next(succeeded, None)
+            if row is None:
+                results.append(RowWriteResult(index, None, None, "Smartsheet returned no row for it"))
+            else:
+                results.append(RowWriteResult(index, row))
+    return results

@@ -1,0 +1,378 @@
+import json
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.connector_base.lib import webhook
+from odoo.addons.connector_base.lib.errors import ConfigurationError, ConnectorError
+from odoo.addons.connector_base.lib.oauth import StaticToken
+from odoo.addons.connector_base.lib.signature import SignatureScheme
+
+from ..lib import events
+from ..lib.client import (
+    CHALLENGE_HEADER,
+    CHALLENGE_RESPONSE_HEADER,
+    MAX_ROWS_PER_WRITE,
+    OAUTH_SCOPES,
+    REGION_API_URLS,
+    REGION_APP_URLS,
+    SIGNATURE_HEADER,
+    SmartsheetClient,
+    oauth_hash,
+)
+
+REGIONS = [
+    ("us", "United States"),
+    ("eu", "Europe"),
+    ("gov", "Smartsheet Gov"),
+    ("au", "Australia"),
+    ("custom", "Custom URL"),
+]
+AUTH_METHODS = [("token", "Personal access token"), ("oauth", "OAuth 2.0")]
+# The personal access token the demo emulator accepts (tests/emulators/smartsheet.py --demo).
+DEMO_TOKEN = "smartsheet-demo-token"
+
+
+class SmartsheetBackend(models.Model):
+    """A Smartsheet account (one data region, one token) and the sheets linked to Odoo."""
+
+    _name = "smartsheet.backend"
+    _inherit = ["connector.oauth.mixin"]
+    _description = "Smartsheet Backend"
+
+    _connector_secret_fields = ("access_token",)
+    _webhook_route = "/connector/smartsheet/webhook/{backend_id}"
+    _webhook_signature = SignatureScheme(header=SIGNATURE_HEADER)
+    _webhook_challenge = webhook.Challenge(
+        request_header=CHALLENGE_HEADER,
+        request_body_key="challenge",
+        response_header=CHALLENGE_RESPONSE_HEADER,
+        response_body_key="smartsheetHookResponse",
+    )
+    _oauth_default_scope = " ".join(OAUTH_SCOPES)
+    _connector_export_batch_size = MAX_ROWS_PER_WRITE
+
+    region = fields.Selection(REGIONS, string="Data region", default="us", required=True)
+    custom_api_url = fields.Char(
+        string="API URL", help="Base URL of the API for a custom region, e.g. http://127.0.0.1:8392/2.0."
+    )
+    auth_method = fields.Selection(AUTH_METHODS, string="Authentication", default="token", required=True)
+    access_token = fields.Char(
+        compute="_compute_connector_secrets",
+        inverse="_inverse_connector_secrets",
+        groups="connector_base.group_connector_manager",
+        help="Personal access token generated in Smartsheet (Account > Apps & Integrations > API Access).",
+    )
+    change_agent = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Sent as Smartsheet-Change-Agent on every write; webhook events carrying it are skipped.",
+    )
+    account_email = fields.Char(string="Connected as", readonly=True, copy=False)
+    page_size = fields.Integer(default=500, help="Rows read per call.")
+    use_webhooks = fields.Boolean(
+        default=True, help="Register a webhook per linked sheet; polling still runs as a safety net."
+    )
+    deleted_row_action = fields.Selection(
+        [("archive", "Archive the Odoo record"), ("delete", "Delete the Odoo record")],
+        string="When a row is deleted",
+        default="archive",
+        required=True,
+    )
+    deleted_record_action = fields.Selection(
+        [("keep", "Leave the row"), ("delete", "Delete the row")],
+        string="When a bound record is deleted",
+        default="keep",
+        required=True,
+    )
+    row_check_hours = fields.Integer(
+        string="Look for deleted rows every (hours)",
+        default=24,
+        help="Polling compares the row ids of each sheet this often; webhooks report deletions at once.",
+    )
+    sheet_ids = fields.One2many("smartsheet.sheet", "backend_id", string="Linked sheets")
+    sheet_count = fields.Integer(compute="_compute_sheet_count")
+
+    _sql_constraints = [
+        ("page_size_range", "CHECK (page_size BETWEEN 1 AND 10000)", "Rows per call must be 1 to 10000."),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        backends = super().create(vals_list)
+        # Unique to this database and backend: another Odoo writing to the same sheets echoes normally.
+        database = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")[:8]
+        for backend in backends:
+            backend.change_agent = f"odoo-{database}-smartsheet-{backend.id}"
+        return backends
+
+    @api.depends("sheet_ids")
+    def _compute_sheet_count(self):
+        for backend in self:
+            backend.sheet_count = len(backend.sheet_ids)
+
+    # ------------------------------------------------------------------ connection
+    def _smartsheet_api_url(self):
+        self.ensure_one()
+        if self.region == "custom":
+            if not self.custom_api_url:
+                raise ConfigurationError(
+                    self.env._(
+                        "%(backend)s: set the API URL of the custom region.", backend=self.display_name
+                    )
+                )
+            return self.custom_api_url.rstrip("/")
+        return REGION_API_URLS[self.region]
+
+    def _smartsheet_app_url(self):
+        """Where people approve OAuth apps: the app host of the region (of the custom URL's host)."""
+        if self.region == "custom":
+            parts = urlsplit(self._smartsheet_api_url())
+            return f"{parts.scheme}://{parts.netloc}"
+        return REGION_APP_URLS[self.region]
+
+    def _smartsheet_client(self):
+        """A client for this backend's region and token; use it as a context manager."""
+        self.ensure_one()
+        options = {
+            "change_agent": self.change_agent,
+            "rate_limit_key": f"{self.env.cr.dbname}:{self.id}",
+        }
+        if self.auth_method == "oauth":
+            return self._oauth_client(SmartsheetClient, self._smartsheet_api_url(), **options)
+        token = self._connector_secret("access_token")
+        if not token:
+            raise ConfigurationError(
+                self.env._("%(backend)s has no access token.", backend=self.display_name)
+            )
+        return SmartsheetClient(self._smartsheet_api_url(), token_provider=StaticToken(token), **options)
+
+    @contextmanager
+    def _smartsheet_session(self):
+        """A client for a button: what Smartsheet refuses becomes a message for the person
+        (jobs use :meth:`_smartsheet_client`, whose typed errors drive their retries)."""
+        try:
+            with self._smartsheet_client() as client:
+                yield client
+        except ConnectorError as error:
+            raise UserError(self.env._("Smartsheet refused: %(error)s", error=error)) from None
+
+    def _connector_credentials_ready(self):
+        self.ensure_one()
+        if self.auth_method == "oauth":
+            return self.oauth_state == "connected"
+        return bool(self.env["connector.credential"]._set_fields(self, ["access_token"]))
+
+    def action_test_connection(self):
+        """Call the current-user endpoint and say who the token belongs to."""
+        self.ensure_one()
+        with self._smartsheet_session() as client:
+            user = client.current_user()
+        self.account_email = user.get("email")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("Connected to Smartsheet as %(email)s.", email=user.get("email")),
+            },
+        }
+
+    def action_connect(self):
+        """The Connect button: Smartsheet's consent page (OAuth), or a connection test (token)."""
+        self.ensure_one()
+        if self.auth_method == "oauth":
+            return self.action_oauth_connect()
+        return self.action_test_connection()
+
+    # ------------------------------------------------------------------ OAuth plug-in
+    def _oauth_endpoint(self, field_name, default):
+        regional = {
+            "oauth_authorize_url": f"{self._smartsheet_app_url()}/b/authorize",
+            "oauth_token_url": f"{self._smartsheet_api_url()}/token",
+        }
+        return super()._oauth_endpoint(field_name, regional.get(field_name) or default)
+
+    def _oauth_client_authentication(self, grant_type, params):
+        # Smartsheet takes a hash of the app secret and the code (or refresh token), never the secret.
+        secret_input = (
+            params.get("code") if grant_type == "authorization_code" else params.get("refresh_token")
+        )
+        return {"hash": oauth_hash(self._connector_secret("oauth_client_secret") or "", secret_input or "")}
+
+    # ------------------------------------------------------------------ actions
+    def action_discover_sheets(self):
+        self.ensure_one()
+        return self.env["smartsheet.discover.wizard"]._open_for(self)
+
+    def action_view_sheets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("connector_smartsheet.action_smartsheet_sheet")
+        action["domain"] = [("backend_id", "=", self.id)]
+        action["context"] = {"default_backend_id": self.id}
+        return action
+
+    def action_sync_now(self):
+        """Queue a sync of every linked sheet (and the export of new records where they are exported)."""
+        self.sheet_ids._enqueue_sync()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "info", "message": self.env._("Synchronization queued.")},
+        }
+
+    @api.model
+    def _connector_demo_setup(self, url):
+        """The backend of the demo emulator at ``url``, created once (``make run`` starts the
+        emulator with ``--demo`` and calls this); returns the lines to print."""
+        api_url = f"{url.rstrip('/')}/2.0"
+        backend = self.search([("region", "=", "custom"), ("custom_api_url", "=", api_url)], limit=1)
+        if not backend:
+            backend = self.create(
+                {
+                    "name": "Smartsheet demo",
+                    "region": "custom",
+                    "custom_api_url": api_url,
+                    "access_token": DEMO_TOKEN,
+                }
+            )
+        return [
+            f"Smartsheet demo: backend {backend.name!r} (id {backend.id}) reads {api_url}; "
+            "press Discover sheets on it to link the sample sheets",
+            f"  Smartsheet webhook URL: {backend.webhook_url}",
+        ]
+
+    @api.model
+    def _cron_poll_sheets(self):
+        """The polling safety net: one deduplicated sync job per linked sheet."""
+        self.env["smartsheet.sheet"].search([("backend_id.active", "=", True)])._enqueue_sync()
+
+    # ------------------------------------------------------------------ health
+    def _health_checks(self):
+        checks = super()._health_checks()
+        try:
+            with self._smartsheet_client() as client:
+                user = client.current_user()
+                checks.append(
+                    (
+                        self.env._("Authentication"),
+                        True,
+                        self.env._("Connected as %(email)s.", email=user.get("email")),
+                    )
+                )
+                checks += self.sheet_ids.webhook_id._health_checks(client)
+        except ConnectorError as error:
+            checks.append((self.env._("Authentication"), False, str(error)))
+        return checks
+
+    # ------------------------------------------------------------------ webhooks
+    def _webhook_event_id(self, payload):
+        return payload.get("nonce")
+
+    def _webhook_verify_signature(self, raw_body, headers, url):
+        """Each webhook has its own shared secret: the callback names its webhook in the body."""
+        try:
+            webhook_id = json.loads(raw_body).get("webhookId")
+        except (ValueError, AttributeError):
+            return False
+        hook = self.env["smartsheet.webhook"].sudo()._find(self, webhook_id)
+        secret = hook and hook._shared_secret()
+        received = webhook.header_value(headers, SIGNATURE_HEADER)
+        return self._webhook_signature.verify(secret, raw_body, received)
+
+    def _webhook_enqueue(self, payload, event_id):
+        # A callback holding only this connector's own changes needs no job: nothing echoes.
+        if (
+            "newWebhookStatus" not in payload
+            and events.row_changes(payload.get("events"), self.change_agent).empty
+        ):
+            return self.env["connector.sync.job"]
+        return super()._webhook_enqueue(payload, event_id)
+
+    def _job_webhook_event(self, job):
+        """Apply one callback: a webhook status change, or the rows it names (read in one call)."""
+        payload = job.payload
+        hook = self.env["smartsheet.webhook"]._find(self, payload.get("webhookId"))
+        if not hook:
+            return {
+                "skipped": 1,
+                "summary": self.env._("Unknown webhook %(id)s.", id=payload.get("webhookId")),
+            }
+        if payload.get("newWebhookStatus"):
+            hook._apply_status(payload["newWebhookStatus"])
+            return {"updated": 1, "summary": self.env._("Webhook is now %(status)s.", status=hook.status)}
+        sheet = hook.sheet_id
+        if not sheet.active or not sheet._imports():
+            return {"skipped": 1, "summary": self.env._("The sheet is not imported.")}
+        changes = events.row_changes(payload.get("events"), self.change_agent)
+        result = sheet._apply_row_changes(changes)
+        if changes.own_events:
+            result["summary"] = self.env._(
+                "%(summary)s; %(count)s event(s) of Odoo's own writes skipped",
+                summary=result.get("summary") or "",
+                count=changes.own_events,
+            )
+        return result
+
+    # ------------------------------------------------------------------ jobs
+    def _job_sync_sheet(self, job):
+        sheet = self.env["smartsheet.sheet"].browse(job.payload["sheet_id"]).exists()
+        if not sheet or not sheet.active:
+            return {"skipped": 1, "summary": self.env._("The sheet is no longer linked.")}
+        return sheet._sync(full=job.payload.get("full", False))
+
+    def _job_import_row(self, job):
+        """Retry a quarantined row: read it again from Smartsheet and import it."""
+        sheet = self.env["smartsheet.sheet"].search(
+            [("backend_id", "=", self.id), ("sheet_id", "=", str(job.payload.get("sheetId")))], limit=1
+        )
+        if not sheet:
+            return {"skipped": 1, "summary": self.env._("The sheet is no longer linked.")}
+        row_id = job.payload["id"]
+        return sheet._import_row_ids(sheet._quarantined_family(row_id), retried_row_id=row_id)
+
+    def _job_export_new_rows(self, job):
+        sheet = self.env["smartsheet.sheet"].browse(job.payload["sheet_id"]).exists()
+        if not sheet or not sheet.active or not sheet._exports():
+            return {"skipped": 1, "summary": self.env._("The sheet is not exported.")}
+        return sheet._export_new_records()
+
+    def _job_delete_rows(self, job):
+        sheet = self.env["smartsheet.sheet"].browse(job.payload["sheet_id"]).exists()
+        if not sheet:
+            return {"skipped": 1}
+        with self._smartsheet_client() as client:
+            deleted = client.delete_rows(sheet.sheet_id, job.payload["row_ids"])
+        return {
+            "updated": len(deleted),
+            "summary": self.env._("%(count)s row(s) deleted.", count=len(deleted)),
+        }
+
+    # ------------------------------------------------------------------ export hooks
+    def _export_record(self, binding, record, external_values):
+        outcome = self._export_records([(binding, record, external_values)])[binding.id]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def _export_records(self, items):
+        """Write bound records to their rows, a sheet at a time, 500 rows per call.
+
+        Returns {binding id: the row's new modification time, or the ConnectorError
+        Smartsheet gave for that row}.
+        """
+        outcome = {}
+        by_sheet = {}
+        for binding, record, values in items:
+            by_sheet.setdefault(binding.external_type, []).append((binding, record, values))
+        sheets = self.env["smartsheet.sheet"].search(
+            [("backend_id", "=", self.id), ("external_type", "in", list(by_sheet))]
+        )
+        for sheet in sheets:
+            outcome.update(sheet._export_rows(by_sheet.pop(sheet.external_type)))
+        for leftovers in by_sheet.values():
+            for binding, _record, _values in leftovers:
+                outcome[binding.id] = ConfigurationError(self.env._("The sheet of this row is not linked."))
+        return outcome

@@ -1,0 +1,1 @@
+from . import smartsheet_discover_wizard

@@ -1,0 +1,523 @@
+import logging
+from contextlib import contextmanager
+
+import requests
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.connector_base.lib.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ConnectorError,
+    NotFoundError,
+)
+from odoo.addons.connector_base.lib.signature import SignatureScheme
+from odoo.addons.connector_base.models.connector_external_binding import content_hash
+
+from ..lib import mapper
+from ..lib.client import API_URL, TrelloClient
+from .trello_board import STRUCTURE_EXPORTS
+
+_logger = logging.getLogger(__name__)
+
+MANAGER_GROUP = "connector_base.group_connector_manager"
+REAUTHORIZE_REASON = "Trello refused the token: waiting for a new authorization"
+CARD = "card"
+# The card fields a new backend maps; a person edits them under Configuration > Field mappings.
+# Lists, labels, members, check items, comments and attachments follow Trello's own structure
+# and are handled by the connector (see trello.board).
+CARD_MAPPING_DEFAULTS = [
+    {
+        "odoo_field": "name",
+        "external_field": "name",
+        "external_label": "Card name",
+        "converter": "text",
+        "default_value": "Untitled card",
+        "sequence": 1,
+    },
+    {
+        "odoo_field": "description",
+        "external_field": "desc",
+        "external_label": "Description (Markdown, shown as HTML)",
+        "converter": "text",
+        "sequence": 2,
+    },
+    {
+        "odoo_field": "date_deadline",
+        "external_field": "due",
+        "external_label": "Due date",
+        "converter": "datetime",
+        "authority": "odoo",
+        "sequence": 3,
+    },
+    {
+        "odoo_field": "planned_date_start",
+        "external_field": "start",
+        "external_label": "Start date",
+        "converter": "datetime",
+        "sequence": 4,
+    },
+    {
+        "odoo_field": "state",
+        "external_field": "dueComplete",
+        "external_label": "Due date complete",
+        "converter": "selection",
+        "authority": "platform",
+        "sequence": 5,
+        # The other states export as "not complete".
+        "value_mappings": [
+            {"external_value": "true", "odoo_value": "1_done", "sequence": 1},
+            {"external_value": "false", "odoo_value": "01_in_progress", "sequence": 2},
+        ],
+    },
+    {
+        "odoo_field": "active",
+        "external_field": "open",
+        "external_label": "Open (not archived)",
+        "converter": "boolean",
+        "authority": "platform",
+        "sequence": 6,
+    },
+]
+
+
+class TrelloBackend(models.Model):
+    """A Trello account (API key, app secret, user token) and the boards it links."""
+
+    _name = "trello.backend"
+    _inherit = ["connector.backend.mixin"]
+    _description = "Trello Backend"
+
+    _connector_secret_fields = ("api_key", "app_secret", "token")
+    _webhook_route = "/connector/trello/webhook/{backend_id}"
+    _webhook_signature = SignatureScheme(
+        "X-Trello-Webhook", algorithm="sha1", encoding="base64", include_url=True
+    )
+    _webhook_secret_field = "app_secret"
+    _webhook_job_method = "_job_apply_action"
+
+    api_url = fields.Char(
+        string="API URL",
+        required=True,
+        default=API_URL,
+        help="Trello's API; a local emulator's address for a demo.",
+    )
+    api_key = fields.Char(
+        string="API key",
+        compute="_compute_connector_secrets",
+        inverse="_inverse_connector_secrets",
+        groups=MANAGER_GROUP,
+        help="From the API key tab of your Trello Power-Up admin page.",
+    )
+    app_secret = fields.Char(
+        compute="_compute_connector_secrets",
+        inverse="_inverse_connector_secrets",
+        groups=MANAGER_GROUP,
+        help="Shown next to the API key; checks that webhook calls come from Trello.",
+    )
+    token = fields.Char(
+        string="User token",
+        compute="_compute_connector_secrets",
+        inverse="_inverse_connector_secrets",
+        groups=MANAGER_GROUP,
+        help="Set by the Authorize button, or pasted from Trello's authorization page.",
+    )
+    member_id = fields.Char(string="Trello member ID", readonly=True, copy=False)
+    member_username = fields.Char(string="Trello user", readonly=True, copy=False)
+    member_name = fields.Char(string="Connected as", readonly=True, copy=False)
+    needs_reauthorization = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Trello refused the token: its jobs wait until someone presses Authorize. "
+        "Bindings and mappings are kept.",
+    )
+    attachment_max_size = fields.Integer(
+        string="Attachment size limit (MB)",
+        default=10,
+        help="Uploaded files up to this size are copied into Odoo; bigger ones and links are kept as URLs.",
+    )
+    archived_list_policy = fields.Selection(
+        [("fold", "Fold the stage"), ("archive", "Archive the stage")],
+        string="Archived lists",
+        default="fold",
+        required=True,
+        help="What happens to the stage of a list archived in Trello (stages created from the list only).",
+    )
+    board_ids = fields.One2many("trello.board", "backend_id", string="Boards")
+    member_ids = fields.One2many("trello.member", "backend_id", string="Members")
+    board_count = fields.Integer(compute="_compute_counts")
+    unmapped_member_count = fields.Integer(compute="_compute_counts", string="Members to map")
+
+    @api.depends("board_ids", "member_ids.user_id")
+    def _compute_counts(self):
+        for backend in self:
+            backend.board_count = len(backend.board_ids)
+            backend.unmapped_member_count = len(
+                backend.member_ids.filtered(lambda member: not member.user_id)
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        backends = super().create(vals_list)
+        Mapping = self.env["connector.field.mapping"]
+        for backend in backends:
+            Mapping._ensure_defaults(backend, CARD, "project.task", CARD_MAPPING_DEFAULTS)
+        return backends
+
+    # ------------------------------------------------------------------ client
+    def _trello_client(self):
+        self.ensure_one()
+        api_key, token = self._connector_secret("api_key"), self._connector_secret("token")
+        if not api_key or not token:
+            raise ConfigurationError(
+                self.env._("%(backend)s: set the API key, then press Authorize.", backend=self.display_name)
+            )
+        return TrelloClient(api_key, token, api_url=self.api_url)
+
+    @contextmanager
+    def _trello_session(self):
+        """A client for this backend, closed after use."""
+        client = self._trello_client()
+        try:
+            yield client
+        finally:
+            client.close()
+
+    def _connector_credentials_refused(self, error):
+        self._trello_token_refused(error)
+
+    def _trello_token_refused(self, error):
+        """Flag the backend and pause its jobs until someone authorizes again; managers are
+        told once. Jobs, boards, bindings and mappings are all kept."""
+        for backend in self.sudo().filtered(lambda backend: not backend.needs_reauthorization):
+            backend.needs_reauthorization = True
+            backend.action_pause(reason=REAUTHORIZE_REASON)
+            backend._connector_notify_managers(
+                self.env._(
+                    "Trello refused the token of %(backend)s (%(error)s). Its jobs wait until a connector "
+                    "manager presses Authorize; boards, bindings and mappings are kept.",
+                    backend=backend.display_name,
+                    error=str(error),
+                )
+            )
+
+    # ------------------------------------------------------------------ connection
+    def action_authorize(self):
+        """Send the person to Trello's authorization page (through our route, which remembers
+        that this session asked for it)."""
+        self.ensure_one()
+        if not self._connector_secret("api_key"):
+            raise UserError(self.env._("Set the API key first: Trello asks for it to authorize."))
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/connector/trello/authorize/{self.id}",
+            "target": "self",
+        }
+
+    def _trello_store_token(self, token):
+        """Keep a token Trello just granted, once Trello accepts it, then resume what waited for it."""
+        self.ensure_one()
+        with TrelloClient(self._connector_secret("api_key") or "", token, api_url=self.api_url) as client:
+            me = client.me()
+        self.write({"token": token, "needs_reauthorization": False, **_member_values(me)})
+        self.env["connector.backend.pause"].sudo().search(
+            [*self._pause_domain(), ("reason", "=", REAUTHORIZE_REASON)]
+        ).unlink()
+        self.env["connector.sync.job"].sudo().search(
+            [*self._job_domain(), ("state", "=", "failed"), ("error_class", "like", "AuthenticationError")]
+        ).action_retry()
+        # Trello deletes a token's webhooks with it: make sure the new token has them.
+        self.board_ids.filtered("active")._enqueue_webhook_registration()
+        # The jobs that waited for the token are due now.
+        self.env["connector.sync.job"]._schedule_runner(fields.Datetime.now())
+
+    def _trello_identify(self):
+        with self._trello_session() as client:
+            me = client.me()
+        self.write(_member_values(me))
+        return me
+
+    def action_test_connection(self):
+        self.ensure_one()
+        try:
+            me = self._trello_identify()
+        except AuthenticationError as error:
+            raise UserError(
+                self.env._("Trello refused the token (%(error)s): press Authorize.", error=str(error))
+            ) from None
+        except ConnectorError as error:
+            raise UserError(str(error)) from None
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "Connected to Trello as %(name)s (@%(username)s).",
+                    name=me.get("fullName"),
+                    username=me.get("username"),
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_sync_now(self):
+        """Re-read every linked board now: a full, idempotent import (unchanged cards are skipped)."""
+        self.board_ids.filtered("active")._enqueue_import()
+        return True
+
+    def action_sync_members(self):
+        for backend in self:
+            backend._connector_enqueue(
+                "_job_sync_members", kind="import", object_type="member", identity_key="members"
+            )
+        return True
+
+    def action_link_board(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("connector_trello.action_trello_board_link")
+        action["context"] = {"default_backend_id": self.id}
+        return action
+
+    def action_view_boards(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id("connector_trello.action_trello_board")
+        action["domain"] = [("backend_id", "in", self.ids)]
+        action["context"] = {"default_backend_id": self[:1].id}
+        return action
+
+    def action_view_mappings(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "connector_base.action_connector_field_mapping"
+        )
+        action["domain"] = [("backend_model", "=", self._name), ("backend_id", "in", self.ids)]
+        return action
+
+    @api.model
+    def _connector_demo_setup(self, emulator_url):
+        """Set up the demo of `make run`: a backend on the local Trello emulator, its boards
+        linked (their webhooks and imports run as jobs). Returns the lines to print."""
+        emulator_url = emulator_url.rstrip("/")
+        credentials = requests.get(f"{emulator_url}/demo/credentials", timeout=10).json()
+        api_url = f"{emulator_url}/1"
+        backend = self.search([("api_url", "=", api_url)], limit=1) or self.create(
+            {"name": self.env._("Trello demo (local emulator)"), "api_url": api_url}
+        )
+        backend.write(
+            {key: credentials[key] for key in ("api_key", "app_secret", "token")}
+            | {"needs_reauthorization": False}
+        )
+        backend._trello_identify()
+        with backend._trello_session() as client:
+            boards = client.my_boards()
+        linked = set(backend.with_context(active_test=False).board_ids.mapped("board_id"))
+        self.env["trello.board"].create(
+            [
+                {
+                    "backend_id": backend.id,
+                    "board_id": board["id"],
+                    "name": board["name"],
+                    "url": board.get("url"),
+                }
+                for board in boards
+                if board["id"] not in linked
+            ]
+        )
+        names = ", ".join(board["name"] for board in boards)
+        return [
+            f"Trello demo: backend {backend.display_name!r} (id {backend.id}) on the emulator at {api_url}",
+            f"  boards linked: {names}; webhook URL {backend.webhook_url}",
+            f"  change cards on {emulator_url}/ and watch the tasks follow in Odoo's Project app",
+        ]
+
+    # ------------------------------------------------------------------ health
+    def _health_checks(self):
+        checks = super()._health_checks()
+        if not self._connector_credentials_ready():
+            return checks
+        try:
+            with self._trello_session() as client:
+                me = client.me()
+                checks.append(
+                    (self.env._("Trello authorization"), True, self.env._("Token of %s", me.get("fullName")))
+                )
+                checks.append(self.board_ids.filtered("active")._check_webhooks(client))
+        except AuthenticationError as error:
+            self._trello_token_refused(error)
+            checks.append(
+                (
+                    self.env._("Trello authorization"),
+                    False,
+                    self.env._("Trello refused the token (%s): press Authorize.", str(error)),
+                )
+            )
+        return checks
+
+    # ------------------------------------------------------------------ webhooks
+    def _webhook_event_id(self, payload):
+        return (payload.get("action") or {}).get("id")
+
+    def _webhook_enqueue(self, payload, event_id):
+        return self._trello_enqueue_actions([payload.get("action") or {}])
+
+    def _trello_enqueue_actions(self, actions):
+        """One job per action the connector applies, deduplicated by action id."""
+        self.ensure_one()
+        vals_list = []
+        for action in actions:
+            kind, _target = mapper.action_target(action)
+            if kind is None:
+                continue
+            vals_list.append(
+                self._connector_job_values(
+                    "_job_apply_action",
+                    {"action": _compact_action(action)},
+                    kind="webhook",
+                    name=self.env._(
+                        "%(backend)s: %(type)s %(action)s",
+                        backend=self.display_name,
+                        type=action["type"],
+                        action=action["id"],
+                    ),
+                    object_type=kind,
+                    identity_key=f"action:{action['id']}",
+                )
+            )
+        if not vals_list:
+            return self.env["connector.sync.job"]
+        return self.env["connector.sync.job"].sudo()._enqueue(vals_list)
+
+    # ------------------------------------------------------------------ jobs
+    def _card_bindings(self, *, card_ids=None, task_ids=None):
+        """The card bindings of this backend for some cards or some tasks."""
+        domain = [
+            ("backend_model", "=", self._name),
+            ("backend_id", "=", self.id),
+            ("external_type", "=", CARD),
+        ]
+        if card_ids is not None:
+            domain.append(("external_id", "in", list(card_ids)))
+        if task_ids is not None:
+            domain += [("res_model", "=", "project.task"), ("res_id", "in", list(task_ids))]
+        return self.env["connector.external.binding"].sudo().search(domain)
+
+    def _link_of(self, board_id):
+        return self.board_ids.filtered(lambda link: link.board_id == board_id and link.active)
+
+    def _job_apply_action(self, job):
+        """Apply one Trello action by re-reading what it touched: the card, or the board's structure."""
+        action = job.payload["action"]
+        kind, target = mapper.action_target(action)
+        link = self._link_of(((action.get("data") or {}).get("board") or {}).get("id"))
+        if not link:
+            return {"skipped": 1, "summary": self.env._("The board is not linked.")}
+        if kind == "board":
+            return link._sync_structure_from_trello()
+        return link._sync_card_after_action(target, mapper.parse_instant(action.get("date")))
+
+    def _job_import_board(self, job):
+        link = self.env["trello.board"].browse(job.payload["board_link_id"]).exists()
+        if not link or not link.active:
+            return {"skipped": 1, "summary": self.env._("The board is no longer linked.")}
+        return link._import()
+
+    def _job_register_webhook(self, job):
+        link = self.env["trello.board"].browse(job.payload["board_link_id"]).exists()
+        if not link or not link.active:
+            return {"skipped": 1}
+        with self._trello_session() as client:
+            created = link._register_webhook(client)
+        return {"created" if created else "skipped": 1}
+
+    def _job_unregister_webhook(self, job):
+        with self._trello_session() as client:
+            try:
+                client.delete_webhook(job.payload["webhook_id"])
+            except NotFoundError:
+                return {"skipped": 1, "summary": self.env._("Trello had already deleted the webhook.")}
+        return {"updated": 1, "summary": self.env._("Webhook deleted.")}
+
+    def _job_sync_members(self, job):
+        with self._trello_session() as client:
+            members = {}
+            for link in self.board_ids.filtered("active"):
+                members.update({member["id"]: member for member in client.board_members(link.board_id)})
+        return self.env["trello.member"]._sync_members(self, list(members.values()))
+
+    def _job_create_card(self, job):
+        task = self.env["project.task"].browse(job.payload["task_id"]).exists()
+        link = self.env["trello.board"].browse(job.payload["board_link_id"]).exists()
+        if not task or not link:
+            return {"skipped": 1, "summary": self.env._("The task or the board link no longer exists.")}
+        return link._create_card(task)
+
+    def _job_import_card(self, job):
+        """Import a card set aside because it could not be mapped (Retry, once fixed)."""
+        link = self._link_of(job.payload.get("idBoard"))
+        if not link:
+            return {"skipped": 1, "summary": self.env._("The board is not linked.")}
+        with self._trello_session() as client:
+            return link._sync_cards([client.card(job.payload["id"])], client=client)
+
+    # ------------------------------------------------------------------ export
+    def _connector_export_values(self, binding, record, mapper_):
+        """The mapped values plus the card's list, labels and members, without the fields an
+        open conflict holds back: once a person settles it, the values differ and export."""
+        values = super()._connector_export_values(binding, record, mapper_)
+        if binding.external_type != CARD or not record.trello_board_id:
+            return values
+        values.update(record.trello_board_id._card_structure_values(record))
+        held = self._held_fields(binding)
+        sources = {rule.external_field: rule.odoo_field for rule in mapper_.rules if rule.exports}
+        sources.update(STRUCTURE_EXPORTS)
+        return {key: value for key, value in values.items() if sources.get(key) not in held}
+
+    def _connector_export_done(self, binding, record, export_hash, external_updated_at):
+        """Remember the export as it happened: a field a conflict held back was not sent, so it
+        counts neither in the export hash nor as synced (both sides still differ from the past)."""
+        if binding.external_type != CARD:
+            return super()._connector_export_done(binding, record, export_hash, external_updated_at)
+        held = self._held_fields(binding)
+        kept = {name: value for name, value in (binding.synced_values or {}).items() if name in held}
+        card_mapper = self.env["connector.field.mapping"]._get_mapper(self, CARD, binding.res_model)
+        export_hash = content_hash(self._connector_export_values(binding, record, card_mapper))
+        result = super()._connector_export_done(binding, record, export_hash, external_updated_at)
+        if kept:
+            binding.synced_values = {**binding.synced_values, **kept}
+        return result
+
+    def _held_fields(self, binding):
+        """Fields of a binding an open conflict holds: neither side overwrites them."""
+        conflicts = (
+            self.env["connector.sync.conflict"]
+            .sudo()
+            .search([("binding_id", "=", binding.id), ("state", "=", "open")])
+        )
+        return set(conflicts.mapped("field_name"))
+
+    def _export_record(self, binding, record, external_values):
+        if binding.external_type != CARD:
+            return super()._export_record(binding, record, external_values)
+        link = record.trello_board_id
+        if not link or not link.active:
+            raise ConfigurationError(
+                self.env._("%(task)s is not on a linked Trello board.", task=record.display_name)
+            )
+        return link._export_card(binding, record)
+
+
+def _member_values(member):
+    return {
+        "member_id": member["id"],
+        "member_username": member.get("username"),
+        "member_name": member.get("fullName") or member.get("username"),
+    }
+
+
+def _compact_action(action):
+    """What a job needs of an action (the webhook's ``model`` and display data are dropped)."""
+    return {
+        key: action[key]
+        for key in ("id", "type", "date", "idMemberCreator", "data", "memberCreator")
+        if key in action
+    }

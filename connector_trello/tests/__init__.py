@@ -1,0 +1,5 @@
+from . import test_connection
+from . import test_export
+from . import test_import
+from . import test_structure
+from . import test_webhooks

@@ -1,0 +1,120 @@
+import tempfile
+import traceback
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.connector_base.controllers.webhook import WebhookIntake
+from odoo.addons.connector_base.lib import rate_limit
+from odoo.addons.connector_base.tests.common import EmulatorRequestsMixin
+
+from emulators.trello import DEMO_API_KEY, DEMO_APP_SECRET, DEMO_TOKEN, TrelloEmulator, load_sample
+
+
+@tagged("post_install", "-at_install")
+class TrelloCase(EmulatorRequestsMixin, HttpCase):
+    """End to end against the Trello emulator, over real HTTP both ways.
+
+    Every test gets a fresh emulator (with the sample board) and a backend pointing at
+    it. Jobs run in the test's transaction through :meth:`run_jobs`, as the runner would
+    run them (a failing job rolls back its own work and is marked failed or retried);
+    Trello's webhook calls reach Odoo's HTTP server when the test sends them with
+    ``self.trello.deliver_pending()``.
+    """
+
+    def setUp(self):
+        super().setUp()
+        # Private rate-limit buckets: quotas spent by another test or run must not count here.
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        for patcher in (
+            patch.object(rate_limit, "DEFAULT_DIRECTORY", directory.name),
+            patch.object(WebhookIntake, "rate_limit_directory", directory.name),
+        ):
+            patcher.start()
+            self.addCleanup(patcher.stop)
+        self.trello = TrelloEmulator()
+        self.sample = load_sample(self.trello)
+        self.trello.start()
+        self.addCleanup(self.trello.stop)
+        self.backend = self.env["trello.backend"].create(
+            {
+                "name": "Trello",
+                "api_url": self.trello.url("/1"),
+                "api_key": DEMO_API_KEY,
+                "app_secret": DEMO_APP_SECRET,
+                "token": DEMO_TOKEN,
+            }
+        )
+        self.bruno = self.env["res.users"].create(
+            {"name": "Bruno Odoo", "login": "bruno.trello", "email": "Bruno@Example.com"}
+        )
+
+    # ------------------------------------------------------------------ helpers
+    def jobs(self, **domain):
+        return self.env["connector.sync.job"].search(
+            [
+                ("backend_model", "=", self.backend._name),
+                ("backend_id", "=", self.backend.id),
+                *[(key, "=", value) for key, value in domain.items()],
+            ]
+        )
+
+    def run_jobs(self, limit=200):
+        """Run the backend's due jobs like the runner: each in a savepoint, failures recorded."""
+        Job = self.env["connector.sync.job"]
+        count = 0
+        while count < limit:
+            self.env.flush_all()
+            self.backend.invalidate_recordset(["paused"])
+            if self.backend.paused:
+                break
+            job = Job.search(
+                [
+                    ("backend_model", "=", self.backend._name),
+                    ("backend_id", "=", self.backend.id),
+                    ("state", "=", "pending"),
+                    ("next_attempt_at", "<=", fields.Datetime.now()),
+                ],
+                order="priority, next_attempt_at, id",
+                limit=1,
+            )
+            if not job:
+                break
+            job.write({"state": "running", "attempts": job.attempts + 1})
+            try:
+                with self.env.cr.savepoint():
+                    result = job._call_handler(
+                        job.method_name, job.backend_model, job.backend_id, job.company_id.id
+                    )
+            except Exception as error:  # noqa: BLE001 - recorded on the job, as the runner does
+                self.env.invalidate_all()
+                job._mark_failed(error, traceback.format_exc(), 0.0)
+            else:
+                job._mark_done(result or {}, 0.0)
+            count += 1
+        self.env.invalidate_all()
+        return count
+
+    def link_board(self, **values):
+        """Link the sample board, let its webhook be registered and import it."""
+        link = self.env["trello.board"].create(
+            {"backend_id": self.backend.id, "board_id": self.sample["board"], "name": "IT", **values}
+        )
+        self.run_jobs()
+        return link
+
+    def deliver(self):
+        """Send Trello's pending webhook calls to Odoo; returns their HTTP statuses."""
+        self.env.flush_all()
+        statuses = self.trello.deliver_pending()
+        self.env.invalidate_all()
+        return statuses
+
+    def task_of(self, card_name):
+        card_id = self.sample["cards"][card_name]
+        return self.env["project.task"]._connector_find(self.backend, "card", [card_id])[card_id]
+
+    def card(self, card_name):
+        return self.trello.cards[self.sample["cards"][card_name]]

@@ -1,0 +1,111 @@
+import re
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.connector_base.lib.errors import ConnectorError, NotFoundError
+
+# https://trello.com/b/<shortLink>/<slug>, or a bare id / short link.
+BOARD_URL = re.compile(r"trello\.com/b/([A-Za-z0-9]+)")
+
+
+class TrelloBoardLink(models.TransientModel):
+    """Link Trello boards to projects: pick among the token's boards or paste a board's URL."""
+
+    _name = "trello.board.link"
+    _description = "Link Trello Boards"
+
+    backend_id = fields.Many2one("trello.backend", required=True, ondelete="cascade")
+    line_ids = fields.One2many("trello.board.link.line", "wizard_id", string="Boards")
+    board_ref = fields.Char(string="Board URL or ID", help="For a board not in the list.")
+    project_id = fields.Many2one(
+        "project.project",
+        string="Into project",
+        help="Empty: each board gets a project of its own, named after it.",
+    )
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        backend = self.env["trello.backend"].browse(values.get("backend_id"))
+        if "line_ids" in fields_list and backend:
+            values["line_ids"] = [Command.create(line) for line in self._boards_to_offer(backend)]
+        return values
+
+    @api.model
+    def _boards_to_offer(self, backend):
+        """The token's open boards not linked yet."""
+        try:
+            with backend._trello_session() as client:
+                boards = client.my_boards()
+        except ConnectorError as error:
+            raise UserError(str(error)) from None
+        linked = set(backend.with_context(active_test=False).board_ids.mapped("board_id"))
+        return [
+            {"board_id": board["id"], "name": board["name"], "url": board.get("url")}
+            for board in boards
+            if board["id"] not in linked
+        ]
+
+    def action_link(self):
+        self.ensure_one()
+        chosen = [(line.board_id, line.name, line.url) for line in self.line_ids if line.selected]
+        if self.board_ref:
+            chosen.append(self._board_from_ref(self.board_ref.strip()))
+        if not chosen:
+            raise UserError(self.env._("Choose a board, or give the URL of one."))
+        Link = self.env["trello.board"].with_context(active_test=False)
+        existing = {link.board_id: link for link in Link.search([("backend_id", "=", self.backend_id.id)])}
+        relinked = self.env["trello.board"]
+        new_values = []
+        for board_id, name, url in dict.fromkeys(chosen):
+            link = existing.get(board_id)
+            if link:
+                link.write({"active": True, "project_id": self.project_id.id or link.project_id.id})
+                relinked |= link
+            else:
+                new_values.append(
+                    {
+                        "backend_id": self.backend_id.id,
+                        "board_id": board_id,
+                        "name": name,
+                        "url": url,
+                        "project_id": self.project_id.id,
+                    }
+                )
+        relinked._enqueue_webhook_registration()
+        relinked._enqueue_import()
+        links = relinked | Link.create(new_values)
+        return (
+            self.backend_id.action_view_boards()
+            if len(links) > 1
+            else {
+                "type": "ir.actions.act_window",
+                "res_model": "trello.board",
+                "res_id": links.id,
+                "view_mode": "form",
+            }
+        )
+
+    def _board_from_ref(self, reference):
+        found = BOARD_URL.search(reference)
+        key = found.group(1) if found else reference
+        try:
+            with self.backend_id._trello_session() as client:
+                board = client.get(f"/boards/{key}", params={"fields": "name,url"})
+        except NotFoundError:
+            raise UserError(self.env._("No board %s is visible to this Trello token.", reference)) from None
+        except ConnectorError as error:
+            raise UserError(str(error)) from None
+        return board["id"], board["name"], board.get("url")
+
+
+class TrelloBoardLinkLine(models.TransientModel):
+    _name = "trello.board.link.line"
+    _description = "Trello Board to Link"
+
+    wizard_id = fields.Many2one("trello.board.link", required=True, ondelete="cascade")
+    selected = fields.Boolean(string="Link")
+    board_id = fields.Char(string="Trello board ID", readonly=True)
+    name = fields.Char(readonly=True)
+    url = fields.Char(readonly=True)

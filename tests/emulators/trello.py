@@ -1,0 +1,1360 @@
+"""A local Trello (REST API v1) for the connector's tests, benchmark and demo.
+
+It keeps members, boards, lists, cards, labels, checklists, comments, attachments,
+custom fields, actions and webhooks in memory and answers with the payload shapes
+of the platform notes. Every change, made through the API or through the helpers
+below (a person working in Trello), records an action and queues a signed webhook
+delivery for the webhooks watching the board. Tests deliver the queue when they
+choose (:meth:`TrelloEmulator.deliver_pending`), in any order and as often as they
+like; the demo delivers it in the background.
+
+Run the demo: ``python3 tests/emulators/trello.py --port 8391 --demo``.
+"""
+
+import argparse
+import base64
+import copy
+import hashlib
+import hmac
+import itertools
+import json
+import logging
+import re
+import secrets
+import sys
+import threading
+import time
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from html import escape
+from pathlib import Path
+from urllib.parse import urlencode
+
+import requests
+
+if __package__ in (None, ""):  # run as a script: make the emulators package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from emulators.framework import Emulator, EmulatorHTTPError, Response
+
+_logger = logging.getLogger(__name__)
+
+DEMO_API_KEY = "de70a1b2c3d4e5f60718293a4b5c6d7e"
+DEMO_TOKEN = "de70" + "0123456789abcdef" * 3 + "fedcba987654"
+DEMO_APP_SECRET = "de70" + "f0e1d2c3b4a59687" * 3 + "0123456789ab"
+SIGNATURE_HEADER = "X-Trello-Webhook"
+NOT_FOUND = "The requested resource was not found."
+RATE_LIMIT_HEADERS = {
+    "X-Rate-Limit-Api-Token-Interval-Ms": "10000",
+    "X-Rate-Limit-Api-Token-Max": "100",
+    "X-Rate-Limit-Api-Token-Remaining": "0",
+    "X-Rate-Limit-Api-Key-Interval-Ms": "10000",
+    "X-Rate-Limit-Api-Key-Max": "300",
+    "X-Rate-Limit-Api-Key-Remaining": "0",
+}
+# Actions Trello delivers to webhooks but leaves out of nested /actions listings.
+WEBHOOK_ONLY_ACTIONS = frozenset(
+    {
+        "addLabelToCard",
+        "removeLabelFromCard",
+        "createCheckItem",
+        "updateCheckItem",
+        "deleteCheckItem",
+        "createChecklist",
+        "createLabel",
+        "updateLabel",
+        "deleteLabel",
+        "deleteComment",
+        "updateComment",
+        "removeMemberFromBoard",
+        "voteOnCard",
+    }
+)
+CARD_FIELDS = (
+    "id",
+    "name",
+    "desc",
+    "closed",
+    "idBoard",
+    "idList",
+    "idLabels",
+    "labels",
+    "idMembers",
+    "idChecklists",
+    "idShort",
+    "shortLink",
+    "shortUrl",
+    "url",
+    "pos",
+    "start",
+    "due",
+    "dueComplete",
+    "dateLastActivity",
+    "badges",
+)
+LABEL_COLORS = ("green", "yellow", "orange", "red", "purple", "blue", "sky", "lime", "pink", "black")
+
+
+def sign(app_secret, raw_body, callback_url):
+    """X-Trello-Webhook: base64 HMAC-SHA1 of the raw body followed by the registered callback URL."""
+    digest = hmac.new(app_secret.encode(), raw_body + callback_url.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def _now():
+    return datetime.now(UTC)
+
+
+def _iso(moment):
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _fields(request, default):
+    wanted = request.query.get("fields")
+    if not wanted or wanted == "all":
+        return default
+    return ("id", *wanted.split(","))
+
+
+def _pick(obj, names):
+    return {name: obj[name] for name in names if name in obj}
+
+
+def _true(value):
+    return str(value).lower() in ("true", "1", "yes")
+
+
+class Delivery:
+    """One webhook call waiting to be made: the same bytes are sent on every retry."""
+
+    def __init__(self, webhook_id, callback_url, body):
+        self.webhook_id = webhook_id
+        self.callback_url = callback_url
+        self.body = body
+
+    @property
+    def action(self):
+        return json.loads(self.body)["action"]
+
+
+class TrelloEmulator(Emulator):
+    """Trello on 127.0.0.1. ``me`` is the member behind the token the connector uses."""
+
+    def __init__(self, *, api_key=DEMO_API_KEY, token=DEMO_TOKEN, app_secret=DEMO_APP_SECRET):
+        super().__init__()
+        self.api_key = api_key
+        self.app_secret = app_secret
+        self._ids = itertools.count(1)
+        self._last_stamp = 0
+        self._state_lock = threading.RLock()
+        self.members = {}
+        self.boards = {}
+        self.lists = {}
+        self.labels = {}
+        self.cards = {}
+        self.checklists = {}
+        self.custom_fields = {}
+        self.custom_field_items = {}  # card id -> {custom field id: item}
+        self.files = {}  # attachment id -> bytes
+        self.actions = []  # oldest first
+        # Indexes that keep a 5,000-card board fast to build and to read.
+        self._card_actions = defaultdict(list)  # card id -> its actions, oldest first
+        self._card_checklists = defaultdict(list)  # card id -> its checklists
+        self._last_pos = defaultdict(float)  # list id -> highest card position given
+        self._card_numbers = defaultdict(int)  # board id -> cards created
+        self.webhooks = {}
+        self.outbox = []  # Delivery objects not sent yet
+        self.delivery_log = []  # (webhook id, action id, HTTP status or error text)
+        self.webhook_failures_to_disable = 3
+        self.me = self.add_member("Ana Silva", username="ana", email="ana@example.com")
+        self.tokens = {token: self.me}
+        self._auto_deliver = None
+        self._routes()
+
+    # ------------------------------------------------------------------ ids and auth
+    def _new_id(self):
+        """24 hex characters growing with time, like Trello's: id order is creation order."""
+        self._last_stamp = max(self._last_stamp, int(time.time()))
+        return f"{self._last_stamp:08x}{next(self._ids):016x}"
+
+    def issue_token(self, member_id=None):
+        token = secrets.token_hex(32)
+        self.tokens[token] = member_id or self.me
+        return token
+
+    def revoke_token(self, token):
+        """The token stops working, and its webhooks are deleted with it (as in Trello)."""
+        self.tokens.pop(token, None)
+        for webhook_id in [key for key, hook in self.webhooks.items() if hook["_token"] == token]:
+            del self.webhooks[webhook_id]
+
+    def _authenticate(self, request):
+        header = request.headers.get("Authorization") or ""
+        found = dict(re.findall(r'(oauth_consumer_key|oauth_token)="([^"]*)"', header))
+        key = found.get("oauth_consumer_key") or request.query.get("key")
+        token = found.get("oauth_token") or request.query.get("token")
+        if key != self.api_key:
+            raise EmulatorHTTPError(401, "invalid key")
+        if token not in self.tokens:
+            raise EmulatorHTTPError(401, "invalid token")
+        return token, self.tokens[token]
+
+    # ------------------------------------------------------------------ routing
+    def _routes(self):
+        routes = [
+            ("GET", "/1/authorize", self._get_authorize, False),
+            ("GET", "/1/members/me", self._get_me, True),
+            ("GET", "/1/members/me/boards", self._get_my_boards, True),
+            ("GET", "/1/tokens/{token}/webhooks", self._get_token_webhooks, True),
+            ("POST", "/1/tokens/{token}/webhooks", self._post_webhook, True),
+            ("POST", "/1/webhooks", self._post_webhook, True),
+            ("GET", "/1/webhooks/{webhook_id}", self._get_webhook, True),
+            ("PUT", "/1/webhooks/{webhook_id}", self._put_webhook, True),
+            ("DELETE", "/1/webhooks/{webhook_id}", self._delete_webhook, True),
+            ("GET", "/1/boards/{board_id}", self._get_board, True),
+            ("PUT", "/1/boards/{board_id}", self._put_board, True),
+            ("GET", "/1/boards/{board_id}/cards", self._get_board_cards, True),
+            ("GET", "/1/boards/{board_id}/cards/{card_filter}", self._get_board_cards, True),
+            ("GET", "/1/boards/{board_id}/lists", self._get_board_lists, True),
+            ("GET", "/1/boards/{board_id}/labels", self._get_board_labels, True),
+            ("GET", "/1/boards/{board_id}/members", self._get_board_members, True),
+            ("GET", "/1/boards/{board_id}/customFields", self._get_board_custom_fields, True),
+            ("GET", "/1/boards/{board_id}/actions", self._get_board_actions, True),
+            ("GET", "/1/cards/{card_id}", self._get_card, True),
+            ("POST", "/1/cards", self._post_card, True),
+            ("PUT", "/1/cards/{card_id}", self._put_card, True),
+            ("DELETE", "/1/cards/{card_id}", self._delete_card, True),
+            ("POST", "/1/cards/{card_id}/actions/comments", self._post_comment, True),
+            ("PUT", "/1/cards/{card_id}/customField/{field_id}/item", self._put_custom_field_item, True),
+            (
+                "GET",
+                "/1/cards/{card_id}/attachments/{attachment_id}/download/{file_name}",
+                self._download,
+                True,
+            ),
+            ("POST", "/1/labels", self._post_label, True),
+            ("POST", "/1/lists", self._post_list, True),
+            ("PUT", "/1/lists/{list_id}", self._put_list, True),
+        ]
+        for method, pattern, handler, authenticated in routes:
+            self.router.add(method, pattern, self._guarded(handler, authenticated))
+
+    def _guarded(self, handler, authenticated):
+        def serve(request):
+            with self._state_lock:
+                actor = self._authenticate(request) if authenticated else (None, None)
+                return handler(request, *actor)
+
+        return serve
+
+    @staticmethod
+    def _args(request):
+        """Parameters from the query string, a form body or a JSON body, as Trello accepts all three."""
+        return {**request.query, **request.form, **(request.json or {})}
+
+    # ------------------------------------------------------------------ faults
+    def fail_next(self, status, *, times=1, route=None, method=None):
+        """The next ``times`` matching calls answer ``status`` as Trello would (429: JSON and headers)."""
+        if status == 429:
+            body = {"error": "API_TOKEN_LIMIT_EXCEEDED", "message": "Rate limit exceeded"}
+            return self.faults.add(
+                429, body=body, headers=RATE_LIMIT_HEADERS, times=times, route=route, method=method
+            )
+        body = {401: "invalid token", 404: NOT_FOUND}.get(status, "Internal Server Error")
+        return self.faults.add(status, body=body, times=times, route=route, method=method)
+
+    # ------------------------------------------------------------------ building data (no action recorded)
+    def add_member(self, full_name, *, username=None, email=None):
+        member_id = self._new_id()
+        username = username or re.sub(r"\W+", "", full_name.lower())
+        initials = "".join(part[0] for part in full_name.split()[:2]).upper()
+        self.members[member_id] = {
+            "id": member_id,
+            "username": username,
+            "fullName": full_name,
+            "initials": initials,
+            "avatarHash": None,
+            "email": email,
+        }
+        return member_id
+
+    def add_board(self, name, *, desc="", members=()):
+        board_id = self._new_id()
+        short = board_id[-8:]
+        self.boards[board_id] = {
+            "id": board_id,
+            "name": name,
+            "desc": desc,
+            "closed": False,
+            "idOrganization": None,
+            "url": f"https://trello.com/b/{short}/{re.sub(r'[^a-z0-9]+', '-', name.lower())}",
+            "shortUrl": f"https://trello.com/b/{short}",
+            "shortLink": short,
+            "prefs": {"permissionLevel": "private"},
+            "labelNames": {},
+            "dateLastActivity": _iso(_now()),
+            "_members": [self.me, *members],
+        }
+        return board_id
+
+    def add_list(self, board_id, name, *, pos=None, closed=False):
+        list_id = self._new_id()
+        siblings = [item["pos"] for item in self.lists.values() if item["idBoard"] == board_id]
+        self.lists[list_id] = {
+            "id": list_id,
+            "name": name,
+            "closed": closed,
+            "pos": pos if pos is not None else max(siblings, default=0) + 16384,
+            "idBoard": board_id,
+            "subscribed": False,
+        }
+        return list_id
+
+    def add_label(self, board_id, name, color):
+        label_id = self._new_id()
+        self.labels[label_id] = {"id": label_id, "idBoard": board_id, "name": name, "color": color}
+        return label_id
+
+    def add_custom_field(self, board_id, name, kind, options=()):
+        field_id = self._new_id()
+        self.custom_fields[field_id] = {
+            "id": field_id,
+            "idModel": board_id,
+            "modelType": "board",
+            "name": name,
+            "type": kind,
+            "pos": 16384 * (len(self.custom_fields) + 1),
+            "display": {"cardFront": True},
+            "options": [
+                {
+                    "id": self._new_id(),
+                    "idCustomField": field_id,
+                    "value": {"text": text},
+                    "color": "none",
+                    "pos": 16384 * (index + 1),
+                }
+                for index, text in enumerate(options)
+            ],
+        }
+        return field_id
+
+    def add_card(
+        self, list_id, name, *, desc="", labels=(), members=(), due=None, start=None, closed=False, pos=None
+    ):
+        card_id = self._new_id()
+        board_id = self.lists[list_id]["idBoard"]
+        short = card_id[-8:]
+        self._card_numbers[board_id] += 1
+        number = self._card_numbers[board_id]
+        if pos is None:
+            pos = self._last_pos[list_id] + 16384
+        self._last_pos[list_id] = max(self._last_pos[list_id], pos)
+        self.cards[card_id] = {
+            "id": card_id,
+            "name": name,
+            "desc": desc,
+            "closed": closed,
+            "idBoard": board_id,
+            "idList": list_id,
+            "idLabels": list(labels),
+            "idMembers": list(members),
+            "idShort": number,
+            "shortLink": short,
+            "shortUrl": f"https://trello.com/c/{short}",
+            "url": f"https://trello.com/c/{short}/{number}-{re.sub(r'[^a-z0-9]+', '-', name.lower())}",
+            "pos": pos,
+            "start": start,
+            "due": due,
+            "dueComplete": False,
+            "dateLastActivity": _iso(_now()),
+            "attachments": [],
+        }
+        return card_id
+
+    def add_checklist(self, card_id, name, items=()):
+        """``items``: names, or (name, checked) pairs."""
+        checklist_id = self._new_id()
+        card = self.cards[card_id]
+        checklist = {
+            "id": checklist_id,
+            "name": name,
+            "idCard": card_id,
+            "idBoard": card["idBoard"],
+            "pos": 16384 * (1 + len(self._card_checklists[card_id])),
+            "checkItems": [],
+        }
+        self.checklists[checklist_id] = checklist
+        self._card_checklists[card_id].append(checklist)
+        for item in items:
+            item_name, checked = (item, False) if isinstance(item, str) else item
+            self._add_check_item(checklist, item_name, checked)
+        return checklist_id
+
+    def _add_check_item(self, checklist, name, checked=False):
+        item = {
+            "id": self._new_id(),
+            "idChecklist": checklist["id"],
+            "name": name,
+            "state": "complete" if checked else "incomplete",
+            "pos": 16384 * (len(checklist["checkItems"]) + 1),
+            "due": None,
+            "idMember": None,
+        }
+        checklist["checkItems"].append(item)
+        return item
+
+    def add_attachment(self, card_id, name, *, content=None, url=None, mime_type=None, size=None):
+        """An uploaded file (``content`` bytes, or only a ``size`` for a big one) or a link (``url``)."""
+        attachment_id = self._new_id()
+        uploaded = content is not None or size is not None
+        file_name = name if uploaded else None
+        card = self.cards[card_id]
+        attachment = {
+            "id": attachment_id,
+            "bytes": (len(content) if content is not None else size) if uploaded else None,
+            "date": _iso(_now()),
+            "edgeColor": None,
+            "idMember": self.me,
+            "isUpload": uploaded,
+            "mimeType": mime_type or ("application/octet-stream" if uploaded else ""),
+            "name": name,
+            "previews": [],
+            "url": (
+                f"https://trello.com/1/cards/{card_id}/attachments/{attachment_id}/download/{file_name}"
+                if uploaded
+                else url
+            ),
+            "pos": 16384 * (len(card["attachments"]) + 1),
+            "fileName": file_name,
+        }
+        card["attachments"].append(attachment)
+        if content is not None:
+            self.files[attachment_id] = content
+        return attachment_id
+
+    def set_custom_field_value(self, card_id, field_id, value):
+        field = self.custom_fields[field_id]
+        item = {"id": self._new_id(), "idCustomField": field_id, "idModel": card_id, "modelType": "card"}
+        if field["type"] == "list":
+            item["idValue"] = next(
+                option["id"] for option in field["options"] if option["value"]["text"] == value
+            )
+        elif field["type"] == "checkbox":
+            item["value"] = {"checked": "true" if value else "false"}
+        else:
+            item["value"] = {field["type"]: str(value)}
+        self.custom_field_items.setdefault(card_id, {})[field_id] = item
+        return item
+
+    # ------------------------------------------------------------------ a person working in Trello
+    # Each helper changes the data, records the action and queues its webhook deliveries.
+    def move_card(self, card_id, list_id, *, by=None):
+        return self._update_card(card_id, {"idList": list_id}, by=by)
+
+    def update_card(self, card_id, *, by=None, **changes):
+        return self._update_card(card_id, changes, by=by)
+
+    def comment(self, card_id, text, *, by=None):
+        return self._comment(card_id, text, by or self._someone_else())
+
+    def edit_comment(self, action_id, text, *, by=None):
+        action = next(action for action in self.actions if action["id"] == action_id)
+        action["data"]["text"] = text
+        action["data"]["dateLastEdited"] = _iso(_now())
+        card = self.cards[action["data"]["card"]["id"]]
+        return self._record(
+            "updateComment",
+            card["idBoard"],
+            by or self._someone_else(),
+            {"action": {"id": action_id, "text": text}, "card": self._card_ref(card), "old": {"text": "…"}},
+        )
+
+    def delete_comment(self, action_id, *, by=None):
+        action = next(action for action in self.actions if action["id"] == action_id)
+        card = self.cards[action["data"]["card"]["id"]]
+        self.actions.remove(action)
+        self._card_actions[card["id"]].remove(action)
+        data = {"action": {"id": action_id}, "card": self._card_ref(card)}
+        return self._record("deleteComment", card["idBoard"], by or self._someone_else(), data)
+
+    def check_item(self, card_id, item_id, complete=True, *, by=None):
+        card = self.cards[card_id]
+        for checklist in self._card_checklists[card_id]:
+            for item in checklist["checkItems"]:
+                if item["id"] == item_id:
+                    item["state"] = "complete" if complete else "incomplete"
+                    return self._record(
+                        "updateCheckItemStateOnCard",
+                        card["idBoard"],
+                        by or self._someone_else(),
+                        {
+                            "card": self._card_ref(card),
+                            "checklist": {"id": checklist["id"], "name": checklist["name"]},
+                            "checkItem": {"id": item_id, "name": item["name"], "state": item["state"]},
+                        },
+                    )
+        raise KeyError(item_id)
+
+    def add_label_to_card(self, card_id, label_id, *, by=None):
+        card = self.cards[card_id]
+        card["idLabels"].append(label_id)
+        label = self.labels[label_id]
+        return self._record(
+            "addLabelToCard",
+            card["idBoard"],
+            by or self._someone_else(),
+            {"card": self._card_ref(card), "label": _pick(label, ("id", "name", "color"))},
+        )
+
+    def add_member_to_card(self, card_id, member_id, *, by=None):
+        card = self.cards[card_id]
+        card["idMembers"].append(member_id)
+        return self._record(
+            "addMemberToCard",
+            card["idBoard"],
+            by or self._someone_else(),
+            {"card": self._card_ref(card), "idMember": member_id},
+            member=self._member_ref(member_id),
+        )
+
+    def create_card(self, list_id, name, *, by=None, **options):
+        card_id = self.add_card(list_id, name, **options)
+        card = self.cards[card_id]
+        self._record(
+            "createCard",
+            card["idBoard"],
+            by or self._someone_else(),
+            {"card": self._card_ref(card), "list": self._list_ref(list_id)},
+        )
+        return card_id
+
+    def update_board(self, board_id, *, by=None, **changes):
+        board = self.boards[board_id]
+        old = {key: board[key] for key, value in changes.items() if board[key] != value}
+        if not old:
+            return None
+        board.update(changes)
+        return self._record("updateBoard", board_id, by or self._someone_else(), {"old": old})
+
+    def update_list(self, list_id, *, by=None, **changes):
+        item = self.lists[list_id]
+        old = {key: item[key] for key in changes}
+        item.update(changes)
+        return self._record(
+            "updateList",
+            item["idBoard"],
+            by or self._someone_else(),
+            {"list": self._list_ref(list_id), "old": old},
+        )
+
+    def deactivate_webhook(self, webhook_id):
+        """What Trello does after repeated failed deliveries."""
+        self.webhooks[webhook_id]["active"] = False
+
+    def _someone_else(self):
+        others = [member_id for member_id in self.members if member_id != self.me]
+        return others[0] if others else self.me
+
+    # ------------------------------------------------------------------ actions and webhooks
+    def _member_ref(self, member_id):
+        member = self.members[member_id]
+        return _pick(member, ("id", "username", "fullName", "initials", "avatarHash"))
+
+    def _card_ref(self, card):
+        return {
+            "id": card["id"],
+            "name": card["name"],
+            "idShort": card["idShort"],
+            "shortLink": card["shortLink"],
+            "idList": card["idList"],
+        }
+
+    def _list_ref(self, list_id):
+        return {"id": list_id, "name": self.lists[list_id]["name"]}
+
+    def _board_ref(self, board_id):
+        board = self.boards[board_id]
+        return {"id": board_id, "name": board["name"], "shortLink": board["shortLink"]}
+
+    def _record(self, kind, board_id, member_id, data, *, member=None, deliver=True):
+        moment = _now()
+        action = {
+            "id": self._new_id(),
+            "idMemberCreator": member_id,
+            "type": kind,
+            "date": _iso(moment),
+            "data": {**data, "board": self._board_ref(board_id)},
+            "memberCreator": self._member_ref(member_id),
+        }
+        if member:
+            action["member"] = member
+        self.actions.append(action)
+        self.boards[board_id]["dateLastActivity"] = action["date"]
+        card_id = (data.get("card") or {}).get("id")
+        if card_id:
+            self._card_actions[card_id].append(action)
+        if card_id in self.cards:
+            self.cards[card_id]["dateLastActivity"] = action["date"]
+        if deliver:
+            self._queue_deliveries(action, board_id, card_id)
+        return action
+
+    def _queue_deliveries(self, action, board_id, card_id):
+        for webhook in list(self.webhooks.values()):
+            if not webhook["active"] or webhook["idModel"] not in (board_id, card_id):
+                continue
+            board = self.boards[board_id]
+            model = _pick(board, ("id", "name", "desc", "closed", "url", "shortUrl", "dateLastActivity"))
+            body = json.dumps({"action": action, "model": model, "webhook": self._public(webhook)}).encode()
+            self.outbox.append(Delivery(webhook["id"], webhook["callbackURL"], body))
+        if self._auto_deliver is not None:
+            self._auto_deliver.set()
+
+    def take_pending(self):
+        """The deliveries waiting to be sent, removed from the queue (to send them in any order)."""
+        with self._state_lock:
+            pending, self.outbox = self.outbox, []
+        return pending
+
+    def deliver(self, delivery, *, signature=None):
+        """POST one delivery, signed unless ``signature`` is given; returns the response (or None)."""
+        headers = {"Content-Type": "application/json", "User-Agent": "Trello emulator"}
+        headers[SIGNATURE_HEADER] = (
+            signature
+            if signature is not None
+            else sign(self.app_secret, delivery.body, delivery.callback_url)
+        )
+        try:
+            response = requests.post(delivery.callback_url, data=delivery.body, headers=headers, timeout=30)
+        except requests.RequestException as error:
+            self._delivery_failed(delivery, type(error).__name__)
+            return None
+        with self._state_lock:
+            webhook = self.webhooks.get(delivery.webhook_id)
+            if response.status_code == 410 and webhook:
+                del self.webhooks[delivery.webhook_id]
+            elif response.status_code != 200:
+                self._delivery_failed(delivery, response.status_code)
+            elif webhook:
+                webhook["consecutiveFailures"] = 0
+                webhook["firstConsecutiveFailDate"] = None
+            self.delivery_log.append((delivery.webhook_id, delivery.action["id"], response.status_code))
+        return response
+
+    def _delivery_failed(self, delivery, outcome):
+        with self._state_lock:
+            self.delivery_log.append((delivery.webhook_id, delivery.action["id"], outcome))
+            webhook = self.webhooks.get(delivery.webhook_id)
+            if not webhook:
+                return
+            webhook["consecutiveFailures"] += 1
+            webhook["firstConsecutiveFailDate"] = webhook["firstConsecutiveFailDate"] or _iso(_now())
+            if webhook["consecutiveFailures"] >= self.webhook_failures_to_disable:
+                webhook["active"] = False
+
+    def deliver_pending(self):
+        """Send every queued delivery in order; returns the HTTP statuses (None: no answer)."""
+        return [getattr(self.deliver(delivery), "status_code", None) for delivery in self.take_pending()]
+
+    def start_auto_delivery(self):
+        """Deliver in the background as soon as something is queued (the demo's mode)."""
+        self._auto_deliver = threading.Event()
+
+        def loop():
+            while True:
+                self._auto_deliver.wait()
+                self._auto_deliver.clear()
+                time.sleep(0.2)  # Trello delivers shortly after the change, never inside the call
+                self.deliver_pending()
+
+        threading.Thread(target=loop, name="trello-webhooks", daemon=True).start()
+
+    @staticmethod
+    def _public(obj):
+        return {key: value for key, value in obj.items() if not key.startswith("_")}
+
+    # ------------------------------------------------------------------ serialisation
+    def _card_json(self, card, request_args, fields=CARD_FIELDS):
+        checklists = sorted(self._card_checklists[card["id"]], key=lambda checklist: checklist["pos"])
+        card_actions = self._card_actions[card["id"]]
+        comments = [action for action in card_actions if action["type"] == "commentCard"]
+        items = [i for c in checklists for i in c["checkItems"]]
+        full = {
+            **card,
+            "labels": [self.labels[label_id] for label_id in card["idLabels"] if label_id in self.labels],
+            "idChecklists": [c["id"] for c in checklists],
+            "badges": {
+                "comments": len(comments),
+                "attachments": len(card["attachments"]),
+                "checkItems": len(items),
+                "checkItemsChecked": sum(1 for i in items if i["state"] == "complete"),
+                "due": card["due"],
+                "dueComplete": card["dueComplete"],
+                "start": card["start"],
+                "votes": 0,
+            },
+        }
+        result = _pick(full, fields)
+        if _true(request_args.get("attachments", "false")):
+            result["attachments"] = copy.deepcopy(card["attachments"])
+        if request_args.get("checklists", "none") == "all":
+            result["checklists"] = copy.deepcopy(checklists)
+        if _true(request_args.get("customFieldItems", "false")):
+            result["customFieldItems"] = list(self.custom_field_items.get(card["id"], {}).values())
+        if request_args.get("actions"):
+            kinds = set(request_args["actions"].split(","))
+            limit = int(request_args.get("actions_limit", 50))
+            related = [action for action in card_actions if "all" in kinds or action["type"] in kinds]
+            result["actions"] = copy.deepcopy(list(reversed(related))[:limit])
+        return result
+
+    def _board_or_404(self, board_id, member_id):
+        board = self.boards.get(board_id)
+        if board is None or member_id not in board["_members"]:
+            raise EmulatorHTTPError(404, NOT_FOUND)
+        return board
+
+    def _card_or_404(self, card_id, member_id):
+        card = self.cards.get(card_id)
+        if card is None:
+            raise EmulatorHTTPError(404, NOT_FOUND)
+        self._board_or_404(card["idBoard"], member_id)
+        return card
+
+    # ------------------------------------------------------------------ handlers: identity
+    def _get_authorize(self, request, _token, _member):
+        """Trello's consent page: "Allow" sends the person back with ``#token=...``."""
+        return_url = request.query.get("return_url") or ""
+        if request.query.get("key") != self.api_key:
+            return Response(400, "invalid key")
+        if request.query.get("approve"):
+            return Response(302, b"", {"Location": f"{return_url}#token={self.issue_token()}"})
+        allow = f"{request.path}?{urlencode({**request.query, 'approve': '1'})}"
+        page = (
+            "<!DOCTYPE html><html><body><h1>Trello emulator</h1>"
+            f"<p>Let <b>{escape(request.query.get('name', 'this app'))}</b> use your account "
+            f"({escape(self.members[self.me]['fullName'])})?</p>"
+            f'<p><a id="allow" href="{escape(allow)}">Allow</a></p></body></html>'
+        )
+        return Response(200, page, {"Content-Type": "text/html; charset=utf-8"})
+
+    def _get_me(self, request, _token, member_id):
+        return _pick(self.members[member_id], _fields(request, tuple(self.members[member_id])))
+
+    def _get_my_boards(self, request, _token, member_id):
+        boards = [board for board in self.boards.values() if member_id in board["_members"]]
+        if request.query.get("filter", "all") == "open":
+            boards = [board for board in boards if not board["closed"]]
+        return [_pick(board, _fields(request, tuple(self._public(board)))) for board in boards]
+
+    def _token_webhooks(self, token):
+        return [self._public(hook) for hook in self.webhooks.values() if hook["_token"] == token]
+
+    def _get_token_webhooks(self, request, token, _member):
+        if request.params["token"] != token:
+            raise EmulatorHTTPError(401, "invalid token")
+        return self._token_webhooks(token)
+
+    # ------------------------------------------------------------------ handlers: webhooks
+    def _post_webhook(self, request, token, _member):
+        args = self._args(request)
+        callback_url, model_id = args.get("callbackURL"), args.get("idModel")
+        if not callback_url:
+            raise EmulatorHTTPError(400, "invalid value for callbackURL")
+        if model_id not in self.boards and model_id not in self.cards and model_id not in self.lists:
+            raise EmulatorHTTPError(400, "invalid value for idModel")
+        for hook in self.webhooks.values():
+            if (
+                hook["_token"] == token
+                and hook["idModel"] == model_id
+                and hook["callbackURL"] == callback_url
+            ):
+                raise EmulatorHTTPError(400, "A webhook with that callback, model, and token already exists")
+        # Trello checks the callback answers a HEAD with 200 before it stores anything.
+        try:
+            check = requests.head(callback_url, timeout=10, allow_redirects=False)
+            status = check.status_code
+        except requests.RequestException as error:
+            status = type(error).__name__
+        if status != 200:
+            raise EmulatorHTTPError(400, f"URL ({callback_url}) did not return 200 status code, got {status}")
+        webhook_id = self._new_id()
+        self.webhooks[webhook_id] = {
+            "id": webhook_id,
+            "description": args.get("description", ""),
+            "idModel": model_id,
+            "callbackURL": callback_url,
+            "active": _true(args.get("active", "true")),
+            "consecutiveFailures": 0,
+            "firstConsecutiveFailDate": None,
+            "_token": token,
+        }
+        return self._public(self.webhooks[webhook_id])
+
+    def _webhook_or_404(self, webhook_id, token):
+        hook = self.webhooks.get(webhook_id)
+        if hook is None or hook["_token"] != token:
+            raise EmulatorHTTPError(404, NOT_FOUND)
+        return hook
+
+    def _get_webhook(self, request, token, _member):
+        return self._public(self._webhook_or_404(request.params["webhook_id"], token))
+
+    def _put_webhook(self, request, token, _member):
+        hook = self._webhook_or_404(request.params["webhook_id"], token)
+        args = self._args(request)
+        for key in ("description", "callbackURL", "idModel"):
+            if key in args:
+                hook[key] = args[key]
+        if "active" in args:
+            hook["active"] = _true(args["active"])
+            if hook["active"]:
+                hook["consecutiveFailures"] = 0
+                hook["firstConsecutiveFailDate"] = None
+        return self._public(hook)
+
+    def _delete_webhook(self, request, token, _member):
+        self._webhook_or_404(request.params["webhook_id"], token)
+        del self.webhooks[request.params["webhook_id"]]
+        return {"_value": None}
+
+    # ------------------------------------------------------------------ handlers: boards
+    def _get_board(self, request, _token, member_id):
+        board = self._board_or_404(request.params["board_id"], member_id)
+        args = request.query
+        answer = _pick(board, _fields(request, tuple(self._public(board))))
+        board_id = board["id"]
+        if args.get("lists", "none") != "none":
+            lists = self._lists_of(board_id, args["lists"])
+            list_fields = (
+                ("id", *args["list_fields"].split(","))
+                if args.get("list_fields")
+                else tuple(lists[0])
+                if lists
+                else ()
+            )
+            answer["lists"] = [_pick(item, list_fields) for item in lists]
+        if args.get("labels", "none") != "none":
+            answer["labels"] = self._labels_of(board_id)
+        if _true(args.get("customFields", "false")):
+            answer["customFields"] = self._custom_fields_of(board_id)
+        if args.get("members", "none") != "none":
+            member_fields = (
+                "id",
+                *args.get("member_fields", "username,fullName,initials,avatarHash").split(","),
+            )
+            answer["members"] = [_pick(self.members[member], member_fields) for member in board["_members"]]
+        if args.get("actions", "none") != "none":
+            limit = int(args.get("actions_limit", 50))
+            answer["actions"] = self._listed_actions(board_id, args["actions"])[:limit]
+        return answer
+
+    def _put_board(self, request, _token, member_id):
+        board = self._board_or_404(request.params["board_id"], member_id)
+        args = self._args(request)
+        changes = {key: args[key] for key in ("name", "desc") if key in args}
+        if "closed" in args:
+            changes["closed"] = _true(args["closed"])
+        self.update_board(board["id"], by=member_id, **changes)
+        return self._public(board)
+
+    def _lists_of(self, board_id, list_filter="all"):
+        lists = [item for item in self.lists.values() if item["idBoard"] == board_id]
+        if list_filter == "open":
+            lists = [item for item in lists if not item["closed"]]
+        elif list_filter == "closed":
+            lists = [item for item in lists if item["closed"]]
+        return sorted(lists, key=lambda item: item["pos"])
+
+    def _labels_of(self, board_id):
+        return [label for label in self.labels.values() if label["idBoard"] == board_id]
+
+    def _custom_fields_of(self, board_id):
+        return [field for field in self.custom_fields.values() if field["idModel"] == board_id]
+
+    def _get_board_lists(self, request, _token, member_id):
+        board = self._board_or_404(request.params["board_id"], member_id)
+        return self._lists_of(board["id"], request.query.get("filter", "open"))
+
+    def _get_board_labels(self, request, _token, member_id):
+        return self._labels_of(self._board_or_404(request.params["board_id"], member_id)["id"])
+
+    def _get_board_custom_fields(self, request, _token, member_id):
+        return self._custom_fields_of(self._board_or_404(request.params["board_id"], member_id)["id"])
+
+    def _get_board_members(self, request, _token, member_id):
+        board = self._board_or_404(request.params["board_id"], member_id)
+        default = ("id", "username", "fullName")
+        return [_pick(self.members[member], _fields(request, default)) for member in board["_members"]]
+
+    def _get_board_cards(self, request, _token, member_id):
+        board = self._board_or_404(request.params["board_id"], member_id)
+        card_filter = request.params.get("card_filter") or request.query.get("filter", "open")
+        cards = [card for card in self.cards.values() if card["idBoard"] == board["id"]]
+        if card_filter in ("open", "visible"):
+            cards = [card for card in cards if not card["closed"]]
+        elif card_filter == "closed":
+            cards = [card for card in cards if card["closed"]]
+        if "limit" in request.query:
+            # Paged like every Trello listing: newest first, before/since by id.
+            limit = int(request.query["limit"])
+            if not 1 <= limit <= 1000:
+                raise EmulatorHTTPError(400, "invalid value for limit")
+            cards = sorted(cards, key=lambda card: card["id"], reverse=True)
+            if request.query.get("before"):
+                cards = [card for card in cards if card["id"] < request.query["before"]]
+            if request.query.get("since"):
+                cards = [card for card in cards if card["id"] > request.query["since"]]
+            cards = cards[:limit]
+        else:
+            cards = sorted(cards, key=lambda card: (self.lists[card["idList"]]["pos"], card["pos"]))
+        fields = _fields(request, CARD_FIELDS)
+        return [self._card_json(card, request.query, fields) for card in cards]
+
+    def _listed_actions(self, board_id, action_filter="all", *, since=None, before=None, limit=None):
+        """Newest first, without the webhook-only types, as nested /actions listings are."""
+        kinds = set(action_filter.split(",")) if action_filter and action_filter != "all" else None
+        found = []
+        for action in reversed(self.actions):
+            if limit is not None and len(found) >= limit:
+                break
+            if action["data"]["board"]["id"] != board_id or action["type"] in WEBHOOK_ONLY_ACTIONS:
+                continue
+            if (since and action["id"] <= since) or (before and action["id"] >= before):
+                continue
+            if kinds is not None and not self._matches(action, kinds):
+                continue
+            found.append(action)
+        return copy.deepcopy(found)
+
+    @staticmethod
+    def _matches(action, kinds):
+        for kind in kinds:
+            name, _, field = kind.partition(":")
+            if action["type"] == name and (not field or field in (action["data"].get("old") or {})):
+                return True
+        return False
+
+    def _get_board_actions(self, request, _token, member_id):
+        board = self._board_or_404(request.params["board_id"], member_id)
+        limit = int(request.query.get("limit", 50))
+        if not 0 <= limit <= 1000:
+            raise EmulatorHTTPError(400, "invalid value for limit")
+        page = int(request.query.get("page", 0))
+        actions = self._listed_actions(
+            board["id"],
+            request.query.get("filter", "all"),
+            since=request.query.get("since"),
+            before=request.query.get("before"),
+            limit=(page + 1) * limit,
+        )
+        return actions[page * limit :]
+
+    # ------------------------------------------------------------------ handlers: cards
+    def _get_card(self, request, _token, member_id):
+        card = self._card_or_404(request.params["card_id"], member_id)
+        return self._card_json(card, request.query, _fields(request, CARD_FIELDS))
+
+    def _post_card(self, request, _token, member_id):
+        args = self._args(request)
+        list_id = args.get("idList")
+        if list_id not in self.lists:
+            raise EmulatorHTTPError(400, "invalid value for idList")
+        self._board_or_404(self.lists[list_id]["idBoard"], member_id)
+        card_id = self.add_card(list_id, args.get("name") or "")
+        self._apply_card_fields(self.cards[card_id], args)
+        card = self.cards[card_id]
+        self._record(
+            "createCard",
+            card["idBoard"],
+            member_id,
+            {"card": self._card_ref(card), "list": self._list_ref(list_id)},
+        )
+        return self._card_json(card, {})
+
+    def _put_card(self, request, _token, member_id):
+        card = self._card_or_404(request.params["card_id"], member_id)
+        return self._update_card(card["id"], self._args(request), by=member_id)
+
+    def _update_card(self, card_id, args, *, by=None):
+        card = self.cards[card_id]
+        member_id = by or self._someone_else()
+        before = copy.deepcopy(card)
+        self._apply_card_fields(card, args)
+        ref = self._card_ref(card)
+        for key in ("name", "desc", "closed", "idList", "pos", "due", "start", "dueComplete"):
+            if card[key] == before[key]:
+                continue
+            data = {"card": {**ref, key: card[key]}, "old": {key: before[key]}}
+            if key == "idList":
+                data["listBefore"] = self._list_ref(before["idList"])
+                data["listAfter"] = self._list_ref(card["idList"])
+            else:
+                data["list"] = self._list_ref(card["idList"])
+            self._record("updateCard", card["idBoard"], member_id, data)
+        for key, added_kind, removed_kind in (
+            ("idLabels", "addLabelToCard", "removeLabelFromCard"),
+            ("idMembers", "addMemberToCard", "removeMemberFromCard"),
+        ):
+            for kind, ids in (
+                (added_kind, [i for i in card[key] if i not in before[key]]),
+                (removed_kind, [i for i in before[key] if i not in card[key]]),
+            ):
+                for item_id in ids:
+                    if key == "idLabels":
+                        data = {"card": ref, "label": _pick(self.labels[item_id], ("id", "name", "color"))}
+                        self._record(kind, card["idBoard"], member_id, data)
+                    else:
+                        self._record(
+                            kind,
+                            card["idBoard"],
+                            member_id,
+                            {"card": ref, "idMember": item_id},
+                            member=self._member_ref(item_id),
+                        )
+        return self._card_json(card, {})
+
+    def _apply_card_fields(self, card, args):
+        for key in ("name", "desc"):
+            if key in args:
+                card[key] = args[key]
+        for key in ("closed", "dueComplete"):
+            if key in args:
+                card[key] = _true(args[key])
+        for key in ("due", "start"):
+            if key in args:
+                card[key] = self._date_arg(args[key])
+        if "idList" in args:
+            if args["idList"] not in self.lists or self.lists[args["idList"]]["idBoard"] != card["idBoard"]:
+                raise EmulatorHTTPError(400, "invalid value for idList")
+            card["idList"] = args["idList"]
+        if "pos" in args:
+            card["pos"] = self._position(card, args["pos"])
+        for key, known in (("idLabels", self.labels), ("idMembers", self.members)):
+            if key in args:
+                ids = (
+                    args[key] if isinstance(args[key], list) else [i for i in str(args[key]).split(",") if i]
+                )
+                if any(item_id not in known for item_id in ids):
+                    raise EmulatorHTTPError(400, f"invalid value for {key}")
+                card[key] = ids
+
+    @staticmethod
+    def _date_arg(value):
+        if value in (None, "", "null"):
+            return None
+        moment = datetime.fromisoformat(value)
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        return _iso(moment)
+
+    def _position(self, card, pos):
+        siblings = [
+            other["pos"]
+            for other in self.cards.values()
+            if other["idList"] == card["idList"] and other is not card
+        ]
+        if pos == "top":
+            return min(siblings, default=32768) / 2
+        if pos == "bottom":
+            return max(siblings, default=0) + 16384
+        try:
+            return float(pos)
+        except ValueError:
+            raise EmulatorHTTPError(400, "invalid value for pos") from None
+
+    def _delete_card(self, request, _token, member_id):
+        card = self._card_or_404(request.params["card_id"], member_id)
+        del self.cards[card["id"]]
+        self._record(
+            "deleteCard",
+            card["idBoard"],
+            member_id,
+            {"card": {"id": card["id"], "idShort": card["idShort"]}, "list": self._list_ref(card["idList"])},
+        )
+        return {"limits": {}}
+
+    def _post_comment(self, request, _token, member_id):
+        card = self._card_or_404(request.params["card_id"], member_id)
+        text = self._args(request).get("text")
+        if not text:
+            raise EmulatorHTTPError(400, "invalid value for text")
+        return self._comment(card["id"], text, member_id)
+
+    def _comment(self, card_id, text, member_id):
+        card = self.cards[card_id]
+        return self._record(
+            "commentCard",
+            card["idBoard"],
+            member_id,
+            {"text": text, "card": self._card_ref(card), "list": self._list_ref(card["idList"])},
+        )
+
+    def _put_custom_field_item(self, request, _token, member_id):
+        card = self._card_or_404(request.params["card_id"], member_id)
+        field = self.custom_fields.get(request.params["field_id"])
+        if field is None or field["idModel"] != card["idBoard"]:
+            raise EmulatorHTTPError(404, NOT_FOUND)
+        args = request.json or {}
+        items = self.custom_field_items.setdefault(card["id"], {})
+        old = items.get(field["id"])
+        if args.get("idValue") or args.get("value"):
+            item = {
+                "id": (old or {}).get("id") or self._new_id(),
+                "idCustomField": field["id"],
+                "idModel": card["id"],
+                "modelType": "card",
+            }
+            item.update({key: args[key] for key in ("idValue", "value") if args.get(key)})
+            items[field["id"]] = item
+        else:
+            items.pop(field["id"], None)
+            item = None
+        self._record(
+            "updateCustomFieldItem",
+            card["idBoard"],
+            member_id,
+            {
+                "card": self._card_ref(card),
+                "customField": _pick(field, ("id", "name", "type")),
+                "customFieldItem": item,
+                "old": {"value": (old or {}).get("value")},
+            },
+        )
+        return item or {}
+
+    def _download(self, request, _token, member_id):
+        card = self._card_or_404(request.params["card_id"], member_id)
+        if not request.headers.get("Authorization"):
+            raise EmulatorHTTPError(401, "unauthorized: use the Authorization header")  # as Trello since 2021
+        attachment = next(
+            (a for a in card["attachments"] if a["id"] == request.params["attachment_id"]), None
+        )
+        if attachment is None or attachment["id"] not in self.files:
+            raise EmulatorHTTPError(404, NOT_FOUND)
+        return Response(
+            200,
+            self.files[attachment["id"]],
+            {"Content-Type": attachment["mimeType"] or "application/octet-stream"},
+        )
+
+    # ------------------------------------------------------------------ handlers: labels, lists, batch
+    def _post_label(self, request, _token, member_id):
+        args = self._args(request)
+        board = self._board_or_404(args.get("idBoard"), member_id)
+        color = args.get("color") or None
+        if color and color.removesuffix("_dark").removesuffix("_light") not in LABEL_COLORS:
+            raise EmulatorHTTPError(400, "invalid value for color")
+        label_id = self.add_label(board["id"], args.get("name", ""), color)
+        self._record("createLabel", board["id"], member_id, {"label": self.labels[label_id]})
+        return self.labels[label_id]
+
+    def _post_list(self, request, _token, member_id):
+        args = self._args(request)
+        board = self._board_or_404(args.get("idBoard"), member_id)
+        list_id = self.add_list(board["id"], args.get("name", ""))
+        if "pos" in args and args["pos"] not in ("top", "bottom"):
+            self.lists[list_id]["pos"] = float(args["pos"])
+        self._record("createList", board["id"], member_id, {"list": self._list_ref(list_id)})
+        return self.lists[list_id]
+
+    def _put_list(self, request, _token, member_id):
+        item = self.lists.get(request.params["list_id"])
+        if item is None:
+            raise EmulatorHTTPError(404, NOT_FOUND)
+        self._board_or_404(item["idBoard"], member_id)
+        args = self._args(request)
+        changes = {key: args[key] for key in ("name",) if key in args}
+        if "closed" in args:
+            changes["closed"] = _true(args["closed"])
+        if "pos" in args:
+            changes["pos"] = float(args["pos"])
+        self.update_list(item["id"], by=member_id, **changes)
+        return item
+
+
+# ---------------------------------------------------------------------- sample data
+def load_sample(emulator):
+    """A small board showing everything the connector maps; returns its ids by name."""
+    bruno = emulator.add_member("Bruno Costa", username="bruno", email="bruno@example.com")
+    carla = emulator.add_member("Carla Dias", username="carla", email=None)
+    board = emulator.add_board("IT", desc="Office **IT** requests", members=(bruno, carla))
+    todo = emulator.add_list(board, "To do")
+    doing = emulator.add_list(board, "Doing")
+    done = emulator.add_list(board, "Done")
+    emulator.add_list(board, "Old requests", closed=True)
+    hardware = emulator.add_label(board, "Hardware", "orange")
+    urgent = emulator.add_label(board, "Urgent", "red")
+    unnamed = emulator.add_label(board, "", "green")
+    estimate = emulator.add_custom_field(board, "Estimate", "number")
+    client = emulator.add_custom_field(board, "Client", "text")
+    due = (_now() + timedelta(days=7)).replace(hour=17, minute=0, second=0, microsecond=0)
+    printer = emulator.add_card(
+        doing,
+        "Install printer",
+        desc="2nd floor, near **reception**\n\n- unpack\n- plug in\n\nSee [manual](https://example.com/manual)",
+        labels=(hardware, urgent),
+        members=(emulator.me, bruno),
+        due=_iso(due),
+        start=_iso(due - timedelta(days=3)),
+    )
+    emulator.add_checklist(printer, "Setup", [("Unpack", True), "Install driver", "Print test page"])
+    emulator.add_attachment(printer, "manual-link", url="https://example.com/printer-manual")
+    emulator.add_attachment(printer, "invoice.txt", content=b"Printer invoice #42\n", mime_type="text/plain")
+    emulator.add_attachment(printer, "video.mp4", size=200 * 1024 * 1024, mime_type="video/mp4")
+    emulator.set_custom_field_value(printer, estimate, 3)
+    emulator.set_custom_field_value(printer, client, "Reception")
+    laptops = emulator.add_card(
+        todo, "Order laptops", desc="Three laptops for the new team", labels=(unnamed,), members=(carla,)
+    )
+    emulator.add_card(done, "Set up Wi-Fi", desc="Done _last week_")
+    emulator.add_card(todo, "Old cabling request", closed=True)
+    emulator._comment(printer, "Printer arrived", bruno)
+    emulator._comment(printer, "Driver needs **admin** rights", carla)
+    emulator._comment(laptops, "Budget approved", emulator.me)
+    return {
+        "board": board,
+        "lists": {"To do": todo, "Doing": doing, "Done": done},
+        "labels": {"Hardware": hardware, "Urgent": urgent, "": unnamed},
+        "members": {"ana": emulator.me, "bruno": bruno, "carla": carla},
+        "cards": {"Install printer": printer, "Order laptops": laptops},
+        "custom_fields": {"Estimate": estimate, "Client": client},
+    }
+
+
+def generate_board(emulator, cards, *, lists=5, labels=6, check_items=3, comments=1):
+    """A big board for the benchmark: every card has labels, a checklist and comments."""
+    board = emulator.add_board(f"Benchmark {cards} cards")
+    list_ids = [emulator.add_list(board, f"Stage {index}") for index in range(1, lists + 1)]
+    label_ids = [
+        emulator.add_label(board, f"Label {index}", LABEL_COLORS[index % len(LABEL_COLORS)])
+        for index in range(labels)
+    ]
+    for index in range(cards):
+        card = emulator.add_card(
+            list_ids[index % lists],
+            f"Card {index}",
+            desc=f"Card **{index}** of the benchmark\n\n- first point\n- second point",
+            labels=(label_ids[index % labels], label_ids[(index + 1) % labels]),
+            due=_iso(datetime(2030, 1, 1, tzinfo=UTC) + timedelta(hours=index)),
+        )
+        emulator.add_checklist(card, "Steps", [(f"Step {step}", step == 0) for step in range(check_items)])
+        for number in range(comments):
+            emulator._record(
+                "commentCard",
+                board,
+                emulator.me,
+                {
+                    "text": f"Comment {number} on card {index}",
+                    "card": emulator._card_ref(emulator.cards[card]),
+                },
+                deliver=False,
+            )
+    return board
+
+
+class DemoPages:
+    """What a person uses in the demo instead of Trello's web app: the boards, and forms to
+    move, rename, comment on and archive cards as Bruno. Each change sends its webhook."""
+
+    def __init__(self, emulator):
+        self.emulator = emulator
+        self.actor = next(
+            (member_id for member_id, member in emulator.members.items() if member["username"] == "bruno"),
+            emulator.me,
+        )
+        router = emulator.router
+        router.add("GET", "/", self.home)
+        router.add("GET", "/demo/credentials", self.credentials)
+        router.add("POST", "/demo/cards/{card_id}", self.change_card)
+
+    def credentials(self, request):
+        """The demo backend's values, for `make run` to configure Odoo with."""
+        emulator = self.emulator
+        return {
+            "api_key": emulator.api_key,
+            "app_secret": emulator.app_secret,
+            "token": next(iter(emulator.tokens)),
+        }
+
+    def home(self, request):
+        emulator = self.emulator
+        actor = escape(emulator.members[self.actor]["fullName"])
+        parts = [
+            "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Trello emulator</title></head>",
+            "<body style='font-family: sans-serif'><h1>Trello emulator</h1>",
+            f"<p>Changes made here are made by {actor}; {len(emulator.webhooks)} webhook(s) registered.</p>",
+        ]
+        with emulator._state_lock:
+            for board in emulator.boards.values():
+                parts.append(f"<h2>{escape(board['name'])}</h2>")
+                lists = emulator._lists_of(board["id"], "open")
+                for item in lists:
+                    parts.append(f"<h3>{escape(item['name'])}</h3><ul>")
+                    cards = [
+                        c for c in emulator.cards.values() if c["idList"] == item["id"] and not c["closed"]
+                    ]
+                    for card in sorted(cards, key=lambda card: card["pos"]):
+                        parts.append(self._card_form(card, lists))
+                    parts.append("</ul>")
+        parts.append("</body></html>")
+        return Response(200, "".join(parts), {"Content-Type": "text/html; charset=utf-8"})
+
+    @staticmethod
+    def _card_form(card, lists):
+        options = "".join(
+            f"<option value='{item['id']}'{' selected' if item['id'] == card['idList'] else ''}>"
+            f"{escape(item['name'])}</option>"
+            for item in lists
+        )
+        return (
+            f"<li><form method='post' action='/demo/cards/{card['id']}'>"
+            f"<input name='name' value='{escape(card['name'])}'> <select name='idList'>{options}</select> "
+            "<input name='comment' placeholder='Comment'> "
+            "<label><input type='checkbox' name='closed' value='true'> archive</label> "
+            "<button>Save</button></form></li>"
+        )
+
+    def change_card(self, request):
+        emulator = self.emulator
+        form = request.form
+        with emulator._state_lock:
+            card_id = request.params["card_id"]
+            if card_id not in emulator.cards:
+                raise EmulatorHTTPError(404, NOT_FOUND)
+            changes = {key: form[key] for key in ("name", "idList", "closed") if form.get(key)}
+            emulator.update_card(card_id, by=self.actor, **changes)
+            if form.get("comment"):
+                emulator.comment(card_id, form["comment"], by=self.actor)
+        return Response(303, b"", {"Location": "/"})
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Serve a local Trello with sample data.")
+    parser.add_argument("--port", type=int, default=8391)
+    parser.add_argument("--demo", action="store_true", help="load the sample board and deliver webhooks")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    emulator = TrelloEmulator()
+    if args.demo:
+        load_sample(emulator)
+        DemoPages(emulator)
+        emulator.start_auto_delivery()
+    emulator.start(args.port)
+    print(
+        f"Trello emulator on {emulator.base_url} (its page there changes cards and sends the webhooks)\n"
+        "Demo backend values (Connectors > Backends > Trello):\n"
+        f"  API URL     {emulator.base_url}/1\n"
+        f"  API key     {emulator.api_key}\n"
+        f"  App secret  {emulator.app_secret}\n"
+        f"  Token       {next(iter(emulator.tokens))}   (or press Authorize)\n"
+        "Ctrl+C stops it.",
+        flush=True,
+    )
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        emulator.stop()
+
+
+if __name__ == "__main__":
+    main()
