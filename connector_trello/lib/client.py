@@ -142,6 +142,10 @@ class TrelloClient(HttpClient):
             },
         )
 
+    def board_summary(self, board_ref):
+        """A board's id, name and URL from its id or the short link of its URL."""
+        return self.get(f"/boards/{board_ref}", params={"fields": "name,url"})
+
     def board_members(self, board_id):
         return self.get(f"/boards/{board_id}/members", params={"fields": MEMBER_FIELDS})
 

@@ -303,11 +303,8 @@ class TrelloBackend(models.Model):
         backend = self.search([("api_url", "=", api_url)], limit=1) or self.create(
             {"name": self.env._("Trello demo (local emulator)"), "api_url": api_url}
         )
-        backend.write(
-            {key: credentials[key] for key in ("api_key", "app_secret", "token")}
-            | {"needs_reauthorization": False}
-        )
-        backend._trello_identify()
+        backend.write({"api_key": credentials["api_key"], "app_secret": credentials["app_secret"]})
+        backend._trello_store_token(credentials["token"])
         with backend._trello_session() as client:
             boards = client.my_boards()
         linked = set(backend.with_context(active_test=False).board_ids.mapped("board_id"))
@@ -500,9 +497,7 @@ class TrelloBackend(models.Model):
             return super()._export_record(binding, record, external_values)
         link = record.trello_board_id
         if not link or not link.active:
-            raise ConfigurationError(
-                self.env._("%(task)s is not on a linked Trello board.", task=record.display_name)
-            )
+            return None  # the board was unlinked: its tasks no longer sync
         return link._export_card(binding, record)
 
 

@@ -181,3 +181,13 @@ class TestExport(TrelloCase):
         item = self.trello.custom_field_items[self.sample["cards"]["Install printer"]][estimate]
         self.assertEqual(item["value"], {"number": "5.5"})
         self.assertEqual(self.card("Install printer")["name"], "Install printer", "nothing else sent")
+
+    def test_tasks_of_an_unlinked_board_no_longer_reach_trello(self):
+        self.link.action_unlink_board()
+        self.run_jobs()
+
+        self.printer.name = "Only in Odoo now"
+        self.run_jobs()
+
+        self.assertEqual(self.card("Install printer")["name"], "Install printer")
+        self.assertFalse(self.jobs(state="failed"))

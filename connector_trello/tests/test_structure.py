@@ -128,6 +128,12 @@ class TestBoardStructure(TrelloCase):
         self.assertTrue(link.webhook_active)
         self.assertFalse(Wizard.create({}).line_ids, "a linked board is not offered again")
 
+        hr = self.trello.add_board("HR")
+        by_url = Wizard.create({"board_ref": self.trello.boards[hr]["url"], "project_id": link.project_id.id})
+        by_url.line_ids.selected = False
+        by_url.action_link()
+        self.assertEqual(self.env["trello.board"].search([("board_id", "=", hr)]).project_id, link.project_id)
+
     def test_a_card_that_cannot_be_mapped_is_set_aside_and_the_others_are_imported(self):
         self.env["connector.field.mapping"]._ensure_defaults(
             self.backend,

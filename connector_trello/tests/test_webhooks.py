@@ -1,3 +1,4 @@
+from datetime import datetime
 from unittest.mock import patch
 
 import requests
@@ -77,6 +78,7 @@ class TestWebhooks(TrelloCase):
         checklist = self.trello.add_checklist(card, "Steps", ["Get quotes"])
         item = self.trello.checklists[checklist]["checkItems"][0]["id"]
         self.trello.check_item(card, item)
+        self.trello.update_card(card, due="2031-02-03T06:05:06.000+02:00")
         self.trello.update_card(card, closed="true")
 
         self.deliver()
@@ -86,6 +88,7 @@ class TestWebhooks(TrelloCase):
             self.env["project.task"].with_context(active_test=False).browse(self.task_of("Order laptops").id)
         )
         self.assertFalse(task.active, "a closed card archives its task")
+        self.assertEqual(task.date_deadline, datetime(2031, 2, 3, 4, 5, 6), "kept in UTC")
         self.assertEqual(sorted(task.tag_ids.mapped("name")), ["Green", "Urgent"])
         self.assertEqual(task.user_ids, self.bruno)
         self.assertEqual(task.with_context(active_test=False).child_ids.mapped("state"), ["1_done"])

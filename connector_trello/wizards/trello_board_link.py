@@ -92,7 +92,7 @@ class TrelloBoardLink(models.TransientModel):
         key = found.group(1) if found else reference
         try:
             with self.backend_id._trello_session() as client:
-                board = client.get(f"/boards/{key}", params={"fields": "name,url"})
+                board = client.board_summary(key)
         except NotFoundError:
             raise UserError(self.env._("No board %s is visible to this Trello token.", reference)) from None
         except ConnectorError as error:

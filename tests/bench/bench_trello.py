@@ -164,6 +164,7 @@ def bench(registry):
             # Its webhook and import jobs are not run: the import is measured by hand below.
             env["connector.sync.job"].search([("backend_id", "=", backend.id)]).unlink()
             cr.commit()
+            vacuum(cr)
             figures = measure_raw(cr, env, link, trello)
             cr.rollback()
             vacuum(cr)
@@ -183,8 +184,8 @@ def bench(registry):
 
 
 def vacuum(cr):
-    """Clear the dead rows the rolled-back phase left behind, so both phases start from the same
-    state (whichever ran second would otherwise wade through the first one's garbage)."""
+    """Clear the dead rows earlier runs and phases left behind, so both phases start from the same
+    state (the one running after a big rollback would otherwise wade through its garbage)."""
     cr._cnx.autocommit = True
     try:
         cr.execute("VACUUM ANALYZE")

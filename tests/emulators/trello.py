@@ -43,6 +43,7 @@ DEMO_API_KEY = "de70a1b2c3d4e5f60718293a4b5c6d7e"
 DEMO_TOKEN = "de70" + "0123456789abcdef" * 3 + "fedcba987654"
 DEMO_APP_SECRET = "de70" + "f0e1d2c3b4a59687" * 3 + "0123456789ab"
 SIGNATURE_HEADER = "X-Trello-Webhook"
+DEMO_EPOCH = 0x65E0A000  # 2024-02-29: the demo's sample data is always "created" then
 NOT_FOUND = "The requested resource was not found."
 RATE_LIMIT_HEADERS = {
     "X-Rate-Limit-Api-Token-Interval-Ms": "10000",
@@ -140,12 +141,17 @@ class Delivery:
 class TrelloEmulator(Emulator):
     """Trello on 127.0.0.1. ``me`` is the member behind the token the connector uses."""
 
-    def __init__(self, *, api_key=DEMO_API_KEY, token=DEMO_TOKEN, app_secret=DEMO_APP_SECRET):
+    def __init__(
+        self, *, api_key=DEMO_API_KEY, token=DEMO_TOKEN, app_secret=DEMO_APP_SECRET, fixed_ids=False
+    ):
+        """``fixed_ids``: what is built before :meth:`start` gets the same ids on every run (the
+        demo's sample data), so an Odoo set up against an earlier run still matches."""
         super().__init__()
         self.api_key = api_key
         self.app_secret = app_secret
         self._ids = itertools.count(1)
-        self._last_stamp = 0
+        self._last_stamp = DEMO_EPOCH if fixed_ids else 0
+        self._stamp_frozen = fixed_ids
         self._state_lock = threading.RLock()
         self.members = {}
         self.boards = {}
@@ -174,8 +180,13 @@ class TrelloEmulator(Emulator):
     # ------------------------------------------------------------------ ids and auth
     def _new_id(self):
         """24 hex characters growing with time, like Trello's: id order is creation order."""
-        self._last_stamp = max(self._last_stamp, int(time.time()))
+        if not self._stamp_frozen:
+            self._last_stamp = max(self._last_stamp, int(time.time()))
         return f"{self._last_stamp:08x}{next(self._ids):016x}"
+
+    def start(self, port=0):
+        self._stamp_frozen = False  # what happens from now on happens now
+        return super().start(port)
 
     def issue_token(self, member_id=None):
         token = secrets.token_hex(32)
@@ -709,7 +720,10 @@ class TrelloEmulator(Emulator):
         return result
 
     def _board_or_404(self, board_id, member_id):
-        board = self.boards.get(board_id)
+        """A board by id or short link (the key in its URL), as Trello accepts both."""
+        board = self.boards.get(board_id) or next(
+            (board for board in self.boards.values() if board["shortLink"] == board_id), None
+        )
         if board is None or member_id not in board["_members"]:
             raise EmulatorHTTPError(404, NOT_FOUND)
         return board
@@ -1334,7 +1348,7 @@ def main():
     parser.add_argument("--demo", action="store_true", help="load the sample board and deliver webhooks")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    emulator = TrelloEmulator()
+    emulator = TrelloEmulator(fixed_ids=args.demo)
     if args.demo:
         load_sample(emulator)
         DemoPages(emulator)

@@ -174,3 +174,17 @@ def test_the_demo_page_changes_cards_as_a_person_would_and_hands_out_the_demo_cr
     assert {delivery.action["memberCreator"]["username"] for delivery in trello.outbox} == {"bruno"}
     credentials = requests.get(trello.url("/demo/credentials"), timeout=5).json()
     assert credentials == {"api_key": DEMO_API_KEY, "app_secret": DEMO_APP_SECRET, "token": DEMO_TOKEN}
+
+
+def test_a_restarted_demo_emulator_serves_the_same_ids_and_newer_actions_after_them():
+    runs = []
+    for _run in range(2):
+        emulator = TrelloEmulator(fixed_ids=True)
+        sample = load_sample(emulator)
+        with emulator:
+            action = emulator.comment(sample["cards"]["Order laptops"], "after the start")
+        runs.append((emulator.me, sample, action["id"]))
+
+    (me_1, sample_1, action_1), (me_2, sample_2, _action_2) = runs
+    assert (me_1, sample_1) == (me_2, sample_2)
+    assert action_1 > max(sample_1["cards"].values()), "what happens once started sorts after the sample"
