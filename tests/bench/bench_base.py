@@ -11,20 +11,13 @@ Prints, from one run on one database:
   and what re-applying the same payloads writes (target: nothing).
 """
 
-import argparse
 import time
 
-import odoo
-from odoo import SUPERUSER_ID, api
-from odoo.tools import config
+from benchlib import env_for, measured, open_registry, verdict
 
 JOBS = 2000
 RECORDS = 10_000
 CONTEXT = {"from_connector": True, "tracking_disable": True}
-
-
-def env_for(cr):
-    return api.Environment(cr, SUPERUSER_ID, {})
 
 
 def bench_queue(registry):
@@ -76,15 +69,6 @@ def bench_queue(registry):
     return ratio <= 2
 
 
-def measured(cr, action):
-    cr.flush()
-    queries = cr.sql_log_count
-    started = time.perf_counter()
-    result = action()
-    cr.flush()
-    return result, time.perf_counter() - started, cr.sql_log_count - queries
-
-
 def bench_upsert(registry):
     values = [
         {"name": f"Bench partner {index}", "ref": f"B{index}", "email": f"p{index}@bench.test"}
@@ -132,17 +116,8 @@ def bench_upsert(registry):
     return ratio >= 0.7 and extra_queries <= 2 and reapply_ok
 
 
-def verdict(met):
-    return "OK" if met else "MISSED"
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
-    args = parser.parse_args()
-    config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
-    registry = odoo.modules.registry.Registry(args.database)
+    registry = open_registry(__doc__)
     ok = bench_queue(registry)
     ok = bench_upsert(registry) and ok
     return 0 if ok else 1

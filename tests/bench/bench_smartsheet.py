@@ -15,15 +15,14 @@ over HTTP is imported into project tasks. Printed, from one run:
 Exits 1 when a target is missed.
 """
 
-import argparse
 import importlib
 import math
 import time
 from contextlib import closing
 
-import odoo
+from benchlib import measured, open_registry, verdict
+
 from odoo import SUPERUSER_ID, api
-from odoo.tools import config
 
 from emulators.smartsheet import TASK_COLUMNS, SmartsheetEmulator
 
@@ -45,10 +44,6 @@ VACUUMED_TABLES = (
 def addon_module(name):
     """A module of the addon; importable once the configuration has set the addons path."""
     return importlib.import_module(f"odoo.addons.connector_smartsheet.{name}")
-
-
-def verdict(met):
-    return "OK" if met else "MISSED"
 
 
 def build_sheet(emulator):
@@ -91,15 +86,6 @@ def build_sheet(emulator):
                 add(f"Subtask {phase}.{task}.{subtask}", task_id)
     assert len(emulator.sheets[sheet_id].rows) == ROWS
     return sheet_id
-
-
-def measured(cr, action):
-    cr.flush()
-    queries = cr.sql_log_count
-    started = time.perf_counter()
-    result = action()
-    cr.flush()
-    return result, time.perf_counter() - started, cr.sql_log_count - queries
 
 
 def raw_values(sheet):
@@ -299,12 +285,7 @@ def measure(registry, emulator, ids):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
-    args = parser.parse_args()
-    config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
-    registry = odoo.modules.registry.Registry(args.database)
+    registry = open_registry(__doc__)
     return 0 if bench(registry) else 1
 
 

@@ -12,15 +12,11 @@ from the local Trello emulator and prints, from one run on one database:
 Exits with 1 when a target is missed.
 """
 
-import argparse
 import importlib
 import tempfile
-import time
 from unittest.mock import patch
 
-import odoo
-from odoo import SUPERUSER_ID, api
-from odoo.tools import config
+from benchlib import env_for, measured, open_registry, verdict
 
 from emulators.trello import DEMO_API_KEY, DEMO_APP_SECRET, DEMO_TOKEN, TrelloEmulator, generate_board
 
@@ -31,19 +27,6 @@ PAGE = 1000  # Trello's largest page, the import's batch
 def context():
     """What the import passes to every create it makes; the raw baseline gets the same."""
     return {"from_connector": True, **addon_module("connector_trello.models.trello_board").CREATE_CONTEXT}
-
-
-def env_for(cr):
-    return api.Environment(cr, SUPERUSER_ID, {})
-
-
-def measured(cr, action):
-    cr.flush()
-    queries = cr.sql_log_count
-    started = time.perf_counter()
-    result = action()
-    cr.flush()
-    return result, time.perf_counter() - started, cr.sql_log_count - queries
 
 
 def written_rows(cr, action):
@@ -250,17 +233,8 @@ def report(figures):
     return ratio >= 0.7 and extra <= 2 and poll_ok
 
 
-def verdict(met):
-    return "OK" if met else "MISSED"
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
-    args = parser.parse_args()
-    config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
-    registry = odoo.modules.registry.Registry(args.database)
+    registry = open_registry(__doc__)
     # Fresh quota buckets: the benchmark must not inherit a previous run's spent quota.
     rate_limit = addon_module("connector_base.lib.rate_limit")
     with tempfile.TemporaryDirectory() as directory, patch.object(rate_limit, "DEFAULT_DIRECTORY", directory):
