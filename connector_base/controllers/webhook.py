@@ -92,21 +92,12 @@ class WebhookIntake:
                 "Webhook delivery for %s,%s refused: invalid signature", backend._name, backend.id
             )
             return webhook.BAD_SIGNATURE
-        event_id = backend._webhook_event_id(payload)
-        if event_id is not None and not request.env["connector.webhook.event"].sudo()._claim(
-            backend, event_id
-        ):
+        if not backend._webhook_accept(payload, backend._webhook_event_id(payload)):
             return webhook.DUPLICATE
-        backend._webhook_enqueue(payload, event_id)
         return webhook.ACCEPTED
 
     def _find_backend(self):
-        # One query, which leaves out archived backends, for what the intake reads of it.
-        return (
-            request.env[self.backend_model]
-            .sudo()
-            .search_fetch([("id", "=", self.backend_id)], ["name", "public_base_url", "company_id"], limit=1)
-        )
+        return request.env[self.backend_model].sudo()._webhook_find_backend(self.backend_id)
 
     def _throttle(self, backend):
         """Seconds to wait when the backend spent its budget, else None (a delivery is counted)."""

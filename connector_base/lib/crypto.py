@@ -1,5 +1,7 @@
 """Fernet encryption of credentials with a key ring that supports rotation."""
 
+import functools
+
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from .errors import ConfigurationError
@@ -30,6 +32,7 @@ class KeyRing:
         keys = list(keys)
         if not keys:
             raise ConfigurationError(f"No connector encryption key is configured: {_WHERE}.")
+        self._keys = tuple(key.encode() if isinstance(key, str) else key for key in keys)
         fernets = []
         for position, key in enumerate(keys, start=1):
             try:
@@ -46,7 +49,7 @@ class KeyRing:
 
     def decrypt(self, ciphertext):
         try:
-            return self._ring.decrypt(ciphertext.encode()).decode()
+            return _decrypt(self._keys, ciphertext)
         except InvalidToken:
             raise ConfigurationError(
                 "A stored connector secret cannot be decrypted with the configured keys "
@@ -62,3 +65,10 @@ class KeyRing:
             raise ConfigurationError(
                 f"A stored connector secret cannot be decrypted with the configured keys: {_WHERE}."
             ) from None
+
+
+@functools.lru_cache(maxsize=256)
+def _decrypt(keys, ciphertext):
+    # Memoized: webhook intake decrypts the same signing secret on every delivery.
+    # A changed secret or key list is a new entry; the process holds the keys anyway.
+    return MultiFernet([Fernet(key) for key in keys]).decrypt(ciphertext.encode()).decode()

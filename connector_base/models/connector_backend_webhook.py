@@ -1,6 +1,10 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..lib import webhook
+
+# Fields the intake reads of a backend (the job's name and company, the signed URL).
+INTAKE_FIELDS = ("name", "company_id", "public_base_url")
 
 
 class ConnectorBackendWebhook(models.AbstractModel):
@@ -52,6 +56,40 @@ class ConnectorBackendWebhook(models.AbstractModel):
             else:
                 backend.webhook_url = False
 
+    @api.model
+    def _webhook_find_backend(self, backend_id):
+        """The active backend ``backend_id`` (empty when unknown or archived) with what
+        the intake reads of it, signing secret included, fetched in one query."""
+        table = self._table
+        columns = [SQL.identifier(table, "id"), *(SQL.identifier(table, name) for name in INTAKE_FIELDS)]
+        Credential = self.env["connector.credential"]
+        join = SQL()
+        if self._webhook_secret_field:
+            columns.append(SQL.identifier("connector_credential", "ciphertext"))
+            join = Credential._join_sql(table, self._name, self._webhook_secret_field)
+        self.flush_model([*INTAKE_FIELDS, "active"])
+        Credential.flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s FROM %s %s WHERE %s = %s AND %s",
+                SQL(", ").join(columns),
+                SQL.identifier(table),
+                join,
+                SQL.identifier(table, "id"),
+                backend_id,
+                SQL.identifier(table, "active"),
+            )
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return self.browse()
+        backend = self.browse(row[0])
+        for name, value in zip(INTAKE_FIELDS, row[1 : 1 + len(INTAKE_FIELDS)], strict=True):
+            self.env.cache.insert_missing(backend, self._fields[name], [value])
+        if self._webhook_secret_field:
+            Credential._prefetched(backend, self._webhook_secret_field, row[-1])
+        return backend
+
     # ------------------------------------------------------------------ hooks
     def _webhook_handshake(self, payload, headers):
         """An answer (``lib.webhook.Answer``) to a verification request, or None for an event.
@@ -81,12 +119,26 @@ class ConnectorBackendWebhook(models.AbstractModel):
         """The platform's id of this event, to drop redeliveries; None: never deduplicated."""
         return None
 
-    def _webhook_enqueue(self, payload, event_id):
-        """Queue the job that handles the event; it re-reads the data from the platform."""
+    def _webhook_job_values(self, payload, event_id):
+        """Values of the jobs handling the event (see ``_connector_job_values``); none
+        for an event needing no work. The jobs re-read the data from the platform."""
         self.ensure_one()
         name = self.env._(
             "%(backend)s: webhook event %(event)s", backend=self.display_name, event=event_id or "-"
         )
-        return self._connector_enqueue(
-            self._webhook_job_method, webhook.strip_secrets(payload), kind="webhook", name=name
-        )
+        return [
+            self._connector_job_values(
+                self._webhook_job_method, webhook.strip_secrets(payload), kind="webhook", name=name
+            )
+        ]
+
+    def _webhook_accept(self, payload, event_id):
+        """Store the event's jobs; False, storing nothing, when ``event_id`` came before."""
+        self.ensure_one()
+        vals_list = self._webhook_job_values(payload, event_id)
+        Job = self.env["connector.sync.job"].sudo()
+        if event_id is None:
+            Job._enqueue(vals_list)
+            return True
+        claim = self.env["connector.webhook.event"].sudo()._claim_sql(self, event_id)
+        return Job._enqueue_guarded(vals_list, claim)[1]

@@ -7,6 +7,9 @@ from odoo.tools import SQL, config
 from ..lib import crypto
 from ..lib.errors import ConfigurationError
 
+# Ciphertexts read along with their record for this cursor (see _join_sql).
+PREFETCH_KEY = "connector_base.prefetched_credentials"
+
 
 class ConnectorCredential(models.Model):
     """Ciphertext of one secret of one record.
@@ -58,6 +61,7 @@ class ConnectorCredential(models.Model):
     @api.model
     def _store(self, records, field_name, plaintext):
         """Set (or clear, when ``plaintext`` is empty) one secret on ``records``."""
+        self._forget_prefetched()
         existing = self.sudo().search(
             [
                 ("res_model", "=", records._name),
@@ -86,21 +90,51 @@ class ConnectorCredential(models.Model):
     @api.model
     def _read(self, record, field_name):
         """Plaintext of one secret, or ``None`` when it is not set."""
-        # Plain SQL, one round trip: webhook intake reads a secret on every delivery.
-        self.flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT ciphertext FROM connector_credential
-                 WHERE res_model = %s AND res_id = %s AND field_name = %s
-                """,
-                record._name,
-                record.id,
-                field_name,
+        prefetched = self.env.cr.cache.get(PREFETCH_KEY, {})
+        key = (record._name, record.id, field_name)
+        if key in prefetched:
+            ciphertext = prefetched[key]
+        else:
+            # Plain SQL, one round trip: webhook intake reads a secret on every delivery.
+            self.flush_model()
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT ciphertext FROM connector_credential
+                     WHERE res_model = %s AND res_id = %s AND field_name = %s
+                    """,
+                    *key,
+                )
             )
+            row = self.env.cr.fetchone()
+            ciphertext = row and row[0]
+        return self._key_ring().decrypt(ciphertext) if ciphertext else None
+
+    @api.model
+    def _join_sql(self, record_alias, model_name, field_name):
+        """SQL of a LEFT JOIN adding one secret's ciphertext to another model's query,
+        for callers that read a record and its secret in one round trip."""
+        return SQL(
+            """
+            LEFT JOIN connector_credential ON connector_credential.res_model = %s
+                  AND connector_credential.res_id = %s
+                  AND connector_credential.field_name = %s
+            """,
+            model_name,
+            SQL.identifier(record_alias, "id"),
+            field_name,
         )
-        row = self.env.cr.fetchone()
-        return self._key_ring().decrypt(row[0]) if row else None
+
+    @api.model
+    def _prefetched(self, record, field_name, ciphertext):
+        """Keep a ciphertext read through :meth:`_join_sql` for :meth:`_read`, until
+        this cursor closes or a secret is stored."""
+        prefetched = self.env.cr.cache.setdefault(PREFETCH_KEY, {})
+        prefetched[(record._name, record.id, field_name)] = ciphertext
+
+    @api.model
+    def _forget_prefetched(self):
+        self.env.cr.cache.pop(PREFETCH_KEY, None)
 
     @api.model
     def _set_fields(self, records, field_names):
@@ -122,6 +156,7 @@ class ConnectorCredential(models.Model):
             raise UserError(self.env._("Only connector managers can re-encrypt secrets."))
         try:
             ring = self._key_ring()
+            self._forget_prefetched()
             # Every secret must move to the newest key, so all of them are read.
             credentials = self.sudo().search([])  # pylint: disable=no-search-all
             for credential in credentials:
@@ -141,4 +176,5 @@ class ConnectorCredential(models.Model):
 
     @api.model
     def _unlink_for(self, records):
+        self._forget_prefetched()
         self.sudo().search([("res_model", "=", records._name), ("res_id", "in", records.ids)]).unlink()

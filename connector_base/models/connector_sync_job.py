@@ -1,3 +1,4 @@
+import functools
 import json
 import logging
 import os
@@ -54,6 +55,46 @@ PERMANENT_EXCEPTIONS = (
     exceptions.ValidationError,
     exceptions.MissingError,
 )
+
+
+# Columns _enqueue writes, in its statement's order.
+ENQUEUE_COLUMNS = (
+    "name",
+    "kind",
+    "backend_model",
+    "backend_id",
+    "backend_label",
+    "company_id",
+    "object_type",
+    "method_name",
+    "payload",
+    "priority",
+    "state",
+    "attempts",
+    "max_attempts",
+    "next_attempt_at",
+    "identity_key",
+    "correlation_id",
+    "enqueued_at",
+    "create_uid",
+    "write_uid",
+    "create_date",
+    "write_date",
+)
+_ROW_PLACEHOLDERS = "(" + ", ".join(["%s"] * len(ENQUEUE_COLUMNS)) + ")"
+
+
+@functools.cache
+def _enqueue_column_lists(column_types):
+    """SQL of _enqueue's column list, and of the same columns cast to the table's
+    types (VALUES in a sub-select type their columns by themselves). Built once:
+    composing them per call cost more than the insert."""
+    columns = SQL(", ").join(SQL.identifier(column) for column in ENQUEUE_COLUMNS)
+    typed = SQL(", ").join(
+        SQL("%s::%s", SQL.identifier("job", column), SQL(column_type))
+        for column, column_type in zip(ENQUEUE_COLUMNS, column_types, strict=True)
+    )
+    return columns, typed
 
 
 class ClaimedJob(NamedTuple):
@@ -177,6 +218,22 @@ class ConnectorSyncJob(models.Model):
         instead of a duplicate. The partial unique index decides, so two workers
         enqueueing the same key at once can never both win.
         """
+        return self._enqueue_guarded(vals_list, None)[0]
+
+    @api.model
+    def _enqueue_guarded(self, vals_list, guard):
+        """:meth:`_enqueue`, in the same statement as ``guard`` (SQL of an
+        ``INSERT ... RETURNING``, or None): the jobs are inserted only when it
+        returns a row. Returns the jobs and whether it did.
+
+        The webhook intake claims an event id this way: claim and jobs, in one
+        round trip per delivery, commit or fail together.
+        """
+        if not vals_list:
+            if guard is None:
+                return self.browse(), True
+            self.env.cr.execute(guard, log_exceptions=False)
+            return self.browse(), bool(self.env.cr.fetchone())
         self._check_enqueue_values(vals_list)
         now = fields.Datetime.now()
         defaults = {
@@ -192,52 +249,45 @@ class ConnectorSyncJob(models.Model):
             "create_date": now,
             "write_date": now,
         }
-        columns = [
-            "name",
-            "kind",
-            "backend_model",
-            "backend_id",
-            "backend_label",
-            "company_id",
-            "object_type",
-            "method_name",
-            "payload",
-            "priority",
-            "state",
-            "attempts",
-            "max_attempts",
-            "next_attempt_at",
-            "identity_key",
-            "correlation_id",
-            "enqueued_at",
-            "create_uid",
-            "write_uid",
-            "create_date",
-            "write_date",
-        ]
         rows = []
         for vals in vals_list:
             row = {**defaults, "correlation_id": uuid.uuid4().hex, **vals}
             row["payload"] = json.dumps(row.get("payload") or {})
-            rows.append(SQL("(%s)", SQL(", ").join(row.get(column) for column in columns)))
+            # False is the ORM's empty value (a backend without company): NULL in SQL.
+            values = (row.get(column) for column in ENQUEUE_COLUMNS)
+            rows.append(SQL(_ROW_PLACEHOLDERS, *(None if value is False else value for value in values)))
+        wake_at = max(min(vals.get("next_attempt_at") or now for vals in vals_list), now)
+        columns, typed = _enqueue_column_lists(
+            tuple(self._fields[column].column_type[1] for column in ENQUEUE_COLUMNS)
+        )
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO connector_sync_job (%s) VALUES %s
-                ON CONFLICT (identity_key) WHERE state = 'pending' AND identity_key IS NOT NULL
-                DO NOTHING
-                RETURNING id
+                WITH guard AS (%(guard)s),
+                     inserted AS (
+                        INSERT INTO connector_sync_job (%(columns)s)
+                        SELECT %(typed)s FROM (VALUES %(rows)s) AS job (%(columns)s)
+                         WHERE EXISTS (SELECT FROM guard)
+                        ON CONFLICT (identity_key) WHERE state = 'pending' AND identity_key IS NOT NULL
+                        DO NOTHING
+                        RETURNING id
+                     )
+                SELECT EXISTS (SELECT FROM guard), ARRAY(SELECT id FROM inserted ORDER BY id), %(trigger)s
                 """,
-                SQL(", ").join(SQL.identifier(column) for column in columns),
-                SQL(", ").join(rows),
+                guard=guard or SQL("SELECT 1"),
+                columns=columns,
+                typed=typed,
+                rows=SQL(", ").join(rows),
+                # Asked here rather than by _schedule_runner: one round trip less per webhook.
+                trigger=self._due_trigger_pending_sql(wake_at),
             ),
             # A concurrent transaction holding the same key makes this raise a
             # serialization failure, which callers retry: not an error to log.
             log_exceptions=False,
         )
-        job_ids = [row[0] for row in self.env.cr.fetchall()]
+        passed, job_ids, due_trigger_pending = self.env.cr.fetchone()
         keys = [vals["identity_key"] for vals in vals_list if vals.get("identity_key")]
-        if keys and len(job_ids) < len(vals_list):
+        if passed and keys and len(job_ids) < len(vals_list):
             self.env.cr.execute(
                 SQL(
                     "SELECT id FROM connector_sync_job WHERE state = 'pending' AND identity_key = ANY(%s)",
@@ -245,9 +295,9 @@ class ConnectorSyncJob(models.Model):
                 )
             )
             job_ids = list(dict.fromkeys(job_ids + [row[0] for row in self.env.cr.fetchall()]))
-        jobs = self.browse(job_ids)
-        self._schedule_runner(min(vals.get("next_attempt_at") or now for vals in vals_list))
-        return jobs
+        if passed:
+            self._schedule_runner(wake_at, due_trigger_pending=due_trigger_pending)
+        return self.browse(job_ids), passed
 
     @api.model
     def _record_quarantine(self, backend, method_name, failures, *, kind="import", object_type=None):
@@ -304,30 +354,40 @@ class ConnectorSyncJob(models.Model):
                 yield from cls._walk_keys(item)
 
     @api.model
-    def _schedule_runner(self, at):
-        """Wake the runner now (or when the earliest job is due), once per transaction."""
-        at = max(at, fields.Datetime.now())
+    def _schedule_runner(self, at, due_trigger_pending=None):
+        """Wake the runner now (or when the earliest job is due), once per transaction.
+
+        ``due_trigger_pending``: what :meth:`_due_trigger_pending_sql` answered for
+        ``at`` in the caller's query; None to ask it here.
+        """
+        now = fields.Datetime.now()
+        at = max(at, now)
         memo = self.env.cr.precommit.data.setdefault("connector_base.runner_triggers", set())
         minute = at.replace(second=0, microsecond=0)
         if minute in memo:
             return
         memo.add(minute)
-        if at <= fields.Datetime.now():
+        if at <= now:
             # A due trigger is still pending (Odoo deletes them when a run ends): it wakes
             # the runner for this job as a new one would. Skipping spares a trigger row and
             # the fresh connection Odoo opens for each NOTIFY, which under a webhook burst
             # cost more than storing the events themselves.
-            self.env.cr.execute(
-                SQL(
-                    "SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at <= %s LIMIT 1",
-                    # Cached, unlike env.ref(), which checks the cron exists with a query.
-                    self.env["ir.model.data"]._xmlid_to_res_id("connector_base.ir_cron_run_sync_jobs"),
-                    at,
-                )
-            )
-            if self.env.cr.fetchone():
+            if due_trigger_pending is None:
+                self.env.cr.execute(SQL("SELECT %s", self._due_trigger_pending_sql(at)))
+                due_trigger_pending = self.env.cr.fetchone()[0]
+            if due_trigger_pending:
                 return
         self.env.ref("connector_base.ir_cron_run_sync_jobs").sudo()._trigger(at)
+
+    @api.model
+    def _due_trigger_pending_sql(self, at):
+        """SQL of a boolean: a trigger due by ``at`` already waits for the runner."""
+        return SQL(
+            "EXISTS (SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at <= %s)",
+            # Cached, unlike env.ref(), which checks the cron exists with a query.
+            self.env["ir.model.data"]._xmlid_to_res_id("connector_base.ir_cron_run_sync_jobs"),
+            at,
+        )
 
     # ------------------------------------------------------------------ runner
     @api.model

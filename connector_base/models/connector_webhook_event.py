@@ -33,27 +33,30 @@ class ConnectorWebhookEvent(models.Model):
 
     @api.model
     def _claim(self, backend, event_id):
-        """Record ``event_id`` for ``backend``; False when it was already recorded.
+        """Record ``event_id`` for ``backend``; False when it was already recorded."""
+        self.env.cr.execute(self._claim_sql(backend, event_id), log_exceptions=False)
+        return bool(self.env.cr.fetchone())
+
+    @api.model
+    def _claim_sql(self, backend, event_id):
+        """SQL recording ``event_id`` for ``backend``, returning a row unless it was
+        already recorded (``connector.sync.job._enqueue_guarded`` runs it with the jobs).
 
         In a REPEATABLE READ transaction, a concurrent delivery of the same event
-        that commits first makes this raise a serialization failure: the request
+        that commits first makes it raise a serialization failure: the request
         is retried by Odoo and then sees the duplicate. Expected, so not logged.
         """
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO connector_webhook_event (backend_model, backend_id, event_id, received_at)
-                VALUES (%s, %s, %s, (now() AT TIME ZONE 'UTC'))
-                ON CONFLICT (backend_model, backend_id, event_id) DO NOTHING
-                RETURNING id
-                """,
-                backend._name,
-                backend.id,
-                str(event_id),
-            ),
-            log_exceptions=False,
+        return SQL(
+            """
+            INSERT INTO connector_webhook_event (backend_model, backend_id, event_id, received_at)
+            VALUES (%s, %s, %s, (now() AT TIME ZONE 'UTC'))
+            ON CONFLICT (backend_model, backend_id, event_id) DO NOTHING
+            RETURNING id
+            """,
+            backend._name,
+            backend.id,
+            str(event_id),
         )
-        return bool(self.env.cr.fetchone())
 
     @api.model
     def _cron_purge(self):

@@ -51,6 +51,42 @@ class TestSyncJobQueue(ConnectorCase):
         two = other_backend._connector_enqueue("_job_noop", identity_key="card:1")
         self.assertNotEqual(one, two)
 
+    def test_a_batch_keeps_each_jobs_values_and_drops_repeated_keys(self):
+        shared = self.env["test.connector.backend"].create({"name": "Shared", "company_id": False})
+        later = fields.Datetime.now() + timedelta(hours=2)
+        vals_list = [
+            self.backend._connector_job_values("_job_noop", {"n": 1}, identity_key="k", priority=1),
+            self.backend._connector_job_values("_job_noop", {"n": 2}, identity_key="k"),
+            shared._connector_job_values("_job_noop", {"n": 3}, object_type="row", eta=later),
+        ]
+        jobs = self.env["connector.sync.job"]._enqueue(vals_list)
+        self.assertRecordValues(
+            jobs,
+            [
+                {"payload": {"n": 1}, "priority": 1, "company_id": self.backend.company_id.id},
+                {"payload": {"n": 3}, "priority": 10, "company_id": False},
+            ],
+        )
+        self.assertEqual(jobs[1].next_attempt_at, later)
+        self.assertEqual(jobs[1].object_type, "row")
+
+    def test_a_guarded_enqueue_stores_its_jobs_only_when_the_guard_returns_a_row(self):
+        Job = self.env["connector.sync.job"]
+        Event = self.env["connector.webhook.event"]
+        vals_list = [self.backend._connector_job_values("_job_noop", {"n": n}) for n in (1, 2)]
+        jobs, claimed = Job._enqueue_guarded(vals_list, Event._claim_sql(self.backend, "evt-1"))
+        self.assertTrue(claimed)
+        self.assertEqual(jobs.mapped("payload"), [{"n": 1}, {"n": 2}])
+        again, claimed = Job._enqueue_guarded(vals_list, Event._claim_sql(self.backend, "evt-1"))
+        self.assertFalse(claimed)
+        self.assertFalse(again)
+        self.assertEqual(Job.search_count(self.backend._job_domain()), 2)
+        # No job to store: the guard still runs, so the event is remembered.
+        nothing, claimed = Job._enqueue_guarded([], Event._claim_sql(self.backend, "evt-2"))
+        self.assertTrue(claimed)
+        self.assertFalse(nothing)
+        self.assertFalse(Job._enqueue_guarded([], Event._claim_sql(self.backend, "evt-2"))[1])
+
     def test_enqueue_refuses_handlers_outside_the_job_prefix(self):
         with self.assertRaisesRegex(ValueError, "_job_"):
             self.backend._connector_enqueue("unlink")

@@ -10,6 +10,8 @@ from odoo.addons.connector_base.controllers.webhook import WebhookIntake
 
 from emulators.framework import hmac_sha1_base64_body_and_url
 
+from .common import ConnectorCase
+
 SECRET = "whsec-test-0123456789"
 ROUTE = "/connector/test/webhook/{}"
 MAX_BODY = 16 * 1024  # the test route's max_content_length
@@ -247,3 +249,20 @@ class TestWebhookIntake(HttpCase):
         self.assertGreaterEqual(int(limited.headers["Retry-After"]), 1)
         self.assertEqual(len(self.jobs()), 3)
         self.assertEqual(other_backend.status_code, 200)
+
+
+class TestWebhookBackendLookup(ConnectorCase):
+    def test_the_backend_and_its_signing_secret_are_read_in_one_query(self):
+        Backend = self.env["test.connector.oauth.backend"]
+        backend = Backend.create({"name": "Signed", "webhook_secret": "whsec-one"})
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with self.assertQueryCount(1):
+            found = Backend._webhook_find_backend(backend.id)
+            self.assertEqual(found, backend)
+            self.assertEqual((found.name, found.company_id), ("Signed", backend.company_id))
+            self.assertEqual(found._connector_secret("webhook_secret"), "whsec-one")
+        backend.webhook_secret = "whsec-two"
+        self.assertEqual(found._connector_secret("webhook_secret"), "whsec-two")
+        backend.webhook_secret = False
+        self.assertIsNone(found._connector_secret("webhook_secret"))

@@ -282,14 +282,14 @@ class SmartsheetBackend(models.Model):
         received = webhook.header_value(headers, SIGNATURE_HEADER)
         return self._webhook_signature.verify(secret, raw_body, received)
 
-    def _webhook_enqueue(self, payload, event_id):
+    def _webhook_job_values(self, payload, event_id):
         # A callback holding only this connector's own changes needs no job: nothing echoes.
         if (
             "newWebhookStatus" not in payload
             and events.row_changes(payload.get("events"), self.change_agent).empty
         ):
-            return self.env["connector.sync.job"]
-        return super()._webhook_enqueue(payload, event_id)
+            return []
+        return super()._webhook_job_values(payload, event_id)
 
     def _job_webhook_event(self, job):
         """Apply one callback: a webhook status change, or the rows it names (read in one call)."""

@@ -354,10 +354,13 @@ class TrelloBackend(models.Model):
     def _webhook_event_id(self, payload):
         return (payload.get("action") or {}).get("id")
 
-    def _webhook_enqueue(self, payload, event_id):
-        return self._trello_enqueue_actions([payload.get("action") or {}])
+    def _webhook_job_values(self, payload, event_id):
+        return self._trello_action_job_values([payload.get("action") or {}])
 
     def _trello_enqueue_actions(self, actions):
+        return self.env["connector.sync.job"].sudo()._enqueue(self._trello_action_job_values(actions))
+
+    def _trello_action_job_values(self, actions):
         """One job per action the connector applies, deduplicated by action id."""
         self.ensure_one()
         vals_list = []
@@ -380,9 +383,7 @@ class TrelloBackend(models.Model):
                     identity_key=f"action:{action['id']}",
                 )
             )
-        if not vals_list:
-            return self.env["connector.sync.job"]
-        return self.env["connector.sync.job"].sudo()._enqueue(vals_list)
+        return vals_list
 
     # ------------------------------------------------------------------ jobs
     def _card_bindings(self, *, card_ids=None, task_ids=None):
