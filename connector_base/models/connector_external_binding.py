@@ -317,21 +317,37 @@ class ConnectorExternalBinding(models.Model):
             return result
 
         synced_by_binding = self._synced_values(changed) if authorities else {}
+        # Iterated rather than browsed one by one: the records share one prefetch.
+        records = {
+            record.id: record for record in Model.browse([bound[ext_id][1] for ext_id in changed.values()])
+        }
         updates = []
         for binding_id, ext_id in changed.items():
             item = latest[ext_id]
-            record = Model.browse(bound[ext_id][1])
+            record = records[bound[ext_id][1]]
             values, synced = item["values"], item["values"]
             if binding_id in synced_by_binding:
                 values, synced = self._settle_conflicts(
                     record, binding_id, item, synced_by_binding[binding_id], authorities
                 )
+            # What Odoo already holds is not written again: an object re-read after our
+            # own export (its hash is the last import's) leaves its record untouched.
+            values = self._differing_values(record, values)
             if values:
                 record.write(values)
             updates.append((binding_id, hashes[ext_id], item.get("external_updated_at"), synced))
         result.updated = len(updates)
         self._update_hashes(updates)
         return result
+
+    @api.model
+    def _differing_values(self, record, values):
+        """The ``values`` that differ from what ``record`` holds."""
+        return {
+            name: value
+            for name, value in values.items()
+            if comparable(value) != comparable(record._fields[name].convert_to_write(record[name], record))
+        }
 
     @api.model
     def _synced_values(self, binding_ids):

@@ -60,6 +60,30 @@ class TestExternalBinding(ConnectorCase):
         self.assertEqual((result.created, result.updated, result.skipped), (0, 1, 2))
         self.assertEqual(self.Partner._connector_find(self.backend, "contact", ["p1"])["p1"].name, "Renamed")
 
+    def test_upsert_writes_only_the_values_the_record_does_not_hold_yet(self):
+        self.Partner._connector_upsert(self.backend, "contact", partner_items(3))
+        partner = self.Partner._connector_find(self.backend, "contact", ["p0"])["p0"]
+        # Odoo already holds the new name (as after its own export), and one more value changed.
+        partner.with_context(from_connector=True).name = "Partner 0 (Odoo)"
+        items = partner_items(1, " (Odoo)")
+        items[0]["values"]["ref"] = "P0-new"
+        with patch.object(
+            type(self.Partner), "write", autospec=True, side_effect=type(self.Partner).write
+        ) as write:
+            result = self.Partner._connector_upsert(self.backend, "contact", items)
+        self.assertEqual(result.updated, 1)
+        self.assertEqual([call.args[1] for call in write.call_args_list], [{"ref": "P0-new"}])
+        # Nothing differs: no write at all, and the hash moves on so the next read skips it.
+        with patch.object(
+            type(self.Partner), "write", autospec=True, side_effect=type(self.Partner).write
+        ) as write:
+            partner.with_context(from_connector=True).ref = "P0-odoo"
+            write.reset_mock()
+            items[0]["values"]["ref"] = "P0-odoo"
+            self.assertEqual(self.Partner._connector_upsert(self.backend, "contact", items).updated, 1)
+            self.assertFalse(write.called)
+            self.assertEqual(self.Partner._connector_upsert(self.backend, "contact", items).skipped, 1)
+
     def test_upsert_writes_with_the_from_connector_context(self):
         seen = []
         original_create = type(self.Partner).create

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
 from emulators.smartsheet import CHANGE_AGENT_HEADER, ROWS, TASK_COLUMNS
@@ -44,6 +46,21 @@ class TestExport(SmartsheetCase):
 
         self.deliver(sheet_id)
         self.assertFalse(self.webhook_jobs(), "the callback about our own change queues nothing")
+
+    def test_the_next_poll_reads_the_exported_row_and_leaves_its_task_untouched(self):
+        sheet_id, rows, sheet, tasks = self.linked()
+        task = tasks[rows["Design A"]]
+        task.write({"name": "Wireframes (Odoo)", "priority": "0"})
+        self.run_jobs()
+        self.assertEqual(self.emulator.cell(sheet_id, rows["Design A"], "Task Name"), "Wireframes (Odoo)")
+
+        Task = type(self.env["project.task"])
+        with patch.object(Task, "write", autospec=True, side_effect=Task.write) as write:
+            result = sheet._sync()
+        self.assertEqual(result["created"], 0)
+        written = [call.args[0].ids for call in write.call_args_list]
+        self.assertNotIn([task.id], written, "the row holds what the task holds: nothing to write")
+        self.assertEqual(task.name, "Wireframes (Odoo)")
 
     def test_computed_columns_are_never_written_back(self):
         sheet_id, rows, _sheet, tasks = self.linked()
