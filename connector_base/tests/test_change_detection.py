@@ -62,3 +62,61 @@ class TestChangeDetection(ConnectorCase):
         )
         self.assertEqual(self.backend._job_export_record(job), {"skipped": 1}, "same content, no API call")
         self.assertEqual(len(self.backend.exported), 1)
+
+
+class TestBatchedExport(ConnectorCase):
+    """Backends writing several records per call: one batch job sends the export jobs of a type."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.batch_backend = cls.env["test.connector.batch.backend"].create(
+            {"name": "Batch backend", "refused_ids": ["c-2"]}
+        )
+        cls.env["connector.field.mapping"]._ensure_defaults(
+            cls.batch_backend,
+            "contact",
+            "res.partner",
+            [{"odoo_field": "name", "external_field": "fullName", "converter": "text", "direction": "both"}],
+        )
+        cls.partners = cls.env["res.partner"].create([{"name": f"Partner {index}"} for index in range(5)])
+        for index, partner in enumerate(cls.partners):
+            partner._connector_bind(cls.batch_backend, "contact", f"c-{index}")
+
+    def jobs(self, method_name):
+        return self.env["connector.sync.job"].search(
+            [
+                ("backend_model", "=", self.batch_backend._name),
+                ("backend_id", "=", self.batch_backend.id),
+                ("method_name", "=", method_name),
+            ]
+        )
+
+    def test_export_jobs_go_out_in_batches_and_a_refused_record_fails_alone(self):
+        for partner in self.partners:
+            partner.name += " (edited)"
+        [batch_job] = self.jobs("_job_export_batch")
+        self.assertLess(batch_job.priority, self.jobs("_job_export_record")[0].priority, "runs first")
+
+        result = self.batch_backend._job_export_batch(batch_job)
+
+        self.assertEqual(self.batch_backend.export_calls, [["c-0", "c-1"], ["c-2", "c-3"], ["c-4"]])
+        self.assertEqual((result["updated"], result["skipped"]), (4, 0))
+        self.env.invalidate_all()
+        states = {job.payload["binding_id"]: job for job in self.jobs("_job_export_record")}
+        for index, partner in enumerate(self.partners):
+            job = states[partner.connector_binding_ids.id]
+            if index == 2:
+                self.assertEqual(job.state, "failed")
+                self.assertIn("the platform refused c-2", job.error_message)
+            else:
+                self.assertEqual(job.state, "done")
+
+        # Exported content is remembered: a write of the same values sends nothing.
+        for partner in self.partners[:2]:
+            partner.name = partner.name
+        self.assertEqual(len(self.jobs("_job_export_record").filtered(lambda job: job.state == "pending")), 2)
+        self.batch_backend.export_calls = []
+        result = self.batch_backend._job_export_batch(batch_job)
+        self.assertEqual((result["updated"], result["skipped"]), (0, 2))
+        self.assertFalse(self.batch_backend.export_calls)

@@ -4,3 +4,4 @@ from . import test_connector_oauth_backend
 from . import res_partner
 from . import test_connector_stage
 from . import test_connector_task
+from . import test_connector_batch_backend
