@@ -8,6 +8,13 @@ from odoo.tools import SQL
 from ..lib.errors import RetryableError, ValidationError
 
 FROM_CONNECTOR = "from_connector"
+# Creating what a platform holds: no creation message, no technical user following each
+# record, no assignment e-mails for what people already see on the platform.
+QUIET_CREATE_CONTEXT = {
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+    "mail_auto_subscribe_no_notify": True,
+}
 
 
 def content_hash(values):

@@ -5,6 +5,7 @@ from odoo.tools import SQL
 
 from odoo.addons.connector_base.lib.errors import ValidationError
 from odoo.addons.connector_base.lib.mapping import FieldRule, MappingError
+from odoo.addons.connector_base.models.connector_external_binding import QUIET_CREATE_CONTEXT
 
 from ..lib import mapper as cells
 from ..lib import sheet_rows
@@ -24,7 +25,7 @@ DIRECTIONS = [("import", "Import"), ("export", "Export"), ("both", "Both ways")]
 CLOCK_SKEW = timedelta(minutes=1)
 # Imports write with these: no chatter line per record, no "you have been assigned" email per
 # imported task (Smartsheet tells its own users).
-IMPORT_CONTEXT = {"tracking_disable": True, "mail_auto_subscribe_no_notify": True}
+IMPORT_CONTEXT = {**QUIET_CREATE_CONTEXT, "tracking_disable": True}
 ROW_LABEL = "rowLabel"
 SHEET_KEY = "sheetId"
 

@@ -3,7 +3,11 @@ import logging
 from odoo import api, fields, models
 
 from odoo.addons.connector_base.lib.errors import AuthenticationError, ConnectorError, NotFoundError
-from odoo.addons.connector_base.models.connector_external_binding import FROM_CONNECTOR, content_hash
+from odoo.addons.connector_base.models.connector_external_binding import (
+    FROM_CONNECTOR,
+    QUIET_CREATE_CONTEXT,
+    content_hash,
+)
 
 from ..lib import mapper
 from ..lib.markdown import markdown_to_html
@@ -23,13 +27,6 @@ STRUCTURE_AUTHORITIES = {
     "trello_card_url": "platform",
     "tag_ids": "",
     "user_ids": "",
-}
-# Imported tasks, sub-tasks and notes: no creation message, no OdooBot following each task,
-# no assignment emails for what people already see in Trello.
-CREATE_CONTEXT = {
-    "mail_create_nolog": True,
-    "mail_create_nosubscribe": True,
-    "mail_auto_subscribe_no_notify": True,
 }
 # Trello card field -> the structural task field it comes from, for exports.
 STRUCTURE_EXPORTS = {"idList": "stage_id", "idLabels": "tag_ids", "idMembers": "user_ids"}
@@ -425,7 +422,7 @@ class TrelloBoard(models.Model):
         ]
         result = (
             self.env["project.task"]
-            .with_context(**CREATE_CONTEXT)
+            .with_context(**QUIET_CREATE_CONTEXT)
             ._connector_upsert(
                 backend, CARD, items, authorities={**STRUCTURE_AUTHORITIES, **card_mapper.authorities}
             )
@@ -517,7 +514,7 @@ class TrelloBoard(models.Model):
                         },
                     }
                 )
-        Task = self.env["project.task"].with_context(**CREATE_CONTEXT)
+        Task = self.env["project.task"].with_context(**QUIET_CREATE_CONTEXT)
         result = Task._connector_upsert(self.backend_id, CHECK_ITEM, items)
         parents = [task_ids[card["id"]] for card in cards if card["id"] in known]
         children = (
@@ -586,7 +583,7 @@ class TrelloBoard(models.Model):
                 }
             )
         Binding = self.env["connector.external.binding"]
-        result = Binding.with_context(**CREATE_CONTEXT)._upsert(backend, COMMENT, "mail.message", items)
+        result = Binding.with_context(**QUIET_CREATE_CONTEXT)._upsert(backend, COMMENT, "mail.message", items)
         if full_for:
             notes = (
                 self.env["mail.message"]
