@@ -274,10 +274,11 @@ class ConnectorExternalBinding(models.Model):
         """Create or update the records of ``items`` and their bindings, idempotently.
 
         ``items``: dicts with ``external_id``, ``values`` (ORM values) and optionally
-        ``external_updated_at``. Unchanged values (same content hash) are skipped
-        without any write. Queries: one lookup, one batch create and one batch
-        binding insert for new records, one write per changed record and one batch
-        hash update.
+        ``external_updated_at`` and ``create_values`` (ORM values given to a new
+        record only: where an import puts a record, which Odoo may change later).
+        Unchanged values (same content hash) are skipped without any write.
+        Queries: one lookup, one batch create and one batch binding insert for new
+        records, one write per changed record and one batch hash update.
 
         ``authorities`` ({field: 'odoo' | 'platform' | 'newest' | ''}) decides a
         field changed on both sides since the last sync: '' records a
@@ -292,7 +293,12 @@ class ConnectorExternalBinding(models.Model):
 
         to_create = [ext_id for ext_id in latest if ext_id not in bound]
         if to_create:
-            records = Model.create([latest[ext_id]["values"] for ext_id in to_create])
+            records = Model.create(
+                [
+                    {**latest[ext_id]["values"], **latest[ext_id].get("create_values", {})}
+                    for ext_id in to_create
+                ]
+            )
             rows = [
                 (
                     ext_id,

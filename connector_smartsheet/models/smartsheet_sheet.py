@@ -565,15 +565,18 @@ class SmartsheetSheet(models.Model):
         waves, orphans = sheet_rows.parent_first_batches([record for record, _values in good], run.known)
         for wave in waves:
             items = [
-                self._item(
-                    record,
-                    {
-                        **values_by_row[record[cells.ROW_ID]],
-                        "project_id": self.project_id.id,
-                        "parent_id": run.known.get(record[cells.PARENT_ID], False),
-                        "sequence": record.get(cells.ROW_NUMBER) or 0,
-                    },
-                )
+                {
+                    **self._item(
+                        record,
+                        {
+                            **values_by_row[record[cells.ROW_ID]],
+                            "parent_id": run.known.get(record[cells.PARENT_ID], False),
+                            "sequence": record.get(cells.ROW_NUMBER) or 0,
+                        },
+                    ),
+                    # A task moved to another project in Odoo stays there when its row changes.
+                    "create_values": {"project_id": self.project_id.id},
+                }
                 for record in wave
             ]
             self._upsert("project.task", items, run)

@@ -62,6 +62,18 @@ class TestExport(SmartsheetCase):
         self.assertNotIn([task.id], written, "the row holds what the task holds: nothing to write")
         self.assertEqual(task.name, "Wireframes (Odoo)")
 
+    def test_a_task_moved_to_another_project_stays_there_when_its_row_changes(self):
+        sheet_id, rows, sheet, tasks = self.linked()
+        task = tasks[rows["Build B review"]]
+        elsewhere = self.env["project.project"].create({"name": "Elsewhere"})
+        task.write({"project_id": elsewhere.id, "parent_id": False})
+        self.run_jobs()
+
+        self.emulator.update_cells(sheet_id, rows["Build B review"], {"Task Name": "Review (renamed)"})
+        sheet._sync(full=True)
+
+        self.assertEqual((task.name, task.project_id), ("Review (renamed)", elsewhere))
+
     def test_computed_columns_are_never_written_back(self):
         sheet_id, rows, _sheet, tasks = self.linked()
 
