@@ -154,6 +154,7 @@ def measure(args, base_url, deliveries):
             rates.append(args.requests / seconds)
             bad += failed
     ratios = [webhook / ping for ping, webhook in zip(ping_rates, webhook_rates, strict=True)]
+    print("  rounds: " + ", ".join(f"{ratio:.2f}x" for ratio in ratios))
     return statistics.median(ping_rates), statistics.median(webhook_rates), statistics.median(ratios), bad
 
 
@@ -162,7 +163,7 @@ def main():
     parser.add_argument("-c", "--config", required=True)
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument("-n", "--requests", type=int, default=1000, help="per route and round")
-    parser.add_argument("-r", "--rounds", type=int, default=5)
+    parser.add_argument("-r", "--rounds", type=int, default=9)
     parser.add_argument("-t", "--threads", type=int, default=4)
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
