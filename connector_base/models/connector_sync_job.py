@@ -88,7 +88,7 @@ _ROW_PLACEHOLDERS = "(" + ", ".join(["%s"] * len(ENQUEUE_COLUMNS)) + ")"
 def _enqueue_column_lists(column_types):
     """SQL of _enqueue's column list, and of the same columns cast to the table's
     types (VALUES in a sub-select type their columns by themselves). Built once:
-    composing them per call cost more than the insert."""
+    composed per call, they took a fifth of an enqueue's time."""
     columns = SQL(", ").join(SQL.identifier(column) for column in ENQUEUE_COLUMNS)
     typed = SQL(", ").join(
         SQL("%s::%s", SQL.identifier("job", column), SQL(column_type))
