@@ -32,12 +32,6 @@ class ConnectorWebhookEvent(models.Model):
     ]
 
     @api.model
-    def _claim(self, backend, event_id):
-        """Record ``event_id`` for ``backend``; False when it was already recorded."""
-        self.env.cr.execute(self._claim_sql(backend, event_id), log_exceptions=False)
-        return bool(self.env.cr.fetchone())
-
-    @api.model
     def _claim_sql(self, backend, event_id):
         """SQL recording ``event_id`` for ``backend``, returning a row unless it was
         already recorded (``connector.sync.job._enqueue_guarded`` runs it with the jobs).

@@ -357,9 +357,6 @@ class TrelloBackend(models.Model):
     def _webhook_job_values(self, payload, event_id):
         return self._trello_action_job_values([payload.get("action") or {}])
 
-    def _trello_enqueue_actions(self, actions):
-        return self.env["connector.sync.job"].sudo()._enqueue(self._trello_action_job_values(actions))
-
     def _trello_action_job_values(self, actions):
         """One job per action the connector applies, deduplicated by action id."""
         self.ensure_one()

@@ -234,10 +234,9 @@ class TrelloBoard(models.Model):
             actions = client.actions_since(self.board_id, self.last_action_id)
         if not actions:
             return 0
-        Event = self.env["connector.webhook.event"].sudo()
-        # Claimed like webhook deliveries: an action arrives once, whichever way comes first.
-        fresh = [action for action in actions if Event._claim(backend, action["id"])]
-        backend._trello_enqueue_actions(fresh)
+        # Each action goes the way of a webhook delivery, claimed by its id: it arrives
+        # once, whichever way comes first.
+        fresh = [action for action in actions if backend._webhook_accept({"action": action}, action["id"])]
         self.last_action_id = max(action["id"] for action in actions)
         return len(fresh)
 
