@@ -12,12 +12,14 @@ the standard library is used until the Python dependencies are installed.
 
 import argparse
 import ast
+import functools
 import glob
 import hashlib
 import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -30,13 +32,23 @@ LOCAL = ROOT / ".local"
 SUITE = ["connector_base", "connector_smartsheet", "connector_podio", "connector_trello", "connector_sprout"]
 TEST_ADDONS_DIR = ROOT / "tests" / "addons"
 ODOO_MAJOR = 18
-PG_PORT = int(os.environ.get("CONNECTOR_PG_PORT", "54329"))
+# Ports this checkout listens on: the defaults when free, otherwise free ones chosen
+# once and kept in .local/ports.json, so a second checkout on the same machine runs
+# beside the first. CONNECTOR_PG_PORT still forces the PostgreSQL port.
+DEFAULT_PORTS = {
+    "postgresql": 54329,
+    "odoo": 8069,
+    "odoo-test": 8169,
+    "odoo-bench": 8269,
+    "demo-trello": 8391,
+    "demo-smartsheet": 8392,
+}
+PORTS_FILE = LOCAL / "ports.json"
 DB_USER = "odoo"
 DB_PASSWORD = "odoo"
 RUN_DB = os.environ.get("CONNECTOR_DB", "connector")
 TEST_DB = os.environ.get("CONNECTOR_TEST_DB", "connector_test")
 BENCH_DB = "connector_bench"
-HTTP_PORT = 8069
 ODOO_GIT = "https://github.com/odoo/odoo.git"
 # Odoo 18's pins build on Python 3.11 only with an older setuptools.
 PIP_BUILD_CONSTRAINT = "setuptools<81"
@@ -53,6 +65,48 @@ class SetupError(Exception):
 
 def say(message):
     print(f"[suite] {message}", flush=True)
+
+
+def port_is_free(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@functools.cache
+def ports():
+    """This checkout's ports, chosen on first use and then kept (see DEFAULT_PORTS)."""
+    kept = json.loads(PORTS_FILE.read_text()) if PORTS_FILE.exists() else {}
+    cluster_conf = cluster_dir() / "data" / "postgresql.conf"
+    listening = (
+        re.findall(r"^port = (\d+)", cluster_conf.read_text(), re.MULTILINE) if cluster_conf.exists() else []
+    )
+    if "postgresql" not in kept and listening:
+        # A cluster made before ports were kept: it listens where its configuration says.
+        kept["postgresql"] = int(listening[-1])
+    chosen = {}
+    for name, default in DEFAULT_PORTS.items():
+        if name in kept:
+            chosen[name] = kept[name]
+        else:
+            chosen[name] = (
+                default if port_is_free(default) and default not in chosen.values() else free_port()
+            )
+    if os.environ.get("CONNECTOR_PG_PORT"):
+        chosen["postgresql"] = int(os.environ["CONNECTOR_PG_PORT"])
+    if chosen != kept:
+        LOCAL.mkdir(exist_ok=True)
+        PORTS_FILE.write_text(json.dumps(chosen, indent=1) + "\n")
+    return chosen
 
 
 def run(cmd, *, check=True, capture=False, env=None, **kwargs):
@@ -267,13 +321,13 @@ def ensure_postgres():
             conf.write(
                 "\n# odoo connector suite: loopback only, TCP only\n"
                 "listen_addresses = '127.0.0.1'\n"
-                f"port = {PG_PORT}\n"
+                f"port = {ports()['postgresql']}\n"
                 "unix_socket_directories = ''\n"
                 "max_connections = 200\n"
             )
     status = run(as_cluster_owner([bindir / "pg_ctl", "-D", data, "status"]), check=False, capture=True)
     if status.returncode != 0:
-        say(f"starting PostgreSQL on 127.0.0.1:{PG_PORT}")
+        say(f"starting PostgreSQL on 127.0.0.1:{ports()['postgresql']}")
         started = run(
             as_cluster_owner([bindir / "pg_ctl", "-D", data, "-l", log, "-w", "-t", "60", "start"]),
             check=False,
@@ -281,8 +335,9 @@ def ensure_postgres():
         )
         if started.returncode != 0:
             tail = log.read_text()[-1500:] if log.exists() else ""
+            port = ports()["postgresql"]
             raise SetupError(
-                f"PostgreSQL did not start (is port {PG_PORT} taken? set CONNECTOR_PG_PORT):\n{tail}"
+                f"PostgreSQL did not start (is port {port} taken? set CONNECTOR_PG_PORT):\n{tail}"
             )
     psql(
         "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'odoo') THEN "
@@ -294,7 +349,7 @@ def ensure_postgres():
 def psql(sql, *, db="postgres"):
     env = {**os.environ, "PGPASSWORD": ""}
     result = run(
-        ["psql", "-h", "127.0.0.1", "-p", PG_PORT, "-U", "postgres", "-d", db, "-Atqc", sql],
+        ["psql", "-h", "127.0.0.1", "-p", ports()["postgresql"], "-U", "postgres", "-d", db, "-Atqc", sql],
         capture=True,
         env=env,
     )
@@ -319,7 +374,7 @@ def copy_db(template, name):
 
 
 # --------------------------------------------------------------------- Odoo configuration
-def write_config(path, odoo_root, *, db_name, extra_addons=(), http_port=HTTP_PORT):
+def write_config(path, odoo_root, *, db_name, http_port, extra_addons=()):
     """Write an Odoo configuration, keeping the encryption keys of an existing one."""
     keys = read_option(path, "connector_encryption_keys") or read_option(
         LOCAL / "odoo.conf", "connector_encryption_keys"
@@ -333,7 +388,7 @@ def write_config(path, odoo_root, *, db_name, extra_addons=(), http_port=HTTP_PO
         "addons_path": ",".join(str(p) for p in addons),
         "data_dir": LOCAL / "data",
         "db_host": "127.0.0.1",
-        "db_port": PG_PORT,
+        "db_port": ports()["postgresql"],
         "db_user": DB_USER,
         "db_password": DB_PASSWORD,
         "db_name": db_name,
@@ -455,7 +510,7 @@ def prepare():
 
 def command_run(args):
     odoo_root = prepare()
-    config = write_config(LOCAL / "odoo.conf", odoo_root, db_name=RUN_DB)
+    config = write_config(LOCAL / "odoo.conf", odoo_root, db_name=RUN_DB, http_port=ports()["odoo"])
     stamp = LOCAL / f"{RUN_DB}.fingerprint"
     fingerprint = source_fingerprint(SUITE)
     if not db_exists(RUN_DB):
@@ -466,7 +521,7 @@ def command_run(args):
         say(f"updating the connector suite in database {RUN_DB} (your data is kept)")
         odoo_install(odoo_root, config, RUN_DB, update=SUITE, label="run-update")
         stamp.write_text(fingerprint)
-    base_url = f"http://127.0.0.1:{HTTP_PORT}"
+    base_url = f"http://127.0.0.1:{ports()['odoo']}"
     banner = (
         f"\nOdoo 18 with the connector suite: {base_url}/odoo\n"
         f"  database {RUN_DB}, login admin / password admin (change it in Settings > Users)\n"
@@ -495,15 +550,15 @@ def command_run(args):
 # emulator serves sample data; the backend model's _connector_demo_setup(url)
 # creates or refreshes a demo backend pointing at it and returns lines to print.
 DEMOS = [
-    ("connector_smartsheet", "smartsheet.backend", "tests/emulators/smartsheet.py", 8392),
-    ("connector_trello", "trello.backend", "tests/emulators/trello.py", 8391),
+    ("connector_smartsheet", "smartsheet.backend", "tests/emulators/smartsheet.py", "demo-smartsheet"),
+    ("connector_trello", "trello.backend", "tests/emulators/trello.py", "demo-trello"),
 ]
 
 
 def start_demo_emulators(env):
     started = []
     for demo in DEMOS:
-        script, port = ROOT / demo[2], demo[3]
+        script, port = ROOT / demo[2], ports()[demo[3]]
         if not script.exists():
             continue
         log = open(LOCAL / f"emulator-{demo[0]}.log", "w")  # noqa: SIM115 - lives as long as the emulator
@@ -535,8 +590,8 @@ def run_demo_setup(odoo_root, config, emulators):
         return "  webhook URLs: each platform backend shows its own on its form\n"
     calls = "\n".join(
         f"if {model!r} in env and hasattr(env[{model!r}], '_connector_demo_setup'):\n"
-        f"    lines += env[{model!r}]._connector_demo_setup('http://127.0.0.1:{port}')\n"
-        for _process, (_addon, model, _script, port) in emulators
+        f"    lines += env[{model!r}]._connector_demo_setup('http://127.0.0.1:{ports()[port_name]}')\n"
+        for _process, (_addon, model, _script, port_name) in emulators
     )
     script = f"lines = []\n{calls}env.cr.commit()\nprint('DEMO-LINES', repr(lines))\n"
     result = run(
@@ -614,7 +669,11 @@ def command_test(args):
     say("Odoo tests (pytest-odoo, fresh database)")
     extra_addons = [TEST_ADDONS_DIR]
     config = write_config(
-        LOCAL / f"{TEST_DB}.conf", odoo_root, db_name=TEST_DB, extra_addons=extra_addons, http_port=8169
+        LOCAL / f"{TEST_DB}.conf",
+        odoo_root,
+        db_name=TEST_DB,
+        extra_addons=extra_addons,
+        http_port=ports()["odoo-test"],
     )
     modules = SUITE + test_addons()
     template = template_db(odoo_root, config, external_dependencies(modules))
@@ -680,7 +739,11 @@ def command_bench(args):
     missed = run([sys.executable, ROOT / "tests" / "bench" / "bench_mapping.py"], check=False).returncode != 0
     odoo_root = prepare()
     config = write_config(
-        LOCAL / "odoo-bench.conf", odoo_root, db_name=BENCH_DB, extra_addons=[TEST_ADDONS_DIR], http_port=8269
+        LOCAL / "odoo-bench.conf",
+        odoo_root,
+        db_name=BENCH_DB,
+        extra_addons=[TEST_ADDONS_DIR],
+        http_port=ports()["odoo-bench"],
     )
     modules = SUITE + test_addons()
     template = template_db(odoo_root, config, external_dependencies(modules))
