@@ -17,10 +17,11 @@ value". Neither is raised on the happy path.
 import html
 import math
 import re
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .dates import UTC, parse_iso_datetime
 from .errors import ConfigurationError
 
 # The Odoo field types each converter can fill.
@@ -395,13 +396,13 @@ def export_boolean(rule):
 # ---------------------------------------------------------------------- dates
 def _parse_moment(text):
     try:
-        return datetime.fromisoformat(text)
+        return parse_iso_datetime(text)
     except ValueError:
         stripped = text.strip()
         if not stripped:
             raise BlankValue from None
         try:
-            return datetime.fromisoformat(stripped)
+            return parse_iso_datetime(stripped)
         except ValueError:
             raise InvalidValue("not an ISO 8601 date and time") from None
 
@@ -471,7 +472,7 @@ def export_datetime(rule):
     def convert(value, run):
         if value.__class__ is str:
             try:
-                value = datetime.fromisoformat(value)
+                value = parse_iso_datetime(value)
             except ValueError:
                 raise InvalidValue("not an ISO 8601 date and time") from None
         moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value

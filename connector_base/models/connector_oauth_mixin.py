@@ -1,6 +1,6 @@
 import secrets
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlencode
 
 import psycopg2
@@ -9,6 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib import oauth
+from ..lib.dates import UTC
 from ..lib.errors import AuthenticationError, ConfigurationError, ConnectorError
 from .connector_oauth_token import OAUTH_STATES
 

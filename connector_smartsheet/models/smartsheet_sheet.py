@@ -1,8 +1,9 @@
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from odoo import api, exceptions, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.connector_base.lib.dates import parse_iso_datetime, to_naive_utc
 from odoo.addons.connector_base.lib.errors import ValidationError
 from odoo.addons.connector_base.lib.mapping import FieldRule, MappingError
 from odoo.addons.connector_base.models.connector_external_binding import QUIET_CREATE_CONTEXT
@@ -34,7 +35,7 @@ def parse_timestamp(text):
     """Smartsheet's ISO time as Odoo stores it (naive UTC), or None."""
     if not text:
         return None
-    return datetime.fromisoformat(str(text).replace("Z", "+00:00")).astimezone(UTC).replace(tzinfo=None)
+    return to_naive_utc(parse_iso_datetime(str(text)))
 
 
 class ImportRun:

@@ -6,7 +6,7 @@ attachments) has a fixed shape and is turned into plain dicts the Odoo side writ
 in batches. Dates come out as naive UTC datetimes, the way Odoo stores them.
 """
 
-from datetime import UTC, datetime
+from odoo.addons.connector_base.lib.dates import parse_iso_datetime, to_naive_utc
 
 from .markdown import html_to_markdown, markdown_to_html
 
@@ -102,10 +102,7 @@ def parse_instant(value):
     """Like :func:`parse_datetime`, milliseconds kept: to order actions and reads in time."""
     if not value:
         return None
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
+    return to_naive_utc(parse_iso_datetime(value))
 
 
 def format_datetime(value):

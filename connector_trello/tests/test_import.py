@@ -1,4 +1,4 @@
-from datetime import datetime
+from odoo.addons.connector_base.lib.dates import parse_iso_datetime, to_naive_utc
 
 from .common import TrelloCase
 
@@ -31,7 +31,7 @@ class TestBoardImport(TrelloCase):
         self.assertEqual(printer.stage_id.name, "Doing")
         self.assertIn("<strong>reception</strong>", printer.description)
         self.assertIn('<a href="https://example.com/manual">manual</a>', printer.description)
-        due = datetime.fromisoformat(self.card("Install printer")["due"]).replace(tzinfo=None)
+        due = to_naive_utc(parse_iso_datetime(self.card("Install printer")["due"]))
         self.assertEqual(printer.date_deadline, due)
         self.assertEqual(printer.state, "01_in_progress")
         self.assertTrue(printer.planned_date_start)

@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -42,6 +42,7 @@ if __package__ in (None, ""):  # run as a script: make ``emulators`` importable
 
 from emulators.framework import Emulator, EmulatorHTTPError, Response
 
+UTC = timezone.utc  # datetime.UTC is Python 3.11+
 API = "/2.0"
 SHEET = f"{API}/sheets/{{sheet_id}}"
 ROWS = f"{API}/sheets/{{sheet_id}}/rows"

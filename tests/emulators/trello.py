@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from html import escape
 from pathlib import Path
 from urllib.parse import urlencode
@@ -39,6 +39,7 @@ from emulators.framework import Emulator, EmulatorHTTPError, Response
 
 _logger = logging.getLogger(__name__)
 
+UTC = timezone.utc  # datetime.UTC is Python 3.11+
 DEMO_API_KEY = "de70a1b2c3d4e5f60718293a4b5c6d7e"
 DEMO_TOKEN = "de70" + "0123456789abcdef" * 3 + "fedcba987654"
 DEMO_APP_SECRET = "de70" + "f0e1d2c3b4a59687" * 3 + "0123456789ab"
@@ -1057,7 +1058,7 @@ class TrelloEmulator(Emulator):
     def _date_arg(value):
         if value in (None, "", "null"):
             return None
-        moment = datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(re.sub(r"[zZ]$", "+00:00", value))
         moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
         return _iso(moment)
 

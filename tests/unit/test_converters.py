@@ -1,6 +1,6 @@
 """Every converter of the mapping engine, both directions, through a one-rule mapper."""
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -406,7 +406,7 @@ def test_datetime_refuses_what_is_no_date_and_time(raw, reason):
         (datetime(2024, 3, 1, 10, 0), "Europe/Paris", "2024-03-01T11:00:00+01:00"),
         (datetime(2024, 7, 1, 10, 0), "Europe/Paris", "2024-07-01T12:00:00+02:00"),
         (datetime(2024, 1, 1, 10, 0), "Europe/London", "2024-01-01T10:00:00Z"),
-        (datetime(2024, 7, 1, 10, 0, tzinfo=UTC), "America/New_York", "2024-07-01T06:00:00-04:00"),
+        (datetime(2024, 7, 1, 10, 0, tzinfo=timezone.utc), "America/New_York", "2024-07-01T06:00:00-04:00"),
         ("2024-03-01 10:00:00", "UTC", "2024-03-01T10:00:00Z"),
     ],
 )

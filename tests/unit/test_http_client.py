@@ -2,7 +2,7 @@ import logging
 import re
 import time
 import traceback
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
@@ -219,7 +219,7 @@ def test_429_with_long_retry_after_is_rescheduled_not_slept(api, client):
 
 
 def test_429_with_http_date_retry_after_is_rescheduled_with_the_remaining_seconds(api, client):
-    later = format_datetime(datetime.now(UTC) + timedelta(seconds=120), usegmt=True)
+    later = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=120), usegmt=True)
     api.faults.add(status=429, headers={"Retry-After": later})
 
     with pytest.raises(errors.RateLimitedError) as raised:
@@ -505,7 +505,7 @@ def test_parse_retry_after_reads_delta_seconds(value, seconds):
 
 
 def test_parse_retry_after_reads_an_http_date_relative_to_now():
-    now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    now = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 
     assert parse_retry_after("Wed, 01 May 2024 12:01:30 GMT", now=now) == 90
     assert parse_retry_after("Wed, 01 May 2024 11:00:00 GMT", now=now) == 0
