@@ -5,11 +5,12 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..lib.errors import ConfigurationError, ConnectorError
+from ..lib.errors import AuthenticationError, ConfigurationError, ConnectorError
 from ..lib.mapping import MappingError
 from .connector_external_binding import content_hash
 
 CIRCUIT_BREAKER_REASON = "Circuit breaker: too many consecutive failures"
+CREDENTIALS_REFUSED_REASON = "Credentials refused: waiting for a new authorization"
 HEALTH_STATES = [("unknown", "Not checked"), ("ok", "Healthy"), ("warning", "Warning"), ("error", "Failing")]
 
 SECRET_MASK = "••••••••"
@@ -46,6 +47,12 @@ class ConnectorBackendMixin(models.AbstractModel):
     job_count = fields.Integer(compute="_compute_job_counts", string="Jobs")
     job_failed_count = fields.Integer(compute="_compute_job_counts", string="Failed jobs")
     connected = fields.Boolean(compute="_compute_connected", help="Credentials are set and accepted.")
+    needs_reauthorization = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The platform refused the credentials: the jobs wait (pending) until a working one is "
+        "saved. Bindings and mappings are kept.",
+    )
     last_success_at = fields.Datetime(compute="_compute_health_figures", string="Last successful sync")
     queue_depth = fields.Integer(compute="_compute_health_figures", string="Jobs waiting")
     failures_24h = fields.Integer(compute="_compute_health_figures", string="Failures (24 h)")
@@ -216,6 +223,7 @@ class ConnectorBackendMixin(models.AbstractModel):
                 for name in self._connector_secret_fields
                 if self.env.cache.contains(backend, self._fields[name])
             }
+            stored = False
             for field_name, value in written.items():
                 if value == SECRET_MASK:
                     continue
@@ -223,6 +231,9 @@ class ConnectorBackendMixin(models.AbstractModel):
                     Credential._store(backend, field_name, value or "")
                 except ConfigurationError as error:
                     raise UserError(str(error)) from None
+                stored = True
+            if stored and backend.needs_reauthorization:
+                backend._connector_credentials_saved()
         # The cache would otherwise hold the plaintext until the transaction ends.
         self.invalidate_recordset(list(self._connector_secret_fields))
 
@@ -307,12 +318,61 @@ class ConnectorBackendMixin(models.AbstractModel):
         )
         return dict(self.env.cr.fetchall())
 
+    # ------------------------------------------------------------------ refused credentials
+    # One policy for every backend and credential kind. A platform client raises
+    # AuthenticationError only when the credential itself is refused (revoked, expired, wrong
+    # key), and PermissionDeniedError when a working credential may not reach one object: the
+    # first holds the whole backend, the second fails that object's job alone.
     def _connector_credentials_refused(self, error):
-        """A job failed because the platform refused the credentials (platform hook).
+        """The platform refused the credentials: flag the backend, hold its jobs, tell managers once.
 
-        Runs in the transaction that records the failure, after the job's own work was
-        rolled back: a platform marks here that a person must re-authorize.
+        Called where a refusal is seen (a job's failure, a poll, a health check). The pause
+        keeps the backend's jobs pending; nothing is deleted.
         """
+        for backend in self.sudo().filtered(lambda backend: not backend.needs_reauthorization):
+            backend.needs_reauthorization = True
+            backend.action_pause(reason=CREDENTIALS_REFUSED_REASON)
+            backend._connector_notify_managers(
+                self.env._(
+                    "The platform refused the credentials of %(backend)s (%(error)s). Its jobs wait, "
+                    "pending, until a connector manager %(hint)s; bindings and mappings are kept.",
+                    backend=backend.display_name,
+                    error=str(error),
+                    hint=backend._connector_reauthorize_hint(),
+                )
+            )
+
+    def _connector_reauthorize_hint(self):
+        """What a manager does to give a working credential (platform hook), to finish a sentence."""
+        return self.env._("saves a working credential on the backend")
+
+    def _connector_check_credentials(self):
+        """Whether the stored credentials work now: True, False, or None when this backend
+        cannot tell without a job (platform hook; one cheap platform call)."""
+        return None
+
+    def _connector_credentials_saved(self):
+        """A credential was saved on a backend waiting for one: resume unless it is refused too."""
+        self.ensure_one()
+        try:
+            working = self._connector_check_credentials()
+        except AuthenticationError:
+            working = False
+        except ConnectorError:
+            working = None  # the platform cannot tell now: the held jobs will
+        if working is not False:
+            self._connector_credentials_accepted()
+
+    def _connector_credentials_accepted(self):
+        """A working credential is stored: lift the hold, the held jobs run again."""
+        flagged = self.sudo().filtered("needs_reauthorization")
+        if not flagged:
+            return
+        flagged.needs_reauthorization = False
+        self.env["connector.backend.pause"].sudo().search(
+            [*flagged._pause_domain(), ("reason", "=", CREDENTIALS_REFUSED_REASON)]
+        ).unlink()
+        self.env["connector.sync.job"]._schedule_runner(fields.Datetime.now())
 
     def _connector_after_platform_failure(self):
         """Open the circuit breaker when the platform keeps failing: stop hammering it."""

@@ -276,6 +276,7 @@ class ConnectorOAuthMixin(models.AbstractModel):
                 self.env._("The platform refused the authorization: %(error)s", error=str(refused))
             ) from None
         backend._oauth_save_tokens(tokens)
+        backend._connector_credentials_accepted()
         return backend
 
     def action_oauth_disconnect(self):
@@ -312,6 +313,7 @@ class ConnectorOAuthMixin(models.AbstractModel):
         """Obtain tokens with a grant that needs no browser, and store them."""
         tokens = self._oauth_token_request(grant_type, **params)
         self._oauth_save_tokens(tokens)
+        self._connector_credentials_accepted()
         return tokens
 
     def _oauth_fetch_token_client_credentials(self):
@@ -404,7 +406,8 @@ class ConnectorOAuthMixin(models.AbstractModel):
                     raise
         self.env["connector.oauth.token"].invalidate_model()
         self.env["connector.credential"].invalidate_model()
-        self.invalidate_recordset(_TOKEN_FIELDS)
+        # The other transaction may have flagged the backend too (see _connector_credentials_refused).
+        self.invalidate_recordset([*_TOKEN_FIELDS, "needs_reauthorization"])
         if refused is not None:
             raise refused
         return tokens
@@ -440,18 +443,10 @@ class ConnectorOAuthMixin(models.AbstractModel):
         if status.state != "connected":
             return
         status.write({"state": "needs_reauth", "last_error": str(error)[:500]})
-        self._oauth_notify_managers(error)
+        self._connector_credentials_refused(error)
 
-    def _oauth_notify_managers(self, error):
-        self._connector_notify_managers(
-            self.env._(
-                "The platform refused to renew the access of %(backend)s (%(error)s). "
-                "Its jobs fail until a connector manager presses Connect on the backend; "
-                "bindings and mappings are kept.",
-                backend=self.display_name,
-                error=str(error),
-            )
-        )
+    def _connector_reauthorize_hint(self):
+        return self.env._("presses Connect on the backend")
 
     def _oauth_schedule_refresh(self):
         """Queue one refresh job ahead of expiry (one at a time), when there is a refresh token."""

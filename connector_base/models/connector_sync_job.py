@@ -16,7 +16,7 @@ from odoo import api, exceptions, fields, models
 from odoo.tools import SQL
 
 from ..lib import backoff
-from ..lib.errors import AuthenticationError, ConnectorError, PermissionDeniedError, ValidationError
+from ..lib.errors import AuthenticationError, ConnectorError, ValidationError
 from ..lib.redact import is_secret_name, redact
 
 _logger = logging.getLogger(__name__)
@@ -542,6 +542,20 @@ class ConnectorSyncJob(models.Model):
             "error_message": message,
             "error_traceback": redact(trace, secrets),
         }
+        backend = self._failed_backend()
+        if backend and isinstance(exc, AuthenticationError):
+            # The credential was refused, not this job's work: it waits, pending, for a working
+            # credential (the backend's pause holds it), and the refused try costs no attempt.
+            values.update(
+                state="pending",
+                attempts=max(self.attempts - 1, 0),
+                next_attempt_at=fields.Datetime.now(),
+                platform_failure=False,
+            )
+            _logger.warning("Connector job %s (%s) held: %s", self.id, self.name, message)
+            self.write(values)
+            backend._connector_credentials_refused(exc)
+            return
         if give_up:
             values["state"] = "failed"
             if retryable:
@@ -558,24 +572,25 @@ class ConnectorSyncJob(models.Model):
             )
             values["state"] = "pending"
             values["next_attempt_at"] = fields.Datetime.now() + timedelta(seconds=delay)
-        values["platform_failure"] = retryable or isinstance(
-            exc, (AuthenticationError, PermissionDeniedError)
-        )
+        # Only the platform failing counts towards the circuit breaker: an object the
+        # credential may not reach (PermissionDeniedError) fails alone and never pauses the backend.
+        values["platform_failure"] = retryable
         log = _logger.info if retryable and not give_up else _logger.warning
         log("Connector job %s (%s) %s: %s", self.id, self.name, values["state"], message)
         self.write(values)
         if values["state"] == "pending":
             self._schedule_runner(values["next_attempt_at"])
-        if values["platform_failure"] and self.backend_id:
-            backend = self.env[self.backend_model].sudo().browse(self.backend_id).exists()
-            if backend and hasattr(backend, "_connector_after_platform_failure"):
-                backend._connector_after_platform_failure()
-            if (
-                backend
-                and isinstance(exc, AuthenticationError)
-                and hasattr(backend, "_connector_credentials_refused")
-            ):
-                backend._connector_credentials_refused(exc)
+        if values["platform_failure"] and backend:
+            backend._connector_after_platform_failure()
+
+    def _failed_backend(self):
+        """The backend of this job (sudo); nothing when it has none or it is gone."""
+        if not self.backend_id or self.backend_model not in self.env:
+            return None
+        Backend = self.env[self.backend_model]
+        if "needs_reauthorization" not in Backend._fields:
+            return None
+        return Backend.sudo().browse(self.backend_id).exists()
 
     def _backend_secrets(self):
         """Current secret values of the job's backend, to mask them in error texts."""

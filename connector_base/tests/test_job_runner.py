@@ -89,12 +89,12 @@ class TestJobRunner(ConnectorCase):
     @mute_logger(*SILENCE)
     def test_permanent_errors_fail_at_once_with_an_actionable_message(self):
         backend_id = self.make_committed_backend()
-        [job_id] = self.enqueue_committed(backend_id, "_job_fail_authentication")
+        [job_id] = self.enqueue_committed(backend_id, "_job_fail_object_access")
         self.run_committed()
         row = self.read_jobs([job_id], ["state", "attempts", "error_message", "error_class"])[job_id]
         self.assertEqual((row["state"], row["attempts"]), ("failed", 1))
-        self.assertIn("refused the token", row["error_message"])
-        self.assertIn("AuthenticationError", row["error_class"])
+        self.assertIn("may not see object 42", row["error_message"])
+        self.assertIn("PermissionDeniedError", row["error_class"])
 
     @mute_logger(*SILENCE)
     def test_a_job_out_of_attempts_becomes_a_visible_dead_letter(self):

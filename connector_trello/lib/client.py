@@ -9,6 +9,7 @@ whole board costs a handful of calls.
 import hashlib
 from urllib.parse import quote, urlencode
 
+from odoo.addons.connector_base.lib.errors import PermissionDeniedError
 from odoo.addons.connector_base.lib.http_client import HttpClient
 from odoo.addons.connector_base.lib.pagination import CursorPager
 
@@ -20,9 +21,14 @@ BOARD_FIELDS = "name,desc,closed,url,shortUrl,dateLastActivity"
 LIST_FIELDS = "name,closed,pos,idBoard"
 CARD_FIELDS = (
     "name,desc,closed,idBoard,idList,idLabels,labels,idMembers,idChecklists,pos,start,due,dueComplete,"
-    "dateLastActivity,idShort,shortUrl,url"
+    "dateLastActivity,idShort,shortUrl,url,isTemplate"
 )
 MEMBER_FIELDS = "username,fullName,email"
+# The 401 texts that refuse the credential itself; any other 401 ("unauthorized card permission
+# requested", "unauthorized permission requested") refuses one object to a working token.
+CREDENTIAL_REFUSALS = frozenset({"invalid token", "expired token", "invalid key"})
+# Comments written on a card and those copied with it from another card.
+COMMENT_ACTIONS = "commentCard,copyCommentCard"
 # What every card read brings along, so one call holds everything a task is built from.
 CARD_DETAILS = {
     "attachments": "true",
@@ -110,6 +116,19 @@ class TrelloClient(HttpClient):
         except ValueError:
             return 10.0
 
+    def _error(self, method, path, response):
+        """A 401 is Trello refusing the token only for the texts of CREDENTIAL_REFUSALS."""
+        error = super()._error(method, path, response)
+        message = (error.platform_message or "").strip().lower()
+        if response.status_code == 401 and message not in CREDENTIAL_REFUSALS:
+            return PermissionDeniedError(
+                str(error),
+                status=401,
+                platform_code=error.platform_code,
+                platform_message=error.platform_message,
+            )
+        return error
+
     # ------------------------------------------------------------------ identity
     def me(self):
         """The member the token belongs to (what "Test connection" shows)."""
@@ -188,7 +207,7 @@ class TrelloClient(HttpClient):
         return {
             "fields": CARD_FIELDS,
             **CARD_DETAILS,
-            "actions": "commentCard",
+            "actions": COMMENT_ACTIONS,
             "actions_limit": MAX_PAGE,
         }
 
@@ -203,7 +222,9 @@ class TrelloClient(HttpClient):
         return self.put(f"/cards/{card_id}/customField/{custom_field_id}/item", json=value)
 
     def download_attachment(self, card_id, attachment_id, file_name):
-        """Bytes of an uploaded attachment (the download route wants the auth header)."""
+        """Bytes of an uploaded attachment (the download route wants the auth header).
+
+        ``file_name`` is the one the upload was stored under: the end of its ``url``."""
         return self.get(f"/cards/{card_id}/attachments/{attachment_id}/download/{quote(file_name)}")
 
     def create_list(self, board_id, name):

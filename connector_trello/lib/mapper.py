@@ -6,6 +6,10 @@ attachments) has a fixed shape and is turned into plain dicts the Odoo side writ
 in batches. Dates come out as naive UTC datetimes, the way Odoo stores them.
 """
 
+import mimetypes
+from pathlib import PurePosixPath
+from urllib.parse import unquote
+
 from odoo.addons.connector_base.lib.dates import parse_iso_datetime, to_naive_utc
 
 from .markdown import html_to_markdown, markdown_to_html
@@ -229,11 +233,15 @@ def check_items(card):
     return items
 
 
+COMMENT_TYPES = frozenset({"commentCard", "copyCommentCard"})
+
+
 def comments(actions):
-    """``commentCard`` actions as {id, card_id, html, date, member_id, member_name}."""
+    """Comment actions (written on the card, or copied with it from another card) as
+    {id, card_id, html, date, member_id, member_name}."""
     found = []
     for action in actions:
-        if action.get("type") != "commentCard":
+        if action.get("type") not in COMMENT_TYPES:
             continue
         data = action.get("data") or {}
         creator = action.get("memberCreator") or {}
@@ -251,22 +259,30 @@ def comments(actions):
 
 
 def attachments(card, size_limit):
-    """The card's attachments as {id, name, url, mimetype, size, download}.
+    """The card's attachments as {id, name, file_name, url, mimetype, size, download}.
 
     ``download`` is true for uploaded files no bigger than ``size_limit`` bytes; the
-    others (links, bigger files) are kept as their URL.
+    others (links, bigger files) are kept as their URL. Trello may send no ``fileName``
+    and a null ``mimeType``: the stored name is the end of the download URL, and the
+    type is guessed from it (None: Odoo guesses from the content).
     """
     found = []
     for attachment in card.get("attachments") or ():
         size = attachment.get("bytes") or 0
         uploaded = bool(attachment.get("isUpload"))
+        url = attachment.get("url") or ""
+        stored = unquote(url.rsplit("/download/", 1)[1]) if "/download/" in url else ""
+        file_name = stored or attachment.get("fileName") or attachment.get("name") or "file"
+        name = attachment.get("name") or file_name
+        if uploaded and not PurePosixPath(name).suffix and PurePosixPath(file_name).suffix:
+            name = file_name  # a bare title: the stored name tells what the file is
         found.append(
             {
                 "id": attachment["id"],
-                "name": attachment.get("name") or attachment.get("fileName") or attachment.get("url") or "",
-                "file_name": attachment.get("fileName") or attachment.get("name") or "file",
-                "url": attachment.get("url") or "",
-                "mimetype": attachment.get("mimeType") or None,
+                "name": name if uploaded else (attachment.get("name") or url),
+                "file_name": file_name,
+                "url": url,
+                "mimetype": attachment.get("mimeType") or mimetypes.guess_type(file_name)[0],
                 "size": size,
                 "download": uploaded and size <= size_limit,
             }

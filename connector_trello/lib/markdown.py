@@ -2,7 +2,8 @@
 
 Trello stores Markdown; Odoo shows HTML. The subset handled is what Trello's editor
 writes: headings, paragraphs (a single newline is a line break), bold, italic,
-strike-through, inline code and fenced code blocks, links, bullet and numbered lists
+strike-through, inline code and fenced code blocks, links (with a title, as the editor
+writes ``[text](url "title")``, and formatted text), bullet and numbered lists
 (nested by indentation), block quotes and rules. Anything else stays readable text.
 The two directions round-trip: converting the HTML this module writes back to
 Markdown and again to HTML gives the same HTML, so an export never rewrites a card
@@ -23,7 +24,8 @@ _SAFE_URL = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
 # Inline patterns, applied to HTML-escaped text. Code spans and escapes are set aside first.
 _ESCAPE = re.compile(r"\\([\\`*_~\[\]()#>+\-.!|])")
 _CODE = re.compile(r"`([^`]+)`")
-_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
+_LINK = re.compile(r'\[((?:\\.|[^\]\\])*)\]\(([^)\s]+)(?:\s+"((?:\\.|[^"\\])*)")?\)')
+_TITLE_ESCAPE = re.compile(r'\\(["\\])')
 _AUTOLINK = re.compile(r"(?<![\w\"'=/])(https?://[^\s<]+[^\s<.,;:!?)\]'\"])")
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
 _ITALIC = re.compile(r"\*(?=\S)(.+?)(?<=\S)\*|(?<![\w])_(?=\S)(.+?)(?<=\S)_(?![\w])")
@@ -126,19 +128,26 @@ def _inline(text):
     text = _CODE.sub(lambda match: keep(f"<code>{html.escape(match.group(1), quote=False)}</code>"), text)
 
     def link(match):
-        label, url = match.groups()
+        label, url, title = match.groups()
         if not _SAFE_URL.match(url):
             return keep(html.escape(match.group(0), quote=False))
-        return keep(_anchor(url, _emphasis(html.escape(label, quote=False))))
+        if title is not None:
+            title = _TITLE_ESCAPE.sub(r"\1", title)
+        return keep(_anchor(url, _emphasis(html.escape(label, quote=False)), title))
 
     text = _LINK.sub(link, text)
     text = _AUTOLINK.sub(lambda match: keep(_anchor(match.group(1), html.escape(match.group(1)))), text)
     text = _emphasis(html.escape(text, quote=False))
-    return _PLACEHOLDERS.sub(lambda match: kept[int(match.group(1))], text)
+    # A link's text may hold escapes and code set aside before it: resolve until none is left.
+    while _PLACEHOLDERS.search(text):
+        text = _PLACEHOLDERS.sub(lambda match: kept[int(match.group(1))], text)
+    return text
 
 
-def _anchor(url, label_markup):
-    return f'<a href="{html.escape(url)}">{label_markup}</a>'
+def _anchor(url, label_markup, title=None):
+    """A link; ``title`` None writes no title, "" an empty one (Trello's editor writes both)."""
+    title_attribute = "" if title is None else f' title="{html.escape(title)}"'
+    return f'<a href="{html.escape(url)}"{title_attribute}>{label_markup}</a>'
 
 
 def _emphasis(text):
@@ -205,7 +214,7 @@ class _MarkdownWriter(HTMLParser):
             self.inline.append("`")
         elif tag == "a":
             self.inline.append(_LINK_START)
-            self.links.append(dict(attrs).get("href") or "")
+            self.links.append((dict(attrs).get("href") or "", dict(attrs).get("title")))
         elif tag in _BLOCKS:
             self._flush()
             if tag in _CONTAINERS:
@@ -252,16 +261,20 @@ class _MarkdownWriter(HTMLParser):
     def _close_link(self):
         if not self.links or _LINK_START not in self.inline:
             return
-        href = self.links.pop()
+        href, title = self.links.pop()
         start = len(self.inline) - 1 - self.inline[::-1].index(_LINK_START)
         label = "".join(self.inline[start + 1 :])
         del self.inline[start:]
         if not _SAFE_URL.match(href):
             self.inline.append(label)
-        elif label.replace("\\", "") == href:
+        elif title is None and label.replace("\\", "") == href:
             self.inline.append(href)  # written bare, it comes back as an autolink
-        else:
+        elif title is None:
             self.inline.append(f"[{label}]({href})")
+        else:
+            # The title as Trello's editor wrote it (smartCard-inline, or empty), quotes escaped.
+            escaped = title.replace("\\", "\\\\").replace('"', '\\"')
+            self.inline.append(f'[{label}]({href} "{escaped}")')
 
     def _close_container(self, tag, blocks):
         if tag == "li":

@@ -22,7 +22,6 @@ from .trello_board import STRUCTURE_EXPORTS
 _logger = logging.getLogger(__name__)
 
 MANAGER_GROUP = "connector_base.group_connector_manager"
-REAUTHORIZE_REASON = "Trello refused the token: waiting for a new authorization"
 CARD = "card"
 # The card fields a new backend maps; a person edits them under Configuration > Field mappings.
 # Lists, labels, members, check items, comments and attachments follow Trello's own structure
@@ -126,12 +125,6 @@ class TrelloBackend(models.Model):
     member_id = fields.Char(string="Trello member ID", readonly=True, copy=False)
     member_username = fields.Char(string="Trello user", readonly=True, copy=False)
     member_name = fields.Char(string="Connected as", readonly=True, copy=False)
-    needs_reauthorization = fields.Boolean(
-        readonly=True,
-        copy=False,
-        help="Trello refused the token: its jobs wait until someone presses Authorize. "
-        "Bindings and mappings are kept.",
-    )
     attachment_max_size = fields.Integer(
         string="Attachment size limit (MB)",
         default=10,
@@ -184,23 +177,17 @@ class TrelloBackend(models.Model):
         finally:
             client.close()
 
-    def _connector_credentials_refused(self, error):
-        self._trello_token_refused(error)
+    # ------------------------------------------------------------------ refused credentials
+    # The base's policy (connector.backend.mixin): the client raises AuthenticationError only
+    # for a refused token or key, PermissionDeniedError for an object the token may not see.
+    def _connector_reauthorize_hint(self):
+        return self.env._("presses Authorize")
 
-    def _trello_token_refused(self, error):
-        """Flag the backend and pause its jobs until someone authorizes again; managers are
-        told once. Jobs, boards, bindings and mappings are all kept."""
-        for backend in self.sudo().filtered(lambda backend: not backend.needs_reauthorization):
-            backend.needs_reauthorization = True
-            backend.action_pause(reason=REAUTHORIZE_REASON)
-            backend._connector_notify_managers(
-                self.env._(
-                    "Trello refused the token of %(backend)s (%(error)s). Its jobs wait until a connector "
-                    "manager presses Authorize; boards, bindings and mappings are kept.",
-                    backend=backend.display_name,
-                    error=str(error),
-                )
-            )
+    def _connector_check_credentials(self):
+        if not self._connector_credentials_ready():
+            return False
+        self._trello_identify()
+        return True
 
     # ------------------------------------------------------------------ connection
     def action_authorize(self):
@@ -220,17 +207,11 @@ class TrelloBackend(models.Model):
         self.ensure_one()
         with TrelloClient(self._connector_secret("api_key") or "", token, api_url=self.api_url) as client:
             me = client.me()
-        self.write({"token": token, "needs_reauthorization": False, **_member_values(me)})
-        self.env["connector.backend.pause"].sudo().search(
-            [*self._pause_domain(), ("reason", "=", REAUTHORIZE_REASON)]
-        ).unlink()
-        self.env["connector.sync.job"].sudo().search(
-            [*self._job_domain(), ("state", "=", "failed"), ("error_class", "like", "AuthenticationError")]
-        ).action_retry()
+        # Accepted first: the token is already checked, storing it need not check it again.
+        self._connector_credentials_accepted()
+        self.write({"token": token, **_member_values(me)})
         # Trello deletes a token's webhooks with it: make sure the new token has them.
         self.board_ids.filtered("active")._enqueue_webhook_registration()
-        # The jobs that waited for the token are due now.
-        self.env["connector.sync.job"]._schedule_runner(fields.Datetime.now())
 
     def _trello_identify(self):
         with self._trello_session() as client:
@@ -340,7 +321,7 @@ class TrelloBackend(models.Model):
                 )
                 checks.append(self.board_ids.filtered("active")._check_webhooks(client))
         except AuthenticationError as error:
-            self._trello_token_refused(error)
+            self._connector_credentials_refused(error)
             checks.append(
                 (
                     self.env._("Trello authorization"),
@@ -351,6 +332,23 @@ class TrelloBackend(models.Model):
         return checks
 
     # ------------------------------------------------------------------ webhooks
+    def _webhook_verify_signature(self, raw_body, headers, url):
+        """Trello signs with the callback URL the webhook was registered with: check against the
+        URLs the boards' webhooks were registered at, not the one Odoo computes today (a changed
+        web.base.url would otherwise refuse every delivery)."""
+        registered = (
+            self.env["trello.board"]
+            .sudo()
+            .search_fetch(
+                [("backend_id", "=", self.id), ("active", "=", True), ("webhook_callback_url", "!=", False)],
+                ["webhook_callback_url"],
+            )
+        )
+        urls = set(registered.mapped("webhook_callback_url")) or {url}
+        return any(
+            super(TrelloBackend, self)._webhook_verify_signature(raw_body, headers, each) for each in urls
+        )
+
     def _webhook_event_id(self, payload):
         return (payload.get("action") or {}).get("id")
 

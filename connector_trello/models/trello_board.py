@@ -2,7 +2,12 @@ import logging
 
 from odoo import api, fields, models
 
-from odoo.addons.connector_base.lib.errors import AuthenticationError, ConnectorError, NotFoundError
+from odoo.addons.connector_base.lib.errors import (
+    AuthenticationError,
+    ConnectorError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from odoo.addons.connector_base.models.connector_external_binding import (
     FROM_CONNECTOR,
     QUIET_CREATE_CONTEXT,
@@ -10,6 +15,7 @@ from odoo.addons.connector_base.models.connector_external_binding import (
 )
 
 from ..lib import mapper
+from ..lib.client import COMMENT_ACTIONS
 from ..lib.markdown import markdown_to_html
 
 _logger = logging.getLogger(__name__)
@@ -72,6 +78,13 @@ class TrelloBoard(models.Model):
     )
     webhook_id = fields.Char(string="Webhook ID", readonly=True, copy=False)
     webhook_active = fields.Boolean(readonly=True, copy=False)
+    webhook_callback_url = fields.Char(
+        string="Registered callback URL",
+        readonly=True,
+        copy=False,
+        help="The address the webhook was registered with: Trello signs each delivery with it, "
+        "whatever address Odoo computes today.",
+    )
     last_action_id = fields.Char(
         string="Last action seen", readonly=True, copy=False, help="Where the next poll starts."
     )
@@ -108,7 +121,9 @@ class TrelloBoard(models.Model):
     def action_unlink_board(self):
         """Stop syncing: the webhook is deleted, the project and its tasks stay in Odoo."""
         self._enqueue_webhook_removal()
-        self.write({"active": False, "webhook_id": False, "webhook_active": False})
+        self.write(
+            {"active": False, "webhook_id": False, "webhook_active": False, "webhook_callback_url": False}
+        )
         return True
 
     def action_import(self):
@@ -168,7 +183,13 @@ class TrelloBoard(models.Model):
         )
         if not webhook.get("active", True):
             webhook = client.activate_webhook(webhook["id"])
-        self.write({"webhook_id": webhook["id"], "webhook_active": bool(webhook.get("active", True))})
+        self.write(
+            {
+                "webhook_id": webhook["id"],
+                "webhook_active": bool(webhook.get("active", True)),
+                "webhook_callback_url": webhook.get("callbackURL") or self.backend_id.webhook_url,
+            }
+        )
         return created
 
     def _check_webhooks(self, client):
@@ -186,6 +207,9 @@ class TrelloBoard(models.Model):
         return label, healthy, "; ".join(details) or self.env._("No linked board.")
 
     def _repair_webhook(self, client):
+        """Compare the board's webhook in Trello with what it should be: registered at the
+        backend's webhook URL and active. A webhook at another address is replaced (the new one
+        first, so Trello checks it), an inactive one re-activated."""
         if not self.webhook_id:
             self._register_webhook(client)
             return self.env._("%s: registered", self.name)
@@ -194,6 +218,18 @@ class TrelloBoard(models.Model):
         except NotFoundError:
             self._register_webhook(client)
             return self.env._("%s: was missing, registered again", self.name)
+        wanted_url = self.backend_id.webhook_url
+        if webhook.get("callbackURL") != wanted_url:
+            old_id, old_url = webhook["id"], webhook.get("callbackURL")
+            self._register_webhook(client)
+            if self.webhook_id != old_id:
+                client.delete_webhook(old_id)
+            return self.env._(
+                "%(board)s: was registered at %(old)s, registered again at %(new)s",
+                board=self.name,
+                old=old_url,
+                new=wanted_url,
+            )
         if not webhook.get("active"):
             client.activate_webhook(self.webhook_id)
             self.webhook_active = True
@@ -215,7 +251,7 @@ class TrelloBoard(models.Model):
             try:
                 link._poll()
             except AuthenticationError as error:
-                link.backend_id._trello_token_refused(error)
+                link.backend_id._connector_credentials_refused(error)
             except ConnectorError as error:
                 _logger.warning("Polling Trello board %s failed: %s", link.display_name, error)
 
@@ -253,7 +289,7 @@ class TrelloBoard(models.Model):
             for page in client.iter_card_pages(self.board_id):
                 for key, count in self._sync_cards(page, client=client).items():
                     totals[key] = totals.get(key, 0) + count
-            for page in client.iter_action_pages(self.board_id, action_filter="commentCard"):
+            for page in client.iter_action_pages(self.board_id, action_filter=COMMENT_ACTIONS):
                 self._sync_comments(mapper.comments(page))
         self.write(
             {
@@ -369,7 +405,8 @@ class TrelloBoard(models.Model):
         with backend._trello_session() as client:
             try:
                 card = client.card(card_id)
-            except NotFoundError:
+            except (NotFoundError, PermissionDeniedError):
+                # Deleted, or moved where the token may not see it: this card alone leaves Odoo's view.
                 return self._archive_missing_cards([card_id])
             link = backend._link_of(card.get("idBoard"))
             if not link:  # moved to a board that is not linked
@@ -382,7 +419,7 @@ class TrelloBoard(models.Model):
         records.with_context(**{FROM_CONNECTOR: True}).write({"active": False})
         return {
             "updated": len(records),
-            "summary": self.env._("Card deleted or moved off the linked boards."),
+            "summary": self.env._("Card deleted, made a template, or moved off the linked boards."),
         }
 
     def _sync_cards(self, cards, *, client=None):
@@ -394,6 +431,11 @@ class TrelloBoard(models.Model):
         """
         self.ensure_one()
         backend = self.backend_id
+        templates = [card["id"] for card in cards if card.get("isTemplate")]
+        if templates:
+            # A template is a blueprint for cards, not work: it has no task (see readme/USAGE.md).
+            self._archive_missing_cards(templates)
+            cards = [card for card in cards if not card.get("isTemplate")]
         if client and {card.get("idList") for card in cards} - set(self.list_ids.mapped("list_id")):
             # A list this board has not seen yet (its createList action may come later): read it first.
             self._sync_structure(client.board(self.board_id))
@@ -612,8 +654,13 @@ class TrelloBoard(models.Model):
             if attachment_id in known:
                 continue
             values = {"name": attachment["name"], "res_model": "project.task", "res_id": task_ids[card["id"]]}
+            content = None
             if attachment["download"] and client is not None:
-                content = client.download_attachment(card["id"], attachment_id, attachment["file_name"])
+                try:
+                    content = client.download_attachment(card["id"], attachment_id, attachment["file_name"])
+                except PermissionDeniedError:
+                    content = None  # this file is refused to the token: keep its link, like a big one
+            if content is not None:
                 values.update({"raw": content, "mimetype": attachment["mimetype"] or None})
             else:
                 values.update({"type": "url", "url": attachment["url"]})

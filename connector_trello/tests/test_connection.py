@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from odoo.addons.connector_trello.models.trello_backend import REAUTHORIZE_REASON
+from odoo.addons.connector_base.models.connector_backend_mixin import CREDENTIALS_REFUSED_REASON
 
 from emulators.trello import DEMO_TOKEN
 
@@ -61,7 +61,7 @@ class TestConnection(TrelloCase):
         self.assertIn("Ana Silva (@ana)", result["params"]["message"])
         self.assertEqual(self.backend.member_id, self.trello.me)
 
-    def test_a_refused_token_pauses_the_backend_keeps_everything_and_a_new_one_resumes(self):
+    def test_a_refused_token_holds_the_jobs_keeps_everything_and_a_new_one_resumes(self):
         link = self.link_board()
         tasks = self.env["project.task"].search_count([("trello_board_id", "=", link.id)])
         mappings = self.env["connector.field.mapping"].search_count([("backend_id", "=", self.backend.id)])
@@ -71,13 +71,16 @@ class TestConnection(TrelloCase):
         link.action_import()
         self.run_jobs()
 
-        [failed] = self.jobs(state="failed")
-        self.assertIn("AuthenticationError", failed.error_class)
+        self.assertFalse(self.jobs(state="failed"), "held, not failed")
+        [held] = self.jobs(state="pending", method_name="_job_import_board")
+        self.assertIn("AuthenticationError", held.error_class)
         self.assertTrue(self.backend.needs_reauthorization)
         self.assertTrue(self.backend.paused)
-        self.assertTrue(
-            self.backend.message_ids.filtered(lambda message: "refused the token" in (message.body or ""))
+        notes = self.backend.message_ids.filtered(
+            lambda message: "refused the credentials" in (message.body or "")
         )
+        self.assertEqual(len(notes), 1)
+        self.assertIn("presses Authorize", str(notes.body))
         self.assertEqual(self.env["project.task"].search_count([("trello_board_id", "=", link.id)]), tasks)
         self.assertEqual(
             self.env["connector.field.mapping"].search_count([("backend_id", "=", self.backend.id)]), mappings
@@ -88,7 +91,9 @@ class TestConnection(TrelloCase):
         self.run_jobs()
 
         self.assertFalse(self.backend.needs_reauthorization)
-        self.assertFalse(self.env["connector.backend.pause"].search([("reason", "=", REAUTHORIZE_REASON)]))
-        self.assertEqual(failed.state, "done", "the refused job ran again")
+        self.assertFalse(
+            self.env["connector.backend.pause"].search([("reason", "=", CREDENTIALS_REFUSED_REASON)])
+        )
+        self.assertEqual(held.state, "done", "the held job ran")
         self.assertEqual(self.task_of("Order laptops").stage_id.name, "Done")
         self.assertEqual(len(self.trello.webhooks), 1, "the new token has the board's webhook again")

@@ -46,14 +46,22 @@ DEMO_APP_SECRET = "de70" + "f0e1d2c3b4a59687" * 3 + "0123456789ab"
 SIGNATURE_HEADER = "X-Trello-Webhook"
 DEMO_EPOCH = 0x65E0A000  # 2024-02-29: the demo's sample data is always "created" then
 NOT_FOUND = "The requested resource was not found."
+# 401 texts: the first two refuse one object to a working token, the others the credential.
+NO_BOARD_ACCESS = "unauthorized permission requested"
+NO_CARD_ACCESS = "unauthorized card permission requested"
+# (header name part, requests, window in ms) of the quotas every answer reports, as recorded.
+QUOTAS = (("Api-Token", 100, 10000), ("Api-Key", 300, 10000), ("Member", 200, 10000))
 RATE_LIMIT_HEADERS = {
-    "X-Rate-Limit-Api-Token-Interval-Ms": "10000",
-    "X-Rate-Limit-Api-Token-Max": "100",
-    "X-Rate-Limit-Api-Token-Remaining": "0",
-    "X-Rate-Limit-Api-Key-Interval-Ms": "10000",
-    "X-Rate-Limit-Api-Key-Max": "300",
-    "X-Rate-Limit-Api-Key-Remaining": "0",
+    header: value
+    for name, most, interval in QUOTAS
+    for header, value in (
+        (f"X-Rate-Limit-{name}-Interval-Ms", str(interval)),
+        (f"X-Rate-Limit-{name}-Max", str(most)),
+        (f"X-Rate-Limit-{name}-Remaining", "0"),
+    )
 }
+# The labels Trello gives every new board: one per colour, without a name.
+DEFAULT_LABEL_COLORS = ("green", "yellow", "orange", "red", "purple", "blue")
 # Actions Trello delivers to webhooks but leaves out of nested /actions listings.
 WEBHOOK_ONLY_ACTIONS = frozenset(
     {
@@ -93,6 +101,7 @@ CARD_FIELDS = (
     "dueComplete",
     "dateLastActivity",
     "badges",
+    "isTemplate",
 )
 LABEL_COLORS = ("green", "yellow", "orange", "red", "purple", "blue", "sky", "lime", "pink", "black")
 
@@ -176,6 +185,7 @@ class TrelloEmulator(Emulator):
         self.me = self.add_member("Ana Silva", username="ana", email="ana@example.com")
         self.tokens = {token: self.me}
         self._auto_deliver = None
+        self._quota_calls = defaultdict(list)  # (quota, holder) -> times of the calls in its window
         self._routes()
 
     # ------------------------------------------------------------------ ids and auth
@@ -254,10 +264,38 @@ class TrelloEmulator(Emulator):
     def _guarded(self, handler, authenticated):
         def serve(request):
             with self._state_lock:
-                actor = self._authenticate(request) if authenticated else (None, None)
-                return handler(request, *actor)
+                try:
+                    actor = self._authenticate(request) if authenticated else (None, None)
+                    result = handler(request, *actor)
+                except EmulatorHTTPError as error:
+                    result = error.response
+                response = result if isinstance(result, Response) else Response(200, result)
+                if authenticated:
+                    response.headers.update(self._quota_headers(request))
+                return response
 
         return serve
+
+    def _quota_headers(self, request):
+        """What is left of each quota after this call, on every answer as Trello sends them."""
+        header = request.headers.get("Authorization") or ""
+        found = dict(re.findall(r'(oauth_consumer_key|oauth_token)="([^"]*)"', header))
+        token = found.get("oauth_token") or request.query.get("token") or ""
+        holders = {
+            "Api-Token": token,
+            "Api-Key": found.get("oauth_consumer_key") or request.query.get("key") or "",
+            "Member": str(self.tokens.get(token)),
+        }
+        now = time.monotonic()
+        headers = {}
+        for name, most, interval in QUOTAS:
+            calls = self._quota_calls[name, holders[name]]
+            calls[:] = [moment for moment in calls if moment > now - interval / 1000]
+            calls.append(now)
+            headers[f"X-Rate-Limit-{name}-Interval-Ms"] = str(interval)
+            headers[f"X-Rate-Limit-{name}-Max"] = str(most)
+            headers[f"X-Rate-Limit-{name}-Remaining"] = str(max(most - len(calls), 0))
+        return headers
 
     @staticmethod
     def _args(request):
@@ -272,7 +310,9 @@ class TrelloEmulator(Emulator):
             return self.faults.add(
                 429, body=body, headers=RATE_LIMIT_HEADERS, times=times, route=route, method=method
             )
-        body = {401: "invalid token", 404: NOT_FOUND}.get(status, "Internal Server Error")
+        body = {400: "invalid value", 401: "invalid token", 404: NOT_FOUND}.get(
+            status, "Internal Server Error"
+        )
         return self.faults.add(status, body=body, times=times, route=route, method=method)
 
     # ------------------------------------------------------------------ building data (no action recorded)
@@ -290,7 +330,8 @@ class TrelloEmulator(Emulator):
         }
         return member_id
 
-    def add_board(self, name, *, desc="", members=()):
+    def add_board(self, name, *, desc="", members=(), visible_to_me=True):
+        """``visible_to_me=False``: a board the connector's member is not on (Trello answers 401)."""
         board_id = self._new_id()
         short = board_id[-8:]
         self.boards[board_id] = {
@@ -305,9 +346,19 @@ class TrelloEmulator(Emulator):
             "prefs": {"permissionLevel": "private"},
             "labelNames": {},
             "dateLastActivity": _iso(_now()),
-            "_members": [self.me, *members],
+            "_members": [self.me, *members] if visible_to_me else list(members),
         }
+        for color in DEFAULT_LABEL_COLORS:
+            self.add_label(board_id, "", color)
         return board_id
+
+    def default_label(self, board_id, color):
+        """One of the nameless labels the board was created with."""
+        return next(
+            label["id"]
+            for label in self.labels.values()
+            if label["idBoard"] == board_id and label["color"] == color and not label["name"]
+        )
 
     def add_list(self, board_id, name, *, pos=None, closed=False):
         list_id = self._new_id()
@@ -351,7 +402,18 @@ class TrelloEmulator(Emulator):
         return field_id
 
     def add_card(
-        self, list_id, name, *, desc="", labels=(), members=(), due=None, start=None, closed=False, pos=None
+        self,
+        list_id,
+        name,
+        *,
+        desc="",
+        labels=(),
+        members=(),
+        due=None,
+        start=None,
+        closed=False,
+        pos=None,
+        is_template=False,
     ):
         card_id = self._new_id()
         board_id = self.lists[list_id]["idBoard"]
@@ -379,6 +441,7 @@ class TrelloEmulator(Emulator):
             "due": due,
             "dueComplete": False,
             "dateLastActivity": _iso(_now()),
+            "isTemplate": is_template,
             "attachments": [],
         }
         return card_id
@@ -415,11 +478,18 @@ class TrelloEmulator(Emulator):
         checklist["checkItems"].append(item)
         return item
 
-    def add_attachment(self, card_id, name, *, content=None, url=None, mime_type=None, size=None):
-        """An uploaded file (``content`` bytes, or only a ``size`` for a big one) or a link (``url``)."""
+    def add_attachment(
+        self, card_id, name, *, content=None, url=None, mime_type="", size=None, file_name=None
+    ):
+        """An uploaded file (``content`` bytes, or only a ``size`` for a big one) or a link (``url``).
+
+        ``file_name``: the name Trello stored the upload under, when it differs from ``name``
+        (the download URL ends with it); such attachments carry no ``fileName`` and, with
+        ``mime_type=None``, a null ``mimeType``, as real ones do.
+        """
         attachment_id = self._new_id()
         uploaded = content is not None or size is not None
-        file_name = name if uploaded else None
+        stored_name = (file_name or name) if uploaded else None
         card = self.cards[card_id]
         attachment = {
             "id": attachment_id,
@@ -428,17 +498,21 @@ class TrelloEmulator(Emulator):
             "edgeColor": None,
             "idMember": self.me,
             "isUpload": uploaded,
-            "mimeType": mime_type or ("application/octet-stream" if uploaded else ""),
+            "mimeType": mime_type
+            if mime_type is None
+            else (mime_type or ("application/octet-stream" if uploaded else "")),
             "name": name,
             "previews": [],
             "url": (
-                f"https://trello.com/1/cards/{card_id}/attachments/{attachment_id}/download/{file_name}"
+                f"https://trello.com/1/cards/{card_id}/attachments/{attachment_id}/download/{stored_name}"
                 if uploaded
                 else url
             ),
             "pos": 16384 * (len(card["attachments"]) + 1),
-            "fileName": file_name,
+            "fileName": stored_name,
         }
+        if file_name:
+            del attachment["fileName"]
         card["attachments"].append(attachment)
         if content is not None:
             self.files[attachment_id] = content
@@ -540,6 +614,61 @@ class TrelloEmulator(Emulator):
         )
         return card_id
 
+    def copy_card(self, card_id, list_id, *, name=None, by=None):
+        """Copy a card with its comments ("keep comments"): a copyCard action, then one
+        copyCommentCard per comment on the new card, oldest first, each keeping the text and
+        its author (who Trello names as the copied comment's creator is UNCONFIRMED)."""
+        source = self.cards[card_id]
+        new_id = self.add_card(
+            list_id,
+            name or source["name"],
+            desc=source["desc"],
+            labels=source["idLabels"],
+            members=source["idMembers"],
+            due=source["due"],
+            start=source["start"],
+        )
+        card = self.cards[new_id]
+        self._record(
+            "copyCard",
+            card["idBoard"],
+            by or self._someone_else(),
+            {
+                "card": self._card_ref(card),
+                "cardSource": self._card_ref(source),
+                "list": self._list_ref(list_id),
+            },
+        )
+        for comment in [action for action in self._card_actions[card_id] if action["type"] == "commentCard"]:
+            self._record(
+                "copyCommentCard",
+                card["idBoard"],
+                comment["idMemberCreator"],
+                {
+                    "text": comment["data"]["text"],
+                    "card": self._card_ref(card),
+                    "list": self._list_ref(list_id),
+                },
+            )
+        return new_id
+
+    def move_card_to_board(self, card_id, board_id, list_id, *, by=None):
+        """Move a card to another board (one the token's member may not see, for instance)."""
+        card = self.cards[card_id]
+        old_board = card["idBoard"]
+        member_id = by or self._someone_else()
+        card.update(idBoard=board_id, idList=list_id)
+        ref = self._card_ref(card)
+        self._record(
+            "moveCardFromBoard", old_board, member_id, {"card": ref, "boardTarget": {"id": board_id}}
+        )
+        self._record(
+            "moveCardToBoard",
+            board_id,
+            member_id,
+            {"card": ref, "boardSource": {"id": old_board}, "list": self._list_ref(list_id)},
+        )
+
     def update_board(self, board_id, *, by=None, **changes):
         board = self.boards[board_id]
         old = {key: board[key] for key, value in changes.items() if board[key] != value}
@@ -573,12 +702,12 @@ class TrelloEmulator(Emulator):
         return _pick(member, ("id", "username", "fullName", "initials", "avatarHash"))
 
     def _card_ref(self, card):
+        """The card in an action's data: no idList (Trello sends it only on a move, as the new list)."""
         return {
             "id": card["id"],
             "name": card["name"],
             "idShort": card["idShort"],
             "shortLink": card["shortLink"],
-            "idList": card["idList"],
         }
 
     def _list_ref(self, list_id):
@@ -725,15 +854,18 @@ class TrelloEmulator(Emulator):
         board = self.boards.get(board_id) or next(
             (board for board in self.boards.values() if board["shortLink"] == board_id), None
         )
-        if board is None or member_id not in board["_members"]:
+        if board is None:
             raise EmulatorHTTPError(404, NOT_FOUND)
+        if member_id not in board["_members"]:
+            raise EmulatorHTTPError(401, NO_BOARD_ACCESS)
         return board
 
     def _card_or_404(self, card_id, member_id):
         card = self.cards.get(card_id)
         if card is None:
             raise EmulatorHTTPError(404, NOT_FOUND)
-        self._board_or_404(card["idBoard"], member_id)
+        if member_id not in self.boards[card["idBoard"]]["_members"]:
+            raise EmulatorHTTPError(401, NO_CARD_ACCESS)
         return card
 
     # ------------------------------------------------------------------ handlers: identity
@@ -997,7 +1129,7 @@ class TrelloEmulator(Emulator):
         before = copy.deepcopy(card)
         self._apply_card_fields(card, args)
         ref = self._card_ref(card)
-        for key in ("name", "desc", "closed", "idList", "pos", "due", "start", "dueComplete"):
+        for key in ("name", "desc", "closed", "idList", "pos", "due", "start", "dueComplete", "isTemplate"):
             if card[key] == before[key]:
                 continue
             data = {"card": {**ref, key: card[key]}, "old": {key: before[key]}}
@@ -1033,7 +1165,7 @@ class TrelloEmulator(Emulator):
         for key in ("name", "desc"):
             if key in args:
                 card[key] = args[key]
-        for key in ("closed", "dueComplete"):
+        for key in ("closed", "dueComplete", "isTemplate"):
             if key in args:
                 card[key] = _true(args[key])
         for key in ("due", "start"):
@@ -1144,7 +1276,12 @@ class TrelloEmulator(Emulator):
         attachment = next(
             (a for a in card["attachments"] if a["id"] == request.params["attachment_id"]), None
         )
-        if attachment is None or attachment["id"] not in self.files:
+        stored_name = attachment and attachment["url"].rsplit("/download/", 1)[-1]
+        if (
+            attachment is None
+            or attachment["id"] not in self.files
+            or request.params["file_name"] != stored_name
+        ):
             raise EmulatorHTTPError(404, NOT_FOUND)
         return Response(
             200,
@@ -1199,7 +1336,7 @@ def load_sample(emulator):
     emulator.add_list(board, "Old requests", closed=True)
     hardware = emulator.add_label(board, "Hardware", "orange")
     urgent = emulator.add_label(board, "Urgent", "red")
-    unnamed = emulator.add_label(board, "", "green")
+    unnamed = emulator.default_label(board, "green")
     estimate = emulator.add_custom_field(board, "Estimate", "number")
     client = emulator.add_custom_field(board, "Client", "text")
     due = (_now() + timedelta(days=7)).replace(hour=17, minute=0, second=0, microsecond=0)

@@ -186,3 +186,37 @@ def test_authorize_url_asks_trello_for_a_never_expiring_token_returned_in_the_fr
         "http://127.0.0.1:8391/1/authorize?"
     )
     assert authorize_url("k", "Odoo", "x", api_url=API_URL).startswith("https://trello.com/1/authorize?")
+
+
+def test_a_card_the_token_may_not_see_is_refused_alone_not_as_a_bad_token(trello, client):
+    private = trello.add_board("Private", visible_to_me=False)  # the token's member is not on it
+    card = trello.add_card(trello.add_list(private, "Secret"), "Hidden card")
+
+    with pytest.raises(errors.PermissionDeniedError) as raised:
+        client.card(card)
+    assert not isinstance(raised.value, errors.AuthenticationError)
+    assert raised.value.status == 401
+    assert raised.value.platform_message == "unauthorized card permission requested"
+    with pytest.raises(errors.PermissionDeniedError):
+        client.board(private)
+
+
+@pytest.mark.parametrize("text", ["invalid token", "expired token", "invalid key"])
+def test_only_the_credential_refusals_raise_authentication_error(trello, client, text):
+    trello.faults.add(401, body=text, route="/1/members/me")
+
+    with pytest.raises(errors.AuthenticationError):
+        client.me()
+
+
+def test_a_copied_card_is_read_with_the_comments_copied_with_it(trello, client):
+    printer = trello.sample["cards"]["Install printer"]
+    copy_id = trello.copy_card(printer, trello.sample["lists"]["To do"], name="Install printer (2)")
+
+    card = client.card(copy_id)
+
+    assert [action["type"] for action in card["actions"]] == ["copyCommentCard", "copyCommentCard"]
+    assert {action["data"]["text"] for action in card["actions"]} == {
+        "Printer arrived",
+        "Driver needs **admin** rights",
+    }

@@ -188,3 +188,84 @@ def test_a_restarted_demo_emulator_serves_the_same_ids_and_newer_actions_after_t
     (me_1, sample_1, action_1), (me_2, sample_2, _action_2) = runs
     assert (me_1, sample_1) == (me_2, sample_2)
     assert action_1 > max(sample_1["cards"].values()), "what happens once started sorts after the sample"
+
+
+def test_every_answer_reports_the_token_key_and_member_quotas(trello):
+    first = requests.get(trello.url("/1/members/me"), headers=AUTH, timeout=5)
+    refused = requests.get(trello.url("/1/cards/" + "0" * 24), headers=AUTH, timeout=5)
+
+    for answer in (first, refused):
+        for quota, most in (("Api-Token", "100"), ("Api-Key", "300"), ("Member", "200")):
+            assert answer.headers[f"X-Rate-Limit-{quota}-Max"] == most
+            assert answer.headers[f"X-Rate-Limit-{quota}-Interval-Ms"] == "10000"
+    assert int(refused.headers["X-Rate-Limit-Api-Token-Remaining"]) == (
+        int(first.headers["X-Rate-Limit-Api-Token-Remaining"]) - 1
+    )
+    assert refused.status_code == 404
+    assert refused.headers["Content-Type"].startswith("text/plain")
+    assert refused.text == "The requested resource was not found."
+
+
+def test_errors_are_plain_text_and_no_access_is_401_not_404(trello):
+    private = trello.add_board("Private", visible_to_me=False)
+    card = trello.add_card(trello.add_list(private, "Secret"), "Hidden")
+
+    board_answer = requests.get(trello.url(f"/1/boards/{private}"), headers=AUTH, timeout=5)
+    card_answer = requests.get(trello.url(f"/1/cards/{card}"), headers=AUTH, timeout=5)
+    bad_list = requests.post(trello.url("/1/cards"), data={"idList": "nope"}, headers=AUTH, timeout=5)
+
+    assert (board_answer.status_code, board_answer.text) == (401, "unauthorized permission requested")
+    assert (card_answer.status_code, card_answer.text) == (401, "unauthorized card permission requested")
+    assert (bad_list.status_code, bad_list.text) == (400, "invalid value for idList")
+    for answer in (board_answer, card_answer, bad_list):
+        assert answer.headers["Content-Type"].startswith("text/plain")
+
+
+def test_a_new_board_has_six_nameless_labels(trello):
+    board = trello.add_board("Fresh")
+
+    labels = requests.get(trello.url(f"/1/boards/{board}/labels"), headers=AUTH, timeout=5).json()
+
+    assert sorted(label["color"] for label in labels) == sorted(
+        ["green", "yellow", "orange", "red", "purple", "blue"]
+    )
+    assert {label["name"] for label in labels} == {""}
+
+
+def test_comment_and_rename_actions_carry_no_list_on_their_card(trello):
+    printer = trello.sample["cards"]["Install printer"]
+    trello.comment(printer, "hello")
+    trello.update_card(printer, name="Install the printer")
+    trello.move_card(printer, trello.sample["lists"]["Done"])
+
+    comment, rename, move = trello.actions[-3:]
+
+    assert "idList" not in comment["data"]["card"]
+    assert "idList" not in rename["data"]["card"]
+    assert move["data"]["card"]["idList"] == trello.sample["lists"]["Done"]
+    assert move["data"]["old"]["idList"] == trello.sample["lists"]["Doing"]
+
+
+def test_template_cards_say_so_and_uploads_may_have_no_file_name_nor_type(trello):
+    todo = trello.sample["lists"]["To do"]
+    template = trello.add_card(todo, "Onboarding template", is_template=True)
+    attachment = trello.add_attachment(
+        template, "Scan", content=b"%PDF-1.4", mime_type=None, file_name="scan_2024.pdf"
+    )
+
+    card = requests.get(
+        trello.url(f"/1/cards/{template}"), params={"attachments": "true"}, headers=AUTH, timeout=5
+    ).json()
+    [stored] = card["attachments"]
+    download = requests.get(
+        stored["url"].replace("https://trello.com", trello.base_url), headers=AUTH, timeout=5
+    )
+    by_title = requests.get(
+        trello.url(f"/1/cards/{template}/attachments/{attachment}/download/Scan"), headers=AUTH, timeout=5
+    )
+
+    assert card["isTemplate"] is True
+    assert stored["mimeType"] is None and "fileName" not in stored
+    assert stored["url"].endswith("/download/scan_2024.pdf")
+    assert download.content == b"%PDF-1.4"
+    assert by_title.status_code == 404

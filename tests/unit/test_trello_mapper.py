@@ -194,3 +194,55 @@ def test_actions_are_routed_to_their_card_or_to_the_board():
     assert mapper.action_target({"type": "commentCard", "data": {"card": {"id": "c1"}}}) == ("card", "c1")
     assert mapper.action_target({"type": "updateList", "data": {"board": {"id": "b1"}}}) == ("board", "b1")
     assert mapper.action_target({"type": "voteOnCard", "data": {"card": {"id": "c1"}}}) == (None, None)
+
+
+def test_comments_copied_with_a_card_are_comments_too():
+    copied = {
+        "id": "a2",
+        "type": "copyCommentCard",
+        "date": "2025-03-04T10:20:00.000Z",
+        "idMemberCreator": "m1",
+        "data": {"text": "Copied **note**", "card": {"id": "c2", "name": "Copy"}},
+        "memberCreator": {"id": "m1", "fullName": "Ana Silva"},
+    }
+
+    [comment] = mapper.comments([copied, {"id": "a3", "type": "copyCard", "data": {"card": {"id": "c2"}}}])
+
+    assert (comment["id"], comment["card_id"], comment["html"]) == (
+        "a2",
+        "c2",
+        "<p>Copied <strong>note</strong></p>",
+    )
+
+
+def test_an_upload_without_file_name_nor_type_is_named_and_typed_from_its_stored_name():
+    card = {
+        "attachments": [
+            {
+                "id": "f1",
+                "bytes": 9,
+                "isUpload": True,
+                "mimeType": None,
+                "name": "Quarterly scan",
+                "url": "https://trello.com/1/cards/c1/attachments/f1/download/scan%202024.pdf",
+            },
+            {
+                "id": "f2",
+                "bytes": 4,
+                "isUpload": True,
+                "mimeType": None,
+                "name": "notes.txt",
+                "url": "https://trello.com/1/cards/c1/attachments/f2/download/image.png",
+            },
+        ]
+    }
+
+    scan, notes = mapper.attachments(card, 1024)
+
+    assert (scan["name"], scan["file_name"], scan["mimetype"]) == (
+        "scan 2024.pdf",
+        "scan 2024.pdf",
+        "application/pdf",
+    )
+    assert scan["download"]
+    assert (notes["name"], notes["file_name"], notes["mimetype"]) == ("notes.txt", "image.png", "image/png")

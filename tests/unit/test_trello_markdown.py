@@ -45,3 +45,30 @@ def test_odoo_html_becomes_trello_markdown():
 
     assert html_to_markdown(html) == "Hello **world**\n\\- not a list\n\n- item\n\n## T\n\nhttps://x.y bad"
     assert html_to_markdown("") == html_to_markdown(False) == ""
+
+
+# As Trello's editor writes them: a titled link, a smart-card link, formatted link text with
+# an empty title, and a title holding quotes.
+TITLED_LINKS = [
+    'See [the docs](https://example.com/a "Read me") first',
+    '[https://trello.com/c/abc](https://trello.com/c/abc "smartCard-inline")',
+    '[**file.py**](http://file.py "")',
+    'Ask [Ana](https://example.com/ana "she said \\"hi\\"") today',
+]
+
+
+@pytest.mark.parametrize("text", TITLED_LINKS)
+def test_links_with_titles_come_back_byte_identical(text):
+    html = markdown_to_html(text)
+
+    assert "<a href=" in html and "title=" in html
+    assert html_to_markdown(html) == text
+
+
+def test_a_titled_link_keeps_its_title_and_formatted_text_in_html():
+    assert markdown_to_html('[**file.py**](http://file.py "")') == (
+        '<p><a href="http://file.py" title=""><strong>file.py</strong></a></p>'
+    )
+    assert markdown_to_html('[x](https://x.org "smartCard-inline")') == (
+        '<p><a href="https://x.org" title="smartCard-inline">x</a></p>'
+    )

@@ -2,7 +2,15 @@ import os
 
 from odoo import fields, models
 
-from odoo.addons.connector_base.lib.errors import AuthenticationError, RateLimitedError, ServerError
+from odoo.addons.connector_base.lib.errors import (
+    AuthenticationError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ServerError,
+)
+
+# The token the stand-in platform keeps refusing.
+REFUSED_TOKEN = "refused-token"
 
 
 class TestConnectorBackend(models.Model):
@@ -61,6 +69,19 @@ class TestConnectorBackend(models.Model):
 
     def _job_fail_authentication(self, job):
         raise AuthenticationError("the platform refused the token", status=401)
+
+    def _job_call_platform(self, job):
+        """A job that works once the stored token is accepted, like any platform call."""
+        if self._connector_check_credentials() is False:
+            raise AuthenticationError("the platform refused the token", status=401)
+        self.env["test.connector.execution"].create({"job_id": job.id})
+        return {"created": 1}
+
+    def _job_fail_object_access(self, job):
+        raise PermissionDeniedError("the token may not see object 42", status=401)
+
+    def _connector_check_credentials(self):
+        return self._connector_secret("api_token") not in (None, REFUSED_TOKEN)
 
     def _job_leak_secret(self, job):
         token = self._connector_secret("api_token")
