@@ -1,10 +1,13 @@
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
+
+from .connector_external_binding import comparable
 
 DIFFERENCE_KINDS = [
     ("missing_in_odoo", "On the platform, not bound in Odoo"),
     ("missing_on_platform", "Bound in Odoo, gone from the platform"),
     ("content", "Content differs"),
+    ("changed_in_odoo", "Changed in Odoo, not sent to the platform"),
 ]
 
 
@@ -62,6 +65,16 @@ class ConnectorReconcileDifference(models.Model):
             for external_id, (binding_id, row_hash) in sorted(bound.items())
             if external_id not in platform or platform[external_id] != row_hash
         ]
+        # The platform object is as last synced: is its record too?
+        in_step = {
+            binding_id: external_id
+            for external_id, (binding_id, row_hash) in bound.items()
+            if platform.get(external_id) == row_hash
+        }
+        found += [
+            (in_step[binding_id], binding_id, "changed_in_odoo")
+            for binding_id in sorted(self._changed_in_odoo(backend, list(in_step)), key=in_step.get)
+        ]
         previous = self.search(
             [
                 ("backend_model", "=", backend._name),
@@ -96,12 +109,50 @@ class ConnectorReconcileDifference(models.Model):
             ),
         }
 
+    @api.model
+    def _changed_in_odoo(self, backend, binding_ids):
+        """Ids of the bindings whose record differs from the values last synced, with no export
+        pending or running to send it: an Odoo change the platform never got."""
+        Binding = self.env["connector.external.binding"].sudo()
+        changed = set()
+        for chunk in split_every(1000, binding_ids):
+            bindings = Binding.browse(chunk)
+            for model_name in set(bindings.mapped("res_model")):
+                group = bindings.filtered(lambda binding, name=model_name: binding.res_model == name)
+                Model = self.env[model_name].sudo().with_context(active_test=False)
+                records = {record.id: record for record in Model.browse(group.mapped("res_id")).exists()}
+                for binding in group:
+                    record = records.get(binding.res_id)
+                    if record and _differs_from(record, binding.synced_values or {}):
+                        changed.add(binding.id)
+        if not changed:
+            return changed
+        self.env["connector.sync.job"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT (payload->>'binding_id')::int FROM connector_sync_job
+                 WHERE backend_model = %s AND backend_id = %s AND method_name = '_job_export_record'
+                   AND state IN ('pending', 'running')
+                """,
+                backend._name,
+                backend.id,
+            )
+        )
+        return changed - {row[0] for row in self.env.cr.fetchall()}
+
     def _backend(self):
         return self.env[self.backend_model].browse(self.backend_id)
 
     def action_reimport(self):
-        """Queue an import of the platform object (platform handler ``_job_import_record``)."""
-        for difference in self.filtered(lambda d: d.state == "open" and d.kind != "missing_on_platform"):
+        """Queue an import of the platform object (platform handler ``_job_import_record``).
+
+        The platform's version wins: the binding forgets what was synced, so the import
+        rewrites the record even where Odoo changed it.
+        """
+        reimported = self.filtered(lambda d: d.state == "open" and d.kind != "missing_on_platform")
+        reimported.binding_id.write({"content_hash": False, "synced_values": None})
+        for difference in reimported:
             difference._backend()._connector_enqueue(
                 "_job_import_record",
                 {"external_type": difference.external_type, "external_id": difference.external_id},
@@ -123,3 +174,12 @@ class ConnectorReconcileDifference(models.Model):
         bound.write({"state": "unbound"})
         bound.binding_id.unlink()
         return True
+
+
+def _differs_from(record, synced):
+    """Whether ``record`` holds another value than ``synced`` ({field: value}) for one of its fields."""
+    return any(
+        comparable(record._fields[name].convert_to_write(record[name], record)) != comparable(value)
+        for name, value in synced.items()
+        if name in record._fields
+    )

@@ -1,4 +1,4 @@
-from odoo.addons.connector_base.models.connector_external_binding import content_hash
+from odoo.addons.connector_base.models.connector_external_binding import FROM_CONNECTOR, content_hash
 
 from .common import ConnectorCase
 
@@ -27,6 +27,27 @@ class TestReconciliation(ConnectorCase):
         found = {(d.external_id, d.kind) for d in self.differences()}
         self.assertEqual(found, {("p1", "content"), ("p2", "missing_on_platform"), ("p9", "missing_in_odoo")})
         self.assertIn("3 difference(s)", result["summary"])
+
+    def test_a_record_changed_in_odoo_and_never_exported_is_listed_until_an_export_is_pending(self):
+        partner = self.env["res.partner"]._connector_find(self.backend, "contact", ["p1"])["p1"]
+        partner.with_context(**{FROM_CONNECTOR: True}).name = "Renamed in Odoo only"
+
+        self.reconcile(dict(self.hashes))
+
+        self.assertEqual({(d.external_id, d.kind) for d in self.differences()}, {("p1", "changed_in_odoo")})
+        self.differences().action_reexport()
+        self.reconcile(dict(self.hashes))
+        self.assertFalse(self.differences(), "its export is queued: nothing to report")
+
+    def test_a_reimport_lets_the_platform_version_win(self):
+        self.reconcile({**self.hashes, "p0": "changed-on-platform"})
+        [difference] = self.differences()
+        binding = difference.binding_id
+
+        difference.action_reimport()
+
+        self.assertFalse(binding.content_hash, "the next import is not skipped as unchanged")
+        self.assertFalse(binding.synced_values, "nothing synced to compare with: the platform's values win")
 
     def test_a_new_run_replaces_the_open_differences(self):
         self.reconcile({"p0": "x", "p1": self.hashes["p1"], "p2": self.hashes["p2"]})

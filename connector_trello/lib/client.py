@@ -35,6 +35,8 @@ CARD_DETAILS = {
     "checklists": "all",
     "customFieldItems": "true",
 }
+# What a task's own fields are built from (reconciliation compares those, not its children).
+CARD_FIELD_DETAILS = {"customFieldItems": "true"}
 
 
 def authorize_url(api_key, app_name, return_url, *, api_url=API_URL, expiration="never"):
@@ -168,9 +170,9 @@ class TrelloClient(HttpClient):
     def board_members(self, board_id):
         return self.get(f"/boards/{board_id}/members", params={"fields": MEMBER_FIELDS})
 
-    def iter_card_pages(self, board_id, page_size=MAX_PAGE):
-        """Every card of the board (archived ones too) with its details, a page at a time."""
-        params = {"fields": CARD_FIELDS, "filter": "all", "limit": page_size, **CARD_DETAILS}
+    def iter_card_pages(self, board_id, page_size=MAX_PAGE, details=CARD_DETAILS):
+        """Every card of the board (archived ones too) with ``details``, a page at a time."""
+        params = {"fields": CARD_FIELDS, "filter": "all", "limit": page_size, **details}
         pager = CursorPager(
             lambda cursor: self.get(f"/boards/{board_id}/cards", params={**params, **cursor}),
             next_cursor=_oldest_id_of_full_page(page_size),

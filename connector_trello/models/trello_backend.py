@@ -11,6 +11,7 @@ from odoo.addons.connector_base.lib.errors import (
     ConfigurationError,
     ConnectorError,
     NotFoundError,
+    PermissionDeniedError,
 )
 from odoo.addons.connector_base.lib.signature import SignatureScheme
 from odoo.addons.connector_base.models.connector_external_binding import content_hash
@@ -443,6 +444,33 @@ class TrelloBackend(models.Model):
         if not task or not link:
             return {"skipped": 1, "summary": self.env._("The task or the board link no longer exists.")}
         return link._create_card(task)
+
+    # ------------------------------------------------------------------ reconciliation
+    def _reconcile_types(self):
+        return [CARD] if self.board_ids.filtered("active") else []
+
+    def _reconcile_snapshot(self, external_type):
+        """Every card of the linked boards, a page of 1,000 per call within the client's quotas."""
+        if external_type != CARD:
+            yield from super()._reconcile_snapshot(external_type)
+            return
+        with self._trello_session() as client:
+            for link in self.board_ids.filtered("active"):
+                yield from link._reconcile_cards(client)
+
+    def _job_import_record(self, job):
+        """Re-import one card a reconciliation listed (its board read first when it is new)."""
+        if job.payload.get("external_type") != CARD:
+            raise ConfigurationError(self.env._("Trello re-imports cards only."))
+        with self._trello_session() as client:
+            try:
+                card = client.card(job.payload["external_id"])
+            except (NotFoundError, PermissionDeniedError):
+                return self.board_ids[:1]._archive_missing_cards([job.payload["external_id"]])
+            link = self._link_of(card.get("idBoard"))
+            if not link:
+                return {"skipped": 1, "summary": self.env._("The card is not on a linked board.")}
+            return link._sync_cards([card], client=client)
 
     def _job_import_card(self, job):
         """Import a card set aside because it could not be mapped (Retry, once fixed)."""

@@ -15,7 +15,7 @@ from odoo.addons.connector_base.models.connector_external_binding import (
 )
 
 from ..lib import mapper
-from ..lib.client import COMMENT_ACTIONS
+from ..lib.client import CARD_FIELD_DETAILS, COMMENT_ACTIONS
 from ..lib.markdown import markdown_to_html
 
 _logger = logging.getLogger(__name__)
@@ -479,6 +479,23 @@ class TrelloBoard(models.Model):
                 comments, task_ids=task_ids, full_for=[task_ids[card["id"]] for card in with_comments]
             )
         return result.as_job_result()
+
+    def _reconcile_cards(self, client):
+        """(card id, content hash) of every card of the board as an import would write its task,
+        a page of cards at a time: what reconciliation compares with the bindings. Template cards
+        have no task; a card the mapping refuses hashes to None (it differs from anything bound)."""
+        self.ensure_one()
+        card_mapper = self.env["connector.field.mapping"]._get_mapper(self.backend_id, CARD, "project.task")
+        for page in client.iter_card_pages(self.board_id, details=CARD_FIELD_DETAILS):
+            cards = {card["id"]: card for card in page if not card.get("isTemplate")}
+            batch = card_mapper.to_odoo_batch(
+                [mapper.card_record(card, self.custom_fields) for card in cards.values()]
+            )
+            structure = self._card_structure([cards[record["id"]] for record, _values in batch.good])
+            for record, values in batch.good:
+                yield record["id"], content_hash({**values, **structure(cards[record["id"]])})
+            for record, _error in batch.failed:
+                yield record["id"], None
 
     def _card_structure(self, cards):
         """``values(card)``: the task values Trello's structure decides, with the lists, tags and
