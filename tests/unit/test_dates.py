@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from odoo.addons.connector_base.lib.dates import UTC, parse_iso_datetime, to_naive_utc
+from odoo.addons.connector_base.lib.dates import UTC, isoformat_310, parse_iso_datetime, to_naive_utc
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,6 +27,20 @@ ROOT = Path(__file__).resolve().parents[2]
 )
 def test_platform_iso_dates_parse_without_python_311(text, expected):
     assert parse_iso_datetime(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "readable"),
+    [
+        ("2025-03-04T10:14:59.120Z", "2025-03-04T10:14:59.120000+00:00"),
+        ("2025-03-04T10:14:59.1234567Z", "2025-03-04T10:14:59.123456+00:00"),
+        ("2025-03-04T10:14:59Z", "2025-03-04T10:14:59+00:00"),
+        (" 2025-03-04T10:14:59.5+02:00 ", "2025-03-04T10:14:59.500000+02:00"),
+    ],
+)
+def test_platform_dates_are_rewritten_in_the_form_python_310_reads(text, readable):
+    # 3.10 reads "YYYY-MM-DDTHH:MM:SS[.ffffff][+HH:MM]" only; 3.11 reads the originals directly.
+    assert isoformat_310(text) == readable
 
 
 def test_not_a_date_is_refused():
