@@ -345,7 +345,8 @@ class TrelloBackend(models.Model):
                 ["webhook_callback_url"],
             )
         )
-        urls = set(registered.mapped("webhook_callback_url")) or {url}
+        # Today's URL too: a board linked before the registered URL was kept has none stored.
+        urls = {*registered.mapped("webhook_callback_url"), url}
         return any(
             super(TrelloBackend, self)._webhook_verify_signature(raw_body, headers, each) for each in urls
         )

@@ -230,6 +230,8 @@ class TrelloBoard(models.Model):
                 old=old_url,
                 new=wanted_url,
             )
+        if self.webhook_callback_url != webhook.get("callbackURL"):
+            self.webhook_callback_url = webhook.get("callbackURL")
         if not webhook.get("active"):
             client.activate_webhook(self.webhook_id)
             self.webhook_active = True
