@@ -327,11 +327,15 @@ class ConnectorBackendMixin(models.AbstractModel):
         """The platform refused the credentials: flag the backend, hold its jobs, tell managers once.
 
         Called where a refusal is seen (a job's failure, a poll, a health check). The pause
-        keeps the backend's jobs pending; nothing is deleted.
+        keeps the backend's jobs pending; nothing is deleted. A backend already flagged is
+        paused again if someone lifted its pause meanwhile (its jobs would only be refused
+        again), without a second note.
         """
-        for backend in self.sudo().filtered(lambda backend: not backend.needs_reauthorization):
-            backend.needs_reauthorization = True
+        for backend in self.sudo():
             backend.action_pause(reason=CREDENTIALS_REFUSED_REASON)
+            if backend.needs_reauthorization:
+                continue
+            backend.needs_reauthorization = True
             backend._connector_notify_managers(
                 self.env._(
                     "The platform refused the credentials of %(backend)s (%(error)s). Its jobs wait, "

@@ -43,6 +43,12 @@ class TestRefusedCredentials(ConnectorCase):
         self.run_committed()
         self.assertEqual(self.backend_state(backend_id), (True, True, 1))
 
+        with self.committed_env() as env:  # someone resumes by hand: refused again, held again
+            env["test.connector.backend"].browse(backend_id).action_resume()
+        self.run_committed()
+        self.assertEqual({row["state"] for row in self.read_jobs(held).values()}, {"pending"})
+        self.assertEqual(self.backend_state(backend_id), (True, True, 1), "paused again, no second note")
+
         self.set_token(backend_id, "working-token")
         self.run_committed()
 
