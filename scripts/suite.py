@@ -536,7 +536,7 @@ def command_run(args):
     server = subprocess.Popen(odoo_cmd("-c", config, "-d", RUN_DB), env=env)
     try:
         wait_for_http(f"{base_url}/web/login", server)
-        print(banner + run_demo_setup(odoo_root, config, emulators), flush=True)
+        print(banner + run_demo_setup(odoo_root, config, emulators, base_url), flush=True)
         return server.wait()
     except KeyboardInterrupt:
         server.terminate()
@@ -585,12 +585,15 @@ def wait_for_http(url, server, timeout=120):
     raise SetupError(f"Odoo did not answer on {url} within {timeout} s.")
 
 
-def run_demo_setup(odoo_root, config, emulators):
+def run_demo_setup(odoo_root, config, emulators, base_url):
+    """Set up each demo backend on its emulator; ``base_url`` is the address Odoo is served at,
+    which the backends keep as their public URL for the webhooks they register."""
     if not emulators:
         return "  webhook URLs: each platform backend shows its own on its form\n"
     calls = "\n".join(
         f"if {model!r} in env and hasattr(env[{model!r}], '_connector_demo_setup'):\n"
-        f"    lines += env[{model!r}]._connector_demo_setup('http://127.0.0.1:{ports()[port_name]}')\n"
+        f"    lines += env[{model!r}]._connector_demo_setup("
+        f"'http://127.0.0.1:{ports()[port_name]}', public_base_url={base_url!r})\n"
         for _process, (_addon, model, _script, port_name) in emulators
     )
     script = f"lines = []\n{calls}env.cr.commit()\nprint('DEMO-LINES', repr(lines))\n"
