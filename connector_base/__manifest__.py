@@ -25,6 +25,7 @@
         "views/connector_field_mapping_views.xml",
         "views/res_config_settings_views.xml",
         "views/connector_oauth_templates.xml",
+        "wizards/connector_import_preview_views.xml",
     ],
     "application": True,
 }

@@ -14,6 +14,7 @@
         "data/ir_cron.xml",
         "views/smartsheet_backend_views.xml",
         "views/smartsheet_sheet_views.xml",
+        "views/smartsheet_sheet_preview_views.xml",
         "views/smartsheet_inventory_count_views.xml",
         "views/connector_field_mapping_views.xml",
         "wizards/smartsheet_discover_wizard_views.xml",

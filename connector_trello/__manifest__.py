@@ -14,6 +14,7 @@
         "data/ir_cron.xml",
         "views/trello_backend_views.xml",
         "views/trello_board_views.xml",
+        "views/trello_board_preview_views.xml",
         "views/trello_member_views.xml",
         "views/project_task_views.xml",
         "views/trello_templates.xml",

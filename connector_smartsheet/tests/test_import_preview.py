@@ -1,0 +1,110 @@
+from odoo.tools import SQL
+
+from odoo.addons.connector_base.models.connector_import_preview_mixin import HOLD_FIRST_IMPORT
+
+from .common import SmartsheetCase
+
+# Tables an import writes to: the preview must leave every one as it was.
+IMPORT_TABLES = (
+    "project_task",
+    "project_tags",
+    "connector_external_binding",
+    "connector_sync_job",
+    "mail_message",
+)
+
+
+class TestImportPreview(SmartsheetCase):
+    def setUp(self):
+        super().setUp()
+        self.sheet_id, self.rows = self.make_task_sheet()
+        self.emulator.add_row(
+            self.sheet_id,
+            {"Task Name": "Design C", "Assigned To": "nobody@example.com", "Tags": ["Internal"]},
+            parent_id=self.rows["Design"],
+        )
+        self.env.flush_all()
+        self.sheet = (
+            self.env["smartsheet.sheet"]
+            .with_context(**{HOLD_FIRST_IMPORT: True})
+            .create(
+                {
+                    "backend_id": self.backend.id,
+                    "sheet_id": str(self.sheet_id),
+                    "name": "Website Launch",
+                    "project_id": self.project.id,
+                }
+            )
+            .with_context({})
+        )
+
+    def table_counts(self):
+        self.env.flush_all()
+        counts = {}
+        for table in IMPORT_TABLES:
+            self.env.cr.execute(SQL("SELECT count(*) FROM %s", SQL.identifier(table)))
+            counts[table] = self.env.cr.fetchone()[0]
+        return counts
+
+    def preview(self):
+        calls_before = self.emulator.api_calls()
+        action = self.sheet.action_preview_import()
+        wizard = self.env["connector.import.preview"].browse(action["res_id"])
+        return wizard, self.emulator.api_calls() - calls_before
+
+    def test_linking_for_a_preview_holds_the_first_import_back(self):
+        jobs = self.env["connector.sync.job"].search([("method_name", "=", "_job_sync_sheet")])
+
+        self.assertFalse(jobs)
+        self.assertTrue(self.sheet.column_ids)
+
+    def test_the_preview_tells_what_the_import_then_does_with_its_api_calls_and_writes_nothing(self):
+        before = self.table_counts()
+
+        wizard, preview_calls = self.preview()
+
+        self.assertEqual(self.table_counts(), before)
+        self.assertEqual((wizard.create_count, wizard.update_count, wizard.fail_count), (10, 0, 1))
+        [failure] = wizard.problem_ids
+        self.assertEqual((failure.kind, failure.reference, failure.field), ("fail", "row 6", "Assignees"))
+        self.assertEqual(failure.value, "nobody@example.com")
+        self.assertIn("no res.users with email 'nobody@example.com'", failure.reason)
+        first = wizard.row_ids[0]
+        self.assertEqual((first.kind, first.reference), ("create", "row 1"))
+        self.assertIn("Title: Design", first.values_text)
+        self.assertIn("Project: Website Launch", first.values_text)
+        self.assertIn("Tags: Urgent, Customer", wizard.row_ids[1].values_text)
+        self.assertEqual(wizard.api_calls, preview_calls)
+
+        calls_before = self.emulator.api_calls()
+        wizard.action_import()
+        self.run_jobs()
+        import_calls = self.emulator.api_calls() - calls_before
+
+        self.assertLessEqual(preview_calls, import_calls)
+        self.assertEqual(len(self.tasks_by_row(self.sheet)), 10)
+        quarantined = self.env["connector.sync.job"].search(
+            [("method_name", "=", "_job_import_row"), ("state", "=", "failed")]
+        )
+        self.assertEqual(len(quarantined), 1)
+
+    def test_after_the_import_a_preview_shows_updates(self):
+        self.sheet._connector_preview_start_import()
+        self.run_jobs()
+
+        wizard, _calls = self.preview()
+
+        self.assertEqual((wizard.create_count, wizard.update_count, wizard.fail_count), (0, 10, 1))
+
+    def test_fixing_the_mapping_and_previewing_again_clears_the_failure(self):
+        wizard, _calls = self.preview()
+        self.assertEqual(wizard.fail_count, 1)
+        assignees = self.env["connector.field.mapping"].search(
+            [("external_type", "=", self.sheet.external_type), ("odoo_field", "=", "user_ids")]
+        )
+        assignees.unlink()
+
+        wizard.action_refresh()
+
+        self.assertEqual((wizard.create_count, wizard.fail_count), (11, 0))
+        self.assertFalse(wizard.problem_ids)
