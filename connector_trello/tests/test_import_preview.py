@@ -91,3 +91,18 @@ class TestImportPreview(TrelloCase):
         self.assertEqual(failure.field, "Allocated Time")
         self.assertEqual(failure.reason, "not a number")
         self.assertEqual(wizard.fail_count, 1)
+
+
+class TestImportPreviewTour(TrelloCase):
+    def test_a_board_is_linked_through_the_preview_and_imported_in_the_browser(self):
+        self.start_tour(
+            f"/odoo/action-connector_trello.action_trello_backend/{self.backend.id}",
+            "connector_trello_import_preview",
+            login="admin",
+        )
+        link = self.env["trello.board"].search([("backend_id", "=", self.backend.id)])
+        self.assertEqual(self.jobs(method_name="_job_import_board").state, "pending")
+        self.run_jobs()
+
+        self.assertEqual(self.task_of("Install printer").trello_board_id, link)
+        self.assertEqual(self.task_of("Install printer").stage_id.name, "Doing")
