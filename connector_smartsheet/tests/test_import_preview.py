@@ -108,3 +108,27 @@ class TestImportPreview(SmartsheetCase):
 
         self.assertEqual((wizard.create_count, wizard.fail_count), (11, 0))
         self.assertFalse(wizard.problem_ids)
+
+
+class TestImportPreviewTour(SmartsheetCase):
+    def test_a_sheet_is_linked_through_the_preview_and_imported_in_the_browser(self):
+        sheet_id, rows = self.make_task_sheet()
+        self.emulator.add_row(
+            sheet_id, {"Task Name": "Design C", "Assigned To": "nobody@example.com"}, parent_id=rows["Design"]
+        )
+        # Enabling a webhook makes Smartsheet call Odoo back while the browser's request still
+        # holds the test's cursor, which test mode serialises: the browser links without one.
+        self.backend.use_webhooks = False
+
+        self.start_tour(
+            f"/odoo/action-connector_smartsheet.action_smartsheet_backend/{self.backend.id}",
+            "connector_smartsheet_import_preview",
+            login="admin",
+        )
+        sheet = self.env["smartsheet.sheet"].search([("sheet_id", "=", str(sheet_id))])
+        self.assertEqual(sheet.project_id, self.project)
+        self.run_jobs()
+
+        tasks = self.tasks_by_row(sheet)
+        self.assertEqual(len(tasks), 10)
+        self.assertEqual(tasks[rows["Design A"]].user_ids, self.user_ana)
