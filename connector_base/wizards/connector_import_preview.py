@@ -55,6 +55,9 @@ class ConnectorImportPreview(models.TransientModel):
         totals = dict.fromkeys(("create_count", "update_count", "fail_count", "loss_count", "api_calls"), 0)
         lines = []
         for source in sources:
+            # The savepoint's rollback drops the transaction's precommit hooks (mail tracking of
+            # what was written before, the linking for one): run them now, as a commit would.
+            self.env.cr.precommit.run()
             savepoint = self.env.cr.savepoint()
             try:
                 preview = dry_run.ImportPreview(source._connector_preview_model())

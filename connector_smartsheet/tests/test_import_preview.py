@@ -24,7 +24,7 @@ class TestImportPreview(SmartsheetCase):
             parent_id=self.rows["Design"],
         )
         self.env.flush_all()
-        self.sheet = (
+        linked = (
             self.env["smartsheet.sheet"]
             .with_context(**{HOLD_FIRST_IMPORT: True})
             .create(
@@ -35,8 +35,8 @@ class TestImportPreview(SmartsheetCase):
                     "project_id": self.project.id,
                 }
             )
-            .with_context({})
         )
+        self.sheet = self.env["smartsheet.sheet"].browse(linked.id)
 
     def table_counts(self):
         self.env.flush_all()
