@@ -2,6 +2,8 @@ from odoo.tools import SQL
 
 from odoo.addons.connector_base.models.connector_import_preview_mixin import HOLD_FIRST_IMPORT
 
+from emulators.smartsheet import INVENTORY_COLUMNS, MRP_COLUMNS
+
 from .common import SmartsheetCase
 
 # Tables an import writes to: the preview must leave every one as it was.
@@ -132,3 +134,63 @@ class TestImportPreviewTour(SmartsheetCase):
         tasks = self.tasks_by_row(sheet)
         self.assertEqual(len(tasks), 10)
         self.assertEqual(tasks[rows["Design A"]].user_ids, self.user_ana)
+
+
+class TestProductionAndInventoryPreview(SmartsheetCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Product = cls.env["product.product"]
+        cls.desk = Product.create({"name": "Desk", "default_code": "FURN_8888", "is_storable": True})
+        cls.screw = Product.create({"name": "Screw", "default_code": "FURN_7777", "is_storable": True})
+        cls.paint = Product.create(
+            {"name": "Paint", "default_code": "FURN_9999", "is_storable": True, "tracking": "lot"}
+        )
+
+    def preview_of(self, sheet_id, purpose):
+        sheet = (
+            self.env["smartsheet.sheet"]
+            .with_context(**{HOLD_FIRST_IMPORT: True})
+            .create(
+                {
+                    "backend_id": self.backend.id,
+                    "sheet_id": str(sheet_id),
+                    "name": purpose,
+                    "purpose": purpose,
+                    "direction": "import",
+                }
+            )
+        )
+        wizard = self.env["connector.import.preview"].browse(sheet.action_preview_import()["res_id"])
+        return wizard, {line.reference: line for line in wizard.problem_ids}
+
+    def test_a_production_row_naming_no_product_would_fail(self):
+        sheet_id = self.emulator.add_sheet("Production Plan", MRP_COLUMNS)
+        for order, product in (("Batch 1", "FURN_8888"), ("Batch 2", "NOPE-1")):
+            self.emulator.add_row(
+                sheet_id, {"Order": order, "Product": product, "Quantity": 2, "Start": "2025-05-02"}
+            )
+
+        wizard, problems = self.preview_of(sheet_id, "production")
+
+        self.assertEqual((wizard.create_count, wizard.fail_count), (1, 1))
+        self.assertEqual((problems["row 2"].field, problems["row 2"].value), ("Product", "NOPE-1"))
+        self.assertEqual(problems["row 2"].reason, "no product with this internal reference or name")
+        self.assertIn("Product: [FURN_8888] Desk", wizard.row_ids.values_text)
+        self.assertFalse(self.env["mrp.production"].search([]))
+
+    def test_inventory_rows_without_their_lot_or_location_would_fail(self):
+        sheet_id = self.emulator.add_sheet("Stock Count", INVENTORY_COLUMNS)
+        for values in (
+            {"Product": "FURN_7777", "Location": "WH/Stock", "Counted": 42},
+            {"Product": "FURN_9999", "Location": "WH/Stock", "Counted": 3},
+            {"Product": "FURN_7777", "Location": "Atlantis", "Counted": 1},
+        ):
+            self.emulator.add_row(sheet_id, values)
+
+        wizard, problems = self.preview_of(sheet_id, "inventory")
+
+        self.assertEqual((wizard.create_count, wizard.fail_count), (1, 2))
+        self.assertIn("lot/serial is required", problems["row 2"].reason)
+        self.assertEqual((problems["row 3"].field, problems["row 3"].value), ("Location", "Atlantis"))
+        self.assertFalse(self.env["smartsheet.inventory.count"].search([]))
