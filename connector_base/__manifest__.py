@@ -5,7 +5,8 @@
     "version": "18.0.1.0.0",
     "category": "Connectors",
     "author": "Odoo Connector Suite",
-    "website": "https://example.com/odoo-connector-suite",
+    "website": "https://github.com/odoo-connector-suite/odoo-connector-suite",
+    "maintainers": ["odoo-connector-suite"],
     "license": "LGPL-3",
     "depends": ["base_setup", "mail"],
     "external_dependencies": {"python": ["cryptography", "requests"]},
@@ -25,6 +26,7 @@
         "views/connector_field_mapping_views.xml",
         "views/res_config_settings_views.xml",
         "views/connector_oauth_templates.xml",
+        "wizards/connector_import_preview_views.xml",
     ],
     "application": True,
 }

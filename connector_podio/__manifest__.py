@@ -4,7 +4,8 @@
     "version": "18.0.0.1.0",
     "category": "Connectors",
     "author": "Odoo Connector Suite",
-    "website": "https://example.com/odoo-connector-suite",
+    "website": "https://github.com/odoo-connector-suite/odoo-connector-suite",
+    "maintainers": ["odoo-connector-suite"],
     "license": "LGPL-3",
     "depends": ["connector_base"],
 }

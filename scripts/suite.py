@@ -22,6 +22,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -190,8 +191,8 @@ def odoo_env(odoo_root):
     return env
 
 
-def odoo_cmd(*args):
-    return [sys.executable, "-m", "odoo", *args]
+def odoo_cmd(*args, python=sys.executable):
+    return [python, "-m", "odoo", *args]
 
 
 # --------------------------------------------------------------------- Python dependencies
@@ -374,8 +375,10 @@ def copy_db(template, name):
 
 
 # --------------------------------------------------------------------- Odoo configuration
-def write_config(path, odoo_root, *, db_name, http_port, extra_addons=()):
-    """Write an Odoo configuration, keeping the encryption keys of an existing one."""
+def write_config(path, odoo_root, *, db_name, http_port, extra_addons=(), with_checkout=True):
+    """Write an Odoo configuration, keeping the encryption keys of an existing one.
+
+    ``with_checkout``: this checkout is on the addons path (not when the addons come from wheels)."""
     keys = read_option(path, "connector_encryption_keys") or read_option(
         LOCAL / "odoo.conf", "connector_encryption_keys"
     )
@@ -383,7 +386,12 @@ def write_config(path, odoo_root, *, db_name, http_port, extra_addons=()):
         from cryptography.fernet import Fernet
 
         keys = Fernet.generate_key().decode()
-    addons = [odoo_root / "odoo" / "addons", odoo_root / "addons", ROOT, *extra_addons]
+    addons = [
+        odoo_root / "odoo" / "addons",
+        odoo_root / "addons",
+        *([ROOT] if with_checkout else []),
+        *extra_addons,
+    ]
     lines = {
         "addons_path": ",".join(str(p) for p in addons),
         "data_dir": LOCAL / "data",
@@ -461,8 +469,10 @@ def source_fingerprint(names):
     return digest.hexdigest()
 
 
-def odoo_install(odoo_root, config, db_name, *, install=(), update=(), label):
-    """Run Odoo once to install or update modules; fail on any logged ERROR."""
+def odoo_install(
+    odoo_root, config, db_name, *, install=(), update=(), label, python=sys.executable, cwd=None
+):
+    """Run Odoo once to install or update modules; fail on any logged ERROR. Returns the log."""
     args = ["-c", config, "-d", db_name, "--stop-after-init", "--no-http", "--log-level=info"]
     if install:
         args += ["-i", ",".join(install)]
@@ -472,7 +482,12 @@ def odoo_install(odoo_root, config, db_name, *, install=(), update=(), label):
     started = time.monotonic()
     with open(log_path, "w") as log:
         result = subprocess.run(
-            odoo_cmd(*args), env=odoo_env(odoo_root), stdout=log, stderr=subprocess.STDOUT, check=False
+            odoo_cmd(*args, python=python),
+            env=odoo_env(odoo_root),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+            cwd=cwd,
         )
     text = log_path.read_text()
     errors = [line for line in text.splitlines() if ERROR_LINE.match(line) or OWN_WARNING_LINE.match(line)]
@@ -480,6 +495,7 @@ def odoo_install(odoo_root, config, db_name, *, install=(), update=(), label):
         excerpt = "\n".join(errors[:20]) or text[-3000:]
         raise SetupError(f"Odoo {label} failed (full log: {log_path}):\n{excerpt}")
     say(f"{label}: done in {time.monotonic() - started:.0f} s")
+    return text
 
 
 def template_db(odoo_root, config, modules):
@@ -497,6 +513,108 @@ def template_db(odoo_root, config, modules):
     if (filestore / building).exists():
         (filestore / building).rename(filestore / name)
     return name
+
+
+# --------------------------------------------------------------------- wheels
+# OCA's build backend: each addon's pyproject.toml names it; it makes odoo-addon-<name>
+# from the manifest (version, Odoo and addon dependencies, external_dependencies).
+WHEEL_BUILD_REQUIREMENT = "whool>=1.3"
+WHEELS = LOCAL / "wheels"
+WHEEL_DB = "connector_wheels"
+
+
+def venv_python(venv):
+    return venv / "bin" / "python"
+
+
+def build_wheels(names):
+    """Build each addon's wheel with whool, from a copy of the working tree: inside a git
+    checkout whool takes only the files git tracks, and the wheels must hold what is tested."""
+    build_venv = LOCAL / "wheel-build-venv"
+    python = venv_python(build_venv)
+    if not python.exists():
+        say(f"creating {build_venv} with {WHEEL_BUILD_REQUIREMENT} (once)")
+        run([sys.executable, "-m", "venv", build_venv])
+        run([python, "-m", "pip", "install", "-q", WHEEL_BUILD_REQUIREMENT], capture=True)
+    shutil.rmtree(WHEELS, ignore_errors=True)
+    dist = WHEELS / "dist"
+    # Outside any git checkout (.local is inside this one), so whool copies every file.
+    with tempfile.TemporaryDirectory(prefix="connector-wheels-") as sources:
+        for name in names:
+            shutil.copytree(
+                ROOT / name, Path(sources) / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+            )
+        run(
+            [python, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", dist]
+            + [Path(sources) / name for name in names],
+            capture=True,
+        )
+    return sorted(dist.glob("*.whl"))
+
+
+def wheel_install_check(odoo_root, names):
+    """Install the suite's wheels in a fresh virtual environment beside Odoo and let Odoo
+    install the addons from there, this checkout off the addons path. Returns
+    {addon: True when Odoo installed it from the wheel}."""
+    wheels = build_wheels(names)
+    built = {path.name.split("-")[0].removeprefix("odoo_addon_") for path in wheels}
+    if built != set(names):
+        raise SetupError(f"wheels built: {sorted(built)}; expected one per addon: {names}")
+    venv = WHEELS / "venv"
+    # Beside Odoo: its own dependencies come from the interpreter's site-packages.
+    run([sys.executable, "-m", "venv", "--system-site-packages", venv])
+    python = venv_python(venv)
+    run([python, "-m", "pip", "install", "-q", "--no-index", "--no-deps", *wheels], capture=True)
+    # Odoo runs from its source tree, not a distribution pip knows: its requirement aside,
+    # every requirement the wheels declare must be met.
+    check = run([python, "-m", "pip", "check"], check=False, capture=True)
+    unmet = [
+        line
+        for line in check.stdout.splitlines()
+        if line.startswith("odoo-addon-") and not re.search(r"requires odoo, which is not installed", line)
+    ]
+    if unmet:
+        raise SetupError("the wheels' requirements are not met:\n" + "\n".join(unmet))
+    config = write_config(
+        WHEELS / "odoo.conf",
+        odoo_root,
+        db_name=WHEEL_DB,
+        http_port=ports()["odoo-test"],
+        with_checkout=False,
+    )
+    copy_db(template_db(odoo_root, config, external_dependencies(names)), WHEEL_DB)
+    log = odoo_install(
+        odoo_root, config, WHEEL_DB, install=names, label="wheel-install", python=python, cwd=WHEELS
+    )
+    paths = re.search(r"addons paths: (\[.*\])", log)
+    addon_paths = ast.literal_eval(paths.group(1)) if paths else []
+    site_addons = [path for path in addon_paths if path.startswith(str(venv))]
+    if str(ROOT) in addon_paths or not site_addons:
+        raise SetupError(f"Odoo did not take the addons from the wheels; its addons paths: {addon_paths}")
+    installed = set(
+        psql(
+            "SELECT name FROM ir_module_module WHERE state = 'installed' AND name IN ("
+            + ", ".join(f"'{name}'" for name in names)
+            + ")",
+            db=WHEEL_DB,
+        ).split()
+    )
+    drop_db(WHEEL_DB)
+    return {name: name in installed and (Path(site_addons[0]) / name).is_dir() for name in names}
+
+
+def wheel_results(odoo_root, args):
+    """The wheel check's counts for the summary: one per addon Odoo installed from its wheel."""
+    if args.k:
+        return "not run (-k selects tests)"
+    say("wheels: build odoo-addon-* with whool, install them in a fresh venv, let Odoo install them")
+    try:
+        from_wheels = wheel_install_check(odoo_root, SUITE)
+    except SetupError as error:
+        say(f"wheels: {error}")
+        from_wheels = dict.fromkeys(SUITE, False)
+    passed = sum(from_wheels.values())
+    return {"passed": passed, "failed": len(from_wheels) - passed, "errors": 0}
 
 
 # --------------------------------------------------------------------- commands
@@ -536,7 +654,7 @@ def command_run(args):
     server = subprocess.Popen(odoo_cmd("-c", config, "-d", RUN_DB), env=env)
     try:
         wait_for_http(f"{base_url}/web/login", server)
-        print(banner + run_demo_setup(odoo_root, config, emulators), flush=True)
+        print(banner + run_demo_setup(odoo_root, config, emulators, base_url), flush=True)
         return server.wait()
     except KeyboardInterrupt:
         server.terminate()
@@ -585,12 +703,15 @@ def wait_for_http(url, server, timeout=120):
     raise SetupError(f"Odoo did not answer on {url} within {timeout} s.")
 
 
-def run_demo_setup(odoo_root, config, emulators):
+def run_demo_setup(odoo_root, config, emulators, base_url):
+    """Set up each demo backend on its emulator; ``base_url`` is the address Odoo is served at,
+    which the backends keep as their public URL for the webhooks they register."""
     if not emulators:
         return "  webhook URLs: each platform backend shows its own on its form\n"
     calls = "\n".join(
         f"if {model!r} in env and hasattr(env[{model!r}], '_connector_demo_setup'):\n"
-        f"    lines += env[{model!r}]._connector_demo_setup('http://127.0.0.1:{ports()[port_name]}')\n"
+        f"    lines += env[{model!r}]._connector_demo_setup("
+        f"'http://127.0.0.1:{ports()[port_name]}', public_base_url={base_url!r})\n"
         for _process, (_addon, model, _script, port_name) in emulators
     )
     script = f"lines = []\n{calls}env.cr.commit()\nprint('DEMO-LINES', repr(lines))\n"
@@ -708,6 +829,10 @@ def command_test(args):
     if odoo_counts["passed"] == 0:
         say("no Odoo test ran: that is a failure")
         failed = True
+
+    wheels = wheel_results(odoo_root, args)
+    results["addons installed from wheels"] = wheels
+    failed |= isinstance(wheels, dict) and wheels["failed"] > 0
 
     print("\n==== summary ====")
     passed = failures = 0

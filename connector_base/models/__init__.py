@@ -14,3 +14,4 @@ from . import connector_oauth_token
 from . import connector_oauth_mixin
 from . import ir_http
 from . import res_config_settings
+from . import connector_import_preview_mixin

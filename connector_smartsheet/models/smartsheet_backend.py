@@ -224,9 +224,13 @@ class SmartsheetBackend(models.Model):
         }
 
     @api.model
-    def _connector_demo_setup(self, url):
+    def _connector_demo_setup(self, url, public_base_url=None):
         """The backend of the demo emulator at ``url``, created once (``make run`` starts the
-        emulator with ``--demo`` and calls this); returns the lines to print."""
+        emulator with ``--demo`` and calls this); returns the lines to print.
+
+        ``public_base_url``: the address ``make run`` serves Odoo at. The backend keeps it, so
+        its webhook callback stays the same whatever host name a person logs in with (Odoo
+        rewrites ``web.base.url`` after an administrator's login)."""
         api_url = f"{url.rstrip('/')}/2.0"
         backend = self.search([("region", "=", "custom"), ("custom_api_url", "=", api_url)], limit=1)
         if not backend:
@@ -238,6 +242,8 @@ class SmartsheetBackend(models.Model):
                     "access_token": DEMO_TOKEN,
                 }
             )
+        if public_base_url and backend.public_base_url != public_base_url:
+            backend.public_base_url = public_base_url
         return [
             f"Smartsheet demo: backend {backend.name!r} (id {backend.id}) reads {api_url}; "
             "press Discover sheets on it to link the sample sheets",

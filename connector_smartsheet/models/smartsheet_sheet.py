@@ -7,6 +7,7 @@ from odoo.addons.connector_base.lib.dates import parse_iso_datetime, to_naive_ut
 from odoo.addons.connector_base.lib.errors import ValidationError
 from odoo.addons.connector_base.lib.mapping import FieldRule, MappingError
 from odoo.addons.connector_base.models.connector_external_binding import QUIET_CREATE_CONTEXT
+from odoo.addons.connector_base.models.connector_import_preview_mixin import HOLD_FIRST_IMPORT
 
 from ..lib import mapper as cells
 from ..lib import sheet_rows
@@ -189,14 +190,16 @@ class SmartsheetSheet(models.Model):
         return sheets
 
     def _link(self):
-        """Read the columns, propose mappings, subscribe a webhook and queue the first import."""
+        """Read the columns, propose mappings, subscribe a webhook and queue the first import
+        (unless held back for the import preview, which starts it)."""
         self.ensure_one()
         with self.backend_id._smartsheet_session() as client:
             self._sync_columns(client.get_columns(self.sheet_id))
             self._propose_defaults()
             if self.backend_id.use_webhooks and self._imports():
                 self.env["smartsheet.webhook"]._subscribe(self, client)
-        self._enqueue_sync(full=True)
+        if not self.env.context.get(HOLD_FIRST_IMPORT):
+            self._enqueue_sync(full=True)
 
     def action_unlink_sheet(self):
         """Stop syncing: delete the webhook in Smartsheet; bindings stay for a later relink."""
@@ -454,8 +457,7 @@ class SmartsheetSheet(models.Model):
         if not rows:
             return []
         self._mark_formula_columns(rows)
-        records = run.records(rows)
-        batch = run.mapper.to_odoo_batch(records)
+        records, batch = self._map_rows(rows, run)
         good = batch.good
         failures = list(batch.failed)
         importer = getattr(self.with_context(**IMPORT_CONTEXT), f"_import_{self.purpose}_rows")
@@ -470,6 +472,12 @@ class SmartsheetSheet(models.Model):
             )
         run.totals["failed"] += len(failures)
         return retried
+
+    def _map_rows(self, rows, run):
+        """(row records, their ``MappedBatch``): a page of rows as the mapping makes them, no
+        write; the import and its preview share it."""
+        records = run.records(rows)
+        return records, run.mapper.to_odoo_batch(records)
 
     def _mark_formula_columns(self, rows):
         found = cells.formula_column_ids(rows)

@@ -1,5 +1,7 @@
 from odoo import api, exceptions, fields, models
 
+from odoo.addons.connector_base.models.connector_import_preview_mixin import HOLD_FIRST_IMPORT
+
 from ..models.smartsheet_sheet import DIRECTIONS, PURPOSES, parse_timestamp
 
 
@@ -56,6 +58,16 @@ class SmartsheetDiscoverWizard(models.TransientModel):
 
     def action_link(self):
         """Link the chosen sheets: columns, proposed mappings, webhook, first import."""
+        sheets = self._link_chosen()
+        action = self.backend_id.action_view_sheets()
+        action["domain"] = [("id", "in", sheets.ids)]
+        return action
+
+    def action_link_and_preview(self):
+        """Link the chosen sheets with their first import held back, and preview that import."""
+        return self.with_context(**{HOLD_FIRST_IMPORT: True})._link_chosen().action_preview_import()
+
+    def _link_chosen(self):
         self.ensure_one()
         chosen = self.line_ids.filtered(lambda line: line.selected and not line.linked)
         if not chosen:
@@ -77,9 +89,7 @@ class SmartsheetDiscoverWizard(models.TransientModel):
             else:
                 sheet = Sheet.create({**values, "backend_id": self.backend_id.id, "sheet_id": line.sheet_id})
             sheets |= sheet
-        action = self.backend_id.action_view_sheets()
-        action["domain"] = [("id", "in", sheets.ids)]
-        return action
+        return sheets
 
 
 class SmartsheetDiscoverLine(models.TransientModel):

@@ -276,16 +276,23 @@ class TrelloBackend(models.Model):
         return action
 
     @api.model
-    def _connector_demo_setup(self, emulator_url):
+    def _connector_demo_setup(self, emulator_url, public_base_url=None):
         """Set up the demo of `make run`: a backend on the local Trello emulator, its boards
-        linked (their webhooks and imports run as jobs). Returns the lines to print."""
+        linked (their webhooks and imports run as jobs). Returns the lines to print.
+
+        ``public_base_url``: the address ``make run`` serves Odoo at. The backend keeps it, so
+        the webhook it registers stays the same whatever host name a person logs in with (Odoo
+        rewrites ``web.base.url`` after an administrator's login)."""
         emulator_url = emulator_url.rstrip("/")
         credentials = requests.get(f"{emulator_url}/demo/credentials", timeout=10).json()
         api_url = f"{emulator_url}/1"
         backend = self.search([("api_url", "=", api_url)], limit=1) or self.create(
             {"name": self.env._("Trello demo (local emulator)"), "api_url": api_url}
         )
-        backend.write({"api_key": credentials["api_key"], "app_secret": credentials["app_secret"]})
+        values = {"api_key": credentials["api_key"], "app_secret": credentials["app_secret"]}
+        if public_base_url:
+            values["public_base_url"] = public_base_url
+        backend.write(values)
         backend._trello_store_token(credentials["token"])
         with backend._trello_session() as client:
             boards = client.my_boards()

@@ -13,6 +13,7 @@ from odoo.addons.connector_base.models.connector_external_binding import (
     QUIET_CREATE_CONTEXT,
     content_hash,
 )
+from odoo.addons.connector_base.models.connector_import_preview_mixin import HOLD_FIRST_IMPORT
 
 from ..lib import mapper
 from ..lib.client import CARD_FIELD_DETAILS, COMMENT_ACTIONS
@@ -111,7 +112,8 @@ class TrelloBoard(models.Model):
     def create(self, vals_list):
         links = super().create(vals_list)
         links._enqueue_webhook_registration()
-        links._enqueue_import()
+        if not self.env.context.get(HOLD_FIRST_IMPORT):  # the import preview starts it
+            links._enqueue_import()
         return links
 
     def unlink(self):
@@ -441,28 +443,17 @@ class TrelloBoard(models.Model):
         if client and {card.get("idList") for card in cards} - set(self.list_ids.mapped("list_id")):
             # A list this board has not seen yet (its createList action may come later): read it first.
             self._sync_structure(client.board(self.board_id))
-        Mapping = self.env["connector.field.mapping"]
-        card_mapper = Mapping._get_mapper(backend, CARD, "project.task")
         by_id = {card["id"]: card for card in cards}
-        batch = card_mapper.to_odoo_batch([mapper.card_record(card, self.custom_fields) for card in cards])
+        card_mapper, batch, items = self._map_cards(cards)
         if batch.failed:
-            Mapping._quarantine(
+            self.env["connector.field.mapping"]._quarantine(
                 backend,
                 "_job_import_card",
                 [({"id": record["id"], "idBoard": self.board_id}, error) for record, error in batch.failed],
                 external_type=CARD,
             )
-        structure = self._card_structure([by_id[record["id"]] for record, _values in batch.good])
         # Only cards bound before can have children Trello removed since: new ones cost no lookup.
         known = set(self.env["connector.external.binding"]._lookup(backend, CARD, list(by_id)))
-        items = [
-            {
-                "external_id": record["id"],
-                "values": {**values, **structure(by_id[record["id"]])},
-                "external_updated_at": mapper.parse_instant(by_id[record["id"]].get("dateLastActivity")),
-            }
-            for record, values in batch.good
-        ]
         result = (
             self.env["project.task"]
             .with_context(**QUIET_CREATE_CONTEXT)
@@ -487,17 +478,30 @@ class TrelloBoard(models.Model):
         a page of cards at a time: what reconciliation compares with the bindings. Template cards
         have no task; a card the mapping refuses hashes to None (it differs from anything bound)."""
         self.ensure_one()
-        card_mapper = self.env["connector.field.mapping"]._get_mapper(self.backend_id, CARD, "project.task")
         for page in client.iter_card_pages(self.board_id, details=CARD_FIELD_DETAILS):
-            cards = {card["id"]: card for card in page if not card.get("isTemplate")}
-            batch = card_mapper.to_odoo_batch(
-                [mapper.card_record(card, self.custom_fields) for card in cards.values()]
-            )
-            structure = self._card_structure([cards[record["id"]] for record, _values in batch.good])
-            for record, values in batch.good:
-                yield record["id"], content_hash({**values, **structure(cards[record["id"]])})
+            _card_mapper, batch, items = self._map_cards([card for card in page if not card.get("isTemplate")])
+            for item in items:
+                yield item["external_id"], content_hash(item["values"])
             for record, _error in batch.failed:
                 yield record["id"], None
+
+    def _map_cards(self, cards):
+        """(card mapper, ``MappedBatch``, task upsert items of the cards mapped): the cards as
+        the mappings and the board's structure make them. Writes nothing but the tags of new
+        labels; the import and its preview share it."""
+        card_mapper = self.env["connector.field.mapping"]._get_mapper(self.backend_id, CARD, "project.task")
+        by_id = {card["id"]: card for card in cards}
+        batch = card_mapper.to_odoo_batch([mapper.card_record(card, self.custom_fields) for card in cards])
+        structure = self._card_structure([by_id[record["id"]] for record, _values in batch.good])
+        items = [
+            {
+                "external_id": record["id"],
+                "values": {**values, **structure(by_id[record["id"]])},
+                "external_updated_at": mapper.parse_instant(by_id[record["id"]].get("dateLastActivity")),
+            }
+            for record, values in batch.good
+        ]
+        return card_mapper, batch, items
 
     def _card_structure(self, cards):
         """``values(card)``: the task values Trello's structure decides, with the lists, tags and

@@ -4,6 +4,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.connector_base.lib.errors import ConnectorError, NotFoundError
+from odoo.addons.connector_base.models.connector_import_preview_mixin import HOLD_FIRST_IMPORT
 
 # https://trello.com/b/<shortLink>/<slug>, or a bare id / short link.
 BOARD_URL = re.compile(r"trello\.com/b/([A-Za-z0-9]+)")
@@ -48,6 +49,24 @@ class TrelloBoardLink(models.TransientModel):
         ]
 
     def action_link(self):
+        """Link the chosen boards and queue their first import."""
+        links = self._link_chosen()
+        return (
+            self.backend_id.action_view_boards()
+            if len(links) > 1
+            else {
+                "type": "ir.actions.act_window",
+                "res_model": "trello.board",
+                "res_id": links.id,
+                "view_mode": "form",
+            }
+        )
+
+    def action_link_and_preview(self):
+        """Link the chosen boards with their first import held back, and preview that import."""
+        return self.with_context(**{HOLD_FIRST_IMPORT: True})._link_chosen().action_preview_import()
+
+    def _link_chosen(self):
         self.ensure_one()
         chosen = [(line.board_id, line.name, line.url) for line in self.line_ids if line.selected]
         if self.board_ref:
@@ -74,18 +93,9 @@ class TrelloBoardLink(models.TransientModel):
                     }
                 )
         relinked._enqueue_webhook_registration()
-        relinked._enqueue_import()
-        links = relinked | Link.create(new_values)
-        return (
-            self.backend_id.action_view_boards()
-            if len(links) > 1
-            else {
-                "type": "ir.actions.act_window",
-                "res_model": "trello.board",
-                "res_id": links.id,
-                "view_mode": "form",
-            }
-        )
+        if not self.env.context.get(HOLD_FIRST_IMPORT):
+            relinked._enqueue_import()
+        return relinked | Link.create(new_values)
 
     def _board_from_ref(self, reference):
         found = BOARD_URL.search(reference)
