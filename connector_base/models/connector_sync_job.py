@@ -680,7 +680,8 @@ class ConnectorSyncJob(models.Model):
                    AND NOT EXISTS (
                        SELECT 1 FROM pg_locks holder
                         WHERE holder.locktype = 'advisory'
-                          AND holder.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                          AND holder.database = (SELECT oid FROM pg_database
+                                                  WHERE datname = current_database())
                           AND holder.classid = %(namespace)s::oid
                           AND holder.objid = job.id::oid
                           AND holder.objsubid = 2
@@ -689,7 +690,8 @@ class ConnectorSyncJob(models.Model):
              RETURNING job.id
                 """,
                 namespace=LIVENESS_LOCK_NAMESPACE,
-                message="The worker running this job stopped (its database session ended) before it finished.",
+                message="The worker running this job stopped (its database session ended) "
+                "before it finished.",
             )
         )
         lost = self.browse([row[0] for row in self.env.cr.fetchall()])
