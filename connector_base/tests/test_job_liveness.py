@@ -8,6 +8,7 @@ import psycopg2
 from odoo import SUPERUSER_ID, api
 from odoo.tools import mute_logger
 
+from .. import job_runner
 from ..job_runner import CHANNEL
 from ..models.connector_sync_job import LIVENESS_LOCK_NAMESPACE
 from .common import ConnectorCase
@@ -168,7 +169,5 @@ class TestJobLiveness(ConnectorCase):
         self.assertEqual([note.channel for note in connection.notifies], [CHANNEL])
 
     def test_no_runner_thread_starts_in_a_test_process(self):
-        from .. import job_runner
-
         self.assertFalse(job_runner.wanted_in_this_process())
         self.assertFalse(job_runner.is_running(self.env.cr.dbname))

@@ -31,7 +31,7 @@ class TestRunnerOnSeveralServers(ConnectorCase):
                 server.stop()
         with self.committed_env() as env:
             executions = env["test.connector.execution"].search([("job_id", "in", job_ids)])
-            runs = {job_id: 0 for job_id in job_ids}
+            runs = dict.fromkeys(job_ids, 0)
             for execution in executions:
                 runs[execution.job_id.id] += 1
             self.assertEqual(set(runs.values()), {1}, "every job ran exactly once")
