@@ -73,13 +73,14 @@ def start(db_name, count=None):
     count = configured_thread_count() if count is None else count
     with _threads_lock:
         alive = [thread for thread in _threads.get(db_name, ()) if thread.is_alive()]
+        started = count - len(alive)
         for index in range(len(alive), count):
             thread = RunnerThread(db_name, index)
             thread.start()
             alive.append(thread)
         _threads[db_name] = alive
-    if alive:
-        _logger.info("Connector job runner: %s thread(s) for database %s", len(alive), db_name)
+    if started > 0:
+        _logger.info("Connector job runner: %s thread(s) started for database %s", started, db_name)
 
 
 def stop(timeout=STOP_SECONDS):
@@ -161,18 +162,22 @@ def _start_in_cron_workers():
         return
     process_work, stop_worker = worker_class.process_work, worker_class.stop
 
-    def process_work_and_start_runners(self):
-        process_work(self)
-        if not configured_thread_count():
-            return
-        names = self._db_list()
+    def start_runners(worker, db_index):
+        names = worker._db_list() if configured_thread_count() else []
         if not names:
             return
-        # process_work just handled this database (it moves db_index first).
-        db_name = names[self.db_index % len(names)]
+        db_name = names[db_index % len(names)]
         registry = Registry.registries.get(db_name)
         if registry is not None and registry.ready and "connector.sync.job" in registry:
             start(db_name)
+
+    def process_work_and_start_runners(self):
+        # Before the step (which moves db_index to the database it processes): else the
+        # step's cron run of the queue would come first. After it too: the step may load
+        # the registry first.
+        start_runners(self, self.db_index + 1)
+        process_work(self)
+        start_runners(self, self.db_index)
 
     def stop_runners_then_worker(self):
         stop()

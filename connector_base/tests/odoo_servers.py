@@ -1,6 +1,6 @@
 """Real Odoo server processes on one database: what several-server tests and benchmarks run.
 
-Each is ``odoo-bin`` (``python -m odoo``) with the configuration of the process that
+Each is ``odoo-bin`` with the configuration of the process that
 starts it, on a port of its own, logging to a file of its own.
 """
 
@@ -13,9 +13,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import requests
 
+import odoo
 from odoo.tools import config
 
 ERROR_LINE = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
@@ -27,15 +29,20 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def odoo_bin():
+    """odoo-bin of the odoo package in use: the prefork server re-runs its own script
+    for the long-polling process, which ``python -m odoo`` would not survive."""
+    script = Path(odoo.__file__).resolve().parent.parent / "odoo-bin"
+    return [sys.executable, str(script)] if script.exists() else [sys.executable, "-m", "odoo"]
+
+
 class OdooServer:
     def __init__(self, database, *, workers=0, extra_args=()):
         self.database = database
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         args = [
-            sys.executable,
-            "-m",
-            "odoo",
+            *odoo_bin(),
             "-c",
             config.rcfile,
             "-d",
