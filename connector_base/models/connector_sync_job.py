@@ -217,9 +217,10 @@ class ConnectorSyncJob(models.Model):
         return int(self.env["ir.config_parameter"].sudo().get_param("connector_base.job_max_attempts", 5))
 
     def _param(self, key, default):
-        """A queue setting as stored now. Read from the table, not Odoo's cache: a runner
-        thread serves no request, so a change made in Settings on another server must
-        reach it without waiting for a cache invalidation."""
+        """A queue setting as stored now. Read from the table, not Odoo's cache: a change
+        saved in Settings on another server applies from the next job, even within a
+        runner pass that started before it (passes look at cache signals only between
+        them)."""
         self.env.cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [f"connector_base.{key}"])
         row = self.env.cr.fetchone()
         return float(row[0] if row and row[0] else default)
