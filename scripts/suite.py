@@ -853,6 +853,7 @@ def command_test(args):
 # exits non-zero when it misses a target.
 ODOO_BENCHMARKS = [
     "bench_base.py",  # job queue against a commit loop, binding upsert against a raw create
+    "bench_runners.py",  # one and two real servers running jobs that wait on the platform
     "bench_webhook.py",  # webhook intake against a trivial route, on a server it starts
     "bench_smartsheet.py",  # a 10,000-row, three-level sheet imported from the emulator
     "bench_trello.py",  # a 5,000-card board imported from the emulator

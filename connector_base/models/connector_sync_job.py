@@ -15,6 +15,7 @@ import requests
 from odoo import api, exceptions, fields, models
 from odoo.tools import SQL
 
+from .. import job_runner
 from ..lib import backoff
 from ..lib.errors import AuthenticationError, ConnectorError, ValidationError
 from ..lib.redact import is_secret_name, redact
@@ -95,6 +96,13 @@ def _enqueue_column_lists(column_types):
         for column, column_type in zip(ENQUEUE_COLUMNS, column_types, strict=True)
     )
     return columns, typed
+
+
+# First key of the two-key advisory lock a worker holds on each job it runs (the
+# second is the job id): "conn" in ASCII, so it collides with no other lock user.
+LIVENESS_LOCK_NAMESPACE = 0x636F6E6E
+# Recorded on each attempt with the process id (read per claim: prefork forks after import).
+_HOSTNAME = socket.gethostname()
 
 
 class ClaimedJob(NamedTuple):
@@ -209,7 +217,13 @@ class ConnectorSyncJob(models.Model):
         return int(self.env["ir.config_parameter"].sudo().get_param("connector_base.job_max_attempts", 5))
 
     def _param(self, key, default):
-        return float(self.env["ir.config_parameter"].sudo().get_param(f"connector_base.{key}", default))
+        """A queue setting as stored now. Read from the table, not Odoo's cache: a change
+        saved in Settings on another server applies from the next job, even within a
+        runner pass that started before it (passes look at cache signals only between
+        them)."""
+        self.env.cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", [f"connector_base.{key}"])
+        row = self.env.cr.fetchone()
+        return float(row[0] if row and row[0] else default)
 
     # ------------------------------------------------------------------ enqueue
     @api.model
@@ -272,7 +286,8 @@ class ConnectorSyncJob(models.Model):
                         DO NOTHING
                         RETURNING id
                      )
-                SELECT EXISTS (SELECT FROM guard), ARRAY(SELECT id FROM inserted ORDER BY id), %(trigger)s
+                SELECT EXISTS (SELECT FROM guard), ARRAY(SELECT id FROM inserted ORDER BY id), %(trigger)s,
+                       %(notify)s
                 """,
                 guard=guard or SQL("SELECT 1"),
                 columns=columns,
@@ -280,12 +295,14 @@ class ConnectorSyncJob(models.Model):
                 rows=SQL(", ").join(rows),
                 # Asked here rather than by _schedule_runner: one round trip less per webhook.
                 trigger=self._due_trigger_pending_sql(wake_at),
+                # Delivered at commit: runner threads wake as soon as the jobs are visible.
+                notify=self._notify_runners_sql() if wake_at <= now else SQL("NULL"),
             ),
             # A concurrent transaction holding the same key makes this raise a
             # serialization failure, which callers retry: not an error to log.
             log_exceptions=False,
         )
-        passed, job_ids, due_trigger_pending = self.env.cr.fetchone()
+        passed, job_ids, due_trigger_pending, _notified = self.env.cr.fetchone()
         keys = [vals["identity_key"] for vals in vals_list if vals.get("identity_key")]
         if passed and keys and len(job_ids) < len(vals_list):
             self.env.cr.execute(
@@ -296,7 +313,7 @@ class ConnectorSyncJob(models.Model):
             )
             job_ids = list(dict.fromkeys(job_ids + [row[0] for row in self.env.cr.fetchall()]))
         if passed:
-            self._schedule_runner(wake_at, due_trigger_pending=due_trigger_pending)
+            self._schedule_runner(wake_at, due_trigger_pending=due_trigger_pending, notified=True)
         return self.browse(job_ids), passed
 
     @api.model
@@ -354,11 +371,13 @@ class ConnectorSyncJob(models.Model):
                 yield from cls._walk_keys(item)
 
     @api.model
-    def _schedule_runner(self, at, due_trigger_pending=None):
-        """Wake the runner now (or when the earliest job is due), once per transaction.
+    def _schedule_runner(self, at, due_trigger_pending=None, notified=False):
+        """Wake the runners now (or when the earliest job is due), once per transaction.
 
-        ``due_trigger_pending``: what :meth:`_due_trigger_pending_sql` answered for
-        ``at`` in the caller's query; None to ask it here.
+        Runner threads are woken by a notification at commit; the cron, the fallback
+        runner, by its trigger. ``due_trigger_pending``: what
+        :meth:`_due_trigger_pending_sql` answered for ``at`` in the caller's query;
+        None to ask it here. ``notified``: the caller's query sent the notification.
         """
         now = fields.Datetime.now()
         at = max(at, now)
@@ -368,6 +387,8 @@ class ConnectorSyncJob(models.Model):
             return
         memo.add(minute)
         if at <= now:
+            if not notified:
+                self.env.cr.execute(SQL("SELECT %s", self._notify_runners_sql()))
             # A due trigger is still pending (Odoo deletes them when a run ends): it wakes
             # the runner for this job as a new one would. Skipping spares a trigger row and
             # the fresh connection Odoo opens for each NOTIFY, which under a webhook burst
@@ -378,6 +399,11 @@ class ConnectorSyncJob(models.Model):
             if due_trigger_pending:
                 return
         self.env.ref("connector_base.ir_cron_run_sync_jobs").sudo()._trigger(at)
+
+    @api.model
+    def _notify_runners_sql(self):
+        """SQL waking the runner threads listening on this database when the transaction commits."""
+        return SQL("pg_notify(%s, '')", job_runner.CHANNEL)
 
     @api.model
     def _due_trigger_pending_sql(self, at):
@@ -392,11 +418,24 @@ class ConnectorSyncJob(models.Model):
     # ------------------------------------------------------------------ runner
     @api.model
     def _cron_run_jobs(self):
+        """The cron's pass: recover lost jobs, then run due jobs unless this server's
+        runner threads do (they are woken at once; the cron only every minute)."""
+        # The sweep and the claim each set their isolation: they must open their transaction.
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+        self._requeue_lost_jobs()
         # Read before the commit: the claim must open the next transaction (it sets its isolation).
         time_budget = self._param("runner_time_budget", 50)
-        self._requeue_stale_jobs()
         self.env.cr.commit()  # pylint: disable=invalid-commit
+        if job_runner.is_running(self.env.cr.dbname):
+            return
         self._run_due_jobs(time_budget=time_budget)
+
+    def _register_hook(self):
+        super()._register_hook()
+        # Every Odoo server process that serves this database starts its runner
+        # threads here (threaded server); see job_runner for prefork and tests.
+        if job_runner.wanted_in_this_process():
+            job_runner.start(self.env.cr.dbname)
 
     @api.model
     def _run_due_jobs(self, time_budget=50.0, max_jobs=None):
@@ -412,7 +451,14 @@ class ConnectorSyncJob(models.Model):
             self.env.cr.commit()  # pylint: disable=invalid-commit
             if claim is None:
                 break
-            self._perform(claim)
+            try:
+                self._perform(claim)
+            except BaseException:
+                # Stopped mid-job (the process exits, the database failed): the job stays
+                # running; releasing its lock lets the next sweep put it back now.
+                self.env.cr.rollback()
+                self._release_liveness_lock(claim.job_id)
+                raise
             count += 1
         return count
 
@@ -422,12 +468,21 @@ class ConnectorSyncJob(models.Model):
 
         Must start its own transaction. READ COMMITTED lets ``SKIP LOCKED`` step over
         a job another worker just claimed instead of raising a serialization error.
+        The claim also takes the job's liveness lock (see :meth:`_requeue_lost_jobs`),
+        held by this database session until the job's outcome is committed.
+
+        The claim commits without waiting for its WAL flush (half of a job's disk
+        waits): other workers see it at once all the same, and the job's outcome,
+        committed durably, flushes it. Only a PostgreSQL crash in between can lose
+        it, and that crash ends every worker's session too: the job then runs again
+        either way, this one attempt uncounted.
         """
         cr = self.env.cr
         cr.execute(
             SQL(
                 """
                 SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+                SET LOCAL synchronous_commit = off;
                 UPDATE connector_sync_job
                    SET state = 'running', attempts = attempts + 1, worker = %(worker)s,
                        started_at = date_trunc('second', now() AT TIME ZONE 'UTC'), finished_at = NULL,
@@ -448,13 +503,15 @@ class ConnectorSyncJob(models.Model):
                      ORDER BY job.priority, job.next_attempt_at, job.id
                      LIMIT 1
                        FOR UPDATE SKIP LOCKED)
-             RETURNING id, method_name, backend_model, backend_id, company_id
+             RETURNING id, method_name, backend_model, backend_id, company_id,
+                       pg_advisory_lock(%(namespace)s, id)
                 """,
-                worker=f"{socket.gethostname()}:{os.getpid()}",
+                worker=f"{_HOSTNAME}:{os.getpid()}",
+                namespace=LIVENESS_LOCK_NAMESPACE,
             )
         )
         row = cr.fetchone()
-        return ClaimedJob(*row) if row else None
+        return ClaimedJob(*row[:5]) if row else None
 
     @api.model
     def _perform(self, claim):
@@ -475,7 +532,15 @@ class ConnectorSyncJob(models.Model):
             trace = traceback.format_exc()
             self.env.cr.rollback()
             job._mark_failed(exc, trace, time.monotonic() - started)
+            # Written first: the job's row stays locked until the commit, so no sweep
+            # can take it between the lock's release and the outcome.
+            self.env.flush_all()
+            self._release_liveness_lock(claim.job_id)
             self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _release_liveness_lock(self, job_id):
+        self.env.cr.execute(SQL("SELECT pg_advisory_unlock(%s, %s)", LIVENESS_LOCK_NAMESPACE, job_id))
 
     def _call_handler(self, method_name, backend_model, backend_id, company_id):
         target = self._handler_target(backend_model, backend_id, company_id)
@@ -518,13 +583,17 @@ class ConnectorSyncJob(models.Model):
                        records_created = %s, records_updated = %s, records_skipped = %s,
                        result_summary = %s, error_class = NULL, error_message = NULL, error_traceback = NULL,
                        platform_failure = FALSE
-                 WHERE id = %s
+                 WHERE id = %s;
+                -- The row stays locked until the commit: no sweep can take the job meanwhile.
+                SELECT pg_advisory_unlock(%s, %s)
                 """,
                 duration,
                 result.get("created", 0),
                 result.get("updated", 0),
                 result.get("skipped", 0),
                 summary or None,
+                self.id,
+                LIVENESS_LOCK_NAMESPACE,
                 self.id,
             )
         )
@@ -607,14 +676,22 @@ class ConnectorSyncJob(models.Model):
             return []
 
     @api.model
-    def _requeue_stale_jobs(self):
-        """Put back jobs whose worker died: their attempt counts, as it may be the cause."""
-        minutes = self._param("stale_job_minutes", 30)
+    def _requeue_lost_jobs(self):
+        """Put back running jobs whose worker is gone: their attempt counts, as it may be the cause.
+
+        A worker holds a session-level advisory lock on each job it runs (taken by the
+        claim, released once the outcome is committed). PostgreSQL drops it when the
+        worker's session ends, however the worker died, so a running job nobody holds
+        is lost, while a job running for hours in a live worker is never touched.
+        Must start its own transaction: under READ COMMITTED, a job finishing while
+        this runs is re-read once its worker commits and left alone.
+        """
         self.flush_model()
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE connector_sync_job
+                SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+                UPDATE connector_sync_job job
                    SET state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
                        next_attempt_at = (now() AT TIME ZONE 'UTC'),
                        finished_at = CASE WHEN attempts >= max_attempts
@@ -622,19 +699,29 @@ class ConnectorSyncJob(models.Model):
                        error_class = 'WorkerLost',
                        error_message = %(message)s,
                        write_date = (now() AT TIME ZONE 'UTC')
-                 WHERE state = 'running'
-                   AND started_at < (now() AT TIME ZONE 'UTC') - make_interval(mins => %(minutes)s)
-             RETURNING id
+                 WHERE job.state = 'running'
+                   AND NOT EXISTS (
+                       SELECT 1 FROM pg_locks holder
+                        WHERE holder.locktype = 'advisory'
+                          AND holder.database = (SELECT oid FROM pg_database
+                                                  WHERE datname = current_database())
+                          AND holder.classid = %(namespace)s::oid
+                          AND holder.objid = job.id::oid
+                          AND holder.objsubid = 2
+                          AND holder.granted
+                   )
+             RETURNING job.id
                 """,
-                minutes=int(minutes),
-                message=f"The worker running this job stopped answering for over {int(minutes)} minutes.",
+                namespace=LIVENESS_LOCK_NAMESPACE,
+                message="The worker running this job stopped (its database session ended) "
+                "before it finished.",
             )
         )
-        stale = self.browse([row[0] for row in self.env.cr.fetchall()])
-        stale.invalidate_recordset()
-        if stale:
-            _logger.warning("Connector jobs %s were left running by a lost worker", stale.ids)
-        return stale
+        lost = self.browse([row[0] for row in self.env.cr.fetchall()])
+        lost.invalidate_recordset()
+        if lost:
+            _logger.warning("Connector jobs %s were left running by a lost worker: requeued", lost.ids)
+        return lost
 
     @api.model
     def _cron_purge_done_jobs(self):

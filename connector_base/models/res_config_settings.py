@@ -16,11 +16,6 @@ class ResConfigSettings(models.TransientModel):
         default=30,
         help="Each further retry waits twice as long, up to an hour.",
     )
-    connector_stale_job_minutes = fields.Integer(
-        string="Requeue jobs running for over (minutes)",
-        config_parameter="connector_base.stale_job_minutes",
-        default=30,
-    )
     connector_circuit_breaker_threshold = fields.Integer(
         string="Pause a backend after (consecutive failures)",
         config_parameter="connector_base.circuit_breaker_threshold",

@@ -13,3 +13,5 @@ from . import test_oauth
 from . import test_change_detection
 from . import test_settings_http
 from . import test_cron_runner
+from . import test_job_liveness
+from . import test_runner_servers

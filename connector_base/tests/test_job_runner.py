@@ -159,24 +159,6 @@ class TestJobRunner(ConnectorCase):
             self.assertEqual(set(env["connector.sync.job"].browse(job_ids).mapped("state")), {"done"})
 
     @mute_logger(*SILENCE)
-    def test_a_job_left_running_by_a_dead_worker_is_put_back(self):
-        backend_id = self.make_committed_backend()
-        stale, exhausted, fresh = self.enqueue_committed(backend_id, "_job_noop", count=3)
-        long_ago = datetime.now() - timedelta(hours=2)
-        with self.committed_env() as env:
-            Job = env["connector.sync.job"]
-            Job.browse([stale, exhausted]).write({"state": "running", "attempts": 1, "started_at": long_ago})
-            Job.browse(exhausted).write({"attempts": 5, "max_attempts": 5})
-            Job.browse(fresh).write({"state": "running", "attempts": 1, "started_at": datetime.now()})
-            requeued = Job._requeue_stale_jobs()
-            self.assertEqual(sorted(requeued.ids), sorted([stale, exhausted]))
-        rows = self.read_jobs([stale, exhausted, fresh], ["state", "attempts", "error_message"])
-        self.assertEqual((rows[stale]["state"], rows[stale]["attempts"]), ("pending", 1))
-        self.assertEqual(rows[exhausted]["state"], "failed")
-        self.assertIn("stopped answering", rows[exhausted]["error_message"])
-        self.assertEqual(rows[fresh]["state"], "running")
-
-    @mute_logger(*SILENCE)
     def test_secrets_never_reach_the_job_error_or_traceback(self):
         backend_id = self.make_committed_backend()
         with self.committed_env() as env:

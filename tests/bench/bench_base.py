@@ -3,24 +3,30 @@
 
 Prints, from one run on one database:
 - job queue: no-op jobs claimed and completed per second against the floor of
-  the same durable transitions done by a bare loop (two committed UPDATEs per
-  job), and their ratio (target: the queue costs at most 2x the floor);
+  a bare loop doing two committed UPDATEs per job, and their ratio, the median
+  of paired rounds (target: the queue costs at most 1.5x the floor). The queue's
+  claim commits without waiting for its WAL flush (see ``_claim_next``), its
+  outcome durably;
 - binding upsert: 10,000 partners upserted through the binding helpers against
   a raw batch ``create`` of the same values with the same context: speed ratio
   (target >= 0.7), SQL queries per record of both (target: at most 2 more),
   and what re-applying the same payloads writes (target: nothing).
 """
 
+import statistics
 import time
 
 from benchlib import env_for, measured, open_registry, verdict
 
-JOBS = 2000
+JOBS = 1000
+QUEUE_ROUNDS = 5
+QUEUE_TARGET = 1.5
 RECORDS = 10_000
 CONTEXT = {"from_connector": True, "tracking_disable": True}
 
 
-def bench_queue(registry):
+def queue_round(registry):
+    """Seconds the runner takes for JOBS no-op jobs."""
     with registry.cursor() as cr:
         env = env_for(cr)
         backend = env["test.connector.backend"].create({"name": "Bench queue"})
@@ -40,9 +46,17 @@ def bench_queue(registry):
     with registry.cursor() as cr:
         started = time.perf_counter()
         ran = env_for(cr)["connector.sync.job"]._run_due_jobs(time_budget=3600)
-        queue_seconds = time.perf_counter() - started
+        seconds = time.perf_counter() - started
     assert ran == JOBS, f"the runner ran {ran} of {JOBS} jobs"
+    with registry.cursor() as cr:
+        env = env_for(cr)
+        env["connector.sync.job"].search([("backend_id", "=", backend_id)]).unlink()
+        env["test.connector.backend"].browse(backend_id).unlink()
+    return seconds
 
+
+def floor_round(registry):
+    """Seconds a bare loop takes for the same durable transitions: two committed UPDATEs per job."""
     with registry.cursor() as cr:
         cr.execute("CREATE TABLE IF NOT EXISTS bench_commit_floor (id int PRIMARY KEY, state varchar)")
         cr.execute("TRUNCATE bench_commit_floor")
@@ -54,19 +68,28 @@ def bench_queue(registry):
             cr.commit()
             cr.execute("UPDATE bench_commit_floor SET state = 'done' WHERE id = %s", [row_id])
             cr.commit()
-        floor_seconds = time.perf_counter() - started
+        seconds = time.perf_counter() - started
         cr.execute("DROP TABLE bench_commit_floor")
-    with registry.cursor() as cr:
-        env = env_for(cr)
-        env["connector.sync.job"].search([("backend_id", "=", backend_id)]).unlink()
-        env["test.connector.backend"].browse(backend_id).unlink()
+    return seconds
 
-    ratio = queue_seconds / floor_seconds
-    print(f"job queue: {JOBS} no-op jobs")
-    print(f"  queue runner     {JOBS / queue_seconds:10.0f} jobs/s")
-    print(f"  commit-loop floor{JOBS / floor_seconds:10.0f} jobs/s")
-    print(f"  overhead ratio   {ratio:10.2f}x   (target <= 2.00x) {verdict(ratio <= 2)}")
-    return ratio <= 2
+
+def bench_queue(registry):
+    # Paired rounds on a shared machine: each ratio compares a queue round with the
+    # floor round right after it; the verdict takes their median.
+    rounds = []
+    for _round in range(QUEUE_ROUNDS):
+        rounds.append((queue_round(registry), floor_round(registry)))
+    ratios = [queue / floor for queue, floor in rounds]
+    ratio = statistics.median(ratios)
+    queue_rate = statistics.median(JOBS / queue for queue, _floor in rounds)
+    floor_rate = statistics.median(JOBS / floor for _queue, floor in rounds)
+    met = ratio <= QUEUE_TARGET
+    print(f"job queue: {JOBS} no-op jobs, {QUEUE_ROUNDS} paired rounds (medians)")
+    print(f"  queue runner     {queue_rate:10.0f} jobs/s")
+    print(f"  commit-loop floor{floor_rate:10.0f} jobs/s")
+    print(f"  rounds           {', '.join(f'{value:.2f}x' for value in ratios)}")
+    print(f"  overhead ratio   {ratio:10.2f}x   (target <= {QUEUE_TARGET:.2f}x) {verdict(met)}")
+    return met
 
 
 def bench_upsert(registry):

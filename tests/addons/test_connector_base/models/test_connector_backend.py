@@ -1,4 +1,5 @@
 import os
+import time
 
 from odoo import fields, models
 
@@ -59,6 +60,11 @@ class TestConnectorBackend(models.Model):
     def _job_record_execution(self, job):
         self.env["test.connector.execution"].create({"job_id": job.id, "pid": os.getpid()})
         return {"created": 1}
+
+    def _job_wait_on_platform(self, job):
+        """A job whose time goes into waiting on the platform (as an API call's latency)."""
+        time.sleep((job.payload or {}).get("seconds", 0.1))
+        return self._job_record_execution(job)
 
     def _job_fail_with_server_error(self, job):
         self.env["test.connector.execution"].create({"job_id": job.id})

@@ -1,0 +1,191 @@
+"""Runner threads: every Odoo server process serving a database runs its sync jobs.
+
+Each thread LISTENs on :data:`CHANNEL` (the enqueue NOTIFYs it in its own
+transaction, so the wake-up comes with the commit), claims due jobs with the
+``FOR UPDATE SKIP LOCKED`` claim of ``connector.sync.job`` and runs each in its own
+transaction. Threads of several servers never run a job twice: the claim decides.
+
+Where threads start (``wanted_in_this_process``):
+- threaded server (``odoo-bin`` without ``--workers``): in the serving process, when
+  the database's registry loads;
+- prefork (``--workers N``): in each cron worker, which Odoo already dedicates to
+  background work; HTTP workers never run jobs (their CPU limit is per request);
+- nowhere else: not in ``odoo-bin shell``, an install or update with
+  ``--stop-after-init``, Odoo's test runner or pytest-odoo.
+
+Configuration, per server (Odoo configuration file): ``connector_runner_threads``
+(default 1; 0 turns them off). A server started with ``max_cron_threads = 0`` runs no
+background work, so no runner thread either. The cron "Connectors: run sync jobs"
+stays as the fallback: it recovers lost jobs every minute and runs jobs itself on a
+server without runner threads.
+
+This module is process-level plumbing, not a model: it holds the threads of this
+process and calls the model for everything the queue does.
+"""
+
+import logging
+import select
+import threading
+import time
+
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+from odoo.service import server as odoo_server
+from odoo.tools import SQL, config
+
+_logger = logging.getLogger(__name__)
+
+CHANNEL = "connector_sync_job"
+# Longest sleep without a notification: bounds how late a job due later (a retry,
+# an eta) starts, and how often an idle thread looks for lost jobs.
+POLL_SECONDS = 5.0
+# Longest run between two looks at the registry (module updates, settings): a
+# thread with work keeps claiming until the queue is empty or this is spent.
+PASS_SECONDS = 30.0
+# How long a stopping cron worker waits for a running job to commit.
+STOP_SECONDS = 30.0
+
+_threads = {}  # database name -> list of RunnerThread of this process
+_threads_lock = threading.Lock()
+
+
+def configured_thread_count():
+    if not config["max_cron_threads"]:
+        return 0
+    return max(int(config.get("connector_runner_threads", 1) or 0), 0)
+
+
+def wanted_in_this_process():
+    """True in the serving process of a threaded Odoo server (see the module docstring)."""
+    if config["stop_after_init"] or config["test_enable"] or config.get("test_file"):
+        return False
+    return isinstance(odoo_server.server, odoo_server.ThreadedServer) and configured_thread_count() > 0
+
+
+def is_running(db_name):
+    with _threads_lock:
+        return any(thread.is_alive() for thread in _threads.get(db_name, ()))
+
+
+def start(db_name, count=None):
+    """Start this process's runner threads for a database, unless they run already."""
+    count = configured_thread_count() if count is None else count
+    with _threads_lock:
+        alive = [thread for thread in _threads.get(db_name, ()) if thread.is_alive()]
+        started = count - len(alive)
+        for index in range(len(alive), count):
+            thread = RunnerThread(db_name, index)
+            thread.start()
+            alive.append(thread)
+        _threads[db_name] = alive
+    if started > 0:
+        _logger.info("Connector job runner: %s thread(s) started for database %s", started, db_name)
+
+
+def stop(timeout=STOP_SECONDS):
+    """Ask every runner thread of this process to stop after its current job, and wait."""
+    with _threads_lock:
+        threads = [thread for threads in _threads.values() for thread in threads]
+        _threads.clear()
+    for thread in threads:
+        thread.stopping.set()
+    deadline = time.monotonic() + timeout
+    for thread in threads:
+        thread.join(max(deadline - time.monotonic(), 0))
+
+
+class RunnerThread(threading.Thread):
+    def __init__(self, db_name, index):
+        super().__init__(name=f"connector.runner.{db_name}.{index}", daemon=True)
+        self.db_name = db_name
+        self.stopping = threading.Event()
+        self._next_sweep = 0.0
+
+    def run(self):
+        # Odoo's log lines name the database of the thread that writes them.
+        threading.current_thread().dbname = self.db_name
+        while not self.stopping.is_set():
+            try:
+                if not self._serve():
+                    return
+            except Exception:
+                _logger.exception("Connector job runner for %s failed; starting again", self.db_name)
+                self.stopping.wait(POLL_SECONDS)
+
+    def _serve(self):
+        """Listen, then run passes until told to stop; False once the database has no queue."""
+        listener = odoo.sql_db.db_connect(self.db_name).cursor()
+        try:
+            listener.execute(SQL("LISTEN %s", SQL.identifier(CHANNEL)))
+            listener.commit()
+            connection = listener._cnx
+            while not self.stopping.is_set():
+                ran = self._pass()
+                if ran is None:
+                    return False
+                if ran:
+                    continue  # the queue may have filled meanwhile: look again at once
+                if not connection.notifies:
+                    select.select([connection], [], [], POLL_SECONDS)
+                connection.poll()
+                connection.notifies.clear()
+            return True
+        finally:
+            listener.close()
+
+    def _pass(self):
+        """Run due jobs; the number run, or None when connector_base left the database."""
+        # As Odoo's cron threads do: pick up a reloaded registry and invalidated caches.
+        registry = Registry(self.db_name).check_signaling()
+        if "connector.sync.job" not in registry:
+            return None
+        with registry.manage_changes(), registry.cursor() as cr:
+            Job = api.Environment(cr, SUPERUSER_ID, {})["connector.sync.job"]
+            if time.monotonic() >= self._next_sweep:
+                Job._requeue_lost_jobs()
+                cr.commit()  # pylint: disable=invalid-commit
+                self._next_sweep = time.monotonic() + POLL_SECONDS
+            return Job._run_due_jobs(time_budget=PASS_SECONDS)
+
+
+def _start_in_cron_workers():
+    """Prefork: start the runner threads in each cron worker, stop them with it.
+
+    Odoo has no hook for "a cron worker is running": wrap the worker's loop step (which
+    processes one database) and its stop. Installed at import, before the master
+    forks when it preloads the database, or inside the worker that loads it first;
+    either way the next loop step of each cron worker runs the wrapper.
+    """
+    worker_class = odoo_server.WorkerCron
+    if getattr(worker_class, "_connector_runner_hooked", False):
+        return
+    process_work, stop_worker = worker_class.process_work, worker_class.stop
+
+    def start_runners(worker, db_index):
+        names = worker._db_list() if configured_thread_count() else []
+        if not names:
+            return
+        db_name = names[db_index % len(names)]
+        registry = Registry.registries.get(db_name)
+        if registry is not None and registry.ready and "connector.sync.job" in registry:
+            start(db_name)
+
+    def process_work_and_start_runners(self):
+        # Before the step (which moves db_index to the database it processes): else the
+        # step's cron run of the queue would come first. After it too: the step may load
+        # the registry first.
+        start_runners(self, self.db_index + 1)
+        process_work(self)
+        start_runners(self, self.db_index)
+
+    def stop_runners_then_worker(self):
+        stop()
+        stop_worker(self)
+
+    worker_class.process_work = process_work_and_start_runners
+    worker_class.stop = stop_runners_then_worker
+    worker_class._connector_runner_hooked = True
+
+
+_start_in_cron_workers()

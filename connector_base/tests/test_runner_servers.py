@@ -1,0 +1,86 @@
+import signal
+import time
+
+from .common import ConnectorCase
+from .odoo_servers import start_servers
+
+JOBS = 40
+
+
+class TestRunnerOnSeveralServers(ConnectorCase):
+    """Two real Odoo server processes on the test database share its queue.
+
+    The tests run in name order: the second kills one of the servers.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.servers = start_servers(cls.env.cr.dbname, 2)
+        cls.addClassCleanup(cls.stop_servers)
+
+    @classmethod
+    def stop_servers(cls):
+        for server in cls.servers:
+            server.stop()
+
+    def wait_for(self, job_ids, states, timeout=120):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = {row["state"] for row in self.read_jobs(job_ids, ["state"]).values()}
+            if found <= set(states):
+                return
+            time.sleep(0.2)
+        self.fail(f"jobs still {sorted(found)} after {timeout} s, not {states}")
+
+    def executions(self, job_ids):
+        with self.committed_env() as env:
+            return [
+                (execution.job_id.id, execution.pid)
+                for execution in env["test.connector.execution"].search([("job_id", "in", job_ids)])
+            ]
+
+    def assert_no_error_logged(self, servers):
+        for server in servers:
+            self.assertEqual(server.error_lines(), [], f"errors in {server.log.name}")
+
+    def test_two_servers_run_every_job_exactly_once_and_both_run_some(self):
+        backend_id = self.make_committed_backend()
+        # Enqueued once both runners listen: each wakes at the commit.
+        job_ids = self.enqueue_committed(backend_id, "_job_wait_on_platform", count=JOBS)
+        self.wait_for(job_ids, ["done"])
+
+        executions = self.executions(job_ids)
+        self.assertEqual(sorted(job_id for job_id, _pid in executions), sorted(job_ids), "each ran once")
+        pids = [pid for _job_id, pid in executions]
+        for server in self.servers:
+            self.assertIn(server.pid, pids, f"server {server.pid} ran none of the {JOBS} jobs")
+        self.assertEqual(set(pids), {server.pid for server in self.servers}, "only the two servers ran jobs")
+        self.assertEqual({row["attempts"] for row in self.read_jobs(job_ids, ["attempts"]).values()}, {1})
+        self.assert_no_error_logged(self.servers)
+
+    def test_when_a_server_is_killed_the_other_runs_its_job_again_within_a_minute(self):
+        backend_id = self.make_committed_backend()
+        [job_id] = self.enqueue_committed(backend_id, "_job_wait_on_platform", payload={"seconds": 15})
+        self.wait_for([job_id], ["running"], timeout=30)
+        worker = self.worker_of(job_id)
+        [victim] = [server for server in self.servers if worker.endswith(f":{server.pid}")]
+        [survivor] = [server for server in self.servers if server is not victim]
+
+        victim.stop(signal.SIGKILL)
+        killed_at = time.monotonic()
+        while self.worker_of(job_id) == worker and time.monotonic() - killed_at < 60:
+            time.sleep(0.2)
+        taken_back_after = time.monotonic() - killed_at
+        self.assertLess(taken_back_after, 60, "the survivor took the job back within a minute")
+        self.assertTrue(self.worker_of(job_id).endswith(f":{survivor.pid}"))
+        self.wait_for([job_id], ["done"], timeout=60)
+
+        row = self.read_jobs([job_id], ["attempts"])[job_id]
+        self.assertEqual(row["attempts"], 2, "the killed attempt counts")
+        self.assertEqual(self.executions([job_id]), [(job_id, survivor.pid)], "the killed run left nothing")
+        self.assert_no_error_logged([survivor])
+
+    def worker_of(self, job_id):
+        with self.committed_env() as env:
+            return env["connector.sync.job"].browse(job_id).worker
