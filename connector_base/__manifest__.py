@@ -18,6 +18,8 @@
         "data/ir_cron_webhook.xml",
         "views/menus.xml",
         "views/connector_sync_job_views.xml",
+        "views/connector_overview_views.xml",
+        "wizards/connector_sync_history_views.xml",
         "views/connector_external_binding_views.xml",
         "views/connector_backend_pause_views.xml",
         "views/connector_sync_conflict_views.xml",
@@ -26,5 +28,10 @@
         "views/res_config_settings_views.xml",
         "views/connector_oauth_templates.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "connector_base/static/src/**/*",
+        ],
+    },
     "application": True,
 }

@@ -1,0 +1,1 @@
+from . import connector_sync_history
