@@ -32,6 +32,9 @@
         "web.assets_backend": [
             "connector_base/static/src/**/*",
         ],
+        "web.assets_tests": [
+            "connector_base/static/tests/tours/**/*",
+        ],
     },
     "application": True,
 }

@@ -19,4 +19,9 @@
         "wizards/smartsheet_discover_wizard_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "connector_smartsheet/static/tests/tours/**/*",
+        ],
+    },
 }

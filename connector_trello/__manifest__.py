@@ -20,4 +20,9 @@
         "wizards/trello_board_link_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "connector_trello/static/tests/tours/**/*",
+        ],
+    },
 }

@@ -1,6 +1,7 @@
 from . import connector_backend_pause
 from . import connector_credential
 from . import connector_sync_job
+from . import connector_sync_job_hourly
 from . import connector_external_binding
 from . import connector_external_id_mixin
 from . import connector_value_mapping

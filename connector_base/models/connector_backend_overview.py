@@ -224,8 +224,8 @@ class ConnectorOverview(models.AbstractModel):
         since = fields.Datetime.now() - timedelta(hours=48)
         return {
             "cards": cards,
-            "graph_domain": [("enqueued_at", ">=", fields.Datetime.to_string(since))],
+            "graph_domain": [("hour_start", ">=", fields.Datetime.to_string(since))],
             "graph_view_id": self.env["ir.model.data"]._xmlid_to_res_id(
-                "connector_base.connector_sync_job_view_graph_hourly"
+                "connector_base.connector_sync_job_hourly_view_graph"
             ),
         }

@@ -34,6 +34,7 @@ REGIONS = [
 AUTH_METHODS = [("token", "Personal access token"), ("oauth", "OAuth 2.0")]
 # The personal access token the demo emulator accepts (tests/emulators/smartsheet.py --demo).
 DEMO_TOKEN = "smartsheet-demo-token"
+DEMO_OWNER = "owner@example.com"
 
 
 class SmartsheetBackend(models.Model):
@@ -238,6 +239,16 @@ class SmartsheetBackend(models.Model):
                     "custom_api_url": api_url,
                     "access_token": DEMO_TOKEN,
                 }
+            )
+        # The sample plan assigns its tasks to this person: without an Odoo user of that
+        # address, every assigned row would wait in quarantine.
+        if (
+            not self.env["res.users"]
+            .with_context(active_test=False)
+            .search_count([("login", "=", DEMO_OWNER)])
+        ):
+            self.env["res.users"].create(
+                {"name": "Olivia Owner (demo)", "login": DEMO_OWNER, "email": DEMO_OWNER}
             )
         return [
             f"Smartsheet demo: backend {backend.name!r} (id {backend.id}) reads {api_url}; "

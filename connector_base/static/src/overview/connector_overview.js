@@ -34,7 +34,7 @@ export class ConnectorOverview extends Component {
 
     get graphProps() {
         return {
-            resModel: "connector.sync.job",
+            resModel: "connector.sync.job.hourly",
             type: "graph",
             views: [
                 [this.graphViewId, "graph"],
@@ -42,7 +42,7 @@ export class ConnectorOverview extends Component {
             ],
             domain: this.graphDomain,
             display: { controlPanel: false },
-            context: { graph_mode: "bar", graph_stacked: true },
+            context: { graph_mode: "bar", graph_stacked: true, graph_measure: "job_count" },
         };
     }
 
