@@ -26,7 +26,7 @@ import websocket
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "docs" / "images"
-VIEWPORT = {"width": 1366, "height": 820}
+VIEWPORT = {"width": 1366, "height": 960}
 
 
 class Browser:
@@ -158,7 +158,15 @@ def main():
     session = login(base_url, args.user, args.password)
     backend = search_read(session, base_url, "trello.backend", [], ["id"])
     binding = search_read(
-        session, base_url, "connector.external.binding", [("res_model", "=", "project.task")], ["res_id"]
+        session,
+        base_url,
+        "connector.external.binding",
+        [
+            ("backend_model", "=", "trello.backend"),
+            ("external_type", "=", "card"),
+            ("res_model", "=", "project.task"),
+        ],
+        ["res_id"],
     )
     if not backend or not binding:
         raise SystemExit("The Trello demo has not synced yet: start `make run` and wait for its demo lines.")

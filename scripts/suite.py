@@ -551,6 +551,7 @@ def command_run(args):
     banner = (
         f"\nOdoo 18 with the connector suite: {base_url}/odoo\n"
         f"  database {RUN_DB}, login admin / password admin (change it in Settings > Users)\n"
+        f"  Connectors overview: {base_url}/odoo/action-connector_base.action_connector_overview\n"
         f"  sync jobs: {base_url}/odoo/action-connector_base.action_connector_sync_job\n"
         f"  configuration: {config} (encryption key inside: keep it, secrets cannot be read without it)\n"
     )
