@@ -218,11 +218,18 @@ class SmartsheetBackend(models.Model):
 
     def action_sync_now(self):
         """Queue a sync of every linked sheet (and the export of new records where they are exported)."""
+        if not self.sheet_ids:
+            message, level = (
+                self.env._("No sheet is linked yet: press Discover sheets to link one."),
+                "warning",
+            )
+        else:
+            message, level = self.env._("Synchronization queued."), "info"
         self.sheet_ids._enqueue_sync()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {"type": "info", "message": self.env._("Synchronization queued.")},
+            "params": {"type": level, "message": message},
         }
 
     @api.model
