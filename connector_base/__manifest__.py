@@ -19,6 +19,8 @@
         "data/ir_cron_webhook.xml",
         "views/menus.xml",
         "views/connector_sync_job_views.xml",
+        "views/connector_overview_views.xml",
+        "wizards/connector_sync_history_views.xml",
         "views/connector_external_binding_views.xml",
         "views/connector_backend_pause_views.xml",
         "views/connector_sync_conflict_views.xml",
@@ -28,5 +30,13 @@
         "views/connector_oauth_templates.xml",
         "wizards/connector_import_preview_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "connector_base/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "connector_base/static/tests/tours/**/*",
+        ],
+    },
     "application": True,
 }

@@ -22,6 +22,8 @@
         "views/menus.xml",
     ],
     "assets": {
-        "web.assets_tests": ["connector_smartsheet/static/tests/tours/*.js"],
+        "web.assets_tests": [
+            "connector_smartsheet/static/tests/tours/**/*",
+        ],
     },
 }

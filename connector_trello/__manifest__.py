@@ -23,6 +23,8 @@
         "views/menus.xml",
     ],
     "assets": {
-        "web.assets_tests": ["connector_trello/static/tests/tours/*.js"],
+        "web.assets_tests": [
+            "connector_trello/static/tests/tours/**/*",
+        ],
     },
 }

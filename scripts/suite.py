@@ -246,6 +246,31 @@ def ensure_python_deps(odoo_root):
             )
 
 
+# --------------------------------------------------------------------- browser
+# Odoo's browser tests look for these, in this order (odoo.tests.common._find_executable).
+CHROME_NAMES = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")
+
+
+def ensure_browser():
+    """Headless Chromium and the websocket client Odoo drives it with: installed when
+    missing, a clear error when they cannot be. Odoo would skip the tours without them."""
+    if not any(shutil.which(name) for name in CHROME_NAMES):
+        if os.geteuid() != 0 and not shutil.which("sudo"):
+            raise SetupError("Chromium is needed for the browser tours: apt-get install chromium")
+        sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+        say("Chromium not found: installing Debian's chromium package with apt-get")
+        run([*sudo, "apt-get", "update", "-qq"], check=False)
+        run(
+            [*sudo, "apt-get", "install", "-y", "-qq", "chromium"],
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+        if not any(shutil.which(name) for name in CHROME_NAMES):
+            raise SetupError("chromium was installed but no Chrome executable is on the PATH.")
+    if run([sys.executable, "-c", "import websocket"], check=False, capture=True).returncode != 0:
+        say("installing websocket-client (Odoo's browser tests need it)")
+        run([sys.executable, "-m", "pip", "install", "-q", "websocket-client"])
+
+
 # --------------------------------------------------------------------- PostgreSQL
 def pg_bindir():
     def version(path):
@@ -375,7 +400,9 @@ def copy_db(template, name):
 
 
 # --------------------------------------------------------------------- Odoo configuration
-def write_config(path, odoo_root, *, db_name, http_port, extra_addons=(), with_checkout=True):
+def write_config(
+    path, odoo_root, *, db_name, http_port, extra_addons=(), with_checkout=True, extra_options=None
+):
     """Write an Odoo configuration, keeping the encryption keys of an existing one.
 
     ``with_checkout``: this checkout is on the addons path (not when the addons come from wheels)."""
@@ -407,6 +434,7 @@ def write_config(path, odoo_root, *, db_name, http_port, extra_addons=(), with_c
         "without_demo": "all",
         "max_cron_threads": 1,
         "connector_encryption_keys": keys,
+        **(extra_options or {}),
     }
     body = "[options]\n" + "".join(f"{key} = {value}\n" for key, value in lines.items())
     if not path.exists() or path.read_text() != body:
@@ -643,6 +671,7 @@ def command_run(args):
     banner = (
         f"\nOdoo 18 with the connector suite: {base_url}/odoo\n"
         f"  database {RUN_DB}, login admin / password admin (change it in Settings > Users)\n"
+        f"  Connectors overview: {base_url}/odoo/action-connector_base.action_connector_overview\n"
         f"  sync jobs: {base_url}/odoo/action-connector_base.action_connector_sync_job\n"
         f"  configuration: {config} (encryption key inside: keep it, secrets cannot be read without it)\n"
     )
@@ -755,6 +784,34 @@ def run_pytest(cmd, env):
     return process.returncode, pytest_counts("".join(lines))
 
 
+def print_summary(results, tour_line, failed):
+    """Print the counts, closing on the "N passed, N failed" line; return the exit code."""
+    print("\n==== summary ====")
+    passed = failures = 0
+    for label, outcome in results.items():
+        if isinstance(outcome, dict):
+            passed += outcome["passed"]
+            failures += outcome["failed"] + outcome["errors"]
+            print(f"{label}: {outcome['passed']} passed, {outcome['failed'] + outcome['errors']} failed")
+        else:
+            print(f"{label}: {outcome}")
+    print(tour_line)
+    if failed and failures == 0:
+        failures = 1  # lint or a zero count failed the run; the closing line must say so
+    print(f"{passed} passed, {failures} failed")
+    return 1 if failed else 0
+
+
+def tour_summary(tour_file, screenshots):
+    """The summary line of the browser tours, and whether none ran."""
+    tours = tour_file.read_text().split() if tour_file.exists() else []
+    line = f"browser tours: {len(tours)} ran ({', '.join(tours) or 'none'})"
+    shots = sorted(screenshots.rglob("*.png")) if screenshots.exists() else []
+    if shots:
+        line += f"\nscreenshots of the failed browser steps: {shots[0].parent}"
+    return line, not tours
+
+
 def command_test(args):
     odoo_root = prepare()
     results = {}
@@ -787,14 +844,17 @@ def command_test(args):
         results["pure-Python tests"] = unit
         failed |= code != 0 or (unit["passed"] == 0 and not args.k)
 
-    say("Odoo tests (pytest-odoo, fresh database)")
+    say("Odoo tests (pytest-odoo, fresh database), browser tours in headless Chromium")
+    ensure_browser()
     extra_addons = [TEST_ADDONS_DIR]
+    screenshots = LOCAL / "data" / "screenshots"
     config = write_config(
         LOCAL / f"{TEST_DB}.conf",
         odoo_root,
         db_name=TEST_DB,
         extra_addons=extra_addons,
         http_port=ports()["odoo-test"],
+        extra_options={"screenshots": screenshots},
     )
     modules = SUITE + test_addons()
     template = template_db(odoo_root, config, external_dependencies(modules))
@@ -805,6 +865,10 @@ def command_test(args):
     ]
     env = odoo_env(odoo_root)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "tests"), env["PYTHONPATH"]])
+    tour_file = LOCAL / "tours-ran.txt"
+    tour_file.unlink(missing_ok=True)
+    env["CONNECTOR_TOUR_COUNT_FILE"] = str(tour_file)
+    shutil.rmtree(screenshots / TEST_DB, ignore_errors=True)
     code, odoo_counts = run_pytest(
         [
             sys.executable,
@@ -814,6 +878,8 @@ def command_test(args):
             "no:cacheprovider",
             "-p",
             "odoo_log_guard",
+            "-p",
+            "odoo_tour_guard",
             f"--odoo-config={config}",
             f"--odoo-database={TEST_DB}",
             "--odoo-http",
@@ -829,24 +895,16 @@ def command_test(args):
     if odoo_counts["passed"] == 0:
         say("no Odoo test ran: that is a failure")
         failed = True
+    tour_line, no_tour = tour_summary(tour_file, screenshots / TEST_DB)
+    if no_tour and not args.k:
+        say("no browser tour ran: that is a failure")
+        failed = True
 
     wheels = wheel_results(odoo_root, args)
     results["addons installed from wheels"] = wheels
     failed |= isinstance(wheels, dict) and wheels["failed"] > 0
 
-    print("\n==== summary ====")
-    passed = failures = 0
-    for label, outcome in results.items():
-        if isinstance(outcome, dict):
-            passed += outcome["passed"]
-            failures += outcome["failed"] + outcome["errors"]
-            print(f"{label}: {outcome['passed']} passed, {outcome['failed'] + outcome['errors']} failed")
-        else:
-            print(f"{label}: {outcome}")
-    if failed and failures == 0:
-        failures = 1  # lint or a zero count failed the run; the closing line must say so
-    print(f"{passed} passed, {failures} failed")
-    return 1 if failed else 0
+    return print_summary(results, tour_line, failed)
 
 
 # Benchmarks on the bench database, in this order; each prints its figures and

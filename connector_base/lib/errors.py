@@ -19,13 +19,24 @@ class ConnectorError(Exception):
         status=None,
         platform_code=None,
         platform_message=None,
+        platform=None,
+        url=None,
+        network_reason=None,
+        request=None,
     ):
+        """``platform``, ``url`` (the address tried, without its query), ``network_reason``
+        (why it could not be reached) and ``request`` ("GET /sheets/1") let the Odoo side say the
+        same in the user's language (``connector_base.models.connector_error_text``)."""
         super().__init__(message)
         self.message = message
         self.retry_after = retry_after
         self.status = status
         self.platform_code = platform_code
         self.platform_message = platform_message
+        self.platform = platform
+        self.url = url
+        self.network_reason = network_reason
+        self.request = request
 
     def __str__(self):
         return self.message

@@ -8,6 +8,7 @@ slept in a worker.
 """
 
 import logging
+import socket
 import threading
 import time
 from datetime import datetime, timezone
@@ -41,6 +42,15 @@ _in_flight = threading.local()
 _CODE_KEYS = ("errorCode", "error_code", "code", "error")
 _MESSAGE_KEYS = ("message", "error_description", "error_message", "detail", "error")
 _MAX_BODY_IN_MESSAGE = 300
+# What to do after each kind of refusal (the Odoo side says the same, translated).
+ADVICE = {
+    AuthenticationError: "check the credentials, or connect the backend again",
+    PermissionDeniedError: "the connected account needs access to this object on the platform",
+    NotFoundError: "the object was deleted, or the connected account cannot see it",
+    RateLimitedError: "too many calls; the job waits and tries again by itself",
+    ServerError: "a problem on the platform's side; the job tries again by itself",
+    ValidationError: "check the values sent and the field mapping",
+}
 
 
 class InvalidResponseError(ServerError):
@@ -347,9 +357,14 @@ class HttpClient:
             ) from None
         except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             self._count_calls(1)
+            reason, where = self._describe(exc), self._origin(path)
             # "from None": the chained requests exception would print the URL, credentials included.
             raise NetworkError(
-                redact(f"{self.platform}: {method} {self._path(path)} failed: {self._describe(exc)}", secrets)
+                f"Cannot reach {self.platform} at {where} ({reason}): check the API URL and the network.",
+                platform=self.platform,
+                url=where,
+                network_reason=reason,
+                request=f"{method} {self._path(path)}",
             ) from None
         finally:
             _in_flight.secrets = previous
@@ -369,11 +384,40 @@ class HttpClient:
             self.api_calls += number
 
     def _describe(self, exc):
+        """Why the platform could not be reached, in a few words (never the exception's repr,
+        which names pool objects and, for some platforms, the credentials in the URL)."""
         if isinstance(exc, requests.exceptions.ReadTimeout):
-            return f"no answer within the read timeout ({self.timeout[1]:g} s)"
+            return f"no answer within {self.timeout[1]:g} s"
         if isinstance(exc, requests.exceptions.ConnectTimeout):
-            return f"could not connect within {self.timeout[0]:g} s"
-        return str(exc)
+            return f"no connection within {self.timeout[0]:g} s"
+        if isinstance(exc, requests.exceptions.SSLError):
+            return "TLS certificate or handshake refused"
+        if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+            return "connection dropped during the answer"
+        causes = []
+        cause = exc
+        while cause is not None and len(causes) < 10:
+            causes.append(cause)
+            cause = getattr(cause, "reason", None) or cause.__cause__ or cause.__context__
+        if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
+            return "connection refused"
+        if any(isinstance(cause, socket.gaierror) for cause in causes):
+            return "host name not found"
+        if any(isinstance(cause, ConnectionResetError) for cause in causes):
+            return "connection reset"
+        text = str(exc)
+        if "Connection refused" in text:
+            return "connection refused"
+        if "Name or service not known" in text or "NameResolutionError" in text:
+            return "host name not found"
+        if "RemoteDisconnected" in text or "Connection aborted" in text:
+            return "connection closed without an answer"
+        return "connection failed"
+
+    def _origin(self, path):
+        """Scheme, host and port the call went to: what a person checks first."""
+        parts = urlsplit(self._url(path))
+        return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}"
 
     def _url(self, path):
         if path.startswith(("http://", "https://")):
@@ -401,8 +445,12 @@ class HttpClient:
             return response.json()
         except ValueError:
             raise InvalidResponseError(
-                f"{self.platform}: {method} {self._path(path)} answered HTTP {status} with invalid JSON",
+                f"{self.platform} answered {method} {self._path(path)} (HTTP {status}) with invalid JSON: "
+                "a problem on the platform's side; the job tries again by itself",
                 status=status,
+                platform=self.platform,
+                url=self._origin(path),
+                request=f"{method} {self._path(path)}",
             ) from None
 
     def _error(self, method, path, response):
@@ -410,15 +458,21 @@ class HttpClient:
         error_class = self._error_class(status)
         code, message = self._parse_error(response)
         secrets = self._secrets()
-        text = f"{self.platform}: {method} {self._path(path)} failed with HTTP {status}"
-        if code is not None:
-            text += f" [{code}]"
-        if message:
-            text += f": {message}"
+        request = f"{method} {self._path(path)}"
+        answer = (
+            f"HTTP {status}"
+            + (f" [{code}]" if code is not None else "")
+            + (f": {message}" if message else "")
+        )
+        advice = ADVICE.get(error_class, ADVICE[ValidationError])
+        text = f"{self.platform} refused {request} ({answer}): {advice}"
         return error_class(
             redact(text, secrets),
             retry_after=self._retry_after(response) if error_class.retryable else None,
             status=status,
             platform_code=code,
             platform_message=redact(message, secrets),
+            platform=self.platform,
+            url=self._origin(path),
+            request=request,
         )

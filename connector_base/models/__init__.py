@@ -1,6 +1,7 @@
 from . import connector_backend_pause
 from . import connector_credential
 from . import connector_sync_job
+from . import connector_sync_job_hourly
 from . import connector_external_binding
 from . import connector_external_id_mixin
 from . import connector_value_mapping
@@ -9,6 +10,7 @@ from . import connector_sync_conflict
 from . import connector_reconcile_difference
 from . import connector_backend_mixin
 from . import connector_backend_webhook
+from . import connector_backend_overview
 from . import connector_webhook_event
 from . import connector_oauth_token
 from . import connector_oauth_mixin

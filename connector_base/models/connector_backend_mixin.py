@@ -7,7 +7,9 @@ from odoo.tools import SQL
 
 from ..lib.errors import AuthenticationError, ConfigurationError, ConnectorError
 from ..lib.mapping import MappingError
+from .connector_error_text import connector_error_text
 from .connector_external_binding import content_hash
+from .connector_sync_job import HANDLER_PREFIX
 
 CIRCUIT_BREAKER_REASON = "Circuit breaker: too many consecutive failures"
 CREDENTIALS_REFUSED_REASON = "Credentials refused: waiting for a new authorization"
@@ -119,12 +121,14 @@ class ConnectorBackendMixin(models.AbstractModel):
                 if backend.id not in already
             ]
         )
+        self.invalidate_recordset(["paused"])
         if resume_at:
             self.env["connector.sync.job"]._schedule_runner(resume_at)
         return True
 
     def action_resume(self, object_type=None):
         self.env["connector.backend.pause"].sudo().search(self._pause_domain(object_type)).unlink()
+        self.invalidate_recordset(["paused"])
         self.env["connector.sync.job"]._schedule_runner(fields.Datetime.now())
         return True
 
@@ -150,24 +154,36 @@ class ConnectorBackendMixin(models.AbstractModel):
         kind="import",
         name=None,
         object_type=None,
+        object_name=None,
+        object_url=None,
+        external_id=None,
         identity_key=None,
         priority=10,
         eta=None,
     ):
         """Values of one job of this backend, for ``connector.sync.job._enqueue``.
 
-        ``identity_key`` is scoped to the backend: while a job with the same key
-        is pending, enqueueing it again returns that job.
+        ``name`` says what the job does in words a person understands ("Import board
+        IT"); ``object_name`` and ``object_url`` name the platform object it is about
+        and link to it. ``identity_key`` is scoped to the backend: while a job with the
+        same key is pending, enqueueing it again returns that job.
         """
         self.ensure_one()
+        subject = {"name": name, "object_name": object_name, "object_url": object_url}
+        if not name:
+            subject = {
+                **self._connector_job_subjects(method_name, [payload or {}])[0],
+                **{key: value for key, value in subject.items() if value},
+            }
         values = {
-            "name": name or f"{self.display_name}: {method_name}",
+            **subject,
             "kind": kind,
             "backend_model": self._name,
             "backend_id": self.id,
             "backend_label": self.display_name,
             "company_id": self.company_id.id,
             "object_type": object_type,
+            "external_id": external_id and str(external_id),
             "method_name": method_name,
             "payload": payload or {},
             "priority": priority,
@@ -176,6 +192,17 @@ class ConnectorBackendMixin(models.AbstractModel):
         if eta:
             values["next_attempt_at"] = eta
         return values
+
+    def _connector_job_subjects(self, method_name, payloads):
+        """For each payload, {"name": ..., "object_name": ..., "object_url": ...} of a job of
+        ``method_name`` given no name by its caller (platform hook: a quarantined row is
+        named here, "Import row 12 of Website Launch"). Read what it needs once for all.
+
+        The default makes a sentence of the handler's name: "Sync members (Trello demo)".
+        """
+        words = method_name.removeprefix(HANDLER_PREFIX).replace("_", " ").capitalize()
+        name = self.env._("%(what)s (%(backend)s)", what=words, backend=self.display_name)
+        return [{"name": name} for _payload in payloads]
 
     def _connector_enqueue(self, method_name, payload=None, **options):
         """Queue one job per backend in ``self``; see :meth:`_connector_job_values`."""
@@ -446,7 +473,7 @@ class ConnectorBackendMixin(models.AbstractModel):
             try:
                 checks = backend._health_checks()
             except ConnectorError as error:
-                checks = [(self.env._("Platform"), False, str(error))]
+                checks = [(self.env._("Platform"), False, connector_error_text(self.env, error))]
             healthy = all(ok for _label, ok, _detail in checks)
             backend.write(
                 {
@@ -660,6 +687,11 @@ class ConnectorBackendMixin(models.AbstractModel):
                         "_job_reconcile",
                         {"external_type": external_type},
                         kind="reconcile",
+                        name=self.env._(
+                            "Compare every %(type)s of %(backend)s with Odoo",
+                            type=external_type,
+                            backend=backend.display_name,
+                        ),
                         object_type=external_type,
                         identity_key=f"reconcile:{external_type}",
                         priority=50,

@@ -124,7 +124,9 @@ class ConnectorBackendWebhook(models.AbstractModel):
         for an event needing no work. The jobs re-read the data from the platform."""
         self.ensure_one()
         name = self.env._(
-            "%(backend)s: webhook event %(event)s", backend=self.display_name, event=event_id or "-"
+            "Apply webhook event %(event)s received by %(backend)s",
+            backend=self.display_name,
+            event=event_id or "-",
         )
         return [
             self._connector_job_values(

@@ -75,6 +75,10 @@ class ConnectorExternalBinding(models.Model):
     external_updated_at = fields.Datetime(help="Modification time of the external object when last synced.")
     content_hash = fields.Char(help="Fingerprint of the values last synced.")
     synced_at = fields.Datetime(string="Last sync")
+    external_url = fields.Char(
+        string="Link", compute="_compute_external_url", help="The object on the platform."
+    )
+    platform = fields.Char(compute="_compute_external_url")
     export_hash = fields.Char(help="Fingerprint of the platform values last exported.", copy=False)
     synced_values = fields.Json(
         copy=False, help="Odoo values as last synced: tells which side changed a field since then."
@@ -102,6 +106,23 @@ class ConnectorExternalBinding(models.Model):
         for binding in self:
             valid = binding.res_model in self.env and binding.res_id
             binding.record_ref = f"{binding.res_model},{binding.res_id}" if valid else False
+
+    def _compute_external_url(self):
+        urls = self._external_urls()
+        for binding in self:
+            backend = self.env.get(binding.backend_model)
+            binding.external_url = urls.get(binding.id, False)
+            binding.platform = backend._connector_platform_name() if backend is not None else False
+
+    def _external_urls(self):
+        """{binding id: the platform object's address}, asked of each backend once."""
+        urls = {}
+        for (model_name, backend_id), bindings in self.grouped(
+            lambda binding: (binding.backend_model, binding.backend_id)
+        ).items():
+            if model_name in self.env:
+                urls.update(self.env[model_name].sudo().browse(backend_id)._connector_external_urls(bindings))
+        return urls
 
     # ------------------------------------------------------------------ lookups
     @api.model
@@ -215,15 +236,27 @@ class ConnectorExternalBinding(models.Model):
         """One deduplicated export job per binding, on its backend."""
         Job = self.env["connector.sync.job"].sudo()
         vals_list = []
+        urls = self._external_urls()
         for binding in self:
             backend = self.env[binding.backend_model].browse(binding.backend_id)
+            record = (
+                self.env[binding.res_model].browse(binding.res_id) if binding.res_model in self.env else None
+            )
             vals_list.append(
                 backend._connector_job_values(
                     "_job_export_record",
                     {"binding_id": binding.id},
                     kind="export",
-                    name=f"Export {binding.res_model} {binding.res_id} to {backend.display_name}",
+                    name=self.env._(
+                        "Export %(model)s %(record)s to %(backend)s",
+                        model=record._description.lower() if record is not None else binding.res_model,
+                        record=record.display_name if record else binding.res_id,
+                        backend=backend.display_name,
+                    ),
+                    object_name=f"{binding.external_type} {binding.external_id}",
+                    object_url=urls.get(binding.id),
                     object_type=binding.external_type,
+                    external_id=binding.external_id,
                     identity_key=f"export:{binding.id}",
                 )
             )
@@ -248,7 +281,11 @@ class ConnectorExternalBinding(models.Model):
                     "_job_export_batch",
                     {"object_type": binding.external_type},
                     kind="export",
-                    name=f"Export {binding.external_type} changes to {backend.display_name}",
+                    name=self.env._(
+                        "Send the changes of %(type)s to %(backend)s in batches",
+                        type=binding.external_type,
+                        backend=backend.display_name,
+                    ),
                     object_type=binding.external_type,
                     identity_key=f"export_batch:{binding.external_type}",
                     priority=5,

@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo import api, fields, models
 
 from .connector_external_binding import FROM_CONNECTOR
@@ -17,6 +19,61 @@ class ConnectorExternalIdMixin(models.AbstractModel):
         groups="connector_base.group_connector_user",
         copy=False,
     )
+
+    connector_binding_count = fields.Integer(
+        compute="_compute_connector_binding_count",
+        string="Synced with",
+        groups="connector_base.group_connector_user",
+    )
+
+    def _compute_connector_binding_count(self):
+        counts = dict(
+            self.env["connector.external.binding"]
+            .sudo()
+            ._read_group(
+                [("res_model", "=", self._name), ("res_id", "in", self.ids)], ["res_id"], ["__count"]
+            )
+        )
+        for record in self:
+            record.connector_binding_count = counts.get(record.id, 0)
+
+    def action_view_connector_history(self):
+        """The record's sync history: its bindings, its jobs and its conflicts."""
+        self.ensure_one()
+        return self.env["connector.sync.history"]._open_for(self)
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        """Every bound model's form gets the Sync history smart button, added here once
+        instead of a view inheritance per model and connector."""
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "form":
+            button_box = arch.find(".//div[@name='button_box']")
+            if button_box is not None and not button_box.xpath(
+                "button[@name='action_view_connector_history']"
+            ):
+                button = etree.SubElement(
+                    button_box,
+                    "button",
+                    {
+                        "name": "action_view_connector_history",
+                        "type": "object",
+                        "class": "oe_stat_button",
+                        "icon": "fa-exchange",
+                        "groups": "connector_base.group_connector_user",
+                        "invisible": "not connector_binding_count",
+                    },
+                )
+                etree.SubElement(
+                    button,
+                    "field",
+                    {
+                        "name": "connector_binding_count",
+                        "widget": "statinfo",
+                        "string": self.env._("Sync history"),
+                    },
+                )
+        return arch, view
 
     def write(self, vals):
         result = super().write(vals)

@@ -457,7 +457,7 @@ class ConnectorOAuthMixin(models.AbstractModel):
         self._connector_enqueue(
             "_job_refresh_token",
             kind="token_refresh",
-            name=self.env._("%(backend)s: refresh the access token", backend=self.display_name),
+            name=self.env._("Refresh the access token of %(backend)s", backend=self.display_name),
             identity_key=_REFRESH_JOB_KEY,
             eta=_to_datetime(due),
         )

@@ -156,6 +156,12 @@ class ConnectorReconcileDifference(models.Model):
             difference._backend()._connector_enqueue(
                 "_job_import_record",
                 {"external_type": difference.external_type, "external_id": difference.external_id},
+                name=self.env._(
+                    "Import %(type)s %(id)s again",
+                    type=difference.external_type,
+                    id=difference.external_id,
+                ),
+                object_name=f"{difference.external_type} {difference.external_id}",
                 object_type=difference.external_type,
                 identity_key=f"import:{difference.external_type}:{difference.external_id}",
             )

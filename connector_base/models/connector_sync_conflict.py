@@ -65,7 +65,30 @@ class ConnectorSyncConflict(models.Model):
         if existing:
             existing.write(values)
             return existing
-        return self.create({"binding_id": binding_id, "field_name": field_name, **values})
+        conflict = self.create({"binding_id": binding_id, "field_name": field_name, **values})
+        conflict._post_on_record()
+        return conflict
+
+    def _post_on_record(self):
+        """Tell the people following the record, in its chatter, that a value waits for them."""
+        for conflict in self:
+            binding = conflict.binding_id
+            record = self.env[binding.res_model].browse(binding.res_id).exists()
+            if not record or not hasattr(record, "message_post"):
+                continue
+            backend = self.env[binding.backend_model].browse(binding.backend_id)
+            body = self.env._(
+                "%(field)s was changed both here (%(odoo)s) and on %(platform)s (%(external)s) since the "
+                "last sync: nothing was overwritten. Pick the value to keep under Sync history, or in "
+                "Connectors > Conflicts.",
+                field=conflict.field_label,
+                odoo=conflict.odoo_value_text,
+                platform=backend.display_name,
+                external=conflict.external_value_text,
+            )
+            record.sudo().with_context(**{FROM_CONNECTOR: True}).message_post(
+                body=body, message_type="comment", subtype_xmlid="mail.mt_note"
+            )
 
     def action_keep_odoo(self):
         """Odoo's value wins: send it to the platform."""

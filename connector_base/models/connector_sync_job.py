@@ -19,6 +19,7 @@ from .. import job_runner
 from ..lib import backoff
 from ..lib.errors import AuthenticationError, ConnectorError, ValidationError
 from ..lib.redact import is_secret_name, redact
+from .connector_error_text import connector_error_text
 
 _logger = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ JOB_KINDS = [
     ("import", "Import"),
     ("export", "Export"),
     ("webhook", "Webhook event"),
+    ("webhook_setup", "Webhook setup"),
     ("reconcile", "Reconcile"),
     ("token_refresh", "Token refresh"),
 ]
@@ -67,6 +69,9 @@ ENQUEUE_COLUMNS = (
     "backend_label",
     "company_id",
     "object_type",
+    "object_name",
+    "object_url",
+    "external_id",
     "method_name",
     "payload",
     "priority",
@@ -146,6 +151,14 @@ class ConnectorSyncJob(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     object_type = fields.Char(
         readonly=True, help="External object type, used to pause one type of a backend."
+    )
+    object_name = fields.Char(string="About", readonly=True, help="The platform object this job works on.")
+    object_url = fields.Char(string="Link", readonly=True, help="The platform object, on the platform.")
+    external_id = fields.Char(
+        string="External ID", readonly=True, help="Id of the one platform object this job is about, if one."
+    )
+    quarantine = fields.Boolean(
+        readonly=True, help="A record the import could not map, set aside until its data or mapping is fixed."
     )
     method_name = fields.Char(string="Target method", required=True, readonly=True)
     payload = fields.Json(string="Payload (JSON)", readonly=True, copy=False)
@@ -324,13 +337,13 @@ class ConnectorSyncJob(models.Model):
         refused. Each job is failed from the start, its message the error's and its
         payload kept; Retry runs ``backend.<method_name>(job)`` on that payload.
         """
+        failures = list(failures)
+        subjects = backend._connector_job_subjects(method_name, [payload for payload, _error in failures])
         vals_list = []
-        for payload, error in failures:
-            record_ref = getattr(error, "record_ref", None)
-            name = f"{backend.display_name}: {method_name}"
+        for (payload, error), subject in zip(failures, subjects, strict=True):
             vals_list.append(
                 {
-                    "name": f"{name} ({record_ref})" if record_ref else name,
+                    **subject,
                     "kind": kind,
                     "backend_model": backend._name,
                     "backend_id": backend.id,
@@ -340,6 +353,7 @@ class ConnectorSyncJob(models.Model):
                     "method_name": method_name,
                     "payload": payload,
                     "state": "failed",
+                    "quarantine": True,
                     "finished_at": fields.Datetime.now(),
                     "error_class": f"{type(error).__module__}.{type(error).__qualname__}",
                     "error_message": redact(str(error) or type(error).__name__),
@@ -603,7 +617,7 @@ class ConnectorSyncJob(models.Model):
         secrets = self._backend_secrets()
         retryable = _is_retryable(exc)
         give_up = not retryable or self.attempts >= self.max_attempts
-        message = redact(str(exc) or exc.__class__.__name__, secrets)
+        message = redact(connector_error_text(self.env, exc) or exc.__class__.__name__, secrets)
         values = {
             "finished_at": fields.Datetime.now(),
             "duration": duration,

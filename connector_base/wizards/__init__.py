@@ -1,1 +1,2 @@
 from . import connector_import_preview
+from . import connector_sync_history

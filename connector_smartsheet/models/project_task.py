@@ -45,7 +45,9 @@ class ProjectTask(models.Model):
                 "_job_delete_rows",
                 {"sheet_id": sheet.id, "row_ids": rows[sheet.external_type]},
                 kind="export",
-                name=self.env._("%(sheet)s: delete rows of deleted tasks", sheet=sheet.name),
+                name=self.env._("Delete the rows of deleted tasks from sheet %(sheet)s", sheet=sheet.name),
+                object_name=self.env._("sheet %(sheet)s", sheet=sheet.name),
+                object_url=sheet.permalink,
                 object_type=sheet.external_type,
             )
         return result

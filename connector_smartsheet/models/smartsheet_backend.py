@@ -9,6 +9,7 @@ from odoo.addons.connector_base.lib import webhook
 from odoo.addons.connector_base.lib.errors import ConfigurationError, ConnectorError
 from odoo.addons.connector_base.lib.oauth import StaticToken
 from odoo.addons.connector_base.lib.signature import SignatureScheme
+from odoo.addons.connector_base.models.connector_error_text import connector_error_text
 
 from ..lib import events
 from ..lib.client import (
@@ -33,6 +34,7 @@ REGIONS = [
 AUTH_METHODS = [("token", "Personal access token"), ("oauth", "OAuth 2.0")]
 # The personal access token the demo emulator accepts (tests/emulators/smartsheet.py --demo).
 DEMO_TOKEN = "smartsheet-demo-token"
+DEMO_OWNER = "owner@example.com"
 
 
 class SmartsheetBackend(models.Model):
@@ -157,7 +159,7 @@ class SmartsheetBackend(models.Model):
             with self._smartsheet_client() as client:
                 yield client
         except ConnectorError as error:
-            raise UserError(self.env._("Smartsheet refused: %(error)s", error=error)) from None
+            raise UserError(connector_error_text(self.env, error)) from None
 
     def _connector_credentials_ready(self):
         self.ensure_one()
@@ -216,11 +218,18 @@ class SmartsheetBackend(models.Model):
 
     def action_sync_now(self):
         """Queue a sync of every linked sheet (and the export of new records where they are exported)."""
+        if not self.sheet_ids:
+            message, level = (
+                self.env._("No sheet is linked yet: press Discover sheets to link one."),
+                "warning",
+            )
+        else:
+            message, level = self.env._("Synchronization queued."), "info"
         self.sheet_ids._enqueue_sync()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {"type": "info", "message": self.env._("Synchronization queued.")},
+            "params": {"type": level, "message": message},
         }
 
     @api.model
@@ -244,6 +253,16 @@ class SmartsheetBackend(models.Model):
             )
         if public_base_url and backend.public_base_url != public_base_url:
             backend.public_base_url = public_base_url
+        # The sample plan assigns its tasks to this person: without an Odoo user of that
+        # address, every assigned row would wait in quarantine.
+        if (
+            not self.env["res.users"]
+            .with_context(active_test=False)
+            .search_count([("login", "=", DEMO_OWNER)])
+        ):
+            self.env["res.users"].create(
+                {"name": "Olivia Owner (demo)", "login": DEMO_OWNER, "email": DEMO_OWNER}
+            )
         return [
             f"Smartsheet demo: backend {backend.name!r} (id {backend.id}) reads {api_url}; "
             "press Discover sheets on it to link the sample sheets",
@@ -270,8 +289,74 @@ class SmartsheetBackend(models.Model):
                 )
                 checks += self.sheet_ids.webhook_id._health_checks(client)
         except ConnectorError as error:
-            checks.append((self.env._("Authentication"), False, str(error)))
+            checks.append((self.env._("Authentication"), False, connector_error_text(self.env, error)))
         return checks
+
+    # ------------------------------------------------------------------ overview
+    def _connector_job_subjects(self, method_name, payloads):
+        if method_name != "_job_import_row":
+            return super()._connector_job_subjects(method_name, payloads)
+        sheets = {
+            sheet.sheet_id: sheet
+            for sheet in self.env["smartsheet.sheet"]
+            .sudo()
+            .search(
+                [
+                    ("backend_id", "=", self.id),
+                    ("sheet_id", "in", [str(payload.get("sheetId")) for payload in payloads]),
+                ]
+            )
+        }
+        subjects = []
+        for payload in payloads:
+            sheet = sheets.get(str(payload.get("sheetId")))
+            sheet_name = sheet.name if sheet else payload.get("sheetId")
+            row = payload.get("rowNumber") or payload.get("id")
+            subjects.append(
+                {
+                    "name": self.env._("Import row %(row)s of %(sheet)s", row=row, sheet=sheet_name),
+                    "object_name": self.env._("row %(row)s of sheet %(sheet)s", row=row, sheet=sheet_name),
+                    "object_url": sheet.permalink if sheet else None,
+                    "external_id": str(payload.get("id")),
+                }
+            )
+        return subjects
+
+    def _connector_external_urls(self, bindings):
+        """A row has no address of its own here: its sheet's."""
+        links = dict(
+            self.env["smartsheet.sheet"]
+            .sudo()
+            .search([("backend_id", "=", self.id), ("external_type", "in", bindings.mapped("external_type"))])
+            .mapped(lambda sheet: (sheet.external_type, sheet.permalink))
+        )
+        return {
+            binding.id: links[binding.external_type]
+            for binding in bindings
+            if links.get(binding.external_type)
+        }
+
+    def _connector_needs_reauthorization(self):
+        return self.auth_method == "oauth" and self.oauth_state == "needs_reauth"
+
+    def _connector_webhook_health(self):
+        hooks = self.sheet_ids.webhook_id
+        if not self.use_webhooks or not hooks:
+            return super()._connector_webhook_health()
+        broken = hooks.filtered(lambda hook: not hook.enabled)
+        if broken:
+            return "error", self.env._(
+                "%(count)s of %(total)s disabled: %(status)s",
+                count=len(broken),
+                total=len(hooks),
+                status=broken[0].display_name,
+            )
+        return "ok", self.env._("%(count)s enabled", count=len(hooks))
+
+    def _connector_webhook_action(self):
+        action = self.action_view_sheets()
+        action["name"] = self.env._("Sheets and webhooks of %(backend)s", backend=self.display_name)
+        return action
 
     # ------------------------------------------------------------------ webhooks
     def _webhook_event_id(self, payload):

@@ -242,7 +242,9 @@ class SmartsheetSheet(models.Model):
                 sheet.backend_id._connector_enqueue(
                     "_job_sync_sheet",
                     {"sheet_id": sheet.id, "full": full},
-                    name=self.env._("%(sheet)s: sync", sheet=sheet.name),
+                    name=self.env._("Sync sheet %(sheet)s", sheet=sheet.name),
+                    object_name=self.env._("sheet %(sheet)s", sheet=sheet.name),
+                    object_url=sheet.permalink,
                     object_type=sheet.external_type,
                     identity_key=f"sync:{sheet.id}",
                 )
@@ -255,7 +257,9 @@ class SmartsheetSheet(models.Model):
             "_job_export_new_rows",
             {"sheet_id": self.id},
             kind="export",
-            name=self.env._("%(sheet)s: add rows for new records", sheet=self.name),
+            name=self.env._("Add the rows of new records to sheet %(sheet)s", sheet=self.name),
+            object_name=self.env._("sheet %(sheet)s", sheet=self.name),
+            object_url=self.permalink,
             object_type=self.external_type,
             identity_key=f"new_rows:{self.id}",
         )

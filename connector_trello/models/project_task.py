@@ -114,7 +114,13 @@ class ProjectTask(models.Model):
                     "_job_create_card",
                     {"task_id": task.id, "board_link_id": link.id},
                     kind="export",
-                    name=self.env._("Create the Trello card of %s", task.display_name),
+                    name=self.env._(
+                        "Create the card of task %(task)s on board %(board)s",
+                        task=task.display_name,
+                        board=link.name,
+                    ),
+                    object_name=self.env._("board %(board)s", board=link.name),
+                    object_url=link.url,
                     object_type="card",
                     identity_key=f"create_card:{task.id}",
                 )

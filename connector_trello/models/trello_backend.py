@@ -14,6 +14,7 @@ from odoo.addons.connector_base.lib.errors import (
     PermissionDeniedError,
 )
 from odoo.addons.connector_base.lib.signature import SignatureScheme
+from odoo.addons.connector_base.models.connector_error_text import connector_error_text
 from odoo.addons.connector_base.models.connector_external_binding import content_hash
 
 from ..lib import mapper
@@ -225,11 +226,9 @@ class TrelloBackend(models.Model):
         try:
             me = self._trello_identify()
         except AuthenticationError as error:
-            raise UserError(
-                self.env._("Trello refused the token (%(error)s): press Authorize.", error=str(error))
-            ) from None
+            raise UserError(self._trello_token_refused_text(error)) from None
         except ConnectorError as error:
-            raise UserError(str(error)) from None
+            raise UserError(connector_error_text(self.env, error)) from None
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -252,7 +251,11 @@ class TrelloBackend(models.Model):
     def action_sync_members(self):
         for backend in self:
             backend._connector_enqueue(
-                "_job_sync_members", kind="import", object_type="member", identity_key="members"
+                "_job_sync_members",
+                kind="import",
+                name=self.env._("Read the Trello members of %(backend)s", backend=backend.display_name),
+                object_type="member",
+                identity_key="members",
             )
         return True
 
@@ -334,10 +337,50 @@ class TrelloBackend(models.Model):
                 (
                     self.env._("Trello authorization"),
                     False,
-                    self.env._("Trello refused the token (%s): press Authorize.", str(error)),
+                    self._trello_token_refused_text(error),
                 )
             )
         return checks
+
+    def _trello_token_refused_text(self, error):
+        answer = f"HTTP {error.status}: {error.platform_message}" if error.status else str(error)
+        return self.env._("Trello refused the token (%(answer)s): press Authorize.", answer=answer)
+
+    # ------------------------------------------------------------------ overview
+    def _connector_needs_reauthorization(self):
+        return self.needs_reauthorization
+
+    def _connector_external_urls(self, bindings):
+        """A card's address is kept on its task, a board's on its link."""
+        cards = bindings.filtered(lambda binding: binding.external_type == CARD)
+        tasks = self.env["project.task"].sudo().browse(cards.mapped("res_id")).exists()
+        by_task = {task.id: task.trello_card_url for task in tasks}
+        by_board = {link.board_id: link.url for link in self.board_ids}
+        urls = {}
+        for binding in bindings:
+            bound = by_task if binding.external_type == CARD else by_board
+            key = binding.res_id if binding.external_type == CARD else binding.external_id
+            if bound.get(key):
+                urls[binding.id] = bound[key]
+        return urls
+
+    def _connector_webhook_health(self):
+        boards = self.board_ids.filtered("active")
+        if not boards:
+            return super()._connector_webhook_health()
+        missing = boards.filtered(lambda link: not link.webhook_active)
+        if missing:
+            return "error", self.env._(
+                "%(count)s of %(total)s boards without an active webhook",
+                count=len(missing),
+                total=len(boards),
+            )
+        return "ok", self.env._("Active on %(count)s board(s)", count=len(boards))
+
+    def _connector_webhook_action(self):
+        action = self.action_view_boards()
+        action["name"] = self.env._("Boards and webhooks of %(backend)s", backend=self.display_name)
+        return action
 
     # ------------------------------------------------------------------ webhooks
     def _webhook_verify_signature(self, raw_body, headers, url):
@@ -377,12 +420,7 @@ class TrelloBackend(models.Model):
                     "_job_apply_action",
                     {"action": _compact_action(action)},
                     kind="webhook",
-                    name=self.env._(
-                        "%(backend)s: %(type)s %(action)s",
-                        backend=self.display_name,
-                        type=action["type"],
-                        action=action["id"],
-                    ),
+                    **_action_subject(self.env, action),
                     object_type=kind,
                     identity_key=f"action:{action['id']}",
                 )
@@ -531,6 +569,25 @@ class TrelloBackend(models.Model):
         if not link or not link.active:
             return None  # the board was unlinked: its tasks no longer sync
         return link._export_card(binding, record)
+
+
+def _action_subject(env, action):
+    """A Trello action's job, in words: "Apply updateCard to card Write the brief of board IT"."""
+    data = action.get("data") or {}
+    card, board = data.get("card") or {}, data.get("board") or {}
+    if card:
+        thing = env._("card %(card)s", card=card.get("name") or card.get("id"))
+        url = card.get("shortLink") and f"https://trello.com/c/{card['shortLink']}"
+    else:
+        thing = env._("board %(board)s", board=board.get("name") or board.get("id"))
+        url = board.get("shortLink") and f"https://trello.com/b/{board['shortLink']}"
+    where = env._(" of board %(board)s", board=board["name"]) if card and board.get("name") else ""
+    return {
+        "name": env._("Apply %(type)s to %(thing)s%(where)s", type=action["type"], thing=thing, where=where),
+        "object_name": thing,
+        "object_url": url or None,
+        "external_id": card.get("id"),
+    }
 
 
 def _member_values(member):

@@ -144,11 +144,9 @@ class TrelloBoard(models.Model):
             link.backend_id._connector_enqueue(
                 "_job_import_board",
                 {"board_link_id": link.id},
-                name=self.env._(
-                    "%(backend)s: import board %(board)s",
-                    backend=link.backend_id.display_name,
-                    board=link.name,
-                ),
+                name=self.env._("Import board %(board)s", board=link.name),
+                object_name=self.env._("board %(board)s", board=link.name),
+                object_url=link.url,
                 object_type="board",
                 identity_key=f"import:{link.id}",
                 priority=20,
@@ -159,7 +157,10 @@ class TrelloBoard(models.Model):
             link.backend_id._connector_enqueue(
                 "_job_register_webhook",
                 {"board_link_id": link.id},
-                kind="export",
+                kind="webhook_setup",
+                name=self.env._("Register the webhook of board %(board)s", board=link.name),
+                object_name=self.env._("board %(board)s", board=link.name),
+                object_url=link.url,
                 object_type="webhook",
                 identity_key=f"webhook:{link.id}",
                 priority=5,
@@ -170,7 +171,10 @@ class TrelloBoard(models.Model):
             link.backend_id._connector_enqueue(
                 "_job_unregister_webhook",
                 {"webhook_id": link.webhook_id},
-                kind="export",
+                kind="webhook_setup",
+                name=self.env._("Remove the webhook of board %(board)s", board=link.name),
+                object_name=self.env._("board %(board)s", board=link.name),
+                object_url=link.url,
                 object_type="webhook",
                 identity_key=f"unwebhook:{link.webhook_id}",
                 priority=5,

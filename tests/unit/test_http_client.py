@@ -192,7 +192,7 @@ def test_platform_error_code_and_message_are_kept(api, client, body, code, messa
 
     assert (raised.value.platform_code, raised.value.platform_message) == (code, message)
     assert message in str(raised.value)
-    assert str(raised.value).startswith("Example: GET /items/1 failed with HTTP 404")
+    assert str(raised.value).startswith("Example refused GET /items/1 (HTTP 404")
 
 
 def test_429_with_short_retry_after_is_retried_within_the_call(api, client):
@@ -332,7 +332,7 @@ def test_answer_slower_than_the_read_timeout_raises_a_retryable_network_error(ap
 
     assert time.monotonic() - started < 1
     assert raised.value.retryable
-    assert "read timeout (0.2 s)" in str(raised.value)
+    assert "(no answer within 0.2 s): check the API URL and the network." in str(raised.value)
     assert api.count(ITEM) == 1
 
 
@@ -354,6 +354,12 @@ def test_refused_connection_raises_a_network_error():
         client.get("/items/1")
 
     assert raised.value.retryable
+    origin = base_url.split("/", 3)
+    assert str(raised.value) == (
+        f"Cannot reach Example at {origin[0]}//{origin[2]} (connection refused): "
+        "check the API URL and the network."
+    )
+    assert raised.value.network_reason == "connection refused"
 
 
 def test_invalid_json_in_a_2xx_answer_raises_a_retryable_invalid_response_error(api, client):

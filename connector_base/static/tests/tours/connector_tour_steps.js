@@ -1,0 +1,132 @@
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+/**
+ * Steps every connector's tours share: reach a backend from Settings › Connectors
+ * through the overview, and check what a sync left on the overview, the job list and
+ * a record's sync history. Each connector's tour adds its own linking steps.
+ */
+export const connectorTourSteps = {
+    openBackendFromSettings(backendName) {
+        return [
+            {
+                content: "Open the Connectors tab of the settings",
+                trigger: ".settings_tab .tab[data-key='connector_base']",
+                run: "click",
+            },
+            {
+                content: "Open the Connectors overview",
+                trigger: "button:contains(Open the Connectors overview)",
+                run: "click",
+            },
+            {
+                content: `Open the backend ${backendName} from its card`,
+                trigger: `.o_connector_overview_card[data-backend='${backendName}'] .o_connector_overview_name`,
+                run: "click",
+            },
+            {
+                content: "The backend form is open",
+                trigger: `.o_form_view button[name=action_view_jobs]`,
+            },
+        ];
+    },
+
+    testConnection(expected) {
+        return [
+            {
+                content: "Test the connection",
+                trigger: ".o_form_view button[name=action_test_connection]",
+                run: "click",
+            },
+            {
+                content: "The platform answered",
+                trigger: `.o_notification:contains(${expected})`,
+            },
+        ];
+    },
+
+    /** Tick the checkbox ``field`` of the dialog's list row holding ``text``. */
+    tickListRow(text, field) {
+        const cell = `.modal .o_data_row:contains(${text}) td[name=${field}]`;
+        return [
+            {
+                content: `Select the row ${text}`,
+                trigger: cell,
+                run: "click",
+            },
+            {
+                content: `Tick ${text}`,
+                trigger: `${cell} input:enabled`,
+                run() {
+                    if (!this.anchor.checked) {
+                        this.anchor.click();
+                    }
+                },
+            },
+            {
+                content: `${text} is ticked`,
+                trigger: `${cell} input:checked`,
+            },
+        ];
+    },
+
+    checkOverviewAndJobs(backendName, jobName) {
+        return [
+            {
+                content: "The backend's card says it is connected",
+                trigger: `.o_connector_overview_card[data-backend='${backendName}'] .o_connector_overview_state:contains(Connected)`,
+            },
+            {
+                content: "The jobs per hour graph is drawn below the cards",
+                trigger: ".o_connector_overview_graph .o_graph_renderer canvas",
+            },
+            {
+                content: "Open the finished jobs of the backend",
+                trigger: `.o_connector_overview_card[data-backend='${backendName}'] a[data-figure=done]`,
+                run: "click",
+            },
+            {
+                content: "The finished jobs are named in words",
+                trigger: `.o_list_view .o_data_row:contains(${jobName})`,
+            },
+        ];
+    },
+
+    openSyncHistory(projectName, taskName, platform) {
+        return [
+            stepUtils.showAppsMenuItem(),
+            {
+                content: "Open the Project app",
+                trigger: ".o_app[data-menu-xmlid='project.menu_main_pm']",
+                run: "click",
+            },
+            {
+                content: `Open the project ${projectName}`,
+                trigger: `.o_kanban_record:contains(${projectName})`,
+                run: "click",
+            },
+            {
+                content: `Open the synced task ${taskName}`,
+                trigger: `.o_kanban_record:contains(${taskName})`,
+                run: "click",
+            },
+            {
+                content: "Open the task's sync history",
+                trigger: ".o_form_view button[name=action_view_connector_history]",
+                run: "click",
+            },
+            {
+                content: `The task is bound to ${platform}`,
+                trigger: `.modal .o_data_row:contains(${platform})`,
+            },
+            {
+                content: "Close the sync history",
+                trigger: ".modal button:contains(Close)",
+                run: "click",
+            },
+            {
+                content: "The sync history is closed",
+                trigger: "body:not(:has(.modal))",
+            },
+        ];
+    },
+};
