@@ -2,7 +2,7 @@ import json
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..lib.errors import ConfigurationError, ConnectorError
@@ -238,6 +238,40 @@ class ConnectorBackendMixin(models.AbstractModel):
         self.ensure_one()
         values = (self._connector_secret(name) for name in self._connector_secret_fields)
         return [value for value in values if value]
+
+    # Secret fields are computed, never stored on the backend: Odoo would answer grouping,
+    # sorting or aggregating on one with a ValueError (a traceback in the log), ignore it in
+    # a search domain and export its mask. Each of these answers an access error instead.
+    def _connector_refuse_secrets(self, field_names, operation):
+        secrets = sorted(set(field_names).intersection(self._connector_secret_fields))
+        if secrets:
+            raise AccessError(
+                self.env._(
+                    "Secret fields of %(model)s cannot be %(operation)s: %(fields)s.",
+                    fields=", ".join(secrets),
+                    model=self._description,
+                    operation=operation,
+                )
+            )
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        # Every read_group groupby and aggregate and every ORDER BY goes through here.
+        self._connector_refuse_secrets([fname.split(".")[0]], self.env._("grouped, sorted or aggregated"))
+        return super()._field_to_sql(alias, fname, query, flush)
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        # Also reached for paths from other models (``backend_id.token``), one model at a time.
+        names = [leaf[0].split(".")[0] for leaf in domain or () if isinstance(leaf, list | tuple) and leaf]
+        self._connector_refuse_secrets(
+            [name for name in names if isinstance(name, str)], self.env._("searched")
+        )
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    def _export_rows(self, fields, *, _is_toplevel_call=True):
+        # Also reached for the subfields of a relation to a backend (``backend_id/token``).
+        self._connector_refuse_secrets([path[0] for path in fields if path], self.env._("exported"))
+        return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_connector_data(self):

@@ -5,6 +5,14 @@ from ..lib import webhook
 
 # Fields the intake reads of a backend (the job's name and company, the signed URL).
 INTAKE_FIELDS = ("name", "company_id", "public_base_url")
+SIGNED_BUDGET_PARAMETERS = (
+    "connector_base.webhook_signed_budget",
+    "connector_base.webhook_signed_budget_seconds",
+)
+UNVERIFIED_BUDGET_PARAMETERS = (
+    "connector_base.webhook_unverified_budget",
+    "connector_base.webhook_unverified_budget_seconds",
+)
 
 
 class ConnectorBackendWebhook(models.AbstractModel):
@@ -28,8 +36,6 @@ class ConnectorBackendWebhook(models.AbstractModel):
     _webhook_challenge = None
     # Job handler receiving each event as its payload.
     _webhook_job_method = "_job_webhook_event"
-    # (deliveries, seconds) accepted per backend before answering 429 with Retry-After.
-    _webhook_rate_limit = (300, 60)
 
     public_base_url = fields.Char(
         string="Public URL",
@@ -89,6 +95,34 @@ class ConnectorBackendWebhook(models.AbstractModel):
         if self._webhook_secret_field:
             Credential._prefetched(backend, self._webhook_secret_field, row[-1])
         return backend
+
+    # ------------------------------------------------------------------ budgets
+    @api.model
+    def _webhook_signed_budget(self):
+        """(deliveries, seconds): signed deliveries a backend takes before 429 (Settings)."""
+        return self._webhook_budget_parameters(SIGNED_BUDGET_PARAMETERS, webhook.DEFAULT_SIGNED_BUDGET)
+
+    @api.model
+    def _webhook_unverified_budget(self):
+        """(deliveries, seconds): refused or unsigned deliveries a source address sends
+        before 429 (Settings)."""
+        return self._webhook_budget_parameters(
+            UNVERIFIED_BUDGET_PARAMETERS, webhook.DEFAULT_UNVERIFIED_BUDGET
+        )
+
+    @api.model
+    def _webhook_budget_parameters(self, keys, defaults):
+        # Cached by ir.config_parameter: no query per delivery, and a change made in
+        # Settings reaches every server through the registry's cache signalling.
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        budget = []
+        for key, default in zip(keys, defaults, strict=True):
+            try:
+                value = int(get_param(key) or default)
+            except ValueError:
+                value = default
+            budget.append(value if value > 0 else default)
+        return tuple(budget)
 
     # ------------------------------------------------------------------ hooks
     def _webhook_handshake(self, payload, headers):

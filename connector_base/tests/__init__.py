@@ -13,3 +13,4 @@ from . import test_oauth
 from . import test_change_detection
 from . import test_settings_http
 from . import test_cron_runner
+from . import test_secret_fields
