@@ -366,17 +366,48 @@ class SourceAddressAdapter(requests.adapters.HTTPAdapter):
 
 
 class TestWebhookBackendLookup(ConnectorCase):
-    def test_the_backend_and_its_signing_secret_are_read_in_one_query(self):
-        Backend = self.env["test.connector.oauth.backend"]
-        backend = Backend.create({"name": "Signed", "webhook_secret": "whsec-one"})
+    def setUp(self):
+        super().setUp()
+        self.Backend = self.env["test.connector.oauth.backend"]
+        self.signed = self.Backend.create({"name": "Signed", "webhook_secret": "whsec-one"})
         self.env.flush_all()
         self.env.invalidate_all()
+
+    def find(self, backend_id):
+        # Each delivery has a fresh environment: only the registry cache outlives it.
+        self.env.invalidate_all()
+        self.env["connector.credential"]._forget_prefetched()
+        return self.Backend._webhook_find_backend(backend_id)
+
+    def test_the_backend_and_its_signing_secret_are_read_in_one_query_then_kept(self):
         with self.assertQueryCount(1):
-            found = Backend._webhook_find_backend(backend.id)
-            self.assertEqual(found, backend)
-            self.assertEqual((found.name, found.company_id), ("Signed", backend.company_id))
+            found = self.find(self.signed.id)
+            self.assertEqual(found, self.signed)
+            self.assertEqual((found.name, found.company_id), ("Signed", self.signed.company_id))
             self.assertEqual(found._connector_secret("webhook_secret"), "whsec-one")
-        backend.webhook_secret = "whsec-two"
-        self.assertEqual(found._connector_secret("webhook_secret"), "whsec-two")
-        backend.webhook_secret = False
-        self.assertIsNone(found._connector_secret("webhook_secret"))
+        with self.assertQueryCount(0):
+            again = self.find(self.signed.id)
+            self.assertEqual((again.name, again._connector_secret("webhook_secret")), ("Signed", "whsec-one"))
+
+    def test_a_new_signing_secret_or_name_is_read_at_the_next_delivery(self):
+        self.find(self.signed.id)
+        self.signed.webhook_secret = "whsec-two"
+        self.assertEqual(self.find(self.signed.id)._connector_secret("webhook_secret"), "whsec-two")
+        self.signed.name = "Renamed"
+        self.assertEqual(self.find(self.signed.id).name, "Renamed")
+        self.signed.webhook_secret = False
+        self.assertIsNone(self.find(self.signed.id)._connector_secret("webhook_secret"))
+
+    def test_an_archived_deleted_or_new_backend_is_seen_at_the_next_delivery(self):
+        self.find(self.signed.id)
+        self.signed.action_archive()
+        self.assertFalse(self.find(self.signed.id))
+        self.signed.action_unarchive()
+        self.assertEqual(self.find(self.signed.id), self.signed)
+        unknown_id = self.signed.id + 1
+        self.assertFalse(self.find(unknown_id))
+        created = self.Backend.create({"name": "Created"})
+        self.assertEqual(created.id, unknown_id)
+        self.assertEqual(self.find(unknown_id), created)
+        created.unlink()
+        self.assertFalse(self.find(unknown_id))
