@@ -499,6 +499,27 @@ class ConnectorBackendMixin(models.AbstractModel):
         """
         raise NotImplementedError(f"{self._name} does not export {binding.external_type} records")
 
+    # ------------------------------------------------------------------ create once
+    def _connector_create_once(self, external_type, record, create, find):
+        """Create ``record``'s object on the platform at most once, whatever point a worker
+        dies at; returns (the platform object, whether this call created it).
+
+        ``create(token)`` makes the platform call; a platform that stores a client-side
+        key (Podio's ``external_id``) is sent ``token``. ``find(token, started_at)``
+        returns the object an earlier attempt created, or None: looked up by the token
+        where the platform stores it, else by what was sent and created after
+        ``started_at`` (Trello: a card of that name in that list). It is only called
+        when an earlier attempt recorded the same intent and died or lost the answer.
+        The caller binds the record in this transaction: the intent goes with it.
+        """
+        self.ensure_one()
+        Intent = self.env["connector.create.intent"].sudo()
+        token, started_at, retried = Intent._open(self, external_type, record)
+        found = find(token, started_at) if retried else None
+        external = found or create(token)
+        Intent._close(self, external_type, record)
+        return external, not found
+
     # ------------------------------------------------------------------ batched export
     # Records per platform call, for platforms that write many at once (Smartsheet: 500 rows).
     # A backend setting it implements _export_records; the export jobs of one object type are

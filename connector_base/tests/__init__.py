@@ -14,3 +14,4 @@ from . import test_change_detection
 from . import test_settings_http
 from . import test_cron_runner
 from . import test_secret_fields
+from . import test_create_once

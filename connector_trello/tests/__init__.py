@@ -3,3 +3,4 @@ from . import test_export
 from . import test_import
 from . import test_structure
 from . import test_webhooks
+from . import test_create_once
