@@ -11,12 +11,17 @@ and the backend model sets the ``_webhook_*`` attributes and hooks of
 ``connector.backend.mixin`` (see ``models/connector_backend_webhook.py``).
 
 Each delivery goes through, in this order: unknown or archived backend → 404;
-over the backend's rate limit → 429 with Retry-After; HEAD probe → 200; body
-over the route's ``max_content_length`` → 413; not a JSON object or form →
-400; verification handshake → its answer; bad signature → 403; event id seen
-before → 200 and nothing stored; otherwise the event becomes one
+HEAD probe → 200; body over the route's ``max_content_length`` → 413; not a JSON
+object or form → 400; verification handshake → its answer; bad signature →
+403; over the backend's budget of signed deliveries → 429 with Retry-After;
+event id seen before → 200 and nothing stored; otherwise the event becomes one
 ``connector.sync.job`` (kind ``webhook``) and the answer is 200 at once. Only
 the 200 paths write, and only the last one runs platform code later, in a job.
+
+Two budgets, so that a flood of forged requests cannot shut the platform out:
+signed deliveries spend the backend's; every other answer (404, probe, 413,
+400, handshake, 403) spends the budget of its source address and becomes 429
+with Retry-After once that address has spent it.
 """
 
 import json
@@ -26,7 +31,6 @@ from odoo import http
 from odoo.http import request
 
 from ..lib import webhook
-from ..lib.errors import RateLimitedError
 from ..lib.rate_limit import get_bucket
 
 _logger = logging.getLogger(__name__)
@@ -67,31 +71,35 @@ class WebhookIntake:
     def _answer(self):
         backend = self._find_backend()
         if not backend:
-            return webhook.NOT_FOUND
-        retry_after = self._throttle(backend)
-        if retry_after is not None:
-            return webhook.rate_limited(retry_after)
+            return self._unverified(webhook.NOT_FOUND)
         httprequest = request.httprequest
         if httprequest.method == "HEAD":
             # Trello checks the callback URL with a HEAD before creating a webhook.
-            return webhook.PROBE_OK
+            return self._unverified(webhook.PROBE_OK)
         body = httprequest._HTTPRequest__environ.get(webhook.ENVIRON_KEY)
         if body is None:
             raise RuntimeError(f"{httprequest.path}: declare webhook routes with webhook_route()")
         if body.too_large:
-            return webhook.TOO_LARGE
+            return self._unverified(webhook.TOO_LARGE)
         try:
             payload = webhook.parse_body(body.raw, httprequest.headers.get("Content-Type"))
             handshake = backend._webhook_handshake(payload, httprequest.headers)
         except webhook.MalformedBody:
-            return webhook.MALFORMED
+            return self._unverified(webhook.MALFORMED)
         if handshake is not None:
-            return handshake
+            return self._unverified(handshake)
         if not backend._webhook_verify_signature(body.raw, httprequest.headers, backend.webhook_url):
-            _logger.warning(
-                "Webhook delivery for %s,%s refused: invalid signature", backend._name, backend.id
-            )
-            return webhook.BAD_SIGNATURE
+            answer = self._unverified(webhook.BAD_SIGNATURE)
+            if answer is webhook.BAD_SIGNATURE:  # not logged once the address is over budget
+                _logger.warning(
+                    "Webhook delivery for %s,%s refused: invalid signature", backend._name, backend.id
+                )
+            return answer
+        retry_after = self._take(
+            f"webhook:{request.env.cr.dbname}:{backend._name}:{backend.id}", backend._webhook_signed_budget()
+        )
+        if retry_after is not None:
+            return webhook.rate_limited(retry_after)
         if not backend._webhook_accept(payload, backend._webhook_event_id(payload)):
             return webhook.DUPLICATE
         return webhook.ACCEPTED
@@ -99,21 +107,23 @@ class WebhookIntake:
     def _find_backend(self):
         return request.env[self.backend_model].sudo()._webhook_find_backend(self.backend_id)
 
-    def _throttle(self, backend):
-        """Seconds to wait when the backend spent its budget, else None (a delivery is counted)."""
-        capacity, period = backend._webhook_rate_limit
-        bucket = get_bucket(
-            f"webhook:{request.env.cr.dbname}:{backend._name}:{backend.id}",
-            capacity,
-            period,
-            directory=self.rate_limit_directory,
-            max_wait=0,
-        )
-        try:
-            bucket.acquire()
-        except RateLimitedError as limited:
-            return limited.retry_after
-        return None
+    def _unverified(self, answer):
+        """``answer`` to a delivery that proved nothing, or 429 once its source address has
+        spent its budget (then nothing it stored, a handshake's job for instance, is kept)."""
+        slot = webhook.source_slot(request.httprequest.remote_addr)
+        budget = request.env[self.backend_model].sudo()._webhook_unverified_budget()
+        retry_after = self._take(f"webhook-unverified:{request.env.cr.dbname}:{slot}", budget)
+        if retry_after is None:
+            return answer
+        request.env.cr.rollback()
+        return webhook.rate_limited(retry_after, answer.headers)
+
+    def _take(self, bucket_name, budget):
+        """None when ``bucket_name`` had a delivery left in ``budget`` (it is spent), else
+        the seconds until it has one."""
+        capacity, period = budget
+        bucket = get_bucket(bucket_name, capacity, period, directory=self.rate_limit_directory, max_wait=0)
+        return bucket.try_acquire()
 
     @staticmethod
     def _response(answer):

@@ -49,11 +49,20 @@ class TokenBucket:
         return self.capacity / self.period
 
     def acquire(self):
-        wait = self._reserve()
+        wait = self._reserve(self.max_wait)
         if wait:
             time.sleep(wait)
 
-    def _reserve(self):
+    def try_acquire(self):
+        """Take a token if one is there now and return None, else return the seconds until
+        one is, taking nothing: for callers that answer "later" instead of waiting."""
+        try:
+            self._reserve(0.0)
+        except RateLimitedError as limited:
+            return limited.retry_after
+        return None
+
+    def _reserve(self, max_wait):
         """Take a token (the balance may go negative) and return how long to wait for it."""
         # A fresh descriptor per call: flock excludes other descriptors, threads and forks alike.
         # Raw pread/pwrite: webhook intake takes a token per delivery, file objects cost more.
@@ -65,7 +74,7 @@ class TokenBucket:
             # max(): a wall clock set back must not drain the bucket.
             tokens = min(self.capacity, tokens + max(0.0, now - stamp) * self.rate)
             wait = max(0.0, (1 - tokens) / self.rate)
-            if wait > self.max_wait:
+            if wait > max_wait:
                 raise RateLimitedError(
                     f"Client-side rate limit of {self.capacity} requests per {self.period:g} s reached; "
                     f"next slot in {wait:.1f} s",

@@ -4,6 +4,7 @@ from . import connector_sync_job
 from . import connector_sync_job_hourly
 from . import connector_external_binding
 from . import connector_external_id_mixin
+from . import connector_create_intent
 from . import connector_value_mapping
 from . import connector_field_mapping
 from . import connector_sync_conflict

@@ -2,7 +2,7 @@ import json
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..lib.errors import AuthenticationError, ConfigurationError, ConnectorError
@@ -276,6 +276,40 @@ class ConnectorBackendMixin(models.AbstractModel):
         self.ensure_one()
         values = (self._connector_secret(name) for name in self._connector_secret_fields)
         return [value for value in values if value]
+
+    # Secret fields are computed, never stored on the backend: Odoo would answer grouping,
+    # sorting or aggregating on one with a ValueError (a traceback in the log), ignore it in
+    # a search domain and export its mask. Each of these answers an access error instead.
+    def _connector_refuse_secrets(self, field_names, operation):
+        secrets = sorted(set(field_names).intersection(self._connector_secret_fields))
+        if secrets:
+            raise AccessError(
+                self.env._(
+                    "Secret fields of %(model)s cannot be %(operation)s: %(fields)s.",
+                    fields=", ".join(secrets),
+                    model=self._description,
+                    operation=operation,
+                )
+            )
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        # Every read_group groupby and aggregate and every ORDER BY goes through here.
+        self._connector_refuse_secrets([fname.split(".")[0]], self.env._("grouped, sorted or aggregated"))
+        return super()._field_to_sql(alias, fname, query, flush)
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        # Also reached for paths from other models (``backend_id.token``), one model at a time.
+        names = [leaf[0].split(".")[0] for leaf in domain or () if isinstance(leaf, list | tuple) and leaf]
+        self._connector_refuse_secrets(
+            [name for name in names if isinstance(name, str)], self.env._("searched")
+        )
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    def _export_rows(self, fields, *, _is_toplevel_call=True):
+        # Also reached for the subfields of a relation to a backend (``backend_id/token``).
+        self._connector_refuse_secrets([path[0] for path in fields if path], self.env._("exported"))
+        return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_connector_data(self):
@@ -555,6 +589,27 @@ class ConnectorBackendMixin(models.AbstractModel):
         ``lib.errors``.
         """
         raise NotImplementedError(f"{self._name} does not export {binding.external_type} records")
+
+    # ------------------------------------------------------------------ create once
+    def _connector_create_once(self, external_type, record, create, find):
+        """Create ``record``'s object on the platform at most once, whatever point a worker
+        dies at; returns (the platform object, whether this call created it).
+
+        ``create(token)`` makes the platform call; a platform that stores a client-side
+        key (Podio's ``external_id``) is sent ``token``. ``find(token, started_at)``
+        returns the object an earlier attempt created, or None: looked up by the token
+        where the platform stores it, else by what was sent and created after
+        ``started_at`` (Trello: a card of that name in that list). It is only called
+        when an earlier attempt recorded the same intent and died or lost the answer.
+        The caller binds the record in this transaction: the intent goes with it.
+        """
+        self.ensure_one()
+        Intent = self.env["connector.create.intent"].sudo()
+        token, started_at, retried = Intent._open(self, external_type, record)
+        found = find(token, started_at) if retried else None
+        external = found or create(token)
+        Intent._close(self, external_type, record)
+        return external, not found
 
     # ------------------------------------------------------------------ batched export
     # Records per platform call, for platforms that write many at once (Smartsheet: 500 rows).

@@ -1,10 +1,20 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from ..lib import webhook
 
 # Fields the intake reads of a backend (the job's name and company, the signed URL).
 INTAKE_FIELDS = ("name", "company_id", "public_base_url")
+# Writing one of these changes what the intake reads of a backend.
+INTAKE_CACHE_FIELDS = frozenset((*INTAKE_FIELDS, "active"))
+SIGNED_BUDGET_PARAMETERS = (
+    "connector_base.webhook_signed_budget",
+    "connector_base.webhook_signed_budget_seconds",
+)
+UNVERIFIED_BUDGET_PARAMETERS = (
+    "connector_base.webhook_unverified_budget",
+    "connector_base.webhook_unverified_budget_seconds",
+)
 
 
 class ConnectorBackendWebhook(models.AbstractModel):
@@ -28,8 +38,6 @@ class ConnectorBackendWebhook(models.AbstractModel):
     _webhook_challenge = None
     # Job handler receiving each event as its payload.
     _webhook_job_method = "_job_webhook_event"
-    # (deliveries, seconds) accepted per backend before answering 429 with Retry-After.
-    _webhook_rate_limit = (300, 60)
 
     public_base_url = fields.Char(
         string="Public URL",
@@ -59,9 +67,31 @@ class ConnectorBackendWebhook(models.AbstractModel):
     @api.model
     def _webhook_find_backend(self, backend_id):
         """The active backend ``backend_id`` (empty when unknown or archived) with what
-        the intake reads of it, signing secret included, fetched in one query."""
+        the intake reads of it, signing secret included (see :meth:`_webhook_intake_row`)."""
+        row = self._webhook_intake_row(backend_id)
+        if row is None:
+            return self.browse()
+        values, display_name, ciphertext = row
+        backend = self._webhook_cached(backend_id, values)
+        # The backend's label in its jobs' names: computed when the row was cached.
+        self.env.cache.insert_missing(backend, self._fields["display_name"], [display_name])
+        if self._webhook_secret_field:
+            self.env["connector.credential"]._prefetched(backend, self._webhook_secret_field, ciphertext)
+        return backend
+
+    @api.model
+    @tools.ormcache("backend_id")
+    def _webhook_intake_row(self, backend_id):
+        """(values of :data:`INTAKE_FIELDS`, display name, signing secret's ciphertext)
+        of the active backend ``backend_id``, or None, read in one query.
+
+        Every delivery needs them, so they are kept in the registry cache: creating,
+        archiving or deleting a backend, writing one of these fields (or one its display
+        name depends on) or its signing secret clears it, on every server
+        (``_webhook_forget_intake_rows``).
+        """
         table = self._table
-        columns = [SQL.identifier(table, "id"), *(SQL.identifier(table, name) for name in INTAKE_FIELDS)]
+        columns = [SQL.identifier(table, name) for name in INTAKE_FIELDS]
         Credential = self.env["connector.credential"]
         join = SQL()
         if self._webhook_secret_field:
@@ -81,14 +111,77 @@ class ConnectorBackendWebhook(models.AbstractModel):
             )
         )
         row = self.env.cr.fetchone()
-        if not row:
-            return self.browse()
-        backend = self.browse(row[0])
-        for name, value in zip(INTAKE_FIELDS, row[1 : 1 + len(INTAKE_FIELDS)], strict=True):
+        if row is None:
+            return None
+        values = row[: len(INTAKE_FIELDS)]
+        ciphertext = row[-1] if self._webhook_secret_field else None
+        return values, self._webhook_cached(backend_id, values).display_name, ciphertext
+
+    @api.model
+    def _webhook_cached(self, backend_id, values):
+        """The backend, its :data:`INTAKE_FIELDS` put in this environment's cache."""
+        backend = self.browse(backend_id)
+        for name, value in zip(INTAKE_FIELDS, values, strict=True):
             self.env.cache.insert_missing(backend, self._fields[name], [value])
-        if self._webhook_secret_field:
-            Credential._prefetched(backend, self._webhook_secret_field, row[-1])
         return backend
+
+    @api.model
+    def _webhook_forget_intake_rows(self):
+        self.env.registry.clear_cache()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        backends = super().create(vals_list)
+        # An id answered "not found" before may be cached.
+        self._webhook_forget_intake_rows()
+        return backends
+
+    def write(self, vals):
+        result = super().write(vals)
+        if self._webhook_intake_row_fields().intersection(vals):
+            self._webhook_forget_intake_rows()
+        return result
+
+    @api.model
+    def _webhook_intake_row_fields(self):
+        """Fields whose change alters a cached intake row."""
+        display_depends = self.pool.field_depends[self._fields["display_name"]]
+        return INTAKE_CACHE_FIELDS.union(path.split(".")[0] for path in display_depends)
+
+    def unlink(self):
+        result = super().unlink()
+        self._webhook_forget_intake_rows()
+        return result
+
+    # ------------------------------------------------------------------ budgets
+    # Both are kept in the registry cache, which any change of a system parameter clears on
+    # every server: no lookup per delivery, and a change made in Settings reaches them all.
+    @api.model
+    @tools.ormcache()
+    def _webhook_signed_budget(self):
+        """(deliveries, seconds): signed deliveries a backend takes before 429 (Settings)."""
+        return self._webhook_budget_parameters(SIGNED_BUDGET_PARAMETERS, webhook.DEFAULT_SIGNED_BUDGET)
+
+    @api.model
+    @tools.ormcache()
+    def _webhook_unverified_budget(self):
+        """(deliveries, seconds): refused or unsigned deliveries a source address sends
+        before 429 (Settings)."""
+        return self._webhook_budget_parameters(
+            UNVERIFIED_BUDGET_PARAMETERS, webhook.DEFAULT_UNVERIFIED_BUDGET
+        )
+
+    @api.model
+    def _webhook_budget_parameters(self, keys, defaults):
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        budget = []
+        for key, default in zip(keys, defaults, strict=True):
+            try:
+                value = int(get_param(key) or default)
+            except ValueError:
+                value = default
+            budget.append(value if value > 0 else default)
+        return tuple(budget)
 
     # ------------------------------------------------------------------ hooks
     def _webhook_handshake(self, payload, headers):

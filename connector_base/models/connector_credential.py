@@ -62,6 +62,8 @@ class ConnectorCredential(models.Model):
     def _store(self, records, field_name, plaintext):
         """Set (or clear, when ``plaintext`` is empty) one secret on ``records``."""
         self._forget_prefetched()
+        if getattr(records, "_webhook_secret_field", None) == field_name:
+            records._webhook_forget_intake_rows()
         existing = self.sudo().search(
             [
                 ("res_model", "=", records._name),
@@ -157,6 +159,8 @@ class ConnectorCredential(models.Model):
         try:
             ring = self._key_ring()
             self._forget_prefetched()
+            # The webhook intake keeps signing secrets' ciphertexts (they change here).
+            self.env.registry.clear_cache()
             # Every secret must move to the newest key, so all of them are read.
             credentials = self.sudo().search([])  # pylint: disable=no-search-all
             for credential in credentials:
@@ -177,4 +181,6 @@ class ConnectorCredential(models.Model):
     @api.model
     def _unlink_for(self, records):
         self._forget_prefetched()
+        if getattr(records, "_webhook_secret_field", None):
+            records._webhook_forget_intake_rows()
         self.sudo().search([("res_model", "=", records._name), ("res_id", "in", records.ids)]).unlink()

@@ -17,4 +17,7 @@ class IrHttp(models.AbstractModel):
             # WSGI environ the same way.
             environ = request.httprequest._HTTPRequest__environ
             webhook.buffer_wsgi_body(environ, request.httprequest.max_content_length)
+            # The cap is applied: Odoo parses the buffered body (empty when too large), and
+            # the intake answers and counts an oversized delivery like any refused one.
+            request.httprequest.max_content_length = None
         return result

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..lib import webhook
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -26,6 +28,31 @@ class ResConfigSettings(models.TransientModel):
         string="Resume it after (minutes)",
         config_parameter="connector_base.circuit_breaker_cooldown_minutes",
         default=15,
+    )
+    connector_webhook_signed_budget = fields.Integer(
+        string="Signed deliveries per backend",
+        config_parameter="connector_base.webhook_signed_budget",
+        default=webhook.DEFAULT_SIGNED_BUDGET[0],
+        help="Taken at once, then refilled evenly over the period; past it a delivery gets 429 "
+        "with Retry-After. Platforms retry a few times and then disable the webhook: keep it "
+        "above the largest burst they send (one delivery per card in a Trello bulk move).",
+    )
+    connector_webhook_signed_budget_seconds = fields.Integer(
+        string="Signed budget period (seconds)",
+        config_parameter="connector_base.webhook_signed_budget_seconds",
+        default=webhook.DEFAULT_SIGNED_BUDGET[1],
+    )
+    connector_webhook_unverified_budget = fields.Integer(
+        string="Refused deliveries per address",
+        config_parameter="connector_base.webhook_unverified_budget",
+        default=webhook.DEFAULT_UNVERIFIED_BUDGET[0],
+        help="Unsigned, forged, malformed or oversized deliveries, probes and handshakes, counted "
+        "per source address and never against the signed budget.",
+    )
+    connector_webhook_unverified_budget_seconds = fields.Integer(
+        string="Refused budget period (seconds)",
+        config_parameter="connector_base.webhook_unverified_budget_seconds",
+        default=webhook.DEFAULT_UNVERIFIED_BUDGET[1],
     )
     connector_encryption_status = fields.Char(
         string="Encryption", compute="_compute_connector_encryption_status"

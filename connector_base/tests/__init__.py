@@ -15,3 +15,5 @@ from . import test_settings_http
 from . import test_cron_runner
 from . import test_job_liveness
 from . import test_runner_servers
+from . import test_secret_fields
+from . import test_create_once

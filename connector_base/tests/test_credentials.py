@@ -2,7 +2,7 @@ from unittest.mock import patch
 
 from cryptography.fernet import Fernet
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import config
 
 from odoo.addons.connector_base.lib.errors import ConfigurationError
@@ -45,10 +45,12 @@ class TestCredentials(ConnectorCase):
         self.assertIsNone(self.backend._connector_secret("api_token"))
         self.assertFalse(self.raw_ciphertexts())
 
-    def test_secrets_are_not_exported_in_clear(self):
+    def test_secrets_are_not_exported(self):
         self.backend.api_token = "tok-export"
-        exported = self.backend.export_data(["name", "api_token"])["datas"]
-        self.assertNotIn("tok-export", str(exported))
+        with self.assertRaises(AccessError) as refused:
+            self.backend.export_data(["name", "api_token"])
+        self.assertNotIn("tok-export", str(refused.exception))
+        self.assertEqual(self.backend.export_data(["name"])["datas"], [[self.backend.name]])
 
     def test_key_rotation_reads_old_secrets_and_reencrypts_them(self):
         old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()

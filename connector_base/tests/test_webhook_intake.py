@@ -1,7 +1,11 @@
 import json
 import tempfile
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from unittest.mock import patch
+
+import requests
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
@@ -137,7 +141,7 @@ class TestWebhookIntake(HttpCase):
         response = self.deliver(event)
 
         self.assertEqual(response.status_code, 413)
-        self.assertEqual(response.headers.get("Connection"), "close")
+        self.assertIn("close", response.headers.get("Connection", ""))
         self.assertNothingStored()
 
     def test_a_chunked_body_over_the_cap_is_refused_while_reading(self):
@@ -235,34 +239,175 @@ class TestWebhookIntake(HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertNothingStored()
 
-    # ------------------------------------------------------------------ rate limit
-    def test_deliveries_past_the_backend_budget_get_429_with_retry_after(self):
-        other = self.Backend.create({"name": "Other", "webhook_secret": SECRET})
+    # ------------------------------------------------------------------ budgets
+    def set_budgets(self, signed=None, unverified=None):
+        """Settings' budgets, as (deliveries, seconds)."""
+        Param = self.env["ir.config_parameter"].sudo()
+        for prefix, budget in (("signed", signed), ("unverified", unverified)):
+            if budget:
+                Param.set_param(f"connector_base.webhook_{prefix}_budget", budget[0])
+                Param.set_param(f"connector_base.webhook_{prefix}_budget_seconds", budget[1])
 
-        with patch.object(type(self.backend), "_webhook_rate_limit", (3, 3600)):
-            statuses = [self.deliver({"id": f"evt-rate-{index}"}).status_code for index in range(3)]
-            limited = self.deliver({"id": "evt-rate-3"})
-            other_backend = self.deliver({"id": "evt-rate-other"}, backend=other)
+    def test_signed_deliveries_past_the_backend_budget_get_429_with_retry_after(self):
+        other = self.Backend.create({"name": "Other", "webhook_secret": SECRET})
+        self.set_budgets(signed=(3, 3600))
+
+        statuses = [self.deliver({"id": f"evt-rate-{index}"}).status_code for index in range(3)]
+        limited = self.deliver({"id": "evt-rate-3"})
+        other_backend = self.deliver({"id": "evt-rate-other"}, backend=other)
 
         self.assertEqual(statuses, [200, 200, 200])
         self.assertEqual(limited.status_code, 429)
-        self.assertGreaterEqual(int(limited.headers["Retry-After"]), 1)
+        self.assertGreaterEqual(int(limited.headers["Retry-After"]), 1000)
         self.assertEqual(len(self.jobs()), 3)
         self.assertEqual(other_backend.status_code, 200)
 
+    def test_a_flood_of_refused_deliveries_leaves_the_signed_budget_whole(self):
+        self.set_budgets(signed=(3, 3600), unverified=(5, 3600))
+        forged = hmac_sha1_base64_body_and_url("not-the-secret")
+        flood = [
+            self.deliver({"id": f"evt-flood-{index}"}, signer=forged if index % 2 else None).status_code
+            for index in range(12)
+        ]
+        malformed = self.deliver(b'{"id": "truncated')
+        oversized = self.deliver({"id": "evt-big", "padding": "x" * MAX_BODY})
+
+        signed = [self.deliver({"id": f"evt-genuine-{index}"}) for index in range(4)]
+
+        self.assertEqual(flood, [403] * 5 + [429] * 7)
+        self.assertEqual((malformed.status_code, oversized.status_code), (429, 429))
+        self.assertIn("close", oversized.headers.get("Connection", ""))
+        self.assertGreaterEqual(int(malformed.headers["Retry-After"]), 1)
+        self.assertEqual([answer.status_code for answer in signed], [200, 200, 200, 429])
+        self.assertEqual(self.events().mapped("event_id"), [f"evt-genuine-{index}" for index in (2, 1, 0)])
+
+    def test_refused_deliveries_are_counted_per_source_address(self):
+        self.set_budgets(unverified=(2, 3600))
+        other_address = requests.Session()
+        other_address.mount("http://", SourceAddressAdapter("127.0.0.2"))
+        self.addCleanup(other_address.close)
+
+        first = [self.deliver({"id": f"evt-a-{index}"}, signer=None).status_code for index in range(3)]
+        second = [
+            other_address.post(
+                self.url(), data=b"{}", headers={"Content-Type": "application/json"}, timeout=10
+            )
+            for _index in range(3)
+        ]
+
+        self.assertEqual(first, [403, 403, 429])
+        self.assertEqual([answer.status_code for answer in second], [403, 403, 429])
+        self.assertNothingStored()
+
+    def test_a_handshake_over_the_address_budget_stores_nothing(self):
+        self.set_budgets(unverified=(1, 3600))
+        verify = b"type=hook.verify&hook_id=4526731&code=c0de-77"
+        form = "application/x-www-form-urlencoded"
+
+        first = self.deliver(verify, signer=None, content_type=form)
+        second = self.deliver(verify, signer=None, content_type=form)
+
+        self.assertEqual((first.status_code, second.status_code), (200, 429))
+        self.assertEqual(len(self.jobs()), 1)
+
+    def test_a_burst_of_a_thousand_deliveries_is_taken_under_the_default_budget(self):
+        """A platform's burst (a Trello bulk move: one delivery per card) from 8 connections,
+        redeliveries included, under the budget Settings ship with."""
+        Param = self.env["ir.config_parameter"].sudo()
+        self.assertEqual(
+            self.Backend._webhook_signed_budget(),
+            (
+                int(Param.get_param("connector_base.webhook_signed_budget")),
+                int(Param.get_param("connector_base.webhook_signed_budget_seconds")),
+            ),
+        )
+        url = self.url()
+        # 900 distinct events, 100 of them delivered twice.
+        event_ids = [f"evt-bulk-{index}" for index in range(900)] + [
+            f"evt-bulk-{index}" for index in range(0, 900, 9)
+        ]
+        bodies = [
+            json.dumps({"id": event_id, "action": {"type": "updateCard"}}).encode() for event_id in event_ids
+        ]
+        shares = [bodies[index::8] for index in range(8)]
+
+        def send(share):
+            with requests.Session() as session:
+                return [
+                    session.post(
+                        url,
+                        data=raw,
+                        headers={"Content-Type": "application/json", "X-Test-Webhook": sign(raw, url)},
+                        timeout=60,
+                    ).status_code
+                    for raw in share
+                ]
+
+        with ThreadPoolExecutor(8) as pool:
+            statuses = Counter(status for share in pool.map(send, shares) for status in share)
+
+        self.env.invalidate_all()
+        self.assertEqual(statuses, Counter({200: 1000}))
+        self.assertEqual(len(self.events()), 900)
+        self.assertEqual(len(self.jobs()), 900)
+        self.assertEqual(len(set(self.events().mapped("event_id"))), 900)
+
+
+class SourceAddressAdapter(requests.adapters.HTTPAdapter):
+    """Connects from another loopback address, as a second sender would."""
+
+    def __init__(self, address):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        return super().init_poolmanager(*args, **kwargs)
+
 
 class TestWebhookBackendLookup(ConnectorCase):
-    def test_the_backend_and_its_signing_secret_are_read_in_one_query(self):
-        Backend = self.env["test.connector.oauth.backend"]
-        backend = Backend.create({"name": "Signed", "webhook_secret": "whsec-one"})
+    def setUp(self):
+        super().setUp()
+        self.Backend = self.env["test.connector.oauth.backend"]
+        self.signed = self.Backend.create({"name": "Signed", "webhook_secret": "whsec-one"})
         self.env.flush_all()
         self.env.invalidate_all()
+
+    def find(self, backend_id):
+        # Each delivery has a fresh environment: only the registry cache outlives it.
+        self.env.invalidate_all()
+        self.env["connector.credential"]._forget_prefetched()
+        return self.Backend._webhook_find_backend(backend_id)
+
+    def test_the_backend_and_its_signing_secret_are_read_in_one_query_then_kept(self):
         with self.assertQueryCount(1):
-            found = Backend._webhook_find_backend(backend.id)
-            self.assertEqual(found, backend)
-            self.assertEqual((found.name, found.company_id), ("Signed", backend.company_id))
+            found = self.find(self.signed.id)
+            self.assertEqual(found, self.signed)
+            self.assertEqual((found.name, found.company_id), ("Signed", self.signed.company_id))
             self.assertEqual(found._connector_secret("webhook_secret"), "whsec-one")
-        backend.webhook_secret = "whsec-two"
-        self.assertEqual(found._connector_secret("webhook_secret"), "whsec-two")
-        backend.webhook_secret = False
-        self.assertIsNone(found._connector_secret("webhook_secret"))
+        with self.assertQueryCount(0):
+            again = self.find(self.signed.id)
+            self.assertEqual((again.name, again._connector_secret("webhook_secret")), ("Signed", "whsec-one"))
+
+    def test_a_new_signing_secret_or_name_is_read_at_the_next_delivery(self):
+        self.find(self.signed.id)
+        self.signed.webhook_secret = "whsec-two"
+        self.assertEqual(self.find(self.signed.id)._connector_secret("webhook_secret"), "whsec-two")
+        self.signed.name = "Renamed"
+        self.assertEqual(self.find(self.signed.id).name, "Renamed")
+        self.signed.webhook_secret = False
+        self.assertIsNone(self.find(self.signed.id)._connector_secret("webhook_secret"))
+
+    def test_an_archived_deleted_or_new_backend_is_seen_at_the_next_delivery(self):
+        self.find(self.signed.id)
+        self.signed.action_archive()
+        self.assertFalse(self.find(self.signed.id))
+        self.signed.action_unarchive()
+        self.assertEqual(self.find(self.signed.id), self.signed)
+        unknown_id = self.signed.id + 1
+        self.assertFalse(self.find(unknown_id))
+        created = self.Backend.create({"name": "Created"})
+        self.assertEqual(created.id, unknown_id)
+        self.assertEqual(self.find(unknown_id), created)
+        created.unlink()
+        self.assertFalse(self.find(unknown_id))

@@ -216,6 +216,16 @@ class TrelloClient(HttpClient):
     def create_card(self, values):
         return self.post("/cards", data=values)
 
+    def cards_created_since(self, board_id, since):
+        """The board's cards created at or after ``since`` (an aware datetime), newest first.
+
+        Ids start with their creation time in seconds, so an id made of that time
+        and zeros is a ``since`` cursor for the paged listing.
+        """
+        cursor = f"{int(since.timestamp()):08x}" + "0" * 16
+        params = {"fields": CARD_FIELDS, "filter": "all", "limit": MAX_PAGE, "since": cursor}
+        return self.get(f"/boards/{board_id}/cards", params=params)
+
     def update_card(self, card_id, values):
         """PUT the changed card fields; returns the card as Trello now holds it."""
         return self.put(f"/cards/{card_id}", data=values)

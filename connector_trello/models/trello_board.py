@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta, timezone
 
 from odoo import api, fields, models
 
@@ -23,6 +24,8 @@ _logger = logging.getLogger(__name__)
 
 CARD, CHECK_ITEM, COMMENT, ATTACHMENT = "card", "checkitem", "comment", "attachment"
 INT_MAX = 2**31 - 1
+# An interrupted create is looked for among the cards made since it began, give or take this.
+CREATE_CLOCK_SKEW = timedelta(minutes=1)
 # Who wins a field both sides changed, for what Trello's structure decides (the mapped
 # fields take theirs from the field mappings): Trello wins on progress and placement,
 # a person decides on tags and assignees.
@@ -848,13 +851,35 @@ class TrelloBoard(models.Model):
             values.update(self._card_structure_wanted(task, {}, client))
             form = mapper.card_update(values)
             form["pos"] = "bottom"
-            card = client.create_card(form)
+            card, _created = backend._connector_create_once(
+                CARD,
+                task,
+                create=lambda _token: client.create_card(form),
+                find=lambda _token, started_at: self._card_created_by(client, form, started_at),
+            )
         task.with_context(**{FROM_CONNECTOR: True}).write(
             {"trello_board_id": self.id, "trello_card_url": card.get("shortUrl") or card.get("url")}
         )
         task._connector_bind(backend, CARD, card["id"])
         self._remember_card(backend._card_bindings(task_ids=task.ids), card)
         return {"created": 1}
+
+    def _card_created_by(self, client, form, started_at):
+        """The card an interrupted create of ``form`` made, if any: Trello keeps no client
+        key, so an unbound card of that name in that list, created since the attempt began
+        (a minute of clock skew allowed)."""
+        since = (started_at - CREATE_CLOCK_SKEW).replace(tzinfo=timezone.utc)
+        candidates = [
+            card
+            for card in client.cards_created_since(self.board_id, since)
+            if card.get("name") == form.get("name") and card.get("idList") == form.get("idList")
+        ]
+        bound = self.env["connector.external.binding"]._lookup(
+            self.backend_id, CARD, [card["id"] for card in candidates]
+        )
+        unbound = [card for card in candidates if card["id"] not in bound]
+        # The oldest: the first attempt's, should several have been interrupted.
+        return min(unbound, key=lambda card: card["id"]) if unbound else None
 
 
 def _same_value(key, wanted, current):

@@ -5,3 +5,4 @@ from . import test_import_preview
 from . import test_structure
 from . import test_webhooks
 from . import test_demo_public_url
+from . import test_create_once

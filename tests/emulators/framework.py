@@ -144,7 +144,7 @@ class Router:
 
 
 class Fault:
-    def __init__(self, *, status, headers, body, times, route, method, delay, drop, invalid_json):
+    def __init__(self, *, status, headers, body, times, route, method, delay, drop, invalid_json, hold=0.0):
         self.status = status
         self.headers = headers
         self.body = body
@@ -154,6 +154,9 @@ class Fault:
         self.delay = delay
         self.drop = drop
         self.invalid_json = invalid_json
+        self.hold = hold
+        # Set once a held answer is waiting: the platform acted, the client has not heard yet.
+        self.holding = threading.Event()
 
     def applies_to(self, method, pattern):
         return (self.route is None or self.route == pattern) and (
@@ -180,18 +183,23 @@ class FaultQueue:
         delay=0.0,
         drop=False,
         invalid_json=False,
+        hold=0.0,
     ):
         """Arm a fault; ``route`` is a registered pattern and ``delay`` may precede any other fault.
 
         A fault with only a ``delay`` lets the normal handler answer late, which is how
-        tests push a client past its read timeout.
+        tests push a client past its read timeout. ``hold`` runs the handler first and
+        then keeps its answer that long: the platform has created the object when the
+        client gives up or dies (``fault.holding`` is set meanwhile).
         """
         if sum(bool(mode) for mode in (status, drop, invalid_json)) > 1:
             raise ValueError(
                 "a fault answers with a status, drops the connection or sends bad JSON, not several"
             )
-        if not (status or drop or invalid_json or delay):
-            raise ValueError("a fault needs a status, delay, drop or invalid_json")
+        if not (status or drop or invalid_json or delay or hold):
+            raise ValueError("a fault needs a status, delay, hold, drop or invalid_json")
+        if hold and (status or drop or invalid_json):
+            raise ValueError("a held answer is the handler's own")
         fault = Fault(
             status=status,
             headers=dict(headers or {}),
@@ -202,6 +210,7 @@ class FaultQueue:
             delay=delay,
             drop=drop,
             invalid_json=invalid_json,
+            hold=hold,
         )
         with self._lock:
             self._faults.append(fault)
@@ -360,6 +369,9 @@ class Emulator:
             response = routing_error
         else:
             response = self._call(route, request)
+        if fault is not None and fault.hold:
+            fault.holding.set()
+            self._stopping.wait(fault.hold)
         self._write(handler, response, head=request.method == "HEAD")
 
     @staticmethod

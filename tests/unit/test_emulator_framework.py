@@ -172,6 +172,25 @@ def test_delay_fault_answers_normally_but_late(emulator):
     assert time.monotonic() - started >= 0.3
 
 
+def test_a_held_answer_comes_after_the_handler_acted(emulator):
+    created = []
+    emulator.router.add("POST", "/1/things", lambda request: created.append(1) or Response(200, {"id": "t1"}))
+    fault = emulator.faults.add(hold=5, route="/1/things", method="POST")
+
+    with pytest.raises(requests.ReadTimeout):
+        requests.post(emulator.url("/1/things"), timeout=0.3)
+
+    # The client gave up; the platform had already created the object.
+    assert fault.holding.is_set()
+    assert created == [1]
+    assert requests.post(emulator.url("/1/things"), timeout=2).json() == {"id": "t1"}
+
+
+def test_a_hold_cannot_be_combined_with_a_fault_answer(emulator):
+    with pytest.raises(ValueError):
+        emulator.faults.add(status=500, hold=1)
+
+
 def test_drop_fault_closes_the_connection_without_an_answer(emulator):
     emulator.faults.add(drop=True)
 

@@ -61,6 +61,19 @@ def test_a_refused_acquire_does_not_spend_a_token(tmp_path):
     bucket.acquire()
 
 
+def test_try_acquire_takes_while_tokens_are_left_then_says_when_without_taking(tmp_path):
+    bucket = TokenBucket("try", 2, 20, directory=str(tmp_path))
+
+    taken = [bucket.try_acquire(), bucket.try_acquire()]
+    started = time.monotonic()
+    refused = [bucket.try_acquire() for _ in range(3)]
+
+    assert taken == [None, None]
+    assert time.monotonic() - started < 0.1
+    # Refusals take nothing: each still waits one refill (10 s), not more.
+    assert all(9 <= wait <= 10 for wait in refused)
+
+
 def test_threads_of_one_process_share_one_budget(tmp_path):
     buckets = [get_bucket("shared-threads", 4, 0.5, directory=str(tmp_path)) for _ in range(4)]
     assert all(bucket is buckets[0] for bucket in buckets)

@@ -197,6 +197,40 @@ def test_retry_after_is_rounded_up_to_whole_seconds():
     assert webhook.rate_limited(12.01).status == 429
 
 
+def test_a_429_replacing_an_answer_keeps_its_connection_close():
+    limited = webhook.rate_limited(3, webhook.TOO_LARGE.headers)
+    assert limited.headers == {"Connection": "close", "Retry-After": "3"}
+
+
+# ---------------------------------------------------------------- budgets
+
+
+def test_an_ipv4_sender_has_its_own_slot_and_keeps_it():
+    assert webhook.source_slot("203.0.113.7") == webhook.source_slot("203.0.113.7")
+    assert 0 <= webhook.source_slot("203.0.113.7") < webhook.UNVERIFIED_SLOTS
+
+
+def test_ipv6_senders_are_counted_by_their_64_prefix():
+    assert webhook.source_slot("2001:db8:1:2::1") == webhook.source_slot("2001:db8:1:2:ffff::9")
+
+
+def test_addresses_spread_over_the_slots():
+    slots = {webhook.source_slot(f"198.51.100.{host}") for host in range(200)}
+    assert len(slots) > 150
+
+
+def test_an_unparsable_address_still_gets_a_slot():
+    assert 0 <= webhook.source_slot(None) < webhook.UNVERIFIED_SLOTS
+    assert 0 <= webhook.source_slot("unix-socket") < webhook.UNVERIFIED_SLOTS
+
+
+def test_the_default_signed_budget_takes_a_thousand_delivery_burst_at_intake_speed():
+    deliveries, seconds = webhook.DEFAULT_SIGNED_BUDGET
+    # Refilled at about what intake stores per second, deep enough for a large burst.
+    assert 100 <= deliveries / seconds <= 200
+    assert deliveries >= 1000
+
+
 def test_secret_keys_are_stripped_from_stored_events_at_any_depth():
     event = {
         "action": {"id": "a1", "data": {"token": "t", "card": {"name": "Card"}}},

@@ -27,8 +27,6 @@ class TestConnectorOAuthBackend(models.Model):
     _webhook_signature = WEBHOOK_SIGNATURE
     _webhook_secret_field = "webhook_secret"
     _webhook_challenge = WEBHOOK_CHALLENGE
-    # The benchmark drives thousands of deliveries at one backend; tests lower it.
-    _webhook_rate_limit = (100_000, 60)
     _oauth_authorize_endpoint = "https://platform.invalid/oauth/authorize"
     _oauth_token_endpoint = "https://platform.invalid/oauth/token"
 

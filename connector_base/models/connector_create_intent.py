@@ -1,0 +1,119 @@
+import uuid
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..lib.errors import RetryableError
+
+
+class ConnectorCreateIntent(models.Model):
+    """A platform object about to be created for an Odoo record, recorded before the call.
+
+    Committed in its own transaction before the platform is asked, it outlives a
+    worker killed during the call: the retry finds it, asks the platform for the
+    object that attempt may have created, and creates only when there is none. It
+    is deleted in the transaction that binds the record, so it exists exactly while
+    a create may have happened without its binding. See
+    ``connector.backend.mixin._connector_create_once``.
+    """
+
+    _name = "connector.create.intent"
+    _description = "Connector Create Intent"
+    _order = "id"
+
+    backend_model = fields.Char(required=True, index=True)
+    backend_id = fields.Many2oneReference(model_field="backend_model", required=True)
+    external_type = fields.Char(required=True)
+    res_model = fields.Char(string="Odoo model", required=True)
+    res_id = fields.Many2oneReference(string="Odoo record id", model_field="res_model", required=True)
+    token = fields.Char(
+        required=True,
+        readonly=True,
+        help="Client-side key of the create: sent to platforms that store one (Podio's external_id).",
+    )
+    started_at = fields.Datetime(
+        required=True, readonly=True, help="When the first attempt was recorded: what it created is newer."
+    )
+
+    _sql_constraints = [
+        (
+            "one_create_per_record",
+            "UNIQUE (backend_model, backend_id, external_type, res_model, res_id)",
+            "A record has at most one platform object being created per backend and type.",
+        ),
+        ("token_unique", "UNIQUE (token)", "Create tokens are unique."),
+    ]
+
+    @api.model
+    def _open(self, backend, external_type, record):
+        """(token, started at, retried) of the intent to create ``record``'s object.
+
+        First locks the intent for this transaction (a transaction-level advisory lock,
+        gone with the worker's session: a second worker on the same record is refused
+        until this one ends), then records it in a transaction of its own, committed,
+        so it survives this one; ``retried`` says an earlier attempt recorded it (and
+        may have created the object before dying). Odoo's transactions read a snapshot,
+        so the intent is only ever read and written through its own cursors.
+        """
+        key = (backend._name, backend.id, external_type, record._name, record.id)
+        self.env.cr.execute(
+            SQL(
+                "SELECT pg_try_advisory_xact_lock(hashtext(%s), hashtext(%s))",
+                self._name,
+                ",".join(map(str, key)),
+            )
+        )
+        if not self.env.cr.fetchone()[0]:
+            raise RetryableError(
+                f"another worker is creating the {external_type} of {record._name},{record.id}; retrying"
+            )
+        with self.env.registry.cursor() as cr:
+            now = fields.Datetime.now()
+            cr.execute(
+                SQL(
+                    """
+                    INSERT INTO connector_create_intent
+                        (backend_model, backend_id, external_type, res_model, res_id, token, started_at,
+                         create_uid, write_uid, create_date, write_date)
+                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                    ON CONFLICT (backend_model, backend_id, external_type, res_model, res_id) DO NOTHING
+                    RETURNING token, started_at
+                    """,
+                    *key,
+                    uuid.uuid4().hex,
+                    now,
+                    self.env.uid,
+                    self.env.uid,
+                    now,
+                    now,
+                )
+            )
+            row = cr.fetchone()
+            retried = row is None
+            if retried:
+                cr.execute(SQL("SELECT token, started_at FROM connector_create_intent WHERE %s", _where(key)))
+                row = cr.fetchone()
+        return row[0], row[1], retried
+
+    @api.model
+    def _close(self, backend, external_type, record):
+        """Forget the intent once the transaction binding the record commits.
+
+        Should the worker die in between, the intent outlives the binding; the caller
+        checks the binding before creating, so nothing is created twice.
+        """
+        key = (backend._name, backend.id, external_type, record._name, record.id)
+        registry = self.env.registry
+
+        def forget():
+            with registry.cursor() as cr:
+                cr.execute(SQL("DELETE FROM connector_create_intent WHERE %s", _where(key)))
+
+        self.env.cr.postcommit.add(forget)
+
+
+def _where(key):
+    return SQL(
+        "backend_model = %s AND backend_id = %s AND external_type = %s AND res_model = %s AND res_id = %s",
+        *key,
+    )
