@@ -7,3 +7,4 @@ from . import project_project
 from . import project_task
 from . import mrp_production
 from . import connector_field_mapping
+from . import connector_external_binding
