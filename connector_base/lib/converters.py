@@ -588,9 +588,13 @@ def _missing(rule, key):
     return InvalidValue(f"no {rule.relation or 'record'} with {what} {key!r}{hint}")
 
 
+UNMATCHED_NOTE = "no record matches it: left empty"
+
+
 def import_many2one(rule, slot):
     keys = lookup_keys(rule)
     mapped = mapped_record(rule)
+    leave_empty = rule.unmatched == "empty"
 
     def convert(raw, run):
         key = keys(raw)[0]
@@ -598,6 +602,9 @@ def import_many2one(rule, slot):
         if found is None:
             found = run.tables[slot].get(key)
             if found is None:
+                if leave_empty:
+                    run.note(rule.odoo_field, key, UNMATCHED_NOTE)
+                    return False
                 raise _missing(rule, key)
         return found
 
@@ -607,6 +614,7 @@ def import_many2one(rule, slot):
 def import_many2many(rule, slot):
     keys = lookup_keys(rule)
     mapped = mapped_record(rule)
+    leave_empty = rule.unmatched == "empty"
 
     def convert(raw, run):
         table = run.tables[slot]
@@ -616,6 +624,9 @@ def import_many2many(rule, slot):
             if found is None:
                 found = table.get(key)
                 if found is None:
+                    if leave_empty:
+                        run.note(rule.odoo_field, key, UNMATCHED_NOTE)
+                        continue
                     raise _missing(rule, key)
             if found not in ids:
                 ids.append(found)

@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 from odoo import api, exceptions, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.connector_base.lib import converters
 from odoo.addons.connector_base.lib.errors import ValidationError
 from odoo.addons.connector_base.lib.mapping import FieldRule, MappingError
 from odoo.addons.connector_base.models.connector_external_binding import (
@@ -56,6 +57,7 @@ class ImportRun:
         self.keeps_cells = sheet.purpose == "task"
         self.predecessor_column = sheet._predecessor_column()
         self.predecessors = {}
+        self.unmatched = set()  # "field: value" the lookups could not match
         # Checkbox columns mapped to a selection go through its value maps as "true"/"false".
         self.checkbox_options = [
             rule.external_field
@@ -128,6 +130,13 @@ class SmartsheetSheet(models.Model):
         string="Rows last compared", readonly=True, copy=False, help="When deleted rows were last looked for."
     )
     row_count = fields.Integer(string="Rows", readonly=True, copy=False)
+    unmatched_values = fields.Text(
+        string="Values without a match",
+        readonly=True,
+        copy=False,
+        help="Values of the last import no Odoo record matched (contacts without a user...): "
+        "their fields were left empty.",
+    )
     record_count = fields.Integer(compute="_compute_counts", string="Synced records")
     mapping_count = fields.Integer(compute="_compute_counts", string="Mappings")
     quarantine_count = fields.Integer(compute="_compute_counts", string="Rows in quarantine")
@@ -375,6 +384,7 @@ class SmartsheetSheet(models.Model):
         self._remove_rows_not_in(run.seen)
         self.write(
             {
+                "unmatched_values": "\n".join(sorted(run.unmatched)) or False,
                 "last_version": version,
                 "last_sync_at": started,
                 "last_row_check_at": started,
@@ -410,6 +420,9 @@ class SmartsheetSheet(models.Model):
             )
             self._remove_rows_not_in(set(row_ids))
             values["last_row_check_at"] = started
+        if run.unmatched:
+            known = set((self.unmatched_values or "").splitlines())
+            values["unmatched_values"] = "\n".join(sorted(known | run.unmatched))
         self.write(values)
         return self._result(run, client)
 
@@ -476,6 +489,7 @@ class SmartsheetSheet(models.Model):
         failures = list(batch.failed)
         importer = getattr(self.with_context(**IMPORT_CONTEXT), f"_import_{self.purpose}_rows")
         failures += importer(good, run)
+        self._note_unmatched(batch.warnings, records, run)
         if run.keeps_cells:
             self._keep_cells(rows, run)
         if run.may_have_quarantine:
@@ -488,6 +502,38 @@ class SmartsheetSheet(models.Model):
             )
         run.totals["failed"] += len(failures)
         return retried
+
+    def _note_unmatched(self, warnings, records, run):
+        """List the values no record matched on the sheet; under the "partner" policy, the
+        partner with that email follows the record instead."""
+        unmatched = [warning for warning in warnings if warning.message == converters.UNMATCHED_NOTE]
+        if not unmatched:
+            return
+        run.unmatched.update(f"{warning.field}: {warning.value}" for warning in unmatched)
+        follow = {
+            rule.odoo_field
+            for rule, mapping in self._mappings_by_rule(run.mapper)
+            if mapping.smartsheet_unmatched == "partner"
+        }
+        row_of = {f"{self.external_type} {record[ROW_LABEL]}": record[cells.ROW_ID] for record in records}
+        Model = self.env[self.odoo_model]
+        for warning in unmatched:
+            record_id = run.known.get(row_of.get(warning.record_ref))
+            if warning.field in follow and record_id and hasattr(Model, "message_subscribe"):
+                partner = self.env["res.partner"].search([("email", "=ilike", warning.value)], limit=1)
+                if partner:
+                    Model.browse(record_id).message_subscribe(partner.ids)
+
+    def _mappings_by_rule(self, mapper):
+        mappings = self.env["connector.field.mapping"].search(
+            [
+                ("backend_model", "=", self.backend_id._name),
+                ("backend_id", "=", self.backend_id.id),
+                ("external_type", "=", self.external_type),
+            ]
+        )
+        by_field = {mapping.odoo_field: mapping for mapping in mappings}
+        return [(rule, by_field[rule.odoo_field]) for rule in mapper.rules if rule.odoo_field in by_field]
 
     def _keep_cells(self, rows, run):
         """Keep the links and predecessors of the rows read; note their predecessors for the run's end."""

@@ -1211,6 +1211,7 @@ def load_demo(emulator):
         ("Launch", ["Go-live checklist"]),
     ]
     statuses = ["Not Started", "In Progress", "Done"]
+    task_ids = {}
     for phase_index, (phase, tasks) in enumerate(phases):
         phase_id = emulator.add_row(
             plan, {"Task Name": phase, "Status": statuses[phase_index], "Flagged": phase_index == 0}
@@ -1237,6 +1238,15 @@ def load_demo(emulator):
             emulator.add_row(
                 plan, {"Task Name": f"Review {task.lower()}", "Status": "Not Started"}, parent_id=task_id
             )
+            task_ids[task] = task_id
+    # The back end starts when the front end does; the checklist waits for both.
+    emulator.update_cells(plan, task_ids["Back end"], {"Predecessors": [(task_ids["Front end"], "SS", None)]})
+    emulator.update_cells(
+        plan,
+        task_ids["Go-live checklist"],
+        {"Predecessors": [(task_ids["Front end"], "FS", None), (task_ids["Back end"], "FS", None)]},
+    )
+    emulator.update_cells(plan, task_ids["Wireframes"], {"Notes": {"image": "wireframe-v1.png"}})
     emulator.add_sheet(
         "Production Plan",
         MRP_COLUMNS,
