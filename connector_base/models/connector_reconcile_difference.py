@@ -35,10 +35,17 @@ class ConnectorReconcileDifference(models.Model):
     def _reconcile(self, backend, external_type, platform_hashes):
         """Compare ``platform_hashes`` ((external id, hash) pairs) with the bindings.
 
-        Replaces the open differences of this backend and type with what is found
-        now; returns a job result.
+        A triple (external id, hash, Odoo differs) also says whether the bound record
+        holds other values than the platform's now (changed in Odoo and not exported):
+        that is a content difference even when the platform did not change. Replaces
+        the open differences of this backend and type with what is found now; returns
+        a job result.
         """
-        platform = dict(platform_hashes)
+        platform, odoo_differs = {}, set()
+        for external_id, platform_hash, *odoo in platform_hashes:
+            platform[external_id] = platform_hash
+            if odoo and odoo[0]:
+                odoo_differs.add(external_id)
         self.env["connector.external.binding"].flush_model()
         self.env.cr.execute(
             SQL(
@@ -60,7 +67,7 @@ class ConnectorReconcileDifference(models.Model):
         ] + [
             (external_id, binding_id, "missing_on_platform" if external_id not in platform else "content")
             for external_id, (binding_id, row_hash) in sorted(bound.items())
-            if external_id not in platform or platform[external_id] != row_hash
+            if external_id not in platform or platform[external_id] != row_hash or external_id in odoo_differs
         ]
         previous = self.search(
             [

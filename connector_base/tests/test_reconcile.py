@@ -62,3 +62,14 @@ class TestReconciliation(ConnectorCase):
     def test_reconciliation_views_load(self):
         for view_type in ("list", "search"):
             self.Difference.get_views([(False, view_type)])
+
+    def test_a_record_changed_in_odoo_only_is_a_content_difference(self):
+        snapshot = [
+            ("p0", self.hashes["p0"], True),
+            ("p1", self.hashes["p1"], False),
+            ("p2", self.hashes["p2"]),
+        ]
+
+        self.Difference._reconcile(self.backend, "contact", snapshot)
+
+        self.assertEqual({(d.external_id, d.kind) for d in self.differences()}, {("p0", "content")})

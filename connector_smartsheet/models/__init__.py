@@ -8,3 +8,4 @@ from . import project_task
 from . import mrp_production
 from . import connector_field_mapping
 from . import connector_external_binding
+from . import connector_reconcile_difference

@@ -376,3 +376,20 @@ class SmartsheetBackend(models.Model):
             for binding, _record, _values in leftovers:
                 outcome[binding.id] = ConfigurationError(self.env._("The sheet of this row is not linked."))
         return outcome
+
+    # ------------------------------------------------------------------ reconciliation
+    def _reconcile_types(self):
+        return self.sheet_ids.filtered(lambda sheet: sheet.active and sheet.purpose == "task").mapped(
+            "external_type"
+        )
+
+    def _reconcile_snapshot(self, external_type):
+        sheet = self.sheet_ids.filtered(lambda sheet: sheet.external_type == external_type)[:1]
+        return sheet._reconcile_rows() if sheet else iter(())
+
+    def _job_import_record(self, job):
+        """Import one row a reconciliation found (re-import)."""
+        sheet = self.sheet_ids.filtered(lambda sheet: sheet.external_type == job.payload["external_type"])[:1]
+        if not sheet:
+            return {"skipped": 1, "summary": self.env._("The sheet is no longer linked.")}
+        return sheet._import_row_ids([int(job.payload["external_id"])])
