@@ -63,13 +63,14 @@ class TestReconciliation(ConnectorCase):
         for view_type in ("list", "search"):
             self.Difference.get_views([(False, view_type)])
 
-    def test_a_record_changed_in_odoo_only_is_a_content_difference(self):
+    def test_a_connector_comparing_both_sides_decides_instead_of_the_hash(self):
         snapshot = [
-            ("p0", self.hashes["p0"], True),
-            ("p1", self.hashes["p1"], False),
-            ("p2", self.hashes["p2"]),
+            ("p0", self.hashes["p0"], True),  # changed in Odoo only
+            ("p1", "changed-on-platform", False),  # Odoo already holds the platform's values
+            ("p2", "changed-on-platform"),  # no comparison: the hash decides
         ]
 
         self.Difference._reconcile(self.backend, "contact", snapshot)
 
-        self.assertEqual({(d.external_id, d.kind) for d in self.differences()}, {("p0", "content")})
+        found = {(d.external_id, d.kind) for d in self.differences()}
+        self.assertEqual(found, {("p0", "content"), ("p2", "content")})

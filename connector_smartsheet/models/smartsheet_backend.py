@@ -33,6 +33,14 @@ REGIONS = [
 AUTH_METHODS = [("token", "Personal access token"), ("oauth", "OAuth 2.0")]
 # The personal access token the demo emulator accepts (tests/emulators/smartsheet.py --demo).
 DEMO_TOKEN = "smartsheet-demo-token"
+# The products the demo's production plan and stock count name (by reference or name),
+# created when missing so that the sample sheets import without a failed row.
+DEMO_PRODUCTS = [
+    {"default_code": "FURN_8888", "name": "Desk"},
+    {"name": "Office Chair"},
+    {"default_code": "FURN_7777", "name": "Screw"},
+    {"default_code": "FURN_9999", "name": "Paint", "tracking": "lot"},
+]
 
 
 class SmartsheetBackend(models.Model):
@@ -228,6 +236,7 @@ class SmartsheetBackend(models.Model):
         """The backend of the demo emulator at ``url``, created once (``make run`` starts the
         emulator with ``--demo`` and calls this); returns the lines to print."""
         api_url = f"{url.rstrip('/')}/2.0"
+        self._demo_products()
         backend = self.search([("region", "=", "custom"), ("custom_api_url", "=", api_url)], limit=1)
         if not backend:
             backend = self.create(
@@ -243,6 +252,14 @@ class SmartsheetBackend(models.Model):
             "press Discover sheets on it to link the sample sheets",
             f"  Smartsheet webhook URL: {backend.webhook_url}",
         ]
+
+    @api.model
+    def _demo_products(self):
+        Product = self.env["product.product"]
+        for values in DEMO_PRODUCTS:
+            key = "default_code" if "default_code" in values else "name"
+            if not Product.search_count([(key, "=", values[key])], limit=1):
+                Product.create({**values, "is_storable": True})
 
     @api.model
     def _cron_poll_sheets(self):

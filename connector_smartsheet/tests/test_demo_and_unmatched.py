@@ -1,5 +1,7 @@
 from odoo.tests import tagged
 
+from odoo.addons.connector_smartsheet.models.smartsheet_backend import DEMO_TOKEN
+
 from emulators.smartsheet import load_demo
 
 from .common import SmartsheetCase
@@ -32,6 +34,27 @@ class TestDemoAndUnmatchedContacts(SmartsheetCase):
         by_name = {task.name: task for task in tasks.values()}
         self.assertEqual(
             by_name["Go-live checklist"].depend_on_ids, by_name["Front end"] | by_name["Back end"]
+        )
+
+    def test_every_demo_sheet_imports_with_no_failed_job(self):
+        load_demo(self.emulator)
+        self.emulator.tokens[DEMO_TOKEN] = None
+        self.env["smartsheet.backend"]._connector_demo_setup(self.emulator.base_url)
+        purposes = {"Website Launch": "task", "Production Plan": "production", "Stock Count": "inventory"}
+
+        for sheet_id, demo_sheet in self.emulator.sheets.items():
+            purpose = purposes[demo_sheet.name]
+            extra = (
+                {} if purpose == "task" else {"purpose": purpose, "direction": "import", "project_id": False}
+            )
+            self.link(sheet_id, **extra)
+        self.run_jobs()
+
+        self.assertFalse(self.failed_jobs())
+        linked = self.env["smartsheet.sheet"].search([("backend_id", "=", self.backend.id)])
+        self.assertEqual(
+            sorted(linked.mapped("record_count")),
+            sorted(len(sheet.rows) for sheet in self.emulator.sheets.values()),
         )
 
     def test_a_contact_matching_a_user_is_assigned(self):
