@@ -23,10 +23,11 @@ formula of its own, a predecessor cell reads as text ("2FS +2d 4h") with a
 ``PREDECESSOR_LIST`` object under ``include=objectValue`` and is written with
 that object (``"value": null`` clears it). Cell errors Smartsheet reports for
 the request as a whole (1109, 1112, 1163: shapes a cell can never have) fail the
-whole request with ``detail`` even with ``allowPartialSuccess``; the recorded
-scenarios give their codes, messages and ``detail``, and that partial success
-does not list them in ``failedItems`` is the behaviour the connector was seen
-to meet (not a documented rule).
+whole request with ``detail`` even with ``allowPartialSuccess``. The recorded
+scenarios give their codes, messages and ``detail``; that partial success does
+not turn them into ``failedItems``, and that a text written without
+``hyperlink`` keeps the cell's link, are inferred (from the issue report and from
+the scenarios clearing a link with an explicit null), not documented.
 
 Standalone, for the demo::
 
