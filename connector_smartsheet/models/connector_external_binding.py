@@ -15,9 +15,10 @@ class ConnectorExternalBinding(models.Model):
     )
 
     def _smartsheet_keep_cells(self, backend, external_type, kept_by_row):
-        """Store the kept cells of rows just read ({row id: kept parts}, empty for none), in two queries."""
+        """Store the kept cells of rows just read ({row id: kept parts}, empty for none), in two
+        queries; returns the ids (text) of the bound rows whose kept cells changed."""
         if not kept_by_row:
-            return
+            return set()
         self.flush_model(["smartsheet_cells"])
         scope = SQL(
             "backend_model = %s AND backend_id = %s AND external_type = %s",
@@ -27,6 +28,7 @@ class ConnectorExternalBinding(models.Model):
         )
         with_parts = {str(row_id): parts for row_id, parts in kept_by_row.items() if parts}
         without = [str(row_id) for row_id, parts in kept_by_row.items() if not parts]
+        changed = set()
         if with_parts:
             self.env.cr.execute(
                 SQL(
@@ -35,6 +37,7 @@ class ConnectorExternalBinding(models.Model):
                       FROM (VALUES %s) AS v(external_id, cells)
                      WHERE %s AND binding.external_id = v.external_id
                        AND binding.smartsheet_cells IS DISTINCT FROM v.cells
+                 RETURNING binding.external_id
                     """,
                     SQL(", ").join(
                         SQL("(%s::varchar, %s::jsonb)", row_id, json.dumps(parts))
@@ -43,13 +46,17 @@ class ConnectorExternalBinding(models.Model):
                     scope,
                 )
             )
+            changed.update(external_id for (external_id,) in self.env.cr.fetchall())
         if without:
             self.env.cr.execute(
                 SQL(
                     "UPDATE connector_external_binding SET smartsheet_cells = NULL"
-                    " WHERE %s AND external_id = ANY(%s) AND smartsheet_cells IS NOT NULL",
+                    " WHERE %s AND external_id = ANY(%s) AND smartsheet_cells IS NOT NULL"
+                    " RETURNING external_id",
                     scope,
                     without,
                 )
             )
+            changed.update(external_id for (external_id,) in self.env.cr.fetchall())
         self.invalidate_model(["smartsheet_cells"])
+        return changed

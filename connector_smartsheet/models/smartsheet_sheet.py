@@ -539,13 +539,18 @@ class SmartsheetSheet(models.Model):
     def _keep_cells(self, rows, run):
         """Keep the links and predecessors of the rows read; note their predecessors for the run's end."""
         kept_by_row = {row["id"]: cells.kept_cells(row, run.columns) for row in rows}
-        self.env["connector.external.binding"].sudo()._smartsheet_keep_cells(
-            self.backend_id, self.external_type, kept_by_row
+        changed = (
+            self.env["connector.external.binding"]
+            .sudo()
+            ._smartsheet_keep_cells(self.backend_id, self.external_type, kept_by_row)
         )
         if run.predecessor_column is not None:
+            # Only rows whose kept cells changed can have new predecessors (or lost them).
             key = run.predecessor_column.key
             run.predecessors.update(
-                (row_id, links.predecessor_row_ids(kept.get(key))) for row_id, kept in kept_by_row.items()
+                (row_id, links.predecessor_row_ids(kept.get(key)))
+                for row_id, kept in kept_by_row.items()
+                if str(row_id) in changed
             )
 
     def _predecessor_column(self):
