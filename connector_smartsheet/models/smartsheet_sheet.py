@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 from odoo import api, exceptions, fields, models
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from odoo.addons.connector_base.lib import converters
@@ -516,14 +517,22 @@ class SmartsheetSheet(models.Model):
             for rule, mapping in self._mappings_by_rule(run.mapper)
             if mapping.smartsheet_unmatched == "partner"
         }
-        row_of = {f"{self.external_type} {record[ROW_LABEL]}": record[cells.ROW_ID] for record in records}
+        followers = [warning for warning in unmatched if warning.field in follow]
         Model = self.env[self.odoo_model]
-        for warning in unmatched:
+        if not followers or not hasattr(Model, "message_subscribe"):
+            return
+        emails = {str(warning.value).lower() for warning in followers}
+        partners = {}
+        for partner in self.env["res.partner"].search_fetch(
+            expression.OR([[("email", "=ilike", email)] for email in emails]), ["email"], order="id"
+        ):
+            partners.setdefault((partner.email or "").lower(), partner)
+        row_of = {f"{self.external_type} {record[ROW_LABEL]}": record[cells.ROW_ID] for record in records}
+        for warning in followers:
             record_id = run.known.get(row_of.get(warning.record_ref))
-            if warning.field in follow and record_id and hasattr(Model, "message_subscribe"):
-                partner = self.env["res.partner"].search([("email", "=ilike", warning.value)], limit=1)
-                if partner:
-                    Model.browse(record_id).message_subscribe(partner.ids)
+            partner = partners.get(str(warning.value).lower())
+            if record_id and partner:
+                Model.browse(record_id).message_subscribe(partner.ids)
 
     def _mappings_by_rule(self, mapper):
         mappings = self.env["connector.field.mapping"].search(
@@ -545,13 +554,13 @@ class SmartsheetSheet(models.Model):
             ._smartsheet_keep_cells(self.backend_id, self.external_type, kept_by_row)
         )
         if run.predecessor_column is not None:
-            # Only rows whose kept cells changed can have new predecessors (or lost them).
+            # Rows with predecessors (one may have reached Odoo since), and rows that just lost
+            # theirs; a row without any, before and now, needs nothing.
             key = run.predecessor_column.key
-            run.predecessors.update(
-                (row_id, links.predecessor_row_ids(kept.get(key)))
-                for row_id, kept in kept_by_row.items()
-                if str(row_id) in changed
-            )
+            for row_id, kept in kept_by_row.items():
+                waits_for = links.predecessor_row_ids(kept.get(key))
+                if waits_for or str(row_id) in changed:
+                    run.predecessors[row_id] = waits_for
 
     def _predecessor_column(self):
         """The lib column of the sheet's predecessors, when they feed task dependencies; else None."""

@@ -154,3 +154,21 @@ class TestCellsAndDependencies(SmartsheetCase):
         self.emulator.reset()
         self.export(tasks[rows["Build A"]] | tasks[rows["Design B"]])
         self.assertEqual(self.row_writes(), [], "dependencies already written are not sent again")
+
+    def test_a_predecessor_imported_later_becomes_a_dependency_at_the_next_full_import(self):
+        sheet_id, rows, sheet, tasks = self.linked(
+            **{
+                "Design A": lambda rows: {"Due": "someday"},
+                "Design B": lambda rows: {"Predecessors": [(rows["Design A"], "FS", None)]},
+            }
+        )
+        self.assertNotIn(rows["Design A"], tasks, "quarantined: its date is not one")
+        self.assertFalse(tasks[rows["Design B"]].depend_on_ids)
+
+        self.emulator.update_cells(sheet_id, rows["Design A"], {"Due": "2025-04-15"})
+        self.emulator.pending_events.clear()
+        sheet.action_full_import()
+        self.run_jobs()
+
+        tasks = self.tasks_by_row(sheet)
+        self.assertEqual(tasks[rows["Design B"]].depend_on_ids, tasks[rows["Design A"]])
