@@ -589,9 +589,13 @@ def _missing(rule, key):
     return InvalidValue(f"no {rule.relation or 'record'} with {what} {key!r}{hint}")
 
 
+UNMATCHED_NOTE = "no record matches it: left empty"
+
+
 def import_many2one(rule, slot):
     keys = lookup_keys(rule)
     mapped = mapped_record(rule)
+    leave_empty = rule.unmatched == "empty"
 
     def convert(raw, run):
         key = keys(raw)[0]
@@ -599,6 +603,9 @@ def import_many2one(rule, slot):
         if found is None:
             found = run.tables[slot].get(key)
             if found is None:
+                if leave_empty:
+                    run.note(rule.odoo_field, key, UNMATCHED_NOTE)
+                    return False
                 raise _missing(rule, key)
         return found
 
@@ -608,6 +615,7 @@ def import_many2one(rule, slot):
 def import_many2many(rule, slot):
     keys = lookup_keys(rule)
     mapped = mapped_record(rule)
+    leave_empty = rule.unmatched == "empty"
 
     def convert(raw, run):
         table = run.tables[slot]
@@ -617,6 +625,9 @@ def import_many2many(rule, slot):
             if found is None:
                 found = table.get(key)
                 if found is None:
+                    if leave_empty:
+                        run.note(rule.odoo_field, key, UNMATCHED_NOTE)
+                        continue
                     raise _missing(rule, key)
             if found not in ids:
                 ids.append(found)

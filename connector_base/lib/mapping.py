@@ -44,7 +44,9 @@ class FieldRule:
     external type of the bindings read when ``lookup_by`` is ``"binding"``.
     ``authority`` says who wins a conflict on this field: empty asks a person, else
     ``odoo``, ``platform`` or ``newest`` (the binding upsert decides, from
-    :attr:`Mapper.authorities`).
+    :attr:`Mapper.authorities`). ``unmatched`` says what a lookup key no record
+    matches does: ``refuse`` the record (the default), or leave it out (``empty``),
+    noted as a warning of the record naming the key.
     """
 
     odoo_field: str
@@ -65,6 +67,7 @@ class FieldRule:
     lookup_type: str = ""
     create_missing: bool = False
     authority: str = ""
+    unmatched: str = "refuse"
 
     @property
     def title(self):

@@ -38,10 +38,19 @@ class ConnectorReconcileDifference(models.Model):
     def _reconcile(self, backend, external_type, platform_hashes):
         """Compare ``platform_hashes`` ((external id, hash) pairs) with the bindings.
 
-        Replaces the open differences of this backend and type with what is found
-        now; returns a job result.
+        A triple (external id, hash, differs) says itself whether the bound record
+        holds other values than the platform object now, whichever side changed: a
+        connector that can compare them gives it, and it decides instead of the hash
+        (a record changed in Odoo and never exported differs though the platform did
+        not change; an object Odoo created or already wrote does not). Replaces the
+        open differences of this backend and type with what is found now; returns a
+        job result.
         """
-        platform = dict(platform_hashes)
+        platform, compared = {}, {}
+        for external_id, platform_hash, *differs in platform_hashes:
+            platform[external_id] = platform_hash
+            if differs:
+                compared[external_id] = bool(differs[0])
         self.env["connector.external.binding"].flush_model()
         self.env.cr.execute(
             SQL(
@@ -63,7 +72,7 @@ class ConnectorReconcileDifference(models.Model):
         ] + [
             (external_id, binding_id, "missing_on_platform" if external_id not in platform else "content")
             for external_id, (binding_id, row_hash) in sorted(bound.items())
-            if external_id not in platform or platform[external_id] != row_hash
+            if external_id not in platform or compared.get(external_id, platform[external_id] != row_hash)
         ]
         # The platform object is as last synced: is its record too?
         in_step = {

@@ -83,3 +83,15 @@ class TestReconciliation(ConnectorCase):
     def test_reconciliation_views_load(self):
         for view_type in ("list", "search"):
             self.Difference.get_views([(False, view_type)])
+
+    def test_a_connector_comparing_both_sides_decides_instead_of_the_hash(self):
+        snapshot = [
+            ("p0", self.hashes["p0"], True),  # changed in Odoo only
+            ("p1", "changed-on-platform", False),  # Odoo already holds the platform's values
+            ("p2", "changed-on-platform"),  # no comparison: the hash decides
+        ]
+
+        self.Difference._reconcile(self.backend, "contact", snapshot)
+
+        found = {(d.external_id, d.kind) for d in self.differences()}
+        self.assertEqual(found, {("p0", "content"), ("p2", "content")})

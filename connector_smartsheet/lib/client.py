@@ -13,6 +13,7 @@ import hashlib
 import math
 from typing import NamedTuple
 
+from odoo.addons.connector_base.lib.errors import NotFoundError, ValidationError
 from odoo.addons.connector_base.lib.oauth import TokenAuthClient
 from odoo.addons.connector_base.lib.pagination import PageNumberPager
 
@@ -42,7 +43,8 @@ MAX_IDS_PER_URL = 400
 RATE_LIMIT_CODE = 4003
 # A 429 carries no Retry-After: wait this long before the in-call retry, as the SDK's first back-off does.
 RATE_LIMIT_PAUSE = 1.0
-# objectValue + level 2: multi-pickList and multi-contact cells arrive as lists, not joined text.
+# objectValue + level 2: multi-pickList and multi-contact cells arrive as lists, not joined
+# text, and predecessor cells as PREDECESSOR_LIST objects.
 ROW_READ_PARAMS = {"include": "objectValue", "level": 2}
 
 
@@ -54,14 +56,16 @@ def oauth_hash(app_secret, code_or_refresh_token):
 class RowWriteResult(NamedTuple):
     """Outcome of one row of a bulk add or update, in the order the rows were sent.
 
-    ``row`` is the row Smartsheet answered with on success; ``error_code`` and
-    ``message`` say why it failed otherwise.
+    ``row`` is the row Smartsheet answered with on success; ``error_code``,
+    ``message`` and ``ref_id`` (Smartsheet's reference for support) say why it
+    failed otherwise.
     """
 
     index: int
     row: dict | None
     error_code: int | None = None
     message: str | None = None
+    ref_id: str | None = None
 
     @property
     def ok(self):
@@ -94,6 +98,22 @@ class SmartsheetClient(TokenAuthClient):
             headers = {CHANGE_AGENT_HEADER: self.change_agent, **(headers or {})}
         return super().request(method, path, headers=headers, **kwargs)
 
+    def _error(self, method, path, response):
+        """The typed error, keeping Smartsheet's ``refId`` (in the message too) and ``detail``
+        (which row of a bulk write was refused: ``{index, rowId}``)."""
+        error = super()._error(method, path, response)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        body = body if isinstance(body, dict) else {}
+        error.ref_id = body.get("refId") if isinstance(body.get("refId"), str) else None
+        error.detail = body.get("detail") if isinstance(body.get("detail"), dict) else {}
+        if error.ref_id:
+            error.message = f"{error.message} (refId {error.ref_id})"
+            error.args = (error.message,)
+        return error
+
     # ------------------------------------------------------------------ users
     def current_user(self):
         return self.get("/users/me")
@@ -116,7 +136,7 @@ class SmartsheetClient(TokenAuthClient):
     def get_sheet_version(self, sheet_id):
         return int(self.get(f"/sheets/{sheet_id}/version")["version"])
 
-    def iter_sheet_pages(self, sheet_id, page_size, **params):
+    def iter_sheet_pages(self, sheet_id, page_size, read_params=ROW_READ_PARAMS, **params):
         """Yield the sheet one page of rows at a time (each page holds the columns and version too).
 
         Stops after the page that ends the sheet (``totalRowCount``) or a short
@@ -126,7 +146,7 @@ class SmartsheetClient(TokenAuthClient):
         while True:
             payload = self.get(
                 f"/sheets/{sheet_id}",
-                params={**ROW_READ_PARAMS, **params, "page": page, "pageSize": page_size},
+                params={**read_params, **params, "page": page, "pageSize": page_size},
             )
             yield payload
             rows = payload.get("rows") or []
@@ -151,8 +171,8 @@ class SmartsheetClient(TokenAuthClient):
         return sheet if sheet is not None else {"rows": []}
 
     def iter_row_ids(self, sheet_id, column_id, page_size):
-        """Every row id of the sheet, reading a single column to keep the pages small."""
-        for payload in self.iter_sheet_pages(sheet_id, page_size, columnIds=str(column_id), level=0):
+        """Every row id of the sheet, reading a single column (as plain values) to keep the pages small."""
+        for payload in self.iter_sheet_pages(sheet_id, page_size, read_params={}, columnIds=str(column_id)):
             for row in payload.get("rows") or ():
                 yield row["id"]
 
@@ -182,17 +202,48 @@ class SmartsheetClient(TokenAuthClient):
         results = []
         for start in range(0, len(rows), MAX_ROWS_PER_WRITE):
             chunk = rows[start : start + MAX_ROWS_PER_WRITE]
-            payload = self.request(
-                method,
-                f"/sheets/{sheet_id}/rows",
-                params={"allowPartialSuccess": "true"},
-                json=chunk,
-            )
             results += [
                 result._replace(index=result.index + start)
-                for result in parse_bulk_result(payload, len(chunk))
+                for result in self._write_chunk(method, sheet_id, chunk)
             ]
         return results
+
+    def _write_chunk(self, method, sheet_id, rows):
+        """Write up to 500 rows; a row refusing the whole request is set aside and the others sent again.
+
+        With ``allowPartialSuccess`` Smartsheet lists refused rows in ``failedItems``,
+        but some refusals still fail the whole request with a 400 naming one row in
+        ``detail`` (its ``index``, and ``rowId`` on updates): that row gets the error,
+        the rest go again, at most once per row. An error naming no row is raised.
+        """
+        refused = {}  # index in ``rows`` -> RowWriteResult
+        pending = list(range(len(rows)))
+        written = {}
+        while pending:
+            batch = [rows[index] for index in pending]
+            try:
+                payload = self.request(
+                    method,
+                    f"/sheets/{sheet_id}/rows",
+                    # Partial success means something only when there are several rows.
+                    params={"allowPartialSuccess": "true"} if len(batch) > 1 else None,
+                    json=batch,
+                )
+            except (ValidationError, NotFoundError) as error:
+                position = refused_row_position(getattr(error, "detail", None), batch)
+                if position is None:
+                    raise
+                index = pending.pop(position)
+                refused[index] = RowWriteResult(
+                    index, None, error.platform_code, error.platform_message, getattr(error, "ref_id", None)
+                )
+                continue
+            written.update(zip(pending, parse_bulk_result(payload, len(batch)), strict=True))
+            break
+        return [
+            refused[index] if index in refused else written[index]._replace(index=index)
+            for index in range(len(rows))
+        ]
 
     # ------------------------------------------------------------------ webhooks
     def iter_webhooks(self, page_size=100):
@@ -229,6 +280,18 @@ class SmartsheetClient(TokenAuthClient):
         return self.delete(f"/webhooks/{webhook_id}")
 
 
+def refused_row_position(detail, rows):
+    """Position in ``rows`` of the row an error's ``detail`` names (``index``, else ``rowId``), or None."""
+    detail = detail or {}
+    index = detail.get("index")
+    if isinstance(index, int) and 0 <= index < len(rows):
+        return index
+    row_id = detail.get("rowId")
+    if row_id is not None:
+        return next((position for position, row in enumerate(rows) if row.get("id") == row_id), None)
+    return None
+
+
 def parse_bulk_result(payload, count):
     """Per-row outcomes of a bulk write answered with ``allowPartialSuccess``.
 
@@ -239,13 +302,16 @@ def parse_bulk_result(payload, count):
     failures = {}
     for item in payload.get("failedItems") or ():
         error = item.get("error") or {}
-        failures[int(item["index"])] = (error.get("errorCode"), error.get("message") or "Row rejected")
+        failures[int(item["index"])] = (
+            error.get("errorCode"),
+            error.get("message") or "Row rejected",
+            error.get("refId"),
+        )
     succeeded = iter(payload.get("result") or ())
     results = []
     for index in range(count):
         if index in failures:
-            code, message = failures[index]
-            results.append(RowWriteResult(index, None, code, message))
+            results.append(RowWriteResult(index, None, *failures[index]))
         else:
             row = next(succeeded, None)
             if row is None:

@@ -7,12 +7,16 @@ options, an email, a list of emails), keyed by the column id as text, so a
 mapping survives a column being renamed. The way back builds the cells of a
 row write from the values the mapping engine exports.
 
-System columns, columns with a formula and predecessor columns are never
-written: Smartsheet computes them.
+System columns and columns with a column formula are never written: Smartsheet
+computes them. A cell holding a formula of its own (an image is
+``=SYS_CELLIMAGE(...)``) does not make its column read-only. Predecessor columns
+are written by the task dependencies (``links``), not by the mapping.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime
+
+from . import links
 
 TEXT_NUMBER = "TEXT_NUMBER"
 DATE = "DATE"
@@ -41,7 +45,6 @@ COLUMN_TYPES = (
 )
 SYSTEM_COLUMN_TYPES = ("AUTO_NUMBER", "CREATED_BY", "CREATED_DATE", "MODIFIED_BY", "MODIFIED_DATE")
 DATE_TYPES = (DATE, ABSTRACT_DATETIME)
-URL_PREFIXES = ("http://", "https://")
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "checked"})
 
 # Keys of a flat row record that are not cells (column keys are digits, so they never clash).
@@ -100,11 +103,9 @@ def cell_value(column_type, cell):
     """The neutral value of one cell; None when the cell is empty.
 
     Multi-value columns give lists, contact columns emails, checkboxes booleans,
-    a cell holding a hyperlink its URL, duration and predecessor cells their text.
+    a cell holding a hyperlink the text it shows (the link is kept apart, see
+    :func:`kept_cells`), duration and predecessor cells their text.
     """
-    hyperlink = cell.get("hyperlink") or {}
-    if hyperlink.get("url"):
-        return hyperlink["url"]
     value = cell.get("value")
     object_value = cell.get("objectValue")
     if column_type == CHECKBOX:
@@ -125,6 +126,9 @@ def cell_value(column_type, cell):
     if column_type in (DURATION, PREDECESSOR):
         text = cell.get("displayValue") or value
         return str(text) if text not in (None, "") else None
+    if value in (None, "") and cell.get("hyperlink"):
+        # A link written without a text shows its target.
+        value = cell.get("displayValue") or cell["hyperlink"].get("url")
     return value if value != "" else None
 
 
@@ -147,9 +151,14 @@ def row_record(row, columns):
     return record
 
 
-def formula_column_ids(rows):
-    """Ids of the columns where some cell of ``rows`` holds a formula (so they are never written)."""
-    return {cell["columnId"] for row in rows for cell in row.get("cells") or () if cell.get("formula")}
+def kept_cells(row, columns):
+    """{column key: kept parts} of the row's hyperlink and predecessor cells (see ``links``)."""
+    kept = {}
+    for cell in row.get("cells") or ():
+        column = columns.get(cell.get("columnId"))
+        if column is not None and (parts := links.kept_parts(cell)):
+            kept[column.key] = parts
+    return kept
 
 
 # ---------------------------------------------------------------------- writing
@@ -180,13 +189,21 @@ def _as_day(value):
     return text[:10] if len(text) > 10 and text[10] in "T " else text
 
 
-def cell_for_write(column, value):
-    """The cell that writes ``value`` into ``column``; None when the column is never written."""
+def cell_for_write(column, value, kept=None):
+    """The cell that writes ``value`` into ``column``; None when the column is never written.
+
+    ``kept``: the parts of the cell kept from the last read (``links.kept_parts``): a
+    text written into a hyperlink cell keeps its link.
+    """
     if not column.writable:
         return None
+    if (kept or {}).get(links.HYPERLINK) and column.type in (TEXT_NUMBER, PICKLIST):
+        text = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else value
+        return links.text_cell(column.id, None if _is_empty(text) else text, kept)
     cell = {"columnId": column.id}
     if column.type == CHECKBOX:
-        cell["value"] = _as_bool(value)
+        # No value at all clears the box as Smartsheet's clear does (an empty string).
+        cell["value"] = "" if value is None else _as_bool(value)
         return cell
     if _is_empty(value):
         cell["value"] = ""  # an empty string clears a cell
@@ -208,20 +225,31 @@ def cell_for_write(column, value):
         if isinstance(value, (list, tuple)):
             value = ", ".join(map(str, value))
         cell["value"] = value
-        if isinstance(value, str) and value.startswith(URL_PREFIXES):
-            cell["hyperlink"] = {"url": value}
     else:
         cell["value"] = str(value)
     return cell
 
 
-def row_cells(values, columns):
-    """Cells of a row write from ``values`` (column key -> value), skipping unwritable columns."""
+def row_cells(values, columns, kept=None):
+    """Cells of a row write from ``values`` (column key -> value), skipping unwritable columns.
+
+    ``kept``: {column key: kept parts} of the row (:func:`kept_cells`).
+    """
+    kept = kept or {}
     cells = []
     for key, value in values.items():
         column = columns.get(int(key)) if str(key).isdigit() else None
         if column is not None:
-            cell = cell_for_write(column, value)
+            cell = cell_for_write(column, value, kept.get(column.key))
             if cell is not None:
                 cells.append(cell)
     return cells
+
+
+def refused_column(message, sent_cells, columns):
+    """The column a refusal is about: the one whose id its message names, else the only cell sent."""
+    sent = [columns[cell["columnId"]] for cell in sent_cells if cell.get("columnId") in columns]
+    named = [column for column in sent if str(column.id) in (message or "")]
+    if named:
+        return named[0]
+    return sent[0] if len(sent) == 1 else None

@@ -8,3 +8,5 @@ from . import project_task
 from . import mrp_production
 from . import connector_field_mapping
 from . import smartsheet_sheet_preview
+from . import connector_external_binding
+from . import connector_reconcile_difference

@@ -1,4 +1,14 @@
+import dataclasses
+
 from odoo import api, fields, models
+
+from odoo.addons.connector_base.lib import converters
+
+UNMATCHED_POLICIES = [
+    ("empty", "Leave empty, list them on the sheet"),
+    ("partner", "Leave empty, the partner with that email follows the record"),
+    ("refuse", "Refuse the row"),
+]
 
 
 class ConnectorFieldMapping(models.Model):
@@ -13,6 +23,13 @@ class ConnectorFieldMapping(models.Model):
         help="A column of the linked sheet, as read from Smartsheet.",
     )
     is_smartsheet = fields.Boolean(compute="_compute_smartsheet_column_id")
+    smartsheet_unmatched = fields.Selection(
+        UNMATCHED_POLICIES,
+        string="Values no record matches",
+        default="empty",
+        required=True,
+        help="What a contact (or another looked-up value) that matches no Odoo record does to its row.",
+    )
 
     @api.depends("backend_model", "external_type", "external_field")
     def _compute_smartsheet_column_id(self):
@@ -29,3 +46,11 @@ class ConnectorFieldMapping(models.Model):
         for mapping in self.filtered("smartsheet_column_id"):
             column = mapping.smartsheet_column_id
             mapping.write({"external_field": column.column_id, "external_label": column.name})
+
+    def _field_rule(self):
+        rule = super()._field_rule()
+        if self.backend_model == "smartsheet.backend" and rule.converter in converters.LOOKUP_CONVERTERS:
+            rule = dataclasses.replace(
+                rule, unmatched="refuse" if self.smartsheet_unmatched == "refuse" else "empty"
+            )
+        return rule

@@ -17,10 +17,11 @@ class ProjectTask(models.Model):
         return tasks
 
     def write(self, vals):
-        moved = "parent_id" in vals and not self.env.context.get(FROM_CONNECTOR)
+        # A move or new dependencies change the row though the mapped cells may be the same.
+        moved = bool({"parent_id", "depend_on_ids"} & set(vals)) and not self.env.context.get(FROM_CONNECTOR)
         result = super().write(vals)
         if moved:
-            # The mapped cells may be the same: forget what was exported so the move is sent.
+            # Forget what was exported so the export is not skipped as unchanged.
             bindings = self._smartsheet_bindings()
             bindings.export_hash = False
             bindings._enqueue_exports()

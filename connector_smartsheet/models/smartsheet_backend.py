@@ -35,6 +35,14 @@ AUTH_METHODS = [("token", "Personal access token"), ("oauth", "OAuth 2.0")]
 # The personal access token the demo emulator accepts (tests/emulators/smartsheet.py --demo).
 DEMO_TOKEN = "smartsheet-demo-token"
 DEMO_OWNER = "owner@example.com"
+# The products the demo's production plan and stock count name (by reference or name),
+# created when missing so that the sample sheets import without a failed row.
+DEMO_PRODUCTS = [
+    {"default_code": "FURN_8888", "name": "Desk"},
+    {"name": "Office Chair"},
+    {"default_code": "FURN_7777", "name": "Screw"},
+    {"default_code": "FURN_9999", "name": "Paint", "tracking": "lot"},
+]
 
 
 class SmartsheetBackend(models.Model):
@@ -241,6 +249,7 @@ class SmartsheetBackend(models.Model):
         its webhook callback stays the same whatever host name a person logs in with (Odoo
         rewrites ``web.base.url`` after an administrator's login)."""
         api_url = f"{url.rstrip('/')}/2.0"
+        self._demo_products()
         backend = self.search([("region", "=", "custom"), ("custom_api_url", "=", api_url)], limit=1)
         if not backend:
             backend = self.create(
@@ -268,6 +277,14 @@ class SmartsheetBackend(models.Model):
             "press Discover sheets on it to link the sample sheets",
             f"  Smartsheet webhook URL: {backend.webhook_url}",
         ]
+
+    @api.model
+    def _demo_products(self):
+        Product = self.env["product.product"]
+        for values in DEMO_PRODUCTS:
+            key = "default_code" if "default_code" in values else "name"
+            if not Product.search_count([(key, "=", values[key])], limit=1):
+                Product.create({**values, "is_storable": True})
 
     @api.model
     def _cron_poll_sheets(self):
@@ -467,3 +484,20 @@ class SmartsheetBackend(models.Model):
             for binding, _record, _values in leftovers:
                 outcome[binding.id] = ConfigurationError(self.env._("The sheet of this row is not linked."))
         return outcome
+
+    # ------------------------------------------------------------------ reconciliation
+    def _reconcile_types(self):
+        return self.sheet_ids.filtered(lambda sheet: sheet.active and sheet.purpose == "task").mapped(
+            "external_type"
+        )
+
+    def _reconcile_snapshot(self, external_type):
+        sheet = self.sheet_ids.filtered(lambda sheet: sheet.external_type == external_type)[:1]
+        return sheet._reconcile_rows() if sheet else iter(())
+
+    def _job_import_record(self, job):
+        """Import one row a reconciliation found (re-import)."""
+        sheet = self.sheet_ids.filtered(lambda sheet: sheet.external_type == job.payload["external_type"])[:1]
+        if not sheet:
+            return {"skipped": 1, "summary": self.env._("The sheet is no longer linked.")}
+        return sheet._import_row_ids([int(job.payload["external_id"])])

@@ -43,7 +43,6 @@ class SmartsheetColumn(models.Model):
     system_column_type = fields.Selection(SYSTEM_TYPES, string="System column")
     primary = fields.Boolean()
     formula = fields.Char(help="Column formula: Smartsheet computes the column.")
-    formula_cells = fields.Boolean(help="Some cells hold formulas: the column is imported, never written.")
     writable = fields.Boolean(compute="_compute_writable", help="Odoo may write this column.")
 
     _sql_constraints = [
@@ -55,7 +54,7 @@ class SmartsheetColumn(models.Model):
         for column in self:
             column.options_text = ", ".join(column.options or [])
 
-    @api.depends("system_column_type", "formula", "formula_cells", "column_type")
+    @api.depends("system_column_type", "formula", "column_type")
     def _compute_writable(self):
         for column in self:
             column.writable = column._writable()
@@ -66,7 +65,8 @@ class SmartsheetColumn(models.Model):
             column.display_name = f"{column.name} ({dict(COLUMN_TYPES).get(column.column_type, '')})"
 
     def _writable(self):
-        return self._as_lib_column().writable and not self.formula_cells
+        # A formula in some cells (an image is =SYS_CELLIMAGE(...)) leaves the column writable.
+        return self._as_lib_column().writable
 
     @api.model
     def _values_from_api(self, payload):

@@ -1,16 +1,22 @@
 from datetime import timedelta
 
 from odoo import api, exceptions, fields, models
+from odoo.osv import expression
 from odoo.tools import SQL
 
+from odoo.addons.connector_base.lib import converters
 from odoo.addons.connector_base.lib.dates import parse_iso_datetime, to_naive_utc
 from odoo.addons.connector_base.lib.errors import ValidationError
 from odoo.addons.connector_base.lib.mapping import FieldRule, MappingError
-from odoo.addons.connector_base.models.connector_external_binding import QUIET_CREATE_CONTEXT
+from odoo.addons.connector_base.models.connector_external_binding import (
+    FROM_CONNECTOR,
+    QUIET_CREATE_CONTEXT,
+    content_hash,
+)
 from odoo.addons.connector_base.models.connector_import_preview_mixin import HOLD_FIRST_IMPORT
 
+from ..lib import links, sheet_rows
 from ..lib import mapper as cells
-from ..lib import sheet_rows
 
 PURPOSES = [
     ("task", "Project tasks"),
@@ -50,6 +56,12 @@ class ImportRun:
         self.may_have_quarantine = sheet._has_quarantine()
         self.totals = {"created": 0, "updated": 0, "skipped": 0, "failed": 0}
         self.seen = set()
+        # Task sheets keep their rows' links and predecessors; {row id: predecessor row ids}
+        # waits for the end of the run, when every row it names may be in Odoo.
+        self.keeps_cells = sheet.purpose == "task"
+        self.predecessor_column = sheet._predecessor_column()
+        self.predecessors = {}
+        self.unmatched = set()  # "field: value" the lookups could not match
         # Checkbox columns mapped to a selection go through its value maps as "true"/"false".
         self.checkbox_options = [
             rule.external_field
@@ -122,6 +134,13 @@ class SmartsheetSheet(models.Model):
         string="Rows last compared", readonly=True, copy=False, help="When deleted rows were last looked for."
     )
     row_count = fields.Integer(string="Rows", readonly=True, copy=False)
+    unmatched_values = fields.Text(
+        string="Values without a match",
+        readonly=True,
+        copy=False,
+        help="Values of the last import no Odoo record matched (contacts without a user...): "
+        "their fields were left empty.",
+    )
     record_count = fields.Integer(compute="_compute_counts", string="Synced records")
     mapping_count = fields.Integer(compute="_compute_counts", string="Mappings")
     quarantine_count = fields.Integer(compute="_compute_counts", string="Rows in quarantine")
@@ -327,6 +346,13 @@ class SmartsheetSheet(models.Model):
         """Mappings proposed from the column titles and types, for the person to review."""
         self.ensure_one()
         Model = self.env[self.odoo_model]
+        if (
+            self.purpose == "task"
+            and not self.project_id.allow_task_dependencies
+            and self.column_ids.filtered(lambda column: column.column_type == cells.PREDECESSOR)
+        ):
+            # The sheet's predecessors become task dependencies: the project needs the feature.
+            self.project_id.allow_task_dependencies = True
         specs = Model._smartsheet_default_mappings(self)
         self.env["connector.field.mapping"]._ensure_defaults(
             self.backend_id, self.external_type, self.odoo_model, specs
@@ -364,9 +390,11 @@ class SmartsheetSheet(models.Model):
                 run = ImportRun(self, self._sync_columns(page.get("columns") or []))
                 version, total = page.get("version") or 0, page.get("totalRowCount") or 0
             self._import_rows(page.get("rows") or [], run)
+        self._apply_dependencies(run)
         self._remove_rows_not_in(run.seen)
         self.write(
             {
+                "unmatched_values": "\n".join(sorted(run.unmatched)) or False,
                 "last_version": version,
                 "last_sync_at": started,
                 "last_row_check_at": started,
@@ -394,6 +422,7 @@ class SmartsheetSheet(models.Model):
                 run = ImportRun(self, self._sync_columns(page.get("columns") or []))
                 values["row_count"] = page.get("totalRowCount") or 0
             self._import_rows(page.get("rows") or [], run)
+        self._apply_dependencies(run)
         if self._row_check_due(started):
             primary = next((column.id for column in run.columns.values() if column.primary), None)
             row_ids = (
@@ -401,6 +430,9 @@ class SmartsheetSheet(models.Model):
             )
             self._remove_rows_not_in(set(row_ids))
             values["last_row_check_at"] = started
+        if run.unmatched:
+            known = set((self.unmatched_values or "").splitlines())
+            values["unmatched_values"] = "\n".join(sorted(known | run.unmatched))
         self.write(values)
         return self._result(run, client)
 
@@ -451,6 +483,7 @@ class SmartsheetSheet(models.Model):
         payload = client.get_rows(self.sheet_id, row_ids)
         run = ImportRun(self, self._columns())
         failures = self._import_rows(payload.get("rows") or [], run, retried_row_id=retried_row_id)
+        self._apply_dependencies(run)
         if failures:
             raise failures[0][1]
         return self._result(run, client)
@@ -460,12 +493,14 @@ class SmartsheetSheet(models.Model):
         imports. Returns the failure of ``retried_row_id``, which is not quarantined."""
         if not rows:
             return []
-        self._mark_formula_columns(rows)
         records, batch = self._map_rows(rows, run)
         good = batch.good
         failures = list(batch.failed)
         importer = getattr(self.with_context(**IMPORT_CONTEXT), f"_import_{self.purpose}_rows")
         failures += importer(good, run)
+        self._note_unmatched(batch.warnings, records, run)
+        if run.keeps_cells:
+            self._keep_cells(rows, run)
         if run.may_have_quarantine:
             self._settle_quarantine([record[cells.ROW_ID] for record in records])
         retried = [failure for failure in failures if failure[0][cells.ROW_ID] == retried_row_id]
@@ -483,12 +518,94 @@ class SmartsheetSheet(models.Model):
         records = run.records(rows)
         return records, run.mapper.to_odoo_batch(records)
 
-    def _mark_formula_columns(self, rows):
-        found = cells.formula_column_ids(rows)
-        if found:
-            self.column_ids.filtered(
-                lambda column: int(column.column_id) in found and not column.formula_cells
-            ).write({"formula_cells": True})
+    def _note_unmatched(self, warnings, records, run):
+        """List the values no record matched on the sheet; under the "partner" policy, the
+        partner with that email follows the record instead."""
+        unmatched = [warning for warning in warnings if warning.message == converters.UNMATCHED_NOTE]
+        if not unmatched:
+            return
+        run.unmatched.update(f"{warning.field}: {warning.value}" for warning in unmatched)
+        follow = {
+            rule.odoo_field
+            for rule, mapping in self._mappings_by_rule(run.mapper)
+            if mapping.smartsheet_unmatched == "partner"
+        }
+        followers = [warning for warning in unmatched if warning.field in follow]
+        Model = self.env[self.odoo_model]
+        if not followers or not hasattr(Model, "message_subscribe"):
+            return
+        emails = {str(warning.value).lower() for warning in followers}
+        partners = {}
+        for partner in self.env["res.partner"].search_fetch(
+            expression.OR([[("email", "=ilike", email)] for email in emails]), ["email"], order="id"
+        ):
+            partners.setdefault((partner.email or "").lower(), partner)
+        row_of = {f"{self.external_type} {record[ROW_LABEL]}": record[cells.ROW_ID] for record in records}
+        for warning in followers:
+            record_id = run.known.get(row_of.get(warning.record_ref))
+            partner = partners.get(str(warning.value).lower())
+            if record_id and partner:
+                Model.browse(record_id).message_subscribe(partner.ids)
+
+    def _mappings_by_rule(self, mapper):
+        mappings = self.env["connector.field.mapping"].search(
+            [
+                ("backend_model", "=", self.backend_id._name),
+                ("backend_id", "=", self.backend_id.id),
+                ("external_type", "=", self.external_type),
+            ]
+        )
+        by_field = {mapping.odoo_field: mapping for mapping in mappings}
+        return [(rule, by_field[rule.odoo_field]) for rule in mapper.rules if rule.odoo_field in by_field]
+
+    def _keep_cells(self, rows, run):
+        """Keep the links and predecessors of the rows read; note their predecessors for the run's end."""
+        kept_by_row = {row["id"]: cells.kept_cells(row, run.columns) for row in rows}
+        changed = (
+            self.env["connector.external.binding"]
+            .sudo()
+            ._smartsheet_keep_cells(self.backend_id, self.external_type, kept_by_row)
+        )
+        if run.predecessor_column is not None:
+            # Rows with predecessors (one may have reached Odoo since), and rows that just lost
+            # theirs; a row without any, before and now, needs nothing.
+            key = run.predecessor_column.key
+            for row_id, kept in kept_by_row.items():
+                waits_for = links.predecessor_row_ids(kept.get(key))
+                if waits_for or str(row_id) in changed:
+                    run.predecessors[row_id] = waits_for
+
+    def _predecessor_column(self):
+        """The lib column of the sheet's predecessors, when they feed task dependencies; else None."""
+        column = self.column_ids.filtered(lambda column: column.column_type == cells.PREDECESSOR)[:1]
+        if not column or self.purpose != "task" or not self.project_id.allow_task_dependencies:
+            return None
+        return column._as_lib_column()
+
+    def _apply_dependencies(self, run):
+        """Set the tasks' dependencies from the predecessors read, once the run's rows are in Odoo.
+
+        Predecessors whose row is not in Odoo (quarantined, or not imported) are left out;
+        their type and lag stay in the kept cells for the next export.
+        """
+        if not run.predecessors:
+            return
+        row_ids = set(run.predecessors).union(*run.predecessors.values())
+        found = self.env["connector.external.binding"]._lookup(
+            self.backend_id, self.external_type, [str(row_id) for row_id in row_ids]
+        )
+        task_of = {int(row_id): bound[1] for row_id, bound in found.items()}
+        Task = self.env["project.task"].with_context(**{FROM_CONNECTOR: True}, **IMPORT_CONTEXT)
+        tasks = Task.browse([task_of[row_id] for row_id in run.predecessors if row_id in task_of])
+        wanted = {
+            task_of[row_id]: sorted({task_of[other] for other in others if other in task_of})
+            for row_id, others in run.predecessors.items()
+            if row_id in task_of
+        }
+        for task in tasks:
+            if sorted(task.depend_on_ids.ids) != wanted[task.id]:
+                task.depend_on_ids = [(6, 0, wanted[task.id])]
+        run.predecessors = {}
 
     def _has_quarantine(self):
         return bool(
@@ -664,6 +781,44 @@ class SmartsheetSheet(models.Model):
         counts.filtered(lambda count: count.state == "pending")._apply()
         return failures
 
+    # ------------------------------------------------------------------ reconciliation
+    def _reconcile_rows(self):
+        """Yield (row id, hash of the task values the row imports as, whether the task holds
+        others now) for every row, a page at a time (the client keeps to the rate limit)."""
+        self.ensure_one()
+        Binding = self.env["connector.external.binding"]
+        with self.backend_id._smartsheet_client() as client:
+            for page in client.iter_sheet_pages(self.sheet_id, self.backend_id.page_size):
+                run = ImportRun(self, self._columns())
+                batch = run.mapper.to_odoo_batch(run.records(page.get("rows") or []))
+                for record, _error in batch.failed:
+                    yield str(record[cells.ROW_ID]), "unmappable", False
+                row_ids = {record[cells.ROW_ID] for record, _values in batch.good}
+                row_ids |= {
+                    record[cells.PARENT_ID] for record, _values in batch.good if record[cells.PARENT_ID]
+                }
+                bound = Binding._lookup(
+                    self.backend_id, self.external_type, [str(row_id) for row_id in row_ids]
+                )
+                tasks = self.env["project.task"].browse(
+                    [
+                        bound[str(record[cells.ROW_ID])][1]
+                        for record, _v in batch.good
+                        if str(record[cells.ROW_ID]) in bound
+                    ]
+                )
+                for record, mapped in batch.good:
+                    parent = bound.get(str(record[cells.PARENT_ID]))
+                    values = {
+                        **mapped,
+                        "parent_id": parent[1] if parent else False,
+                        "sequence": record.get(cells.ROW_NUMBER) or 0,
+                    }
+                    mine = bound.get(str(record[cells.ROW_ID]))
+                    task = tasks.browse(mine[1]) if mine else None
+                    differs = bool(task and Binding._differing_values(task, values))
+                    yield str(record[cells.ROW_ID]), content_hash(values), differs
+
     # ------------------------------------------------------------------ lookups of fixed-shape sheets
     @staticmethod
     def _cell_text(record, column):
@@ -810,34 +965,92 @@ class SmartsheetSheet(models.Model):
             # Imported only: a mapping left "both ways" sends nothing back.
             return {binding.id: None for binding, _record, _values in items}
         columns = self._export_columns()
+        mapper = self._mapper()
         records = self.env[self.odoo_model].browse([record.id for _binding, record, _values in items])
         parent_rows = self._bound_rows(records.parent_id)
-        in_place, moved = [], []
+        predecessor = self._predecessor_column()
+        dependency_rows = self._bound_rows(records.depend_on_ids) if predecessor else {}
+        in_place, moved, outcome = [], [], {}
         for binding, record, values in items:
-            row = {"id": int(binding.external_id), "cells": cells.row_cells(values, columns)}
+            kept = binding.smartsheet_cells or {}
+            changed = self._changed_columns(mapper, record, binding.synced_values or {})
+            row_cells = cells.row_cells(
+                {key: value for key, value in values.items() if key in changed}, columns, kept
+            )
+            if predecessor is not None:
+                waits_for = [
+                    dependency_rows[task.id] for task in record.depend_on_ids if task.id in dependency_rows
+                ]
+                cell = links.predecessor_cell(predecessor.id, waits_for, kept.get(predecessor.key))
+                row_cells += [cell] if cell else []
+            # Only what changed travels: a move sends the row's id and place, no empty cells.
+            row = {"id": int(binding.external_id), **({"cells": row_cells} if row_cells else {})}
             if record.parent_id.id != ((binding.synced_values or {}).get("parent_id") or False):
                 location = sheet_rows.moved_row_location(parent_rows.get(record.parent_id.id))
                 moved.append((location, (binding, {**row, **location})))
-            else:
+            elif row_cells:
                 in_place.append((binding, row))
+            else:
+                outcome[binding.id] = None  # the row already holds what Odoo has
         groups = [in_place] if in_place else []
         groups += [group for _location, group in sheet_rows.group_by_location(moved)]
-        outcome = {}
         with self.backend_id._smartsheet_client() as client:
             for group in groups:
                 results = client.update_rows(self.sheet_id, [row for _binding, row in group])
-                for (binding, _row), result in zip(group, results, strict=True):
-                    outcome[binding.id] = self._row_outcome(result)
+                for (binding, row), result in zip(group, results, strict=True):
+                    outcome[binding.id] = self._row_outcome(binding, row, result, columns, predecessor)
         return outcome
 
-    def _row_outcome(self, result):
+    @staticmethod
+    def _changed_columns(mapper, record, synced):
+        """Keys of the exported columns whose Odoo field changed since it was last synced."""
+        Binding = record.env["connector.external.binding"]
+        return {
+            rule.external_field
+            for rule in mapper.rules
+            if rule.exports
+            and rule.external_field
+            and (
+                rule.odoo_field not in synced
+                or Binding._differing_values(record, {rule.odoo_field: synced[rule.odoo_field]})
+            )
+        }
+
+    def _row_outcome(self, binding, row, result, columns, predecessor):
+        """The row's new modification time (its kept cells updated), or the error naming row,
+        column, Smartsheet's message and reference."""
         if result.ok:
+            self._keep_written_cells(binding, row, predecessor)
             return parse_timestamp(result.row.get("modifiedAt"))
+        column = cells.refused_column(result.message, row.get("cells") or (), columns)
+        details = {
+            "row": row["id"],
+            "column": column.title if column else self.env._("unknown"),
+            "message": result.message,
+            "ref": result.ref_id or self.env._("none"),
+        }
         return ValidationError(
-            self.env._("Smartsheet refused the row: %(message)s", message=result.message),
+            self.env._(
+                "Smartsheet refused row %(row)s, column %(column)s: %(message)s (refId %(ref)s)", **details
+            ),
             platform_code=result.error_code,
             platform_message=result.message,
         )
+
+    @staticmethod
+    def _keep_written_cells(binding, row, predecessor):
+        """What a write changed of the kept cells: the predecessors sent, a link cleared."""
+        kept = dict(binding.smartsheet_cells or {})
+        for cell in row.get("cells") or ():
+            key = str(cell["columnId"])
+            if predecessor is not None and cell["columnId"] == predecessor.id:
+                items = (cell.get("objectValue") or {}).get(links.PREDECESSORS) or []
+                kept[key] = {links.PREDECESSORS: items}
+            elif cell.get(links.HYPERLINK, False) is None:
+                kept.pop(key, None)
+        kept = {key: parts for key, parts in kept.items() if any(parts.values())}
+        if kept != (binding.smartsheet_cells or {}):
+            binding.sudo().smartsheet_cells = kept or False
 
     def _export_new_records(self):
         """Add rows for the tasks of the project that have none: parents first, next to their siblings."""
@@ -877,20 +1090,31 @@ class SmartsheetSheet(models.Model):
                 sheet_rows.insertion_anchors([(task.id, row_of.get(task.id)) for task in siblings])
             )
         placed = []
+        predecessor = self._predecessor_column()
         for task, values in zip(wave, mapper.to_external_batch(wave), strict=True):
             location = sheet_rows.new_row_location(row_of.get(parent_of(task)), anchors.get(task.id))
-            placed.append((location, (task, {**location, "cells": cells.row_cells(values, columns)})))
+            row_cells = cells.row_cells(values, columns)
+            waits_for = [row_of[other.id] for other in task.depend_on_ids if other.id in row_of]
+            if predecessor is not None and waits_for:
+                row_cells.append(links.predecessor_cell(predecessor.id, waits_for, None))
+            placed.append((location, (task, {**location, "cells": row_cells})))
         bound, refused = [], 0
         for _location, group in sheet_rows.group_by_location(placed):
             results = client.add_rows(self.sheet_id, [row for _task, row in group])
-            for (task, _row), result in zip(group, results, strict=True):
+            for (task, row), result in zip(group, results, strict=True):
                 if result.ok:
                     row_of[task.id] = result.row["id"]
                     bound.append((task, result.row))
                 else:
                     refused += 1
+                    column = cells.refused_column(result.message, row["cells"], columns)
                     task.message_post(
-                        body=self.env._("Smartsheet refused the new row: %(message)s", message=result.message)
+                        body=self.env._(
+                            "Smartsheet refused the new row, column %(column)s: %(message)s (refId %(ref)s)",
+                            column=column.title if column else self.env._("unknown"),
+                            message=result.message,
+                            ref=result.ref_id or self.env._("none"),
+                        )
                     )
         # The parent snapshot tells a later export whether the task moved since.
         self.env["connector.external.binding"].sudo()._insert(

@@ -1,3 +1,4 @@
+import json
 from unittest.mock import patch
 
 from odoo.tests import tagged
@@ -42,7 +43,17 @@ class TestExport(SmartsheetCase):
         self.assertEqual(
             (write.method, write.headers[CHANGE_AGENT_HEADER]), ("PUT", self.backend.change_agent)
         )
-        self.assertEqual(write.query["allowPartialSuccess"], "true")
+        # One row: nothing to be partial about; only the two changed cells travel.
+        self.assertNotIn("allowPartialSuccess", write.query)
+        [row] = json.loads(write.body)
+        name, flagged = (self.emulator.column_id(sheet_id, title) for title in ("Task Name", "Flagged"))
+        self.assertEqual(
+            sorted(row["cells"], key=lambda cell: cell["columnId"]),
+            sorted(
+                [{"columnId": name, "value": "Wireframes (Odoo)"}, {"columnId": flagged, "value": False}],
+                key=lambda cell: cell["columnId"],
+            ),
+        )
 
         self.deliver(sheet_id)
         self.assertFalse(self.webhook_jobs(), "the callback about our own change queues nothing")
@@ -102,7 +113,10 @@ class TestExport(SmartsheetCase):
         by_row = {int(binding.external_id): binding.id for binding in bindings}
         refused = jobs[by_row[rows["Build B review"]]]
         self.assertEqual(refused.state, "failed")
-        self.assertIn("Smartsheet refused the row: Not Found", refused.error_message)
+        self.assertRegex(
+            refused.error_message,
+            rf"Smartsheet refused row {rows['Build B review']}, column \w+: Not Found \(refId \w+\)",
+        )
         self.assertEqual(jobs[by_row[rows["Design A"]]].state, "done")
         self.assertEqual(jobs[by_row[rows["Build A"]]].state, "done")
         self.assertIs(self.emulator.cell(sheet_id, rows["Build A"], "Flagged"), True)

@@ -14,7 +14,7 @@ class TestImportTasks(SmartsheetCase):
 
         sheet = self.link(sheet_id)
 
-        self.assertEqual(len(sheet.column_ids), 13)
+        self.assertEqual(len(sheet.column_ids), 14)
         status = sheet.column_ids.filtered(lambda column: column.name == "Status")
         self.assertEqual(status.options, ["Not Started", "In Progress", "Done"])
         self.assertTrue(

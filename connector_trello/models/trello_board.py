@@ -486,7 +486,8 @@ class TrelloBoard(models.Model):
         have no task; a card the mapping refuses hashes to None (it differs from anything bound)."""
         self.ensure_one()
         for page in client.iter_card_pages(self.board_id, details=CARD_FIELD_DETAILS):
-            _card_mapper, batch, items = self._map_cards([card for card in page if not card.get("isTemplate")])
+            cards = [card for card in page if not card.get("isTemplate")]
+            _card_mapper, batch, items = self._map_cards(cards)
             for item in items:
                 yield item["external_id"], content_hash(item["values"])
             for record, _error in batch.failed:

@@ -12,7 +12,22 @@ Tests act as the person in Smartsheet through the helpers (:meth:`add_sheet`,
 :meth:`update_cells`, :meth:`delete_row`...), then :meth:`deliver_callbacks`
 sends what changed to the subscribed webhooks. Faults on demand:
 :meth:`throttle` (429, errorCode 4003) and :meth:`server_error` (4001, 4002,
-4004); rows to reject in bulk writes: :attr:`rejected_rows`.
+4004); rows to reject in bulk writes: :attr:`rejected_rows` (listed in
+``failedItems``) and :attr:`request_refusals` (the whole request refused with
+a 400 naming the row in ``detail``).
+
+Cells as the recorded SDK scenarios show them: a hyperlink cell's value is its
+text (``hyperlink`` holds the target; a write without ``hyperlink`` keeps it,
+``"hyperlink": null`` removes it), an image cell holds a ``=SYS_CELLIMAGE(...)``
+formula of its own, a predecessor cell reads as text ("2FS +2d 4h") with a
+``PREDECESSOR_LIST`` object under ``include=objectValue`` and is written with
+that object (``"value": null`` clears it). Cell errors Smartsheet reports for
+the request as a whole (1109, 1112, 1163: shapes a cell can never have) fail the
+whole request with ``detail`` even with ``allowPartialSuccess``. The recorded
+scenarios give their codes, messages and ``detail``; that partial success does
+not turn them into ``failedItems``, and that a text written without
+``hyperlink`` keeps the cell's link, are inferred (from the issue report and from
+the scenarios clearing a link with an explicit null), not documented.
 
 Standalone, for the demo::
 
@@ -178,6 +193,9 @@ class SmartsheetEmulator(Emulator):
         self.pending_events = {}  # sheet id -> events not yet called back
         self.callbacks = []  # (webhook id, raw body, signature, HTTP status answered)
         self.rejected_rows = {}  # row id -> (errorCode, message) for bulk writes to refuse
+        # row id (or, for added rows, the text of their first cell) -> (errorCode, message):
+        # the whole request is refused with a 400 naming that row.
+        self.request_refusals = {}
         self.auto_deliver = auto_deliver
         self._delivery_timer = None
         routes = [
@@ -210,6 +228,7 @@ class SmartsheetEmulator(Emulator):
             self.pending_events.clear()
             self.callbacks.clear()
             self.rejected_rows.clear()
+            self.request_refusals.clear()
         self.faults.clear()
         self.reset()
 
@@ -358,6 +377,21 @@ class SmartsheetEmulator(Emulator):
         return stored.get("value")
 
     def _person_cell(self, column, value):
+        if isinstance(value, dict) and "image" in value:
+            name, image_id = value["image"], uuid.uuid4().hex[:12]
+            return {
+                "value": name,
+                "formula": f'=SYS_CELLIMAGE("{name}","{image_id}",300,332,"{name}")',
+                "image": {"id": image_id, "height": 300, "width": 332, "altText": name},
+            }
+        if column["type"] == "PREDECESSOR":
+            # (row id, type, lag as a DURATION object or None) triples
+            return {
+                "value": [
+                    {"rowId": row_id, "type": kind, **({"lag": lag} if lag else {})}
+                    for row_id, kind, lag in value or ()
+                ]
+            }
         if isinstance(value, dict) and "formula" in value:
             return {"value": value.get("value"), "formula": value["formula"]}
         if isinstance(value, dict) and "url" in value:
@@ -395,11 +429,13 @@ class SmartsheetEmulator(Emulator):
         payload["type"] = self._shown_type(column, level)
         return payload
 
-    def _cell_payload(self, column, stored, level, with_object_value):
+    def _cell_payload(self, sheet, column, stored, level, with_object_value):
         value = stored.get("value")
         cell = {"columnId": column["id"]}
         if column["type"] in ("MULTI_PICKLIST", "MULTI_CONTACT_LIST"):
             cell.update(self._multi_value_cell(column, value, level, with_object_value))
+        elif column["type"] == "PREDECESSOR":
+            cell.update(self._predecessor_cell(sheet, value, with_object_value))
         elif column["type"] == "CONTACT_LIST" and isinstance(value, dict):
             cell["value"] = value["email"]
             cell["displayValue"] = value["name"]
@@ -412,6 +448,39 @@ class SmartsheetEmulator(Emulator):
             cell["hyperlink"] = dict(stored["hyperlink"])
         if stored.get("formula"):
             cell["formula"] = stored["formula"]
+        if stored.get("image"):
+            cell["image"] = dict(stored["image"])
+        return cell
+
+    @staticmethod
+    def _duration_text(lag):
+        units = (("weeks", "w"), ("days", "d"), ("hours", "h"), ("minutes", "m"), ("seconds", "s"))
+        parts = [f"{lag[unit]:g}{suffix}" for unit, suffix in units if lag.get(unit)]
+        if lag.get("milliseconds"):
+            parts.append(f"{lag['milliseconds']:g}ms")
+        return ("-" if lag.get("negative") else "+") + " ".join(parts) if parts else ""
+
+    def _predecessor_cell(self, sheet, predecessors, with_object_value):
+        """As the "Serialization - Predecessor" scenario: "8FS +1.5w ..." text, and the object
+        with each predecessor's current rowNumber under ``include=objectValue``."""
+        if not predecessors:
+            return {}
+        numbers = {row.id: index + 1 for index, row in enumerate(sheet.rows)}
+        texts, items = [], []
+        for item in predecessors:
+            number = numbers.get(item["rowId"])
+            lag = self._duration_text(item.get("lag") or {})
+            texts.append(f"{number}{item['type']}" + (f" {lag}" if lag else ""))
+            shown = {"rowId": item["rowId"], "rowNumber": number, "type": item["type"]}
+            if item.get("lag"):
+                shown["lag"] = {"objectType": "DURATION", **item["lag"]}
+            if number is None:
+                shown["invalid"] = True
+            items.append(shown)
+        text = ", ".join(texts)
+        cell = {"value": text, "displayValue": text}
+        if with_object_value:
+            cell["objectValue"] = {"objectType": "PREDECESSOR_LIST", "predecessors": items}
         return cell
 
     def _multi_value_cell(self, column, values, level, with_object_value):
@@ -453,7 +522,7 @@ class SmartsheetEmulator(Emulator):
                 "createdAt": iso(row.created_at),
                 "modifiedAt": iso(row.modified_at),
                 "cells": [
-                    self._cell_payload(column, row.cells[column["id"]], level, with_object_value)
+                    self._cell_payload(sheet, column, row.cells[column["id"]], level, with_object_value)
                     for column in columns
                     if column["id"] in row.cells
                 ],
@@ -576,15 +645,7 @@ class SmartsheetEmulator(Emulator):
         partial = request.query.get("allowPartialSuccess") == "true"
         agent = request.headers.get(CHANGE_AGENT_HEADER)
         with self._state:
-            # All-or-nothing calls are checked before anything changes.
-            if not partial:
-                for index, row in enumerate(rows):
-                    try:
-                        self._check_row(sheet, row, adding=apply_one == self._add_one)
-                    except RowError as failure:
-                        raise error(
-                            failure.status, failure.code, failure.message, index=index, rowId=row.get("id")
-                        ) from None
+            self._refuse_before_writing(sheet, rows, partial, adding=apply_one == self._add_one)
             results, failed, events = [], [], []
             anchor = None
             for index, row in enumerate(rows):
@@ -617,6 +678,41 @@ class SmartsheetEmulator(Emulator):
                 payload["failedItems"] = failed
             return payload
 
+    def _refuse_before_writing(self, sheet, rows, partial, adding):
+        """Refusals of the request as a whole come first, partial success or not; then an
+        all-or-nothing call is checked row by row before anything changes."""
+        for index, row in enumerate(rows):
+            try:
+                self._check_request_row(row)
+                if not partial:
+                    self._check_row(sheet, row, adding=adding)
+            except RowError as failure:
+                raise self._row_refusal(failure, index, row) from None
+
+    @staticmethod
+    def _row_refusal(failure, index, row):
+        """The 400 naming the row, as the recorded invalid-row scenarios: ``{index}`` for an
+        added row, ``{index, rowId}`` for an updated one."""
+        detail = {"index": index, **({"rowId": row["id"]} if row.get("id") else {})}
+        return error(failure.status, failure.code, failure.message, **detail)
+
+    def _check_request_row(self, row):
+        key = row.get("id") or next((cell.get("value") for cell in row.get("cells") or ()), None)
+        if key in self.request_refusals:
+            raise RowError(*self.request_refusals[key])
+        for cell in row.get("cells") or ():
+            hyperlink = cell.get("hyperlink")
+            if hyperlink and cell.get("linkInFromCell"):
+                raise RowError(1109, "Only one of cell.hyperlink or cell.linkInFromCell may be non-null.")
+            if (
+                hyperlink
+                and hyperlink.get("url")
+                and any(hyperlink.get(key) for key in ("sheetId", "reportId", "sightId"))
+            ):
+                raise RowError(1112, "hyperlink.url must be null for sheet, report, or Sight hyperlinks.")
+            if "formula" in cell and cell.get("value") is not None:
+                raise RowError(1163, "If cell.formula is specified, then value must be null.")
+
     def _check_row(self, sheet, row, adding):
         if not adding:
             target = sheet.row(row.get("id"))
@@ -644,8 +740,11 @@ class SmartsheetEmulator(Emulator):
             raise RowError(1036, f"The columnId {cell.get('columnId')} is invalid.")
         if column.get("systemColumnType") or column.get("formula") or column["type"] == "DATETIME":
             raise RowError(1302, f"The value for column {column['title']} is computed and cannot be set.")
-        if "value" in cell and "formula" in cell:
-            raise RowError(1163, "If cell.formula is specified, then value must be null.")
+        object_value = cell.get("objectValue") or {}
+        if column["type"] == "PREDECESSOR" and object_value.get("objectType") == "PREDECESSOR_LIST":
+            for item in object_value.get("predecessors") or ():
+                if sheet.row(item.get("rowId")) is None:
+                    raise RowError(1006, f"Predecessor row {item.get('rowId')} was not found.", 404)
         value = cell.get("value")
         kind = column["type"]
         if (
@@ -671,12 +770,20 @@ class SmartsheetEmulator(Emulator):
         ):
             raise RowError(1235, f"Value {value} is not a valid option for column {column['title']}.")
 
-    def _stored_cell(self, column, cell):
+    def _stored_cell(self, column, cell, before):
         if "formula" in cell:
             return {"value": None, "formula": cell["formula"]}
         kind = column["type"]
         object_value = cell.get("objectValue")
         value = cell.get("value")
+        if kind == "PREDECESSOR":
+            items = (object_value or {}).get("predecessors") if object_value else None
+            return {
+                "value": [
+                    {key: item[key] for key in ("rowId", "type", "lag") if key in item}
+                    for item in items or ()
+                ]
+            }
         if value == "":
             return {"value": False if kind == "CHECKBOX" else None}
         if kind == "MULTI_PICKLIST":
@@ -697,14 +804,18 @@ class SmartsheetEmulator(Emulator):
             email = object_value.get("email") if object_value else value
             return {"value": {"email": email, "name": email.split("@")[0]} if email else None}
         stored = {"value": value[:4000] if isinstance(value, str) else value}
-        if cell.get("hyperlink"):
-            stored["hyperlink"] = dict(cell["hyperlink"])
+        # A new text keeps the cell's link unless the write names another one or null.
+        hyperlink = cell["hyperlink"] if "hyperlink" in cell else (before or {}).get("hyperlink")
+        if hyperlink:
+            stored["hyperlink"] = dict(hyperlink)
+            if value is None:
+                stored["value"] = hyperlink.get("url")
         return stored
 
     def _apply_cells(self, sheet, row, cells, events):
         for cell in cells or ():
             column = sheet.column(cell["columnId"])
-            stored = self._stored_cell(column, cell)
+            stored = self._stored_cell(column, cell, row.cells.get(column["id"]))
             if row.cells.get(column["id"]) != stored:
                 row.cells[column["id"]] = stored
                 events.append(self._event("cell", "updated", None, rowId=row.id, columnId=column["id"]))
@@ -1071,6 +1182,7 @@ TASK_COLUMNS = [
     {"title": "Modified", "type": "DATETIME", "systemColumnType": "MODIFIED_DATE"},
     {"title": "Hours", "type": "TEXT_NUMBER"},
     {"title": "Cost", "type": "TEXT_NUMBER", "formula": "=[Hours]@row * 80"},
+    {"title": "Predecessors", "type": "PREDECESSOR"},
 ]
 MRP_COLUMNS = [
     {"title": "Order", "type": "TEXT_NUMBER", "primary": True},
@@ -1101,6 +1213,7 @@ def load_demo(emulator):
         ("Launch", ["Go-live checklist"]),
     ]
     statuses = ["Not Started", "In Progress", "Done"]
+    task_ids = {}
     for phase_index, (phase, tasks) in enumerate(phases):
         phase_id = emulator.add_row(
             plan, {"Task Name": phase, "Status": statuses[phase_index], "Flagged": phase_index == 0}
@@ -1127,6 +1240,15 @@ def load_demo(emulator):
             emulator.add_row(
                 plan, {"Task Name": f"Review {task.lower()}", "Status": "Not Started"}, parent_id=task_id
             )
+            task_ids[task] = task_id
+    # The back end starts when the front end does; the checklist waits for both.
+    emulator.update_cells(plan, task_ids["Back end"], {"Predecessors": [(task_ids["Front end"], "SS", None)]})
+    emulator.update_cells(
+        plan,
+        task_ids["Go-live checklist"],
+        {"Predecessors": [(task_ids["Front end"], "FS", None), (task_ids["Back end"], "FS", None)]},
+    )
+    emulator.update_cells(plan, task_ids["Wireframes"], {"Notes": {"image": "wireframe-v1.png"}})
     emulator.add_sheet(
         "Production Plan",
         MRP_COLUMNS,

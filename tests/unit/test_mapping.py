@@ -263,3 +263,37 @@ def test_a_valid_rule_passes_the_check():
     check_rule(
         FieldRule("start", "datetime", "start", odoo_type="datetime", default="2024-01-01", timezone="UTC")
     )
+
+
+def test_unmatched_keys_are_left_out_and_noted_when_the_rule_says_empty():
+    rules = [
+        FieldRule("name", "text", "title", odoo_type="char"),
+        FieldRule(
+            "user_ids", "many2many", "people", odoo_type="many2many", relation="res.users", unmatched="empty"
+        ),
+        FieldRule(
+            "partner_id", "many2one", "owner", odoo_type="many2one", relation="res.partner", unmatched="empty"
+        ),
+    ]
+    resolver = TableResolver({"user_ids": {"a@x.test": 1}})
+
+    batch = Mapper(rules, external_type="row").to_odoo_batch(
+        [{"id": 1, "title": "T", "people": ["a@x.test", "ghost@x.test"], "owner": "nobody"}], resolver
+    )
+
+    assert batch.failed == []
+    assert batch.good[0][1] == {"name": "T", "user_ids": [(6, 0, [1])], "partner_id": False}
+    assert {(warning.field, warning.value) for warning in batch.warnings} == {
+        ("user_ids", "ghost@x.test"),
+        ("partner_id", "nobody"),
+    }
+
+
+def test_unmatched_keys_refuse_the_record_by_default():
+    rule = FieldRule("user_ids", "many2many", "people", odoo_type="many2many", relation="res.users")
+
+    batch = Mapper([rule], external_type="row").to_odoo_batch(
+        [{"id": 1, "people": ["ghost@x.test"]}], TableResolver()
+    )
+
+    assert [error.value for _record, error in batch.failed] == [["ghost@x.test"]]

@@ -1,3 +1,4 @@
+import json
 import math
 
 import pytest
@@ -180,3 +181,62 @@ def test_parse_bulk_result_pairs_results_with_their_request_index():
         (1, None, 1036),
         (2, {"id": 3}, None),
     ]
+
+
+def test_a_request_refused_for_one_row_sends_the_others_again(emulator, client):
+    sheet_id = make_sheet(emulator, 4)
+    due = emulator.column_id(sheet_id, "Due")
+    row_ids = [row.id for row in emulator.sheets[sheet_id].rows]
+    emulator.request_refusals[row_ids[2]] = (
+        1112,
+        "hyperlink.url must be null for sheet, report, or Sight hyperlinks.",
+    )
+
+    results = client.update_rows(
+        sheet_id, [{"id": row_id, "cells": [{"columnId": due, "value": "2025-05-01"}]} for row_id in row_ids]
+    )
+
+    assert [result.ok for result in results] == [True, True, False, True]
+    refused = results[2]
+    assert refused.error_code == 1112
+    assert refused.message.startswith("hyperlink.url must be null")
+    assert refused.ref_id
+    assert emulator.count(ROWS, "PUT") == 2
+    assert [emulator.cell(sheet_id, row_id, "Due") for row_id in row_ids] == [
+        "2025-05-01",
+        "2025-05-01",
+        None,
+        "2025-05-01",
+    ]
+
+
+def test_a_refused_request_keeps_smartsheet_detail_and_ref_id_in_the_error(emulator, client):
+    sheet_id = make_sheet(emulator, 1)
+    row_id = emulator.sheets[sheet_id].rows[0].id
+    emulator.request_refusals[row_id] = (1163, "If cell.formula is specified, then value must be null.")
+    name = emulator.column_id(sheet_id, "Name")
+
+    with pytest.raises(errors.ValidationError) as raised:
+        client.put(
+            f"/sheets/{sheet_id}/rows", json=[{"id": row_id, "cells": [{"columnId": name, "value": "x"}]}]
+        )
+
+    assert raised.value.detail == {"index": 0, "rowId": row_id}
+    assert raised.value.ref_id and f"(refId {raised.value.ref_id})" in str(raised.value)
+
+
+def test_requests_carry_only_the_parameters_they_use(emulator, client):
+    sheet_id = make_sheet(emulator, 2)
+    name = emulator.column_id(sheet_id, "Name")
+    first, second = (row.id for row in emulator.sheets[sheet_id].rows)
+
+    client.update_rows(sheet_id, [{"id": first, "toBottom": True}])
+    client.update_rows(sheet_id, [{"id": first, "toTop": True}, {"id": second, "toTop": True}])
+    list(client.iter_row_ids(sheet_id, name, page_size=100))
+    client.get_rows(sheet_id, [first])
+
+    single, several, row_ids, by_id = emulator.requests
+    assert single.query == {} and json.loads(single.body) == [{"id": first, "toBottom": True}]
+    assert several.query == {"allowPartialSuccess": "true"}
+    assert row_ids.query == {"columnIds": str(name), "page": "1", "pageSize": "100"}
+    assert by_id.query == {"include": "objectValue", "level": "2", "rowIds": str(first)}

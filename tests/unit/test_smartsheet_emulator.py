@@ -304,3 +304,73 @@ def test_oauth_code_and_refresh_token_need_the_hash_of_the_app_secret(emulator):
         timeout=10,
     ).status_code
     assert status == 200
+
+
+def test_link_image_and_predecessor_cells_read_as_the_sdk_scenarios_show(emulator):
+    columns = [*COLUMNS, {"title": "Photo"}, {"title": "Predecessors", "type": "PREDECESSOR"}]
+    sheet_id = emulator.add_sheet("Plan", columns)
+    first = emulator.add_row(sheet_id, {"Name": {"url": "http://google.com", "text": "Google"}})
+    lag = {"objectType": "DURATION", "days": 2, "hours": 4}
+    second = emulator.add_row(
+        sheet_id, {"Name": "Two", "Photo": {"image": "puppy.jpg"}, "Predecessors": [(first, "FS", lag)]}
+    )
+
+    _status, sheet = api(emulator, "GET", f"/sheets/{sheet_id}", params={"include": "objectValue"})
+
+    first_cells, cells = ({cell["columnId"]: cell for cell in row["cells"]} for row in sheet["rows"])
+    link = first_cells[emulator.column_id(sheet_id, "Name")]
+    assert (link["value"], link["hyperlink"]) == ("Google", {"url": "http://google.com"})
+    photo = cells[emulator.column_id(sheet_id, "Photo")]
+    assert photo["value"] == "puppy.jpg" and photo["formula"].startswith("=SYS_CELLIMAGE(") and photo["image"]
+    predecessors = cells[emulator.column_id(sheet_id, "Predecessors")]
+    assert predecessors["value"] == "1FS +2d 4h"
+    assert predecessors["objectValue"]["predecessors"] == [
+        {"rowId": first, "rowNumber": 1, "type": "FS", "lag": lag}
+    ]
+    assert [row["id"] for row in sheet["rows"]] == [first, second]
+
+
+def test_a_new_text_keeps_the_link_and_a_null_link_removes_it(emulator):
+    sheet_id = emulator.add_sheet("Plan", COLUMNS)
+    row_id = emulator.add_row(sheet_id, {"Name": {"url": "http://google.com", "text": "Google"}})
+    name = emulator.column_id(sheet_id, "Name")
+
+    api(
+        emulator,
+        "PUT",
+        f"/sheets/{sheet_id}/rows",
+        json=[{"id": row_id, "cells": [{"columnId": name, "value": "Search"}]}],
+    )
+    kept = dict(emulator.sheets[sheet_id].row(row_id).cells[name])
+    api(
+        emulator,
+        "PUT",
+        f"/sheets/{sheet_id}/rows",
+        json=[{"id": row_id, "cells": [{"columnId": name, "value": "", "hyperlink": None}]}],
+    )
+
+    assert kept == {"value": "Search", "hyperlink": {"url": "http://google.com"}}
+    assert emulator.sheets[sheet_id].row(row_id).cells[name] == {"value": None}
+
+
+def test_a_cell_shape_smartsheet_never_accepts_fails_the_whole_request_even_with_partial_success(
+    emulator, tree
+):
+    name = emulator.column_id(tree, "Name")
+    rows = [row.id for row in emulator.sheets[tree].rows][:2]
+    body = [
+        {"id": rows[0], "cells": [{"columnId": name, "value": "ok"}]},
+        {
+            "id": rows[1],
+            "cells": [{"columnId": name, "value": "x", "hyperlink": {"url": "http://a", "sheetId": 2}}],
+        },
+    ]
+
+    status, answer = api(
+        emulator, "PUT", f"/sheets/{tree}/rows", params={"allowPartialSuccess": "true"}, json=body
+    )
+
+    assert status == 400
+    assert (answer["errorCode"], answer["detail"]) == (1112, {"index": 1, "rowId": rows[1]})
+    assert answer["refId"]
+    assert emulator.cell(tree, rows[0], "Name") == "A"

@@ -20,9 +20,10 @@ from odoo.addons.connector_smartsheet.lib.mapper import (
         ("TEXT_NUMBER", {}, None),
         (
             "TEXT_NUMBER",
-            {"value": "Spec", "hyperlink": {"url": "https://example.com/spec"}},
-            "https://example.com/spec",
+            {"value": "Spec", "displayValue": "Spec", "hyperlink": {"url": "https://example.com/spec"}},
+            "Spec",
         ),
+        ("TEXT_NUMBER", {"hyperlink": {"url": "https://example.com/spec"}}, "https://example.com/spec"),
         ("DATE", {"value": "2025-03-15"}, "2025-03-15"),
         ("DATETIME", {"value": "2025-03-04T10:14:59Z"}, "2025-03-04T10:14:59Z"),
         ("ABSTRACT_DATETIME", {"value": "2025-03-15T08:00:00"}, "2025-03-15T08:00:00"),
@@ -108,18 +109,15 @@ def test_computed_columns_are_never_written(column):
     [
         (Column(1, type="TEXT_NUMBER"), "Task", {"value": "Task"}),
         (Column(1, type="TEXT_NUMBER"), 4.5, {"value": 4.5}),
-        (
-            Column(1, type="TEXT_NUMBER"),
-            "https://example.com/a",
-            {"value": "https://example.com/a", "hyperlink": {"url": "https://example.com/a"}},
-        ),
+        (Column(1, type="TEXT_NUMBER"), "https://example.com/a", {"value": "https://example.com/a"}),
         (Column(1, type="TEXT_NUMBER"), None, {"value": ""}),
         (Column(1, type="DATE"), "2025-03-15", {"value": "2025-03-15"}),
         (Column(1, type="DATE"), "2025-03-15T09:00:00+02:00", {"value": "2025-03-15"}),
         (Column(1, type="DATE"), date(2025, 3, 15), {"value": "2025-03-15"}),
         (Column(1, type="ABSTRACT_DATETIME"), datetime(2025, 3, 15, 8), {"value": "2025-03-15"}),
         (Column(1, type="CHECKBOX"), True, {"value": True}),
-        (Column(1, type="CHECKBOX"), None, {"value": False}),
+        (Column(1, type="CHECKBOX"), None, {"value": ""}),
+        (Column(1, type="CHECKBOX"), False, {"value": False}),
         (Column(1, type="CHECKBOX"), "false", {"value": False}),
         (Column(1, type="CHECKBOX"), "true", {"value": True}),
         (Column(1, type="PICKLIST"), "Done", {"value": "Done"}),
@@ -162,10 +160,45 @@ def test_row_cells_skip_unknown_and_computed_columns():
     assert cells == [{"columnId": 1, "value": "Task"}]
 
 
-def test_formula_columns_are_found_from_the_cells():
-    rows = [{"cells": [{"columnId": 1, "value": 2}, {"columnId": 2, "value": 4, "formula": "=[A]1*2"}]}]
+def test_a_text_written_into_a_link_cell_keeps_the_link():
+    columns = {1: Column(1, "Spec")}
+    kept = {"1": {"hyperlink": {"url": "https://example.com/spec"}}}
 
-    assert mapper.formula_column_ids(rows) == {2}
+    assert row_cells({"1": "Spec v2"}, columns, kept) == [
+        {"columnId": 1, "value": "Spec v2", "hyperlink": {"url": "https://example.com/spec"}}
+    ]
+    assert row_cells({"1": False}, columns, kept) == [{"columnId": 1, "value": "", "hyperlink": None}]
+
+
+def test_kept_cells_hold_links_and_predecessors_only():
+    columns = {1: Column(1, "Spec"), 2: Column(2, "Predecessors", "PREDECESSOR"), 3: Column(3, "Photo")}
+    row = {
+        "id": 9,
+        "cells": [
+            {"columnId": 1, "value": "Spec", "hyperlink": {"url": "https://example.com/spec"}},
+            {
+                "columnId": 2,
+                "value": "2FS +2d",
+                "objectValue": {
+                    "objectType": "PREDECESSOR_LIST",
+                    "predecessors": [
+                        {
+                            "rowId": 5,
+                            "rowNumber": 2,
+                            "type": "FS",
+                            "lag": {"objectType": "DURATION", "days": 2},
+                        }
+                    ],
+                },
+            },
+            {"columnId": 3, "value": "a.png", "formula": '=SYS_CELLIMAGE("a.png","x",1,1,"a.png")'},
+        ],
+    }
+
+    assert mapper.kept_cells(row, columns) == {
+        "1": {"hyperlink": {"url": "https://example.com/spec"}},
+        "2": {"predecessors": [{"rowId": 5, "type": "FS", "lag": {"objectType": "DURATION", "days": 2}}]},
+    }
 
 
 def test_column_from_api_payload():
