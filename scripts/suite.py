@@ -110,6 +110,17 @@ def ports():
     return chosen
 
 
+def claim_port(name):
+    """``ports()[name]``, or a free port kept in its place when another program holds it now
+    (a kept port was free when chosen, but anything may take it later)."""
+    table = ports()
+    if not port_is_free(table[name]):
+        taken, table[name] = table[name], free_port()
+        PORTS_FILE.write_text(json.dumps(table, indent=1) + "\n")
+        say(f"port {taken} is taken by another program: using {table[name]} instead (kept in {PORTS_FILE})")
+    return table[name]
+
+
 def run(cmd, *, check=True, capture=False, env=None, **kwargs):
     result = subprocess.run(
         [str(part) for part in cmd],
@@ -353,6 +364,9 @@ def ensure_postgres():
             )
     status = run(as_cluster_owner([bindir / "pg_ctl", "-D", data, "status"]), check=False, capture=True)
     if status.returncode != 0:
+        if not os.environ.get("CONNECTOR_PG_PORT") and not port_is_free(ports()["postgresql"]):
+            with open(data / "postgresql.conf", "a") as conf:
+                conf.write(f"port = {claim_port('postgresql')}\n")
         say(f"starting PostgreSQL on 127.0.0.1:{ports()['postgresql']}")
         started = run(
             as_cluster_owner([bindir / "pg_ctl", "-D", data, "-l", log, "-w", "-t", "60", "start"]),
@@ -656,7 +670,7 @@ def prepare():
 
 def command_run(args):
     odoo_root = prepare()
-    config = write_config(LOCAL / "odoo.conf", odoo_root, db_name=RUN_DB, http_port=ports()["odoo"])
+    config = write_config(LOCAL / "odoo.conf", odoo_root, db_name=RUN_DB, http_port=claim_port("odoo"))
     stamp = LOCAL / f"{RUN_DB}.fingerprint"
     fingerprint = source_fingerprint(SUITE)
     if not db_exists(RUN_DB):
@@ -705,7 +719,7 @@ DEMOS = [
 def start_demo_emulators(env):
     started = []
     for demo in DEMOS:
-        script, port = ROOT / demo[2], ports()[demo[3]]
+        script, port = ROOT / demo[2], claim_port(demo[3])
         if not script.exists():
             continue
         log = open(LOCAL / f"emulator-{demo[0]}.log", "w")  # noqa: SIM115 - lives as long as the emulator
@@ -927,7 +941,7 @@ def command_bench(args):
         odoo_root,
         db_name=BENCH_DB,
         extra_addons=[TEST_ADDONS_DIR],
-        http_port=ports()["odoo-bench"],
+        http_port=claim_port("odoo-bench"),
     )
     modules = SUITE + test_addons()
     template = template_db(odoo_root, config, external_dependencies(modules))

@@ -119,7 +119,7 @@ class TestJobLiveness(ConnectorCase):
     def test_the_worker_lets_go_of_each_job_once_its_outcome_is_committed(self):
         backend_id = self.make_committed_backend()
         [done] = self.enqueue_committed(backend_id, "_job_noop", priority=1)
-        [failed] = self.enqueue_committed(backend_id, "_job_fail_authentication", priority=2)
+        [failed] = self.enqueue_committed(backend_id, "_job_fail_object_access", priority=2)
         [retried] = self.enqueue_committed(backend_id, "_job_fail_with_server_error", priority=3)
         self.assertEqual(self.run_committed(), 3)
         states = self.read_jobs([done, failed, retried], ["state"])

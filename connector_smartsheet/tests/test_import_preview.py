@@ -16,6 +16,13 @@ IMPORT_TABLES = (
 )
 
 
+def refuse_unmatched_assignees(env, external_type):
+    """Have a row whose assignee is no Odoo user refused (by default its field is left empty)."""
+    env["connector.field.mapping"].search(
+        [("external_type", "=", external_type), ("odoo_field", "=", "user_ids")]
+    ).smartsheet_unmatched = "refuse"
+
+
 class TestImportPreview(SmartsheetCase):
     def setUp(self):
         super().setUp()
@@ -39,6 +46,7 @@ class TestImportPreview(SmartsheetCase):
             )
         )
         self.sheet = self.env["smartsheet.sheet"].browse(linked.id)
+        refuse_unmatched_assignees(self.env, self.sheet.external_type)
 
     def table_counts(self):
         self.env.flush_all()
@@ -98,6 +106,17 @@ class TestImportPreview(SmartsheetCase):
 
         self.assertEqual((wizard.create_count, wizard.update_count, wizard.fail_count), (0, 10, 1))
 
+    def test_an_unmatched_assignee_left_empty_is_shown_as_a_lost_value(self):
+        self.env["connector.field.mapping"].search(
+            [("external_type", "=", self.sheet.external_type), ("odoo_field", "=", "user_ids")]
+        ).smartsheet_unmatched = "empty"
+
+        wizard, _calls = self.preview()
+
+        self.assertEqual((wizard.create_count, wizard.fail_count), (11, 0))
+        [loss] = wizard.problem_ids
+        self.assertEqual((loss.kind, loss.value), ("loss", "nobody@example.com"))
+
     def test_fixing_the_mapping_and_previewing_again_clears_the_failure(self):
         wizard, _calls = self.preview()
         self.assertEqual(wizard.fail_count, 1)
@@ -132,7 +151,7 @@ class TestImportPreviewTour(SmartsheetCase):
         self.run_jobs()
 
         tasks = self.tasks_by_row(sheet)
-        self.assertEqual(len(tasks), 10)
+        self.assertEqual(len(tasks), 11, "the unmatched assignee's row is imported without it")
         self.assertEqual(tasks[rows["Design A"]].user_ids, self.user_ana)
 
 

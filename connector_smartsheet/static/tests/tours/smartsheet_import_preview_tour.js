@@ -30,8 +30,8 @@ registry.category("web_tour.tours").add("connector_smartsheet_import_preview", {
             run: "click .modal button[name='action_link_and_preview']",
         },
         {
-            content: "The row whose assignee is no Odoo user would fail, and says why",
-            trigger: ".modal div[name='problem_ids'] .o_data_row:contains('nobody@example.com'):contains('Would fail')",
+            content: "The row whose assignee is no Odoo user would lose that value, and says why",
+            trigger: ".modal div[name='problem_ids'] .o_data_row:contains('nobody@example.com'):contains('Would lose a value')",
         },
         {
             content: "Look at the first rows",
