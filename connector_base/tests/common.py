@@ -2,6 +2,17 @@ from contextlib import contextmanager
 
 from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase
+from odoo.tools import SQL
+
+
+def table_counts(env, tables):
+    """{table: row count} after flushing: what a dry run (an import preview) must leave as it was."""
+    env.flush_all()
+    counts = {}
+    for table in tables:
+        env.cr.execute(SQL("SELECT count(*) FROM %s", SQL.identifier(table)))
+        counts[table] = env.cr.fetchone()[0]
+    return counts
 
 
 class EmulatorRequestsMixin:

@@ -1,6 +1,5 @@
-from odoo.tools import SQL
-
 from odoo.addons.connector_base.models.connector_import_preview_mixin import HOLD_FIRST_IMPORT
+from odoo.addons.connector_base.tests.common import table_counts
 
 from emulators.smartsheet import INVENTORY_COLUMNS, MRP_COLUMNS
 
@@ -48,14 +47,6 @@ class TestImportPreview(SmartsheetCase):
         self.sheet = self.env["smartsheet.sheet"].browse(linked.id)
         refuse_unmatched_assignees(self.env, self.sheet.external_type)
 
-    def table_counts(self):
-        self.env.flush_all()
-        counts = {}
-        for table in IMPORT_TABLES:
-            self.env.cr.execute(SQL("SELECT count(*) FROM %s", SQL.identifier(table)))
-            counts[table] = self.env.cr.fetchone()[0]
-        return counts
-
     def preview(self):
         calls_before = self.emulator.api_calls()
         action = self.sheet.action_preview_import()
@@ -69,11 +60,11 @@ class TestImportPreview(SmartsheetCase):
         self.assertTrue(self.sheet.column_ids)
 
     def test_the_preview_tells_what_the_import_then_does_with_its_api_calls_and_writes_nothing(self):
-        before = self.table_counts()
+        before = table_counts(self.env, IMPORT_TABLES)
 
         wizard, preview_calls = self.preview()
 
-        self.assertEqual(self.table_counts(), before)
+        self.assertEqual(table_counts(self.env, IMPORT_TABLES), before)
         self.assertEqual((wizard.create_count, wizard.update_count, wizard.fail_count), (10, 0, 1))
         [failure] = wizard.problem_ids
         self.assertEqual((failure.kind, failure.reference, failure.field), ("fail", "row 6", "Assignees"))

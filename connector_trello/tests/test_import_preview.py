@@ -1,4 +1,4 @@
-from odoo.tools import SQL
+from odoo.addons.connector_base.tests.common import table_counts
 
 from .common import TrelloCase
 
@@ -25,14 +25,6 @@ class TestImportPreview(TrelloCase):
         self.link = self.env["trello.board"].search([("backend_id", "=", self.backend.id)])
         self.run_jobs()  # the webhook registration
 
-    def table_counts(self):
-        self.env.flush_all()
-        counts = {}
-        for table in IMPORT_TABLES:
-            self.env.cr.execute(SQL("SELECT count(*) FROM %s", SQL.identifier(table)))
-            counts[table] = self.env.cr.fetchone()[0]
-        return counts
-
     def preview(self):
         requests_before = len(self.trello.requests)
         action = self.link.action_preview_import()
@@ -46,11 +38,11 @@ class TestImportPreview(TrelloCase):
         self.assertEqual(self.jobs(method_name="_job_register_webhook").state, "done")
 
     def test_the_preview_tells_what_the_import_then_does_with_fewer_calls_and_writes_nothing(self):
-        before = self.table_counts()
+        before = table_counts(self.env, IMPORT_TABLES)
 
         wizard, preview_requests = self.preview()
 
-        self.assertEqual(self.table_counts(), before)
+        self.assertEqual(table_counts(self.env, IMPORT_TABLES), before)
         self.assertFalse(self.link.project_id)
         self.assertEqual((wizard.update_count, wizard.fail_count), (0, 0))
         printer = wizard.row_ids.filtered(lambda row: row.reference == "Install printer")
