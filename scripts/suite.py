@@ -30,7 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL = ROOT / ".local"
-SUITE = ["connector_base", "connector_smartsheet", "connector_podio", "connector_trello", "connector_sprout"]
+# The suite's addons: every connector_* folder with a manifest, found where they are,
+# so adding a connector touches no list here.
+SUITE = sorted(path.parent.name for path in ROOT.glob("connector_*/__manifest__.py"))
 TEST_ADDONS_DIR = ROOT / "tests" / "addons"
 ODOO_MAJOR = 18
 # Ports this checkout listens on: the defaults when free, otherwise free ones chosen
@@ -41,8 +43,6 @@ DEFAULT_PORTS = {
     "odoo": 8069,
     "odoo-test": 8169,
     "odoo-bench": 8269,
-    "demo-trello": 8391,
-    "demo-smartsheet": 8392,
 }
 PORTS_FILE = LOCAL / "ports.json"
 DB_USER = "odoo"
@@ -55,9 +55,7 @@ ODOO_GIT = "https://github.com/odoo/odoo.git"
 PIP_BUILD_CONSTRAINT = "setuptools<81"
 ERROR_LINE = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
 # Warnings about our own addons (bad views, missing access rules...) fail the install too.
-OWN_WARNING_LINE = re.compile(
-    r"^\S+ \S+ \d+ WARNING \S+ .*\b(test_)?connector_(base|smartsheet|podio|trello|sprout)\b"
-)
+OWN_WARNING_LINE = re.compile(rf"^\S+ \S+ \d+ WARNING \S+ .*\b(test_)?({'|'.join(SUITE)})\b")
 
 
 class SetupError(Exception):
@@ -85,7 +83,8 @@ def free_port():
 
 @functools.cache
 def ports():
-    """This checkout's ports, chosen on first use and then kept (see DEFAULT_PORTS)."""
+    """This checkout's ports, chosen on first use and then kept (see DEFAULT_PORTS; each demo
+    emulator's default port is in its DEMO descriptor)."""
     kept = json.loads(PORTS_FILE.read_text()) if PORTS_FILE.exists() else {}
     cluster_conf = cluster_dir() / "data" / "postgresql.conf"
     listening = (
@@ -95,7 +94,8 @@ def ports():
         # A cluster made before ports were kept: it listens where its configuration says.
         kept["postgresql"] = int(listening[-1])
     chosen = {}
-    for name, default in DEFAULT_PORTS.items():
+    defaults = {**DEFAULT_PORTS, **{demo.port_name: demo.default_port for demo in demos()}}
+    for name, default in defaults.items():
         if name in kept:
             chosen[name] = kept[name]
         else:
@@ -707,25 +707,50 @@ def command_run(args):
             process.terminate()
 
 
-# Connectors that ship a demo: (addon, backend model, emulator script, port). The
-# emulator serves sample data; the backend model's _connector_demo_setup(url)
-# creates or refreshes a demo backend pointing at it and returns lines to print.
-DEMOS = [
-    ("connector_smartsheet", "smartsheet.backend", "tests/emulators/smartsheet.py", "demo-smartsheet"),
-    ("connector_trello", "trello.backend", "tests/emulators/trello.py", "demo-trello"),
-]
+class Demo:
+    """A connector's demo, as its ``tests/emulator.py`` declares it in a literal ``DEMO`` dict:
+    ``backend_model``, whose ``_connector_demo_setup(url, public_base_url=...)`` creates or
+    refreshes a demo backend on the emulator and returns lines to print, and ``port``, the
+    emulator's default port. The file is read, not imported: this runs before the
+    dependencies are installed."""
+
+    def __init__(self, addon, backend_model, port):
+        self.addon = addon
+        self.backend_model = backend_model
+        self.default_port = port
+        self.port_name = f"demo-{addon.removeprefix('connector_')}"
+
+
+@functools.cache
+def demos():
+    """The demos of the suite's connectors; a connector without an emulator has none yet."""
+    found = []
+    for addon in SUITE:
+        emulator = ROOT / addon / "tests" / "emulator.py"
+        if not emulator.exists():
+            continue
+        for node in ast.parse(emulator.read_text()).body:
+            if isinstance(node, ast.Assign) and any(
+                isinstance(target, ast.Name) and target.id == "DEMO" for target in node.targets
+            ):
+                found.append(Demo(addon, **ast.literal_eval(node.value)))
+    return found
 
 
 def start_demo_emulators(env):
     started = []
-    for demo in DEMOS:
-        script, port = ROOT / demo[2], claim_port(demo[3])
-        if not script.exists():
-            continue
-        log = open(LOCAL / f"emulator-{demo[0]}.log", "w")  # noqa: SIM115 - lives as long as the emulator
+    for demo in demos():
+        log = open(LOCAL / f"emulator-{demo.addon}.log", "w")  # noqa: SIM115 - lives as long as the emulator
         process = subprocess.Popen(
-            [sys.executable, script, "--port", str(port), "--demo"],
-            env={**env, "PYTHONPATH": os.pathsep.join([str(ROOT / "tests"), env["PYTHONPATH"]])},
+            [
+                sys.executable,
+                ROOT / "scripts" / "serve_emulator.py",
+                demo.addon,
+                "--port",
+                str(claim_port(demo.port_name)),
+                "--demo",
+            ],
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -755,7 +780,7 @@ def run_demo_setup(odoo_root, config, emulators, base_url):
         f"if {model!r} in env and hasattr(env[{model!r}], '_connector_demo_setup'):\n"
         f"    lines += env[{model!r}]._connector_demo_setup("
         f"'http://127.0.0.1:{ports()[port_name]}', public_base_url={base_url!r})\n"
-        for _process, (_addon, model, _script, port_name) in emulators
+        for model, port_name in ((demo.backend_model, demo.port_name) for _process, demo in emulators)
     )
     script = f"lines = []\n{calls}env.cr.commit()\nprint('DEMO-LINES', repr(lines))\n"
     result = run(
@@ -878,6 +903,7 @@ def command_test(args):
         str(p) for p in sorted(ROOT.glob("connector_*/tests")) + sorted(TEST_ADDONS_DIR.glob("*/tests"))
     ]
     env = odoo_env(odoo_root)
+    # The pytest plugins that guard Odoo's log and count the tours live in tests/.
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "tests"), env["PYTHONPATH"]])
     tour_file = LOCAL / "tours-ran.txt"
     tour_file.unlink(missing_ok=True)
@@ -948,7 +974,6 @@ def command_bench(args):
     copy_db(template, BENCH_DB)
     odoo_install(odoo_root, config, BENCH_DB, install=modules, label="bench-install")
     env = odoo_env(odoo_root)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "tests"), env["PYTHONPATH"]])
     for script in ODOO_BENCHMARKS:
         path = ROOT / "tests" / "bench" / script
         if not path.exists():

@@ -7,8 +7,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.addons.connector_base.lib import oauth
 from odoo.addons.connector_base.lib.errors import AuthenticationError
 from odoo.addons.connector_base.lib.oauth import TokenAuthClient, TokenSet
-
-from emulators.framework import Emulator, EmulatorHTTPError
+from odoo.addons.connector_base.tests.emulator import Emulator, EmulatorHTTPError
 
 from .common import EmulatorRequestsMixin
 

@@ -11,8 +11,7 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.connector_base.controllers.webhook import WebhookIntake
-
-from emulators.framework import hmac_sha1_base64_body_and_url
+from odoo.addons.connector_base.tests.emulator import hmac_sha1_base64_body_and_url
 
 from .common import ConnectorCase
 

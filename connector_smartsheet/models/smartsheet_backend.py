@@ -32,7 +32,7 @@ REGIONS = [
     ("custom", "Custom URL"),
 ]
 AUTH_METHODS = [("token", "Personal access token"), ("oauth", "OAuth 2.0")]
-# The personal access token the demo emulator accepts (tests/emulators/smartsheet.py --demo).
+# The personal access token the demo emulator accepts (tests/emulator.py, served with --demo).
 DEMO_TOKEN = "smartsheet-demo-token"
 DEMO_OWNER = "owner@example.com"
 # The products the demo's production plan and stock count name (by reference or name),

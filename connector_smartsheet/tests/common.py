@@ -12,8 +12,7 @@ from odoo.tests import HttpCase
 
 from odoo.addons.connector_base.models.connector_sync_job import ClaimedJob
 from odoo.addons.connector_base.tests.common import EmulatorRequestsMixin
-
-from emulators.smartsheet import TASK_COLUMNS, SmartsheetEmulator
+from odoo.addons.connector_smartsheet.tests.emulator import TASK_COLUMNS, SmartsheetEmulator
 
 TOKEN = "pat-odoo-e2e-0123456789"
 

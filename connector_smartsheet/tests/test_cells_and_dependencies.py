@@ -2,7 +2,7 @@ import json
 
 from odoo.tests import tagged
 
-from emulators.smartsheet import ROWS
+from odoo.addons.connector_smartsheet.tests.emulator import ROWS
 
 from .common import SmartsheetCase
 

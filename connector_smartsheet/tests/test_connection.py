@@ -7,9 +7,8 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.connector_smartsheet.models.smartsheet_backend import DEMO_TOKEN
-
-from emulators.smartsheet import SHEET, load_demo
-from emulators.smartsheet import TOKEN as TOKEN_ROUTE
+from odoo.addons.connector_smartsheet.tests.emulator import SHEET, load_demo
+from odoo.addons.connector_smartsheet.tests.emulator import TOKEN as TOKEN_ROUTE
 
 from .common import SmartsheetCase
 

@@ -1,6 +1,5 @@
 from odoo.addons.connector_smartsheet.models.smartsheet_backend import DEMO_TOKEN
-
-from emulators.smartsheet import load_demo
+from odoo.addons.connector_smartsheet.tests.emulator import load_demo
 
 from .common import SmartsheetCase
 

@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
-from emulators.smartsheet import CHANGE_AGENT_HEADER, ROWS, TASK_COLUMNS
+from odoo.addons.connector_smartsheet.tests.emulator import CHANGE_AGENT_HEADER, ROWS, TASK_COLUMNS
 
 from .common import SmartsheetCase
 

@@ -1,7 +1,6 @@
 from odoo.addons.connector_base.models.connector_import_preview_mixin import HOLD_FIRST_IMPORT
 from odoo.addons.connector_base.tests.common import table_counts
-
-from emulators.smartsheet import INVENTORY_COLUMNS, MRP_COLUMNS
+from odoo.addons.connector_smartsheet.tests.emulator import INVENTORY_COLUMNS, MRP_COLUMNS
 
 from .common import SmartsheetCase
 

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from odoo.tests import tagged
 
-from emulators.smartsheet import SHEET, VERSION
+from odoo.addons.connector_smartsheet.tests.emulator import SHEET, VERSION
 
 from .common import SmartsheetCase
 

@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from emulators.smartsheet import INVENTORY_COLUMNS, MRP_COLUMNS
+from odoo.addons.connector_smartsheet.tests.emulator import INVENTORY_COLUMNS, MRP_COLUMNS
 
 from .common import SmartsheetCase
 

@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from emulators.smartsheet import load_demo
+from odoo.addons.connector_smartsheet.tests.emulator import load_demo
 
 from ..models.smartsheet_backend import DEMO_TOKEN
 from .common import SmartsheetCase

@@ -4,7 +4,7 @@ import requests
 
 from odoo.tests import tagged
 
-from emulators.smartsheet import SHEET, WEBHOOKS
+from odoo.addons.connector_smartsheet.tests.emulator import SHEET, WEBHOOKS
 
 from .common import SmartsheetCase
 

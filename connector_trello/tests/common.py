@@ -8,8 +8,13 @@ from odoo.tests import HttpCase, tagged
 from odoo.addons.connector_base.controllers.webhook import WebhookIntake
 from odoo.addons.connector_base.lib import rate_limit
 from odoo.addons.connector_base.tests.common import EmulatorRequestsMixin
-
-from emulators.trello import DEMO_API_KEY, DEMO_APP_SECRET, DEMO_TOKEN, TrelloEmulator, load_sample
+from odoo.addons.connector_trello.tests.emulator import (
+    DEMO_API_KEY,
+    DEMO_APP_SECRET,
+    DEMO_TOKEN,
+    TrelloEmulator,
+    load_sample,
+)
 
 
 @tagged("post_install", "-at_install")

@@ -1,4 +1,4 @@
-from emulators.trello import DemoPages
+from odoo.addons.connector_trello.tests.emulator import DemoPages
 
 from .common import TrelloCase
 

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import fields
 
-from emulators.trello import DemoPages
+from odoo.addons.connector_trello.tests.emulator import DemoPages
 
 from .common import TrelloCase
 

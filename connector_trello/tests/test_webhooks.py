@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 import requests
 
-from emulators.trello import sign
+from odoo.addons.connector_trello.tests.emulator import sign
 
 from .common import TrelloCase
 

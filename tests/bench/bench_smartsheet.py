@@ -24,11 +24,9 @@ from benchlib import measured, open_registry, verdict
 
 from odoo import SUPERUSER_ID, api
 
-from emulators.smartsheet import TASK_COLUMNS, SmartsheetEmulator
-
 ROWS = 10_000
 PHASES, TASKS, SUBTASKS = 100, 9, 10  # 100 + 900 + 9,000 rows on three levels
-EXTRA_COLUMNS = 20 - len(TASK_COLUMNS)
+COLUMNS = 20
 TOKEN = "bench-token"
 WRITE_STATEMENTS = ("INSERT", "UPDATE", "DELETE")
 ROUNDS = 2
@@ -40,12 +38,14 @@ def addon_module(name):
 
 
 def build_sheet(emulator):
-    columns = TASK_COLUMNS + [
-        {"title": f"Field {index}", "type": "TEXT_NUMBER"} for index in range(EXTRA_COLUMNS)
+    task_columns = addon_module("tests.emulator").TASK_COLUMNS
+    extra_columns = COLUMNS - len(task_columns)
+    columns = task_columns + [
+        {"title": f"Field {index}", "type": "TEXT_NUMBER"} for index in range(extra_columns)
     ]
     sheet_id = emulator.add_sheet("Bench plan", columns)
     statuses = ["Not Started", "In Progress", "Done"]
-    extra = {f"Field {index}": f"value {index}" for index in range(EXTRA_COLUMNS)}
+    extra = {f"Field {index}": f"value {index}" for index in range(extra_columns)}
 
     def values(name, number):
         return {
@@ -137,13 +137,13 @@ class WriteCounter:
 
 
 def bench(registry):
-    emulator = SmartsheetEmulator(tokens=(TOKEN,))
+    emulator = addon_module("tests.emulator").SmartsheetEmulator(tokens=(TOKEN,))
     emulator.start()
     try:
         started = time.perf_counter()
         sheet_id = build_sheet(emulator)
         built = time.perf_counter() - started
-        print(f"smartsheet import: {ROWS} rows x 20 columns, 3 levels (sheet built in {built:.1f} s)")
+        print(f"smartsheet import: {ROWS} rows x {COLUMNS} columns, 3 levels (sheet built in {built:.1f} s)")
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             users = env["res.users"].create(

@@ -18,8 +18,6 @@ from unittest.mock import patch
 
 from benchlib import env_for, measured, open_registry, verdict
 
-from emulators.trello import DEMO_API_KEY, DEMO_APP_SECRET, DEMO_TOKEN, TrelloEmulator, generate_board
-
 CARDS = 5000
 PAGE = 1000  # Trello's largest page, the import's batch
 
@@ -125,8 +123,9 @@ def raw_create(env, link, board_cards, comments):
 
 
 def bench(registry):
-    trello = TrelloEmulator()
-    board_id = generate_board(trello, CARDS)
+    emulator = addon_module("connector_trello.tests.emulator")
+    trello = emulator.TrelloEmulator()
+    board_id = emulator.generate_board(trello, CARDS)
     trello.start()
     backend_id = None
     try:
@@ -136,9 +135,9 @@ def bench(registry):
                 {
                     "name": "Bench Trello",
                     "api_url": trello.url("/1"),
-                    "api_key": DEMO_API_KEY,
-                    "app_secret": DEMO_APP_SECRET,
-                    "token": DEMO_TOKEN,
+                    "api_key": trello.api_key,
+                    "app_secret": trello.app_secret,
+                    "token": next(iter(trello.tokens)),
                 }
             )
             backend_id = backend.id
@@ -182,7 +181,7 @@ def measure_raw(cr, env, link, trello):
     mapper = addon_module("connector_trello.lib.mapper")
     TrelloClient = addon_module("connector_trello.lib.client").TrelloClient
     link._sync_structure_from_trello()
-    with TrelloClient(DEMO_API_KEY, DEMO_TOKEN, api_url=trello.url("/1")) as client:
+    with TrelloClient(trello.api_key, next(iter(trello.tokens)), api_url=trello.url("/1")) as client:
         cards = [card for page in client.iter_card_pages(link.board_id) for card in page]
         comments = [
             comment

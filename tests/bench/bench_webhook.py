@@ -12,6 +12,7 @@ processes, which drifts during a run, weighs on both sides of each ratio.
 """
 
 import argparse
+import importlib
 import json
 import os
 import signal
@@ -28,8 +29,6 @@ import requests
 import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.tools import config
-
-from emulators.framework import hmac_sha1_base64_body_and_url
 
 BACKEND_MODEL = "test.connector.oauth.backend"
 WEBHOOK_SECRET = "bench-webhook-secret"
@@ -130,7 +129,9 @@ def remove_backend(registry, backend_id):
 
 def signed_deliveries(webhook_url):
     """A function making ``count`` signed deliveries, each with an event id never sent before."""
-    sign = hmac_sha1_base64_body_and_url(WEBHOOK_SECRET)
+    # Importable once the configuration has named the addons path.
+    emulator = importlib.import_module("odoo.addons.connector_base.tests.emulator")
+    sign = emulator.hmac_sha1_base64_body_and_url(WEBHOOK_SECRET)
     counter = iter(range(10**9))
 
     def make(count):

@@ -5,7 +5,7 @@ import time
 import pytest
 import requests
 
-from emulators.framework import (
+from odoo.addons.connector_base.tests.emulator import (
     MALFORMED_JSON,
     Emulator,
     EmulatorHTTPError,

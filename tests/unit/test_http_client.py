@@ -9,8 +9,7 @@ import pytest
 
 from odoo.addons.connector_base.lib import errors
 from odoo.addons.connector_base.lib.http_client import HttpClient, InvalidResponseError, parse_retry_after
-
-from emulators.framework import Emulator, EmulatorHTTPError, Response
+from odoo.addons.connector_base.tests.emulator import Emulator, EmulatorHTTPError, Response
 
 ITEM = "/items/{item_id}"
 TOKEN = "/oauth/token"

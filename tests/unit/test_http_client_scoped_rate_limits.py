@@ -6,8 +6,7 @@ import pytest
 
 from odoo.addons.connector_base.lib import errors
 from odoo.addons.connector_base.lib.http_client import HttpClient
-
-from emulators.framework import Emulator
+from odoo.addons.connector_base.tests.emulator import Emulator
 
 
 class TwoQuotaClient(HttpClient):

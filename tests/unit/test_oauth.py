@@ -13,8 +13,7 @@ from odoo.addons.connector_base.lib.oauth import (
     TokenProvider,
     TokenSet,
 )
-
-from emulators.framework import Emulator, EmulatorHTTPError
+from odoo.addons.connector_base.tests.emulator import Emulator, EmulatorHTTPError
 
 DB_SECRET = "database-secret-0123"
 CLAIMS = {"model": "podio.backend", "id": 7, "uid": 2, "nonce": "n-1", "exp": 2_000_000_000}

@@ -3,8 +3,7 @@ import pytest
 from odoo.addons.connector_base.lib import errors
 from odoo.addons.connector_base.lib.http_client import HttpClient
 from odoo.addons.connector_base.lib.pagination import CursorPager, OffsetPager, PageNumberPager
-
-from emulators.framework import Emulator
+from odoo.addons.connector_base.tests.emulator import Emulator
 
 
 class ListEmulator(Emulator):

@@ -6,8 +6,7 @@ import pytest
 
 from odoo.addons.connector_base.lib import signature
 from odoo.addons.connector_base.lib.signature import SignatureScheme
-
-from emulators.framework import hmac_sha1_base64_body_and_url, hmac_sha256_hex
+from odoo.addons.connector_base.tests.emulator import hmac_sha1_base64_body_and_url, hmac_sha256_hex
 
 SECRET = "shared-secret-42"
 BODY = b'{"nonce": "4b2e", "events": [{"objectType": "row", "id": 57}]}'

@@ -6,8 +6,7 @@ import pytest
 from odoo.addons.connector_base.lib import errors
 from odoo.addons.connector_base.lib.oauth import StaticToken
 from odoo.addons.connector_smartsheet.lib import client as ss
-
-from emulators.smartsheet import ROWS, SHEET, SmartsheetEmulator
+from odoo.addons.connector_smartsheet.tests.emulator import ROWS, SHEET, SmartsheetEmulator
 
 TOKEN = "pat-0123456789abcdef"
 AGENT = "odoo-test-agent-1"

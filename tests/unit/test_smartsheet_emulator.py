@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from emulators.framework import Emulator, Response
-from emulators.smartsheet import SIGNATURE_HEADER, SmartsheetEmulator
+from odoo.addons.connector_base.tests.emulator import Emulator, Response
+from odoo.addons.connector_smartsheet.tests.emulator import SIGNATURE_HEADER, SmartsheetEmulator
 
 TOKEN = "pat-emulator"
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}

@@ -1,4 +1,6 @@
-"""The client against Smartsheet's official SDK conformance scenarios (data/smartsheet_sdk_tests).
+"""The client against Smartsheet's official SDK conformance scenarios.
+
+The scenarios are in ``connector_smartsheet/tests/data/smartsheet_sdk_tests``, next to the emulator.
 
 A small server answers each scenario as Smartsheet's mock server does: the
 recorded answer when the request carries exactly the expected body and the query
@@ -13,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from odoo.addons.connector_base.lib.oauth import StaticToken
+from odoo.addons.connector_base.tests.emulator import Emulator, Response
 from odoo.addons.connector_smartsheet.lib import client as ss
 from odoo.addons.connector_smartsheet.lib import links, sheet_rows
 from odoo.addons.connector_smartsheet.lib.mapper import Column, cell_value, kept_cells, row_cells
+from odoo.addons.connector_smartsheet.tests import emulator
 
-from emulators.framework import Emulator, Response
-
-DATA = Path(__file__).parent / "data" / "smartsheet_sdk_tests"
+DATA = Path(emulator.__file__).parent / "data" / "smartsheet_sdk_tests"
 SCENARIOS = {
     scenario["scenario"]: scenario
     for name in ("rows_scenarios.json", "serialization_scenarios.json")

@@ -1,10 +1,9 @@
 import pytest
 
 from odoo.addons.connector_base.lib import errors
+from odoo.addons.connector_base.tests.emulator import Emulator, Response
 from odoo.addons.connector_trello.lib.client import API_URL, TrelloClient, authorize_url
-
-from emulators.framework import Emulator, Response
-from emulators.trello import DEMO_API_KEY, DEMO_TOKEN, TrelloEmulator, load_sample
+from odoo.addons.connector_trello.tests.emulator import DEMO_API_KEY, DEMO_TOKEN, TrelloEmulator, load_sample
 
 
 @pytest.fixture

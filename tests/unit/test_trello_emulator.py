@@ -6,8 +6,15 @@ import json
 import pytest
 import requests
 
-from emulators.framework import Emulator, Response
-from emulators.trello import DEMO_API_KEY, DEMO_APP_SECRET, DEMO_TOKEN, DemoPages, TrelloEmulator, load_sample
+from odoo.addons.connector_base.tests.emulator import Emulator, Response
+from odoo.addons.connector_trello.tests.emulator import (
+    DEMO_API_KEY,
+    DEMO_APP_SECRET,
+    DEMO_TOKEN,
+    DemoPages,
+    TrelloEmulator,
+    load_sample,
+)
 
 AUTH = {"Authorization": f'OAuth oauth_consumer_key="{DEMO_API_KEY}", oauth_token="{DEMO_TOKEN}"'}
 

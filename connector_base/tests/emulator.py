@@ -1,9 +1,17 @@
-"""A tiny threaded HTTP server that platform emulators are built on.
+"""The framework every platform emulator is built on: a threaded HTTP server on 127.0.0.1.
 
-Platform emulators register routes on :attr:`Emulator.router`; tests arm
-:attr:`Emulator.faults` to provoke the failures a real platform produces
-(rate limits, 5xx, slow or dropped answers, garbled JSON) at a precise moment,
-and read the request log to assert how many calls the client really made.
+It carries what is not one platform's: routing (:meth:`Emulator.route` guards a
+platform route with the emulator's state lock, its credential check and its
+rate-limit headers; :attr:`Emulator.router` adds bare routes), paging styles
+(:func:`page_by_number`, :func:`page_by_offset`, :func:`page_by_id`), fault
+injection (:attr:`Emulator.faults`: rate limits, 5xx, slow, held, dropped or
+garbled answers at a precise moment), signed webhook delivery
+(:func:`send_signed_webhook`, in the background with
+:meth:`Emulator.start_background_delivery`), the quotas each answer reports
+(:attr:`Emulator.quotas`), the request log and counts, the demo page
+(:class:`DemoPages`) and serving a demo standalone (:func:`serve`). A platform
+emulator (``connector_<platform>/tests/emulator.py``) holds only its platform's
+resources and answers.
 """
 
 import base64
@@ -15,8 +23,10 @@ import re
 import socket
 import sys
 import threading
-from collections import Counter
+import time
+from collections import Counter, defaultdict
 from functools import cached_property
+from html import escape
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -59,6 +69,7 @@ class Request:
         self.client_port = client_port
         self.params = {}
         self.route = None
+        self.caller = None  # what the emulator's ``authenticate`` returned, on guarded routes
 
     @property
     def content_type(self):
@@ -97,10 +108,12 @@ class Response:
 
 
 class Route:
-    def __init__(self, method, pattern, handler):
+    def __init__(self, method, pattern, handler, guarded=False):
         self.method = method.upper()
         self.pattern = pattern
         self.handler = handler
+        # A guarded route runs under the state lock, after the credential check, and reports quotas.
+        self.guarded = guarded
         pieces = re.split(r"\{(\w+)\}", pattern)
         # Even pieces are literal text, odd pieces are parameter names.
         regex = "".join(
@@ -120,8 +133,8 @@ class Router:
     def __init__(self):
         self._routes = []
 
-    def add(self, method, pattern, handler):
-        route = Route(method, pattern, handler)
+    def add(self, method, pattern, handler, *, guarded=False):
+        route = Route(method, pattern, handler, guarded)
         self._routes.append(route)
         return route
 
@@ -141,6 +154,23 @@ class Router:
                 405, _error_body(405, path=path), {"Allow": ", ".join(sorted(set(allowed)))}
             )
         raise EmulatorHTTPError(404, _error_body(404, path=path))
+
+
+class Quota:
+    """A rate-limit quota a platform reports on every answer: ``most`` calls per ``interval_ms``
+    for each holder (a token, a key, a member...). ``headers`` names the header of each figure
+    the platform sends (``"max"``, ``"remaining"``, ``"interval_ms"``), as its platform notes
+    record them; a platform that sends none has no quota here."""
+
+    def __init__(self, name, most, interval_ms, headers):
+        self.name = name
+        self.most = most
+        self.interval_ms = interval_ms
+        self.headers = headers
+
+    def figures(self, remaining):
+        values = {"max": self.most, "remaining": remaining, "interval_ms": self.interval_ms}
+        return {header: str(values[figure]) for figure, header in self.headers.items()}
 
 
 class Fault:
@@ -264,15 +294,92 @@ class Emulator:
     Use it as a context manager or call :meth:`start` / :meth:`stop`.
     """
 
+    # The quotas every answer of a guarded route reports (see :class:`Quota`).
+    quotas = ()
+
     def __init__(self):
         self.router = Router()
         self.faults = FaultQueue()
+        # Held while a guarded route answers: the platform's data changes one call at a time.
+        self.state = threading.RLock()
         self._log = []
         self._counts = Counter()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server = None
         self._thread = None
+        self._quota_calls = defaultdict(list)  # (quota name, holder) -> times of its calls in the window
+        self._delivery_wanted = None
+
+    # ------------------------------------------------------------------ what a platform provides
+    def authenticate(self, request):
+        """Check the request's credential on a guarded route; raise :class:`EmulatorHTTPError`
+        with the platform's refusal, or return what the handler reads as ``request.caller``."""
+        return None
+
+    def quota_holder(self, request, quota):
+        """Who the request counts against for ``quota`` (its token, its key...)."""
+        return None
+
+    def route(self, method, pattern, handler, *, public=False):
+        """Register a platform route: ``handler(request)`` runs under :attr:`state` after
+        :meth:`authenticate`, and its answer (a refusal included) reports :attr:`quotas`.
+        ``public`` routes (consent pages, token endpoints) skip the credential check."""
+        return self.router.add(method, pattern, self._guard(handler, public), guarded=True)
+
+    def _guard(self, handler, public):
+        def serve(request):
+            with self.state:
+                try:
+                    if not public:
+                        request.caller = self.authenticate(request)
+                    result = handler(request)
+                except EmulatorHTTPError as error:
+                    result = error.response
+                response = result if isinstance(result, Response) else Response(200, result)
+                if not public:
+                    response.headers.update(self._quota_headers(request))
+                return response
+
+        return serve
+
+    def _quota_headers(self, request):
+        """What is left of each quota after this call, in the platform's headers."""
+        now = time.monotonic()
+        headers = {}
+        for quota in self.quotas:
+            calls = self._quota_calls[quota.name, self.quota_holder(request, quota)]
+            calls[:] = [moment for moment in calls if moment > now - quota.interval_ms / 1000]
+            calls.append(now)
+            headers.update(quota.figures(max(quota.most - len(calls), 0)))
+        return headers
+
+    def exhausted_quota_headers(self):
+        """The quota headers of a refused call (nothing remaining), for an armed 429."""
+        return {header: value for quota in self.quotas for header, value in quota.figures(0).items()}
+
+    # ------------------------------------------------------------------ webhooks in the background
+    def start_background_delivery(self, deliver, delay):
+        """Call ``deliver()`` ``delay`` seconds after each :meth:`delivery_wanted` (the demo's
+        mode): a platform calls back shortly after a change, never inside the call that made it."""
+        self._delivery_wanted = threading.Event()
+
+        def loop():
+            while True:
+                self._delivery_wanted.wait()
+                self._delivery_wanted.clear()
+                time.sleep(delay)
+                deliver()
+
+        threading.Thread(target=loop, name=f"{type(self).__name__}-webhooks", daemon=True).start()
+
+    def delivery_wanted(self):
+        """Something changed that webhooks should hear of (nothing happens until
+        :meth:`start_background_delivery`: tests deliver when they choose)."""
+        if self._delivery_wanted is not None:
+            self._delivery_wanted.set()
+
+    # ------------------------------------------------------------------ serving
 
     def start(self, port=0):
         """Serve on 127.0.0.1; ``port`` 0 picks a free one (tests), a fixed one serves a demo."""
@@ -396,14 +503,18 @@ class Emulator:
             handler.wfile.write(response.body)
 
 
-def send_signed_webhook(url, body, *, sign, signature_header, headers=None, timeout=5.0):
+def send_signed_webhook(
+    url, body, *, signature_header, sign=None, signature=None, headers=None, timeout=5.0
+):
     """POST ``body`` to a callback URL the way a platform delivers a webhook.
 
     ``sign(raw_body, url)`` returns the header value, so each platform emulator
-    plugs in its own scheme; the receiver's response is returned for assertions.
+    plugs in its own scheme; ``signature`` sends a value already computed (a
+    redelivery, a forged one) instead. The receiver's response is returned.
     """
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    all_headers = {"Content-Type": "application/json", **(headers or {}), signature_header: sign(raw, url)}
+    signed = signature if signature is not None else sign(raw, url)
+    all_headers = {"Content-Type": "application/json", **(headers or {}), signature_header: signed}
     return requests.post(url, data=raw, headers=all_headers, timeout=timeout)
 
 
@@ -417,3 +528,71 @@ def hmac_sha1_base64_body_and_url(secret):
     return lambda raw, url: base64.b64encode(
         hmac.new(secret.encode(), raw + url.encode(), hashlib.sha1).digest()
     ).decode()
+
+
+# ---------------------------------------------------------------------- paging styles
+def page_by_number(items, page, size):
+    """Page ``page`` (counted from 1) of ``size`` items: page-number paging."""
+    return items[(page - 1) * size : page * size]
+
+
+def page_by_offset(items, offset, limit):
+    """``limit`` items from ``offset`` (counted from 0): offset paging."""
+    return items[offset : offset + limit]
+
+
+def page_by_id(items, *, limit, before=None, since=None, key=lambda item: item["id"]):
+    """Newest first by id, only ids below ``before`` / above ``since``, at most ``limit``: the
+    cursor paging of platforms whose ids grow with time."""
+    found = sorted(items, key=key, reverse=True)
+    if before:
+        found = [item for item in found if key(item) < before]
+    if since:
+        found = [item for item in found if key(item) > since]
+    return found[:limit]
+
+
+# ---------------------------------------------------------------------- the demo
+def html_page(title, *parts):
+    """A plain HTML page titled ``title`` (a demo page); ``parts`` are HTML already escaped."""
+    head = f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{escape(title)}</title></head>"
+    body = f"<body style='font-family: sans-serif'><h1>{escape(title)}</h1>{''.join(parts)}</body></html>"
+    return Response(200, head + body, {"Content-Type": "text/html; charset=utf-8"})
+
+
+class DemoPages:
+    """What a person uses in a demo instead of the platform's web app: a page at ``/`` and the
+    demo backend's values at ``/demo/credentials`` (for `make run` to configure Odoo with).
+
+    A platform's subclass gives :attr:`title`, :meth:`credentials` and :meth:`sections` (the
+    page's HTML, read under the emulator's state lock), and adds the routes its forms post to.
+    """
+
+    title = "Emulator"
+
+    def __init__(self, emulator):
+        self.emulator = emulator
+        emulator.router.add("GET", "/", self.home)
+        emulator.router.add("GET", "/demo/credentials", lambda request: self.credentials())
+
+    def credentials(self):
+        raise NotImplementedError
+
+    def sections(self):
+        raise NotImplementedError
+
+    def home(self, request):
+        with self.emulator.state:
+            return html_page(self.title, *self.sections())
+
+
+def serve(emulator, port, describe):
+    """Serve ``emulator`` on ``port`` until interrupted; ``describe()`` says, once it listens,
+    where it is and what a person needs to use it."""
+    emulator.start(port=port)
+    print(f"{describe()}\nCtrl+C stops it.", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        emulator.stop()
+    return 0

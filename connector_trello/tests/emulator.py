@@ -8,37 +8,43 @@ delivery for the webhooks watching the board. Tests deliver the queue when they
 choose (:meth:`TrelloEmulator.deliver_pending`), in any order and as often as they
 like; the demo delivers it in the background.
 
-Run the demo: ``python3 tests/emulators/trello.py --port 8391 --demo``.
+Run the demo: ``python3 scripts/serve_emulator.py connector_trello --port 8391 --demo``.
 """
 
 import argparse
-import base64
 import copy
-import hashlib
-import hmac
 import itertools
 import json
 import logging
 import re
 import secrets
-import sys
-import threading
 import time
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from html import escape
-from pathlib import Path
 from urllib.parse import urlencode
 
 import requests
 
-if __package__ in (None, ""):  # run as a script: make the emulators package importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from emulators.framework import Emulator, EmulatorHTTPError, Response
+from odoo.addons.connector_base.tests.emulator import (
+    DemoPages as BaseDemoPages,
+)
+from odoo.addons.connector_base.tests.emulator import (
+    Emulator,
+    EmulatorHTTPError,
+    Quota,
+    Response,
+    hmac_sha1_base64_body_and_url,
+    page_by_id,
+    send_signed_webhook,
+    serve,
+)
 
 _logger = logging.getLogger(__name__)
 
+# The demo `make run` serves (scripts/suite.py reads this literal without importing the file):
+# the backend model that sets itself up on the emulator, and the emulator's default port.
+DEMO = {"backend_model": "trello.backend", "port": 8391}
 UTC = timezone.utc  # datetime.UTC is Python 3.11+
 DEMO_API_KEY = "de70a1b2c3d4e5f60718293a4b5c6d7e"
 DEMO_TOKEN = "de70" + "0123456789abcdef" * 3 + "fedcba987654"
@@ -49,17 +55,20 @@ NOT_FOUND = "The requested resource was not found."
 # 401 texts: the first two refuse one object to a working token, the others the credential.
 NO_BOARD_ACCESS = "unauthorized permission requested"
 NO_CARD_ACCESS = "unauthorized card permission requested"
-# (header name part, requests, window in ms) of the quotas every answer reports, as recorded.
-QUOTAS = (("Api-Token", 100, 10000), ("Api-Key", 300, 10000), ("Member", 200, 10000))
-RATE_LIMIT_HEADERS = {
-    header: value
-    for name, most, interval in QUOTAS
-    for header, value in (
-        (f"X-Rate-Limit-{name}-Interval-Ms", str(interval)),
-        (f"X-Rate-Limit-{name}-Max", str(most)),
-        (f"X-Rate-Limit-{name}-Remaining", "0"),
+# The quotas every answer reports, with their headers as recorded (platform notes).
+QUOTAS = tuple(
+    Quota(
+        name,
+        most,
+        10000,
+        {
+            "interval_ms": f"X-Rate-Limit-{name}-Interval-Ms",
+            "max": f"X-Rate-Limit-{name}-Max",
+            "remaining": f"X-Rate-Limit-{name}-Remaining",
+        },
     )
-}
+    for name, most in (("Api-Token", 100), ("Api-Key", 300), ("Member", 200))
+)
 # The labels Trello gives every new board: one per colour, without a name.
 DEFAULT_LABEL_COLORS = ("green", "yellow", "orange", "red", "purple", "blue")
 # Actions Trello delivers to webhooks but leaves out of nested /actions listings.
@@ -108,8 +117,7 @@ LABEL_COLORS = ("green", "yellow", "orange", "red", "purple", "blue", "sky", "li
 
 def sign(app_secret, raw_body, callback_url):
     """X-Trello-Webhook: base64 HMAC-SHA1 of the raw body followed by the registered callback URL."""
-    digest = hmac.new(app_secret.encode(), raw_body + callback_url.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()
+    return hmac_sha1_base64_body_and_url(app_secret)(raw_body, callback_url)
 
 
 def _now():
@@ -151,6 +159,8 @@ class Delivery:
 class TrelloEmulator(Emulator):
     """Trello on 127.0.0.1. ``me`` is the member behind the token the connector uses."""
 
+    quotas = QUOTAS
+
     def __init__(
         self, *, api_key=DEMO_API_KEY, token=DEMO_TOKEN, app_secret=DEMO_APP_SECRET, fixed_ids=False
     ):
@@ -162,7 +172,6 @@ class TrelloEmulator(Emulator):
         self._ids = itertools.count(1)
         self._last_stamp = DEMO_EPOCH if fixed_ids else 0
         self._stamp_frozen = fixed_ids
-        self._state_lock = threading.RLock()
         self.members = {}
         self.boards = {}
         self.lists = {}
@@ -184,8 +193,6 @@ class TrelloEmulator(Emulator):
         self.webhook_failures_to_disable = 3
         self.me = self.add_member("Ana Silva", username="ana", email="ana@example.com")
         self.tokens = {token: self.me}
-        self._auto_deliver = None
-        self._quota_calls = defaultdict(list)  # (quota, holder) -> times of the calls in its window
         self._routes()
 
     # ------------------------------------------------------------------ ids and auth
@@ -210,92 +217,69 @@ class TrelloEmulator(Emulator):
         for webhook_id in [key for key, hook in self.webhooks.items() if hook["_token"] == token]:
             del self.webhooks[webhook_id]
 
-    def _authenticate(self, request):
+    @staticmethod
+    def _credentials(request):
+        """(API key, token) from the OAuth-style Authorization header or the query string."""
         header = request.headers.get("Authorization") or ""
         found = dict(re.findall(r'(oauth_consumer_key|oauth_token)="([^"]*)"', header))
-        key = found.get("oauth_consumer_key") or request.query.get("key")
-        token = found.get("oauth_token") or request.query.get("token")
+        return (
+            found.get("oauth_consumer_key") or request.query.get("key"),
+            found.get("oauth_token") or request.query.get("token"),
+        )
+
+    def authenticate(self, request):
+        key, token = self._credentials(request)
         if key != self.api_key:
             raise EmulatorHTTPError(401, "invalid key")
         if token not in self.tokens:
             raise EmulatorHTTPError(401, "invalid token")
         return token, self.tokens[token]
 
+    def quota_holder(self, request, quota):
+        key, token = self._credentials(request)
+        return {"Api-Token": token or "", "Api-Key": key or "", "Member": str(self.tokens.get(token))}[
+            quota.name
+        ]
+
     # ------------------------------------------------------------------ routing
     def _routes(self):
+        self.route("GET", "/1/authorize", self._get_authorize, public=True)
         routes = [
-            ("GET", "/1/authorize", self._get_authorize, False),
-            ("GET", "/1/members/me", self._get_me, True),
-            ("GET", "/1/members/me/boards", self._get_my_boards, True),
-            ("GET", "/1/tokens/{token}/webhooks", self._get_token_webhooks, True),
-            ("POST", "/1/tokens/{token}/webhooks", self._post_webhook, True),
-            ("POST", "/1/webhooks", self._post_webhook, True),
-            ("GET", "/1/webhooks/{webhook_id}", self._get_webhook, True),
-            ("PUT", "/1/webhooks/{webhook_id}", self._put_webhook, True),
-            ("DELETE", "/1/webhooks/{webhook_id}", self._delete_webhook, True),
-            ("GET", "/1/boards/{board_id}", self._get_board, True),
-            ("PUT", "/1/boards/{board_id}", self._put_board, True),
-            ("GET", "/1/boards/{board_id}/cards", self._get_board_cards, True),
-            ("GET", "/1/boards/{board_id}/cards/{card_filter}", self._get_board_cards, True),
-            ("GET", "/1/boards/{board_id}/lists", self._get_board_lists, True),
-            ("GET", "/1/boards/{board_id}/labels", self._get_board_labels, True),
-            ("GET", "/1/boards/{board_id}/members", self._get_board_members, True),
-            ("GET", "/1/boards/{board_id}/customFields", self._get_board_custom_fields, True),
-            ("GET", "/1/boards/{board_id}/actions", self._get_board_actions, True),
-            ("GET", "/1/cards/{card_id}", self._get_card, True),
-            ("POST", "/1/cards", self._post_card, True),
-            ("PUT", "/1/cards/{card_id}", self._put_card, True),
-            ("DELETE", "/1/cards/{card_id}", self._delete_card, True),
-            ("POST", "/1/cards/{card_id}/actions/comments", self._post_comment, True),
-            ("PUT", "/1/cards/{card_id}/customField/{field_id}/item", self._put_custom_field_item, True),
+            ("GET", "/1/members/me", self._get_me),
+            ("GET", "/1/members/me/boards", self._get_my_boards),
+            ("GET", "/1/tokens/{token}/webhooks", self._get_token_webhooks),
+            ("POST", "/1/tokens/{token}/webhooks", self._post_webhook),
+            ("POST", "/1/webhooks", self._post_webhook),
+            ("GET", "/1/webhooks/{webhook_id}", self._get_webhook),
+            ("PUT", "/1/webhooks/{webhook_id}", self._put_webhook),
+            ("DELETE", "/1/webhooks/{webhook_id}", self._delete_webhook),
+            ("GET", "/1/boards/{board_id}", self._get_board),
+            ("PUT", "/1/boards/{board_id}", self._put_board),
+            ("GET", "/1/boards/{board_id}/cards", self._get_board_cards),
+            ("GET", "/1/boards/{board_id}/cards/{card_filter}", self._get_board_cards),
+            ("GET", "/1/boards/{board_id}/lists", self._get_board_lists),
+            ("GET", "/1/boards/{board_id}/labels", self._get_board_labels),
+            ("GET", "/1/boards/{board_id}/members", self._get_board_members),
+            ("GET", "/1/boards/{board_id}/customFields", self._get_board_custom_fields),
+            ("GET", "/1/boards/{board_id}/actions", self._get_board_actions),
+            ("GET", "/1/cards/{card_id}", self._get_card),
+            ("POST", "/1/cards", self._post_card),
+            ("PUT", "/1/cards/{card_id}", self._put_card),
+            ("DELETE", "/1/cards/{card_id}", self._delete_card),
+            ("POST", "/1/cards/{card_id}/actions/comments", self._post_comment),
+            ("PUT", "/1/cards/{card_id}/customField/{field_id}/item", self._put_custom_field_item),
             (
                 "GET",
                 "/1/cards/{card_id}/attachments/{attachment_id}/download/{file_name}",
                 self._download,
-                True,
             ),
-            ("POST", "/1/labels", self._post_label, True),
-            ("POST", "/1/lists", self._post_list, True),
-            ("PUT", "/1/lists/{list_id}", self._put_list, True),
+            ("POST", "/1/labels", self._post_label),
+            ("POST", "/1/lists", self._post_list),
+            ("PUT", "/1/lists/{list_id}", self._put_list),
         ]
-        for method, pattern, handler, authenticated in routes:
-            self.router.add(method, pattern, self._guarded(handler, authenticated))
-
-    def _guarded(self, handler, authenticated):
-        def serve(request):
-            with self._state_lock:
-                try:
-                    actor = self._authenticate(request) if authenticated else (None, None)
-                    result = handler(request, *actor)
-                except EmulatorHTTPError as error:
-                    result = error.response
-                response = result if isinstance(result, Response) else Response(200, result)
-                if authenticated:
-                    response.headers.update(self._quota_headers(request))
-                return response
-
-        return serve
-
-    def _quota_headers(self, request):
-        """What is left of each quota after this call, on every answer as Trello sends them."""
-        header = request.headers.get("Authorization") or ""
-        found = dict(re.findall(r'(oauth_consumer_key|oauth_token)="([^"]*)"', header))
-        token = found.get("oauth_token") or request.query.get("token") or ""
-        holders = {
-            "Api-Token": token,
-            "Api-Key": found.get("oauth_consumer_key") or request.query.get("key") or "",
-            "Member": str(self.tokens.get(token)),
-        }
-        now = time.monotonic()
-        headers = {}
-        for name, most, interval in QUOTAS:
-            calls = self._quota_calls[name, holders[name]]
-            calls[:] = [moment for moment in calls if moment > now - interval / 1000]
-            calls.append(now)
-            headers[f"X-Rate-Limit-{name}-Interval-Ms"] = str(interval)
-            headers[f"X-Rate-Limit-{name}-Max"] = str(most)
-            headers[f"X-Rate-Limit-{name}-Remaining"] = str(max(most - len(calls), 0))
-        return headers
+        for method, pattern, handler in routes:
+            # Each handler takes the caller's token and member id after the request.
+            self.route(method, pattern, lambda request, handler=handler: handler(request, *request.caller))
 
     @staticmethod
     def _args(request):
@@ -308,7 +292,12 @@ class TrelloEmulator(Emulator):
         if status == 429:
             body = {"error": "API_TOKEN_LIMIT_EXCEEDED", "message": "Rate limit exceeded"}
             return self.faults.add(
-                429, body=body, headers=RATE_LIMIT_HEADERS, times=times, route=route, method=method
+                429,
+                body=body,
+                headers=self.exhausted_quota_headers(),
+                times=times,
+                route=route,
+                method=method,
             )
         body = {400: "invalid value", 401: "invalid token", 404: NOT_FOUND}.get(
             status, "Internal Server Error"
@@ -748,29 +737,30 @@ class TrelloEmulator(Emulator):
             model = _pick(board, ("id", "name", "desc", "closed", "url", "shortUrl", "dateLastActivity"))
             body = json.dumps({"action": action, "model": model, "webhook": self._public(webhook)}).encode()
             self.outbox.append(Delivery(webhook["id"], webhook["callbackURL"], body))
-        if self._auto_deliver is not None:
-            self._auto_deliver.set()
+        self.delivery_wanted()
 
     def take_pending(self):
         """The deliveries waiting to be sent, removed from the queue (to send them in any order)."""
-        with self._state_lock:
+        with self.state:
             pending, self.outbox = self.outbox, []
         return pending
 
     def deliver(self, delivery, *, signature=None):
         """POST one delivery, signed unless ``signature`` is given; returns the response (or None)."""
-        headers = {"Content-Type": "application/json", "User-Agent": "Trello emulator"}
-        headers[SIGNATURE_HEADER] = (
-            signature
-            if signature is not None
-            else sign(self.app_secret, delivery.body, delivery.callback_url)
-        )
         try:
-            response = requests.post(delivery.callback_url, data=delivery.body, headers=headers, timeout=30)
+            response = send_signed_webhook(
+                delivery.callback_url,
+                delivery.body,
+                signature_header=SIGNATURE_HEADER,
+                sign=hmac_sha1_base64_body_and_url(self.app_secret),
+                signature=signature,
+                headers={"User-Agent": "Trello emulator"},
+                timeout=30,
+            )
         except requests.RequestException as error:
             self._delivery_failed(delivery, type(error).__name__)
             return None
-        with self._state_lock:
+        with self.state:
             webhook = self.webhooks.get(delivery.webhook_id)
             if response.status_code == 410 and webhook:
                 del self.webhooks[delivery.webhook_id]
@@ -783,7 +773,7 @@ class TrelloEmulator(Emulator):
         return response
 
     def _delivery_failed(self, delivery, outcome):
-        with self._state_lock:
+        with self.state:
             self.delivery_log.append((delivery.webhook_id, delivery.action["id"], outcome))
             webhook = self.webhooks.get(delivery.webhook_id)
             if not webhook:
@@ -799,16 +789,7 @@ class TrelloEmulator(Emulator):
 
     def start_auto_delivery(self):
         """Deliver in the background as soon as something is queued (the demo's mode)."""
-        self._auto_deliver = threading.Event()
-
-        def loop():
-            while True:
-                self._auto_deliver.wait()
-                self._auto_deliver.clear()
-                time.sleep(0.2)  # Trello delivers shortly after the change, never inside the call
-                self.deliver_pending()
-
-        threading.Thread(target=loop, name="trello-webhooks", daemon=True).start()
+        self.start_background_delivery(self.deliver_pending, delay=0.2)
 
     @staticmethod
     def _public(obj):
@@ -869,7 +850,7 @@ class TrelloEmulator(Emulator):
         return card
 
     # ------------------------------------------------------------------ handlers: identity
-    def _get_authorize(self, request, _token, _member):
+    def _get_authorize(self, request):
         """Trello's consent page: "Allow" sends the person back with ``#token=...``."""
         return_url = request.query.get("return_url") or ""
         if request.query.get("key") != self.api_key:
@@ -1047,12 +1028,9 @@ class TrelloEmulator(Emulator):
             limit = int(request.query["limit"])
             if not 1 <= limit <= 1000:
                 raise EmulatorHTTPError(400, "invalid value for limit")
-            cards = sorted(cards, key=lambda card: card["id"], reverse=True)
-            if request.query.get("before"):
-                cards = [card for card in cards if card["id"] < request.query["before"]]
-            if request.query.get("since"):
-                cards = [card for card in cards if card["id"] > request.query["since"]]
-            cards = cards[:limit]
+            cards = page_by_id(
+                cards, limit=limit, before=request.query.get("before"), since=request.query.get("since")
+            )
         else:
             cards = sorted(cards, key=lambda card: (self.lists[card["idList"]]["pos"], card["pos"]))
         fields = _fields(request, CARD_FIELDS)
@@ -1404,23 +1382,21 @@ def generate_board(emulator, cards, *, lists=5, labels=6, check_items=3, comment
     return board
 
 
-class DemoPages:
+class DemoPages(BaseDemoPages):
     """What a person uses in the demo instead of Trello's web app: the boards, and forms to
     move, rename, comment on and archive cards as Bruno. Each change sends its webhook."""
 
+    title = "Trello emulator"
+
     def __init__(self, emulator):
-        self.emulator = emulator
+        super().__init__(emulator)
         self.actor = next(
             (member_id for member_id, member in emulator.members.items() if member["username"] == "bruno"),
             emulator.me,
         )
-        router = emulator.router
-        router.add("GET", "/", self.home)
-        router.add("GET", "/demo/credentials", self.credentials)
-        router.add("POST", "/demo/cards/{card_id}", self.change_card)
+        emulator.router.add("POST", "/demo/cards/{card_id}", self.change_card)
 
-    def credentials(self, request):
-        """The demo backend's values, for `make run` to configure Odoo with."""
+    def credentials(self):
         emulator = self.emulator
         return {
             "api_key": emulator.api_key,
@@ -1428,28 +1404,22 @@ class DemoPages:
             "token": next(iter(emulator.tokens)),
         }
 
-    def home(self, request):
+    def sections(self):
         emulator = self.emulator
         actor = escape(emulator.members[self.actor]["fullName"])
         parts = [
-            "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Trello emulator</title></head>",
-            "<body style='font-family: sans-serif'><h1>Trello emulator</h1>",
-            f"<p>Changes made here are made by {actor}; {len(emulator.webhooks)} webhook(s) registered.</p>",
+            f"<p>Changes made here are made by {actor}; {len(emulator.webhooks)} webhook(s) registered.</p>"
         ]
-        with emulator._state_lock:
-            for board in emulator.boards.values():
-                parts.append(f"<h2>{escape(board['name'])}</h2>")
-                lists = emulator._lists_of(board["id"], "open")
-                for item in lists:
-                    parts.append(f"<h3>{escape(item['name'])}</h3><ul>")
-                    cards = [
-                        c for c in emulator.cards.values() if c["idList"] == item["id"] and not c["closed"]
-                    ]
-                    for card in sorted(cards, key=lambda card: card["pos"]):
-                        parts.append(self._card_form(card, lists))
-                    parts.append("</ul>")
-        parts.append("</body></html>")
-        return Response(200, "".join(parts), {"Content-Type": "text/html; charset=utf-8"})
+        for board in emulator.boards.values():
+            parts.append(f"<h2>{escape(board['name'])}</h2>")
+            lists = emulator._lists_of(board["id"], "open")
+            for item in lists:
+                parts.append(f"<h3>{escape(item['name'])}</h3><ul>")
+                cards = [c for c in emulator.cards.values() if c["idList"] == item["id"] and not c["closed"]]
+                for card in sorted(cards, key=lambda card: card["pos"]):
+                    parts.append(self._card_form(card, lists))
+                parts.append("</ul>")
+        return parts
 
     @staticmethod
     def _card_form(card, lists):
@@ -1469,7 +1439,7 @@ class DemoPages:
     def change_card(self, request):
         emulator = self.emulator
         form = request.form
-        with emulator._state_lock:
+        with emulator.state:
             card_id = request.params["card_id"]
             if card_id not in emulator.cards:
                 raise EmulatorHTTPError(404, NOT_FOUND)
@@ -1480,33 +1450,30 @@ class DemoPages:
         return Response(303, b"", {"Location": "/"})
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description="Serve a local Trello with sample data.")
-    parser.add_argument("--port", type=int, default=8391)
+    parser.add_argument("--port", type=int, default=DEMO["port"])
     parser.add_argument("--demo", action="store_true", help="load the sample board and deliver webhooks")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     emulator = TrelloEmulator(fixed_ids=args.demo)
     if args.demo:
         load_sample(emulator)
         DemoPages(emulator)
         emulator.start_auto_delivery()
-    emulator.start(args.port)
-    print(
-        f"Trello emulator on {emulator.base_url} (its page there changes cards and sends the webhooks)\n"
-        "Demo backend values (Connectors > Backends > Trello):\n"
-        f"  API URL     {emulator.base_url}/1\n"
-        f"  API key     {emulator.api_key}\n"
-        f"  App secret  {emulator.app_secret}\n"
-        f"  Token       {next(iter(emulator.tokens))}   (or press Authorize)\n"
-        "Ctrl+C stops it.",
-        flush=True,
+    return serve(
+        emulator,
+        args.port,
+        lambda: (
+            f"Trello emulator on {emulator.base_url} (its page there changes cards and sends the webhooks)\n"
+            "Demo backend values (Connectors > Backends > Trello):\n"
+            f"  API URL     {emulator.base_url}/1\n"
+            f"  API key     {emulator.api_key}\n"
+            f"  App secret  {emulator.app_secret}\n"
+            f"  Token       {next(iter(emulator.tokens))}   (or press Authorize)"
+        ),
     )
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        emulator.stop()
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -31,7 +31,7 @@ the scenarios clearing a link with an explicit null), not documented.
 
 Standalone, for the demo::
 
-    python3 tests/emulators/smartsheet.py --port 8392 --demo
+    python3 scripts/serve_emulator.py connector_smartsheet --port 8392 --demo
 """
 
 import argparse
@@ -42,21 +42,26 @@ import json
 import math
 import re
 import secrets
-import sys
-import threading
 import time
 import uuid
 from datetime import datetime, timezone
-from pathlib import Path
 from urllib.parse import urlencode
 
 import requests
 
-if __package__ in (None, ""):  # run as a script: make ``emulators`` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from odoo.addons.connector_base.tests.emulator import (
+    Emulator,
+    EmulatorHTTPError,
+    Response,
+    hmac_sha256_hex,
+    page_by_number,
+    send_signed_webhook,
+    serve,
+)
 
-from emulators.framework import Emulator, EmulatorHTTPError, Response
-
+# The demo `make run` serves (scripts/suite.py reads this literal without importing the file):
+# the backend model that sets itself up on the emulator, and the emulator's default port.
+DEMO = {"backend_model": "smartsheet.backend", "port": 8392}
 UTC = timezone.utc  # datetime.UTC is Python 3.11+
 API = "/2.0"
 SHEET = f"{API}/sheets/{{sheet_id}}"
@@ -175,7 +180,6 @@ class SmartsheetEmulator(Emulator):
     def __init__(self, *, tokens=("test-token",), auto_deliver=False):
         super().__init__()
         self._ids = itertools.count(4_001_000_000_000_001, 7919)
-        self._state = threading.RLock()
         self.user = {
             "id": self._next_id(),
             "email": "owner@example.com",
@@ -196,8 +200,9 @@ class SmartsheetEmulator(Emulator):
         # row id (or, for added rows, the text of their first cell) -> (errorCode, message):
         # the whole request is refused with a 400 naming that row.
         self.request_refusals = {}
-        self.auto_deliver = auto_deliver
-        self._delivery_timer = None
+        if auto_deliver:
+            # Smartsheet calls back about a second after a change, events of that second together.
+            self.start_background_delivery(self.deliver_callbacks, delay=1.0)
         routes = [
             ("GET", USER, self.get_current_user),
             ("GET", SHEETS, self.list_sheets),
@@ -217,12 +222,12 @@ class SmartsheetEmulator(Emulator):
             ("GET", AUTHORIZE, self.authorize),
         ]
         for method, pattern, handler in routes:
-            self.router.add(method, pattern, handler)
+            self.route(method, pattern, handler, public=pattern in (TOKEN, AUTHORIZE))
 
     # ------------------------------------------------------------------ helpers
     def clear(self):
         """Forget every sheet, webhook, event, callback and request (between tests)."""
-        with self._state:
+        with self.state:
             self.sheets.clear()
             self.webhooks.clear()
             self.pending_events.clear()
@@ -247,7 +252,7 @@ class SmartsheetEmulator(Emulator):
         """Calls made to the API (OAuth pages and token calls aside)."""
         return sum(1 for request in self.requests if request.path.startswith(API) and request.route != TOKEN)
 
-    def _authenticate(self, request):
+    def authenticate(self, request):
         header = request.headers.get("Authorization") or ""
         token = header.removeprefix("Bearer ").strip()
         if not token:
@@ -260,7 +265,6 @@ class SmartsheetEmulator(Emulator):
         return token
 
     def _sheet(self, request):
-        self._authenticate(request)
         try:
             sheet = self.sheets.get(int(request.params["sheet_id"]))
         except ValueError:
@@ -274,7 +278,7 @@ class SmartsheetEmulator(Emulator):
         """Create a sheet. ``columns``: dicts with ``title``, ``type`` and optionally ``primary``,
         ``options``, ``systemColumnType``, ``formula``, ``validation``. ``rows``: see :meth:`add_row`.
         Returns the sheet id."""
-        with self._state:
+        with self.state:
             sheet = Sheet(self._next_id(), name, self.now())
             for index, spec in enumerate(columns):
                 column = {"id": self._next_id(), "index": index, "version": 0, "width": 150, **spec}
@@ -297,7 +301,7 @@ class SmartsheetEmulator(Emulator):
         """Add a row as a person would: ``values`` maps column titles to values (a list for
         multi-value columns, an email for contacts, ``{"url": ..., "text": ...}`` for a link,
         ``{"formula": ..., "value": ...}`` for a formula). Children go last under their parent."""
-        with self._state:
+        with self.state:
             sheet = self.sheets[sheet_id]
             row = Row(self._next_id(), parent_id, {}, self.now(), sheet.version)
             for title, value in values.items():
@@ -316,7 +320,7 @@ class SmartsheetEmulator(Emulator):
     def load_rows(self, sheet_id, rows):
         """Append many rows at once, in display order: (values, parent row id or None) pairs,
         parents before their children. Returns the new row ids; no events (sheet set-up)."""
-        with self._state:
+        with self.state:
             sheet = self.sheets[sheet_id]
             columns = {column["title"]: column for column in sheet.columns}
             now = self.now()
@@ -333,7 +337,7 @@ class SmartsheetEmulator(Emulator):
 
     def update_cells(self, sheet_id, row_id, values):
         """Change cells as a person would (no change agent)."""
-        with self._state:
+        with self.state:
             sheet = self.sheets[sheet_id]
             row = sheet.row(row_id)
             events = [self._event("row", "updated", row.id)]
@@ -347,7 +351,7 @@ class SmartsheetEmulator(Emulator):
 
     def move_row(self, sheet_id, row_id, parent_id):
         """Move a row (and its children) to the bottom of another parent, as a person would."""
-        with self._state:
+        with self.state:
             sheet = self.sheets[sheet_id]
             self._move(sheet, sheet.row(row_id), {"parentId": parent_id, "toBottom": True})
             sheet.row(row_id).modified_at = self.now()
@@ -355,14 +359,14 @@ class SmartsheetEmulator(Emulator):
 
     def delete_row(self, sheet_id, row_id):
         """Delete a row and its children, as a person would."""
-        with self._state:
+        with self.state:
             sheet = self.sheets[sheet_id]
             gone = {row_id} | sheet.descendants(row_id)
             sheet.remove(gone)
             self._changed(sheet, [self._event("row", "deleted", gone_id) for gone_id in sorted(gone)], None)
 
     def add_column(self, sheet_id, spec):
-        with self._state:
+        with self.state:
             sheet = self.sheets[sheet_id]
             column = {"id": self._next_id(), "index": len(sheet.columns), "version": 0, "width": 150, **spec}
             column.setdefault("type", "TEXT_NUMBER")
@@ -562,17 +566,15 @@ class SmartsheetEmulator(Emulator):
             "pageSize": size,
             "totalPages": math.ceil(len(items) / size) if items else 0,
             "totalCount": len(items),
-            "data": items[(page - 1) * size : page * size],
+            "data": page_by_number(items, page, size),
         }
 
     # ------------------------------------------------------------------ read routes
     def get_current_user(self, request):
-        self._authenticate(request)
         return dict(self.user)
 
     def list_sheets(self, request):
-        self._authenticate(request)
-        with self._state:
+        with self.state:
             return self._page([self._sheet_summary(sheet) for sheet in self.sheets.values()], request.query)
 
     def get_version(self, request):
@@ -587,7 +589,7 @@ class SmartsheetEmulator(Emulator):
     def get_sheet(self, request):
         sheet = self._sheet(request)
         query = request.query
-        with self._state:
+        with self.state:
             if "ifVersionAfter" in query and sheet.version <= int(query["ifVersionAfter"]):
                 return {"version": sheet.version}
             level = int(query.get("level") or 0)
@@ -602,7 +604,7 @@ class SmartsheetEmulator(Emulator):
             if "page" in query or "pageSize" in query:
                 size = int(query.get("pageSize") or 100)
                 page = int(query.get("page") or 1)
-                rows = rows[(page - 1) * size : page * size]
+                rows = page_by_number(rows, page, size)
             column_ids = None
             if query.get("columnIds"):
                 column_ids = {int(part) for part in query["columnIds"].split(",")}
@@ -644,7 +646,7 @@ class SmartsheetEmulator(Emulator):
             raise error(400, 1062, "All rows must use the same location specifier.")
         partial = request.query.get("allowPartialSuccess") == "true"
         agent = request.headers.get(CHANGE_AGENT_HEADER)
-        with self._state:
+        with self.state:
             self._refuse_before_writing(sheet, rows, partial, adding=apply_one == self._add_one)
             results, failed, events = [], [], []
             anchor = None
@@ -872,7 +874,7 @@ class SmartsheetEmulator(Emulator):
         sheet = self._sheet(request)
         ids = [int(part) for part in (request.query.get("ids") or "").split(",") if part]
         ignore_missing = request.query.get("ignoreRowsNotFound") == "true"
-        with self._state:
+        with self.state:
             missing = [row_id for row_id in ids if sheet.row(row_id) is None]
             if missing and not ignore_missing:
                 raise error(404, 1006, "Not Found")
@@ -913,15 +915,7 @@ class SmartsheetEmulator(Emulator):
             sheet_event["changeAgent"] = change_agent
         events = [sheet_event, *events]
         self.pending_events.setdefault(sheet.id, []).extend(events)
-        if self.auto_deliver:
-            self._schedule_delivery()
-
-    def _schedule_delivery(self):
-        if self._delivery_timer is not None and self._delivery_timer.is_alive():
-            return
-        self._delivery_timer = threading.Timer(1.0, self.deliver_callbacks)
-        self._delivery_timer.daemon = True
-        self._delivery_timer.start()
+        self.delivery_wanted()
 
     def _subscribed(self, sheet_id):
         """The webhook that gets a sheet's callbacks: the oldest enabled one per callback URL."""
@@ -937,7 +931,7 @@ class SmartsheetEmulator(Emulator):
         Returns the HTTP responses received. Events of a sheet without an enabled
         webhook are dropped, as Smartsheet does.
         """
-        with self._state:
+        with self.state:
             sheet_ids = [sheet_id] if sheet_id is not None else list(self.pending_events)
             batches = [(sid, self.pending_events.pop(sid, [])) for sid in sheet_ids]
         responses = []
@@ -960,13 +954,8 @@ class SmartsheetEmulator(Emulator):
         """POST one signed callback (``secret`` overrides the webhook's, to forge one)."""
         hook = self.webhooks[webhook_id]
         raw = raw if raw is not None else json.dumps(body).encode()
-        signature = hmac.new((secret or hook["sharedSecret"]).encode(), raw, hashlib.sha256).hexdigest()
-        response = requests.post(
-            hook["callbackUrl"],
-            data=raw,
-            headers={"Content-Type": "application/json", SIGNATURE_HEADER: signature},
-            timeout=30,
-        )
+        signature = hmac_sha256_hex(secret or hook["sharedSecret"])(raw, hook["callbackUrl"])
+        response = self._post_callback(hook, raw, signature)
         self.callbacks.append((webhook_id, raw, signature, response.status_code))
         hook["stats"]["lastCallbackAttempt"] = iso(self.now())
         if response.status_code == 200:
@@ -979,15 +968,15 @@ class SmartsheetEmulator(Emulator):
     def redeliver(self, index=-1):
         """Send a callback already delivered again, byte for byte (Smartsheet retries after a timeout)."""
         webhook_id, raw, signature, _status = self.callbacks[index]
-        hook = self.webhooks[webhook_id]
-        response = requests.post(
-            hook["callbackUrl"],
-            data=raw,
-            headers={"Content-Type": "application/json", SIGNATURE_HEADER: signature},
-            timeout=30,
-        )
+        response = self._post_callback(self.webhooks[webhook_id], raw, signature)
         self.callbacks.append((webhook_id, raw, signature, response.status_code))
         return response
+
+    @staticmethod
+    def _post_callback(hook, raw, signature):
+        return send_signed_webhook(
+            hook["callbackUrl"], raw, signature_header=SIGNATURE_HEADER, signature=signature, timeout=30
+        )
 
     def verify(self, hook):
         """The verification challenge; True when the callback URL echoed it (header or body)."""
@@ -1032,7 +1021,6 @@ class SmartsheetEmulator(Emulator):
 
     # ------------------------------------------------------------------ webhook routes
     def _webhook(self, request):
-        self._authenticate(request)
         hook = self.webhooks.get(int(request.params["webhook_id"]))
         if hook is None:
             raise error(404, 1006, "Not Found")
@@ -1043,11 +1031,9 @@ class SmartsheetEmulator(Emulator):
         return {key: value for key, value in hook.items() if key != "callbackCount"}
 
     def list_webhooks(self, request):
-        self._authenticate(request)
         return self._page([self._webhook_payload(hook) for hook in self.webhooks.values()], request.query)
 
     def create_webhook(self, request):
-        self._authenticate(request)
         body = request.json or {}
         if body.get("scope") != "sheet" or int(body.get("scopeObjectId") or 0) not in self.sheets:
             raise error(400, 1151, "Scope object not found.")
@@ -1282,24 +1268,21 @@ def load_demo(emulator):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Serve the Smartsheet emulator on 127.0.0.1.")
-    parser.add_argument("--port", type=int, default=8392)
+    parser.add_argument("--port", type=int, default=DEMO["port"])
     parser.add_argument("--demo", action="store_true", help="load the sample sheets")
     parser.add_argument("--token", default="smartsheet-demo-token", help="personal access token to accept")
     args = parser.parse_args(argv)
     emulator = SmartsheetEmulator(tokens=(args.token,), auto_deliver=True)
     if args.demo:
         load_demo(emulator)
-    emulator.start(port=args.port)
-    print(
-        f"Smartsheet emulator on {emulator.api_url} (access token {args.token!r}, "
-        f"{len(emulator.sheets)} sheets); Ctrl+C stops it.",
-        flush=True,
+    return serve(
+        emulator,
+        args.port,
+        lambda: (
+            f"Smartsheet emulator on {emulator.api_url} (access token {args.token!r}, "
+            f"{len(emulator.sheets)} sheets)"
+        ),
     )
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        emulator.stop()
-    return 0
 
 
 if __name__ == "__main__":
