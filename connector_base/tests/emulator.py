@@ -271,8 +271,9 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address):
         # A client that gave up (read timeout) closes its socket while a delayed answer is pending.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return None
+        return super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -503,9 +504,7 @@ class Emulator:
             handler.wfile.write(response.body)
 
 
-def send_signed_webhook(
-    url, body, *, signature_header, sign=None, signature=None, headers=None, timeout=5.0
-):
+def send_signed_webhook(url, body, *, signature_header, sign=None, signature=None, headers=None, timeout=5.0):
     """POST ``body`` to a callback URL the way a platform delivers a webhook.
 
     ``sign(raw_body, url)`` returns the header value, so each platform emulator
@@ -590,7 +589,8 @@ def serve(emulator, port, describe):
     """Serve ``emulator`` on ``port`` until interrupted; ``describe()`` says, once it listens,
     where it is and what a person needs to use it."""
     emulator.start(port=port)
-    print(f"{describe()}\nCtrl+C stops it.", flush=True)
+    sys.stdout.write(f"{describe()}\nCtrl+C stops it.\n")
+    sys.stdout.flush()
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

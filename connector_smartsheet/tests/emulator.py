@@ -175,7 +175,10 @@ class Sheet:
 
 
 class SmartsheetEmulator(Emulator):
-    """In-memory Smartsheet for one user, with webhooks that call back over HTTP."""
+    """In-memory Smartsheet for one user, with webhooks that call back over HTTP.
+
+    It reports no quota headers: the platform notes find none documented (UNCONFIRMED).
+    """
 
     def __init__(self, *, tokens=("test-token",), auto_deliver=False):
         super().__init__()
@@ -574,8 +577,7 @@ class SmartsheetEmulator(Emulator):
         return dict(self.user)
 
     def list_sheets(self, request):
-        with self.state:
-            return self._page([self._sheet_summary(sheet) for sheet in self.sheets.values()], request.query)
+        return self._page([self._sheet_summary(sheet) for sheet in self.sheets.values()], request.query)
 
     def get_version(self, request):
         sheet = self._sheet(request)
@@ -589,36 +591,35 @@ class SmartsheetEmulator(Emulator):
     def get_sheet(self, request):
         sheet = self._sheet(request)
         query = request.query
-        with self.state:
-            if "ifVersionAfter" in query and sheet.version <= int(query["ifVersionAfter"]):
-                return {"version": sheet.version}
-            level = int(query.get("level") or 0)
-            with_object_value = "objectValue" in (query.get("include") or "").split(",")
-            rows = sheet.rows
-            if query.get("rowIds"):
-                wanted = {int(part) for part in query["rowIds"].split(",")}
-                rows = [row for row in rows if row.id in wanted]
-            if query.get("rowsModifiedSince"):
-                since = parse_iso(query["rowsModifiedSince"])
-                rows = [row for row in rows if row.modified_at >= since]
-            if "page" in query or "pageSize" in query:
-                size = int(query.get("pageSize") or 100)
-                page = int(query.get("page") or 1)
-                rows = page_by_number(rows, page, size)
-            column_ids = None
-            if query.get("columnIds"):
-                column_ids = {int(part) for part in query["columnIds"].split(",")}
-            return {
-                **self._sheet_summary(sheet),
-                "version": sheet.version,
-                "totalRowCount": len(sheet.rows),
-                "columns": [
-                    self._column_payload(column, level)
-                    for column in sheet.columns
-                    if column_ids is None or column["id"] in column_ids
-                ],
-                "rows": self._row_payloads(sheet, rows, level, with_object_value, column_ids),
-            }
+        if "ifVersionAfter" in query and sheet.version <= int(query["ifVersionAfter"]):
+            return {"version": sheet.version}
+        level = int(query.get("level") or 0)
+        with_object_value = "objectValue" in (query.get("include") or "").split(",")
+        rows = sheet.rows
+        if query.get("rowIds"):
+            wanted = {int(part) for part in query["rowIds"].split(",")}
+            rows = [row for row in rows if row.id in wanted]
+        if query.get("rowsModifiedSince"):
+            since = parse_iso(query["rowsModifiedSince"])
+            rows = [row for row in rows if row.modified_at >= since]
+        if "page" in query or "pageSize" in query:
+            size = int(query.get("pageSize") or 100)
+            page = int(query.get("page") or 1)
+            rows = page_by_number(rows, page, size)
+        column_ids = None
+        if query.get("columnIds"):
+            column_ids = {int(part) for part in query["columnIds"].split(",")}
+        return {
+            **self._sheet_summary(sheet),
+            "version": sheet.version,
+            "totalRowCount": len(sheet.rows),
+            "columns": [
+                self._column_payload(column, level)
+                for column in sheet.columns
+                if column_ids is None or column["id"] in column_ids
+            ],
+            "rows": self._row_payloads(sheet, rows, level, with_object_value, column_ids),
+        }
 
     # ------------------------------------------------------------------ row writes
     def add_rows(self, request):
@@ -646,39 +647,38 @@ class SmartsheetEmulator(Emulator):
             raise error(400, 1062, "All rows must use the same location specifier.")
         partial = request.query.get("allowPartialSuccess") == "true"
         agent = request.headers.get(CHANGE_AGENT_HEADER)
-        with self.state:
-            self._refuse_before_writing(sheet, rows, partial, adding=apply_one == self._add_one)
-            results, failed, events = [], [], []
-            anchor = None
-            for index, row in enumerate(rows):
-                try:
-                    self._check_row(sheet, row, adding=apply_one == self._add_one)
-                    applied, anchor = apply_one(sheet, row, anchor, events)
-                except RowError as failure:
-                    failed.append(
-                        {
-                            "index": index,
-                            **({"rowId": row["id"]} if row.get("id") else {}),
-                            "error": {
-                                "errorCode": failure.code,
-                                "message": failure.message,
-                                "refId": uuid.uuid4().hex[:10],
-                            },
-                        }
-                    )
-                    continue
-                results.append(applied)
-            if results:
-                self._changed(sheet, events, agent)
-            payload = {
-                "message": "PARTIAL_SUCCESS" if failed else "SUCCESS",
-                "resultCode": 3 if failed else 0,
-                "version": sheet.version,
-                "result": self._row_payloads(sheet, results),
-            }
-            if failed:
-                payload["failedItems"] = failed
-            return payload
+        self._refuse_before_writing(sheet, rows, partial, adding=apply_one == self._add_one)
+        results, failed, events = [], [], []
+        anchor = None
+        for index, row in enumerate(rows):
+            try:
+                self._check_row(sheet, row, adding=apply_one == self._add_one)
+                applied, anchor = apply_one(sheet, row, anchor, events)
+            except RowError as failure:
+                failed.append(
+                    {
+                        "index": index,
+                        **({"rowId": row["id"]} if row.get("id") else {}),
+                        "error": {
+                            "errorCode": failure.code,
+                            "message": failure.message,
+                            "refId": uuid.uuid4().hex[:10],
+                        },
+                    }
+                )
+                continue
+            results.append(applied)
+        if results:
+            self._changed(sheet, events, agent)
+        payload = {
+            "message": "PARTIAL_SUCCESS" if failed else "SUCCESS",
+            "resultCode": 3 if failed else 0,
+            "version": sheet.version,
+            "result": self._row_payloads(sheet, results),
+        }
+        if failed:
+            payload["failedItems"] = failed
+        return payload
 
     def _refuse_before_writing(self, sheet, rows, partial, adding):
         """Refusals of the request as a whole come first, partial success or not; then an
@@ -874,22 +874,21 @@ class SmartsheetEmulator(Emulator):
         sheet = self._sheet(request)
         ids = [int(part) for part in (request.query.get("ids") or "").split(",") if part]
         ignore_missing = request.query.get("ignoreRowsNotFound") == "true"
-        with self.state:
-            missing = [row_id for row_id in ids if sheet.row(row_id) is None]
-            if missing and not ignore_missing:
-                raise error(404, 1006, "Not Found")
-            gone = set()
-            for row_id in ids:
-                if sheet.row(row_id) is not None and row_id not in gone:
-                    gone |= {row_id} | sheet.descendants(row_id)
-            sheet.remove(gone)
-            if gone:
-                self._changed(
-                    sheet,
-                    [self._event("row", "deleted", row_id) for row_id in sorted(gone)],
-                    request.headers.get(CHANGE_AGENT_HEADER),
-                )
-            return {"message": "SUCCESS", "resultCode": 0, "version": sheet.version, "result": sorted(gone)}
+        missing = [row_id for row_id in ids if sheet.row(row_id) is None]
+        if missing and not ignore_missing:
+            raise error(404, 1006, "Not Found")
+        gone = set()
+        for row_id in ids:
+            if sheet.row(row_id) is not None and row_id not in gone:
+                gone |= {row_id} | sheet.descendants(row_id)
+        sheet.remove(gone)
+        if gone:
+            self._changed(
+                sheet,
+                [self._event("row", "deleted", row_id) for row_id in sorted(gone)],
+                request.headers.get(CHANGE_AGENT_HEADER),
+            )
+        return {"message": "SUCCESS", "resultCode": 0, "version": sheet.version, "result": sorted(gone)}
 
     # ------------------------------------------------------------------ change tracking and callbacks
     def _event(self, object_type, event_type, object_id, **extra):

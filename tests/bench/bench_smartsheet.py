@@ -20,7 +20,7 @@ import math
 import time
 from contextlib import closing
 
-from benchlib import measured, open_registry, verdict
+from benchlib import emulator_module, measured, open_registry, verdict
 
 from odoo import SUPERUSER_ID, api
 
@@ -38,7 +38,7 @@ def addon_module(name):
 
 
 def build_sheet(emulator):
-    task_columns = addon_module("tests.emulator").TASK_COLUMNS
+    task_columns = emulator_module("connector_smartsheet").TASK_COLUMNS
     extra_columns = COLUMNS - len(task_columns)
     columns = task_columns + [
         {"title": f"Field {index}", "type": "TEXT_NUMBER"} for index in range(extra_columns)
@@ -137,7 +137,7 @@ class WriteCounter:
 
 
 def bench(registry):
-    emulator = addon_module("tests.emulator").SmartsheetEmulator(tokens=(TOKEN,))
+    emulator = emulator_module("connector_smartsheet").SmartsheetEmulator(tokens=(TOKEN,))
     emulator.start()
     try:
         started = time.perf_counter()

@@ -16,7 +16,7 @@ import importlib
 import tempfile
 from unittest.mock import patch
 
-from benchlib import env_for, measured, open_registry, verdict
+from benchlib import emulator_module, env_for, measured, open_registry, verdict
 
 CARDS = 5000
 PAGE = 1000  # Trello's largest page, the import's batch
@@ -123,7 +123,7 @@ def raw_create(env, link, board_cards, comments):
 
 
 def bench(registry):
-    emulator = addon_module("connector_trello.tests.emulator")
+    emulator = emulator_module("connector_trello")
     trello = emulator.TrelloEmulator()
     board_id = emulator.generate_board(trello, CARDS)
     trello.start()

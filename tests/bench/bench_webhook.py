@@ -12,7 +12,6 @@ processes, which drifts during a run, weighs on both sides of each ratio.
 """
 
 import argparse
-import importlib
 import json
 import os
 import signal
@@ -25,6 +24,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
+from benchlib import emulator_module
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -129,9 +129,7 @@ def remove_backend(registry, backend_id):
 
 def signed_deliveries(webhook_url):
     """A function making ``count`` signed deliveries, each with an event id never sent before."""
-    # Importable once the configuration has named the addons path.
-    emulator = importlib.import_module("odoo.addons.connector_base.tests.emulator")
-    sign = emulator.hmac_sha1_base64_body_and_url(WEBHOOK_SECRET)
+    sign = emulator_module("connector_base").hmac_sha1_base64_body_and_url(WEBHOOK_SECRET)
     counter = iter(range(10**9))
 
     def make(count):

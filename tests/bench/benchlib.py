@@ -1,11 +1,17 @@
 """What the benchmark scripts share: opening the bench database, timing, verdicts."""
 
 import argparse
+import importlib
+import sys
 import time
+import types
+from pathlib import Path
 
 import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.tools import config
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def open_registry(description):
@@ -16,6 +22,21 @@ def open_registry(description):
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     return odoo.modules.registry.Registry(args.database)
+
+
+def emulator_module(addon):
+    """``odoo.addons.<addon>.tests.emulator``, once the configuration has named the addons path.
+
+    The addons' ``tests`` packages are registered bare first: their ``__init__`` imports the
+    Odoo test cases, and Odoo logs an error for its test framework imported outside test mode.
+    """
+    for name in ("connector_base", addon):
+        package = f"odoo.addons.{name}.tests"
+        if package not in sys.modules:
+            bare = types.ModuleType(package)
+            bare.__path__ = [str(ROOT / name / "tests")]
+            sys.modules[package] = bare
+    return importlib.import_module(f"odoo.addons.{addon}.tests.emulator")
 
 
 def env_for(cr):

@@ -1,5 +1,6 @@
 import hashlib
 import hmac
+import threading
 import time
 
 import pytest
@@ -7,11 +8,16 @@ import requests
 
 from odoo.addons.connector_base.tests.emulator import (
     MALFORMED_JSON,
+    DemoPages,
     Emulator,
     EmulatorHTTPError,
+    Quota,
     Response,
     hmac_sha1_base64_body_and_url,
     hmac_sha256_hex,
+    page_by_id,
+    page_by_number,
+    page_by_offset,
     send_signed_webhook,
 )
 
@@ -287,3 +293,154 @@ def test_signed_webhook_with_a_wrong_secret_is_refused_by_a_verifying_receiver()
         )
 
     assert answer.status_code == 401
+
+
+def test_a_given_signature_is_sent_as_it_is():
+    receiver, received = _receiver(lambda request: True)
+    with receiver:
+        send_signed_webhook(
+            receiver.url("/webhooks/callback"), b"{}", signature_header="X-Signature", signature="forged"
+        )
+
+    assert received[0].headers["X-Signature"] == "forged"
+
+
+class Platform(Emulator):
+    """A platform with one token, one quota per token reported in two headers, and a public page."""
+
+    quotas = (Quota("token", 2, 60000, {"max": "X-Limit", "remaining": "X-Remaining"}),)
+
+    def __init__(self):
+        super().__init__()
+        self.route("GET", "/me", lambda request: {"caller": request.caller})
+        self.route("GET", "/consent", lambda request: {"caller": request.caller}, public=True)
+        self.route("GET", "/refuse", self.refuse)
+
+    def authenticate(self, request):
+        token = request.headers.get("Authorization")
+        if token not in ("t1", "t2"):
+            raise EmulatorHTTPError(401, {"error": "invalid token"})
+        return {"token": token}
+
+    def quota_holder(self, request, quota):
+        return request.headers.get("Authorization")
+
+    def refuse(self, request):
+        raise EmulatorHTTPError(404, {"error": "not found"})
+
+
+@pytest.fixture
+def platform():
+    with Platform() as emulator:
+        yield emulator
+
+
+def test_a_guarded_route_hands_the_checked_caller_to_its_handler(platform):
+    answer = requests.get(platform.url("/me"), headers={"Authorization": "t1"}, timeout=2)
+
+    assert answer.json() == {"caller": {"token": "t1"}}
+
+
+def test_a_refused_credential_answers_the_platform_refusal_with_its_quota_headers(platform):
+    answer = requests.get(platform.url("/me"), headers={"Authorization": "nope"}, timeout=2)
+
+    assert (answer.status_code, answer.json()) == (401, {"error": "invalid token"})
+    assert (answer.headers["X-Limit"], answer.headers["X-Remaining"]) == ("2", "1")
+
+
+def test_every_answer_of_a_guarded_route_reports_what_is_left_of_its_holder_quota(platform):
+    first, second, third = (
+        requests.get(platform.url(path), headers={"Authorization": "t1"}, timeout=2)
+        for path in ("/me", "/refuse", "/me")
+    )
+    other = requests.get(platform.url("/me"), headers={"Authorization": "t2"}, timeout=2)
+
+    assert second.status_code == 404
+    assert [answer.headers["X-Remaining"] for answer in (first, second, third)] == ["1", "0", "0"]
+    assert other.headers["X-Remaining"] == "1"
+    assert "X-Limit" not in requests.get(platform.url("/consent"), timeout=2).headers
+
+
+def test_a_public_route_skips_the_credential_check(platform):
+    answer = requests.get(platform.url("/consent"), timeout=2)
+
+    assert (answer.status_code, answer.json()) == (200, {"caller": None})
+
+
+def test_an_armed_rate_limit_can_carry_the_exhausted_quota_headers(platform):
+    platform.faults.add(429, headers=platform.exhausted_quota_headers())
+
+    answer = requests.get(platform.url("/me"), headers={"Authorization": "t1"}, timeout=2)
+
+    assert answer.status_code == 429
+    assert (answer.headers["X-Limit"], answer.headers["X-Remaining"]) == ("2", "0")
+
+
+def test_guarded_routes_answer_one_at_a_time_under_the_state_lock(platform):
+    entered = threading.Event()
+    platform.route("GET", "/slow", lambda request: entered.set() or time.sleep(0.3) or {})
+    slow = threading.Thread(
+        target=requests.get, args=(platform.url("/slow"),), kwargs={"headers": {"Authorization": "t1"}}
+    )
+    slow.start()
+    entered.wait(2)
+    started = time.monotonic()
+    requests.get(platform.url("/me"), headers={"Authorization": "t1"}, timeout=2)
+    waited = time.monotonic() - started
+    slow.join()
+
+    assert waited > 0.15
+
+
+def test_background_delivery_runs_after_a_change_and_not_before():
+    emulator = Emulator()
+    delivered = threading.Event()
+    emulator.delivery_wanted()  # not started: tests deliver when they choose
+    emulator.start_background_delivery(delivered.set, delay=0.05)
+
+    assert not delivered.wait(0.2)
+    emulator.delivery_wanted()
+    assert delivered.wait(2)
+
+
+@pytest.mark.parametrize(
+    ("page", "size", "expected"), [(1, 2, [0, 1]), (2, 2, [2, 3]), (3, 2, [4]), (4, 2, [])]
+)
+def test_page_number_paging_counts_pages_from_one(page, size, expected):
+    assert page_by_number(list(range(5)), page, size) == expected
+
+
+def test_offset_paging_counts_items_from_zero():
+    assert page_by_offset(list(range(5)), 3, 10) == [3, 4]
+    assert page_by_offset(list(range(5)), 0, 2) == [0, 1]
+
+
+def test_id_cursor_paging_goes_newest_first_before_and_since_an_id():
+    items = [{"id": f"{number:02d}"} for number in range(10)]
+
+    assert [item["id"] for item in page_by_id(items, limit=3)] == ["09", "08", "07"]
+    assert [item["id"] for item in page_by_id(items, limit=3, before="07")] == ["06", "05", "04"]
+    assert [item["id"] for item in page_by_id(items, limit=5, since="07")] == ["09", "08"]
+
+
+class Pages(DemoPages):
+    title = "Demo <platform>"
+
+    def credentials(self):
+        return {"token": "t1"}
+
+    def sections(self):
+        return ["<p>one board</p>"]
+
+
+def test_the_demo_page_serves_the_platform_sections_and_the_demo_credentials():
+    emulator = Emulator()
+    Pages(emulator)
+    with emulator:
+        page = requests.get(emulator.url("/"), timeout=2)
+        credentials = requests.get(emulator.url("/demo/credentials"), timeout=2)
+
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "<title>Demo &lt;platform&gt;</title>" in page.text
+    assert "<h1>Demo &lt;platform&gt;</h1><p>one board</p>" in page.text
+    assert credentials.json() == {"token": "t1"}
