@@ -30,9 +30,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL = ROOT / ".local"
-# The suite's addons: every connector_* folder with a manifest, found where they are,
-# so adding a connector touches no list here.
-SUITE = sorted(path.parent.name for path in ROOT.glob("connector_*/__manifest__.py"))
+
+
+def suite_addons(root):
+    """The suite's addons: every connector_* folder with a manifest, found where they are,
+    so adding a connector touches no list here."""
+    return sorted(path.parent.name for path in root.glob("connector_*/__manifest__.py"))
+
+
+SUITE = suite_addons(ROOT)
 TEST_ADDONS_DIR = ROOT / "tests" / "addons"
 ODOO_MAJOR = 18
 # Ports this checkout listens on: the defaults when free, otherwise free ones chosen
@@ -721,12 +727,11 @@ class Demo:
         self.port_name = f"demo-{addon.removeprefix('connector_')}"
 
 
-@functools.cache
-def demos():
-    """The demos of the suite's connectors; a connector without an emulator has none yet."""
+def find_demos(root, addons):
+    """The demos of these addons; a connector without an emulator has none yet."""
     found = []
-    for addon in SUITE:
-        emulator = ROOT / addon / "tests" / "emulator.py"
+    for addon in addons:
+        emulator = root / addon / "tests" / "emulator.py"
         if not emulator.exists():
             continue
         for node in ast.parse(emulator.read_text()).body:
@@ -735,6 +740,11 @@ def demos():
             ):
                 found.append(Demo(addon, **ast.literal_eval(node.value)))
     return found
+
+
+@functools.cache
+def demos():
+    return find_demos(ROOT, SUITE)
 
 
 def start_demo_emulators(env):
