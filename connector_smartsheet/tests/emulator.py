@@ -45,10 +45,12 @@ import secrets
 import time
 import uuid
 from datetime import datetime, timezone
+from html import escape
 from urllib.parse import urlencode
 
 import requests
 
+from odoo.addons.connector_base.tests import emulator as framework
 from odoo.addons.connector_base.tests.emulator import (
     Emulator,
     EmulatorHTTPError,
@@ -1265,6 +1267,48 @@ def load_demo(emulator):
     emulator.pending_events.clear()
 
 
+class DemoPages(framework.DemoPages):
+    """What a person uses in the demo instead of Smartsheet's web app: the sheets, and a form
+    per row to change its primary cell as the sheet's owner would. Each change is called back."""
+
+    title = "Smartsheet emulator"
+
+    def __init__(self, emulator):
+        super().__init__(emulator)
+        emulator.router.add("POST", "/demo/sheets/{sheet_id}/rows/{row_id}", self.change_row)
+
+    def credentials(self):
+        return {"token": next(iter(self.emulator.tokens))}
+
+    def sections(self):
+        parts = [f"<p>{len(self.emulator.webhooks)} webhook(s) registered.</p>"]
+        for sheet in self.emulator.sheets.values():
+            primary = next(column["id"] for column in sheet.columns if column.get("primary"))
+            parts.append(f"<h2>{escape(sheet.name)}</h2><ul>")
+            depth = {}
+            for row in sheet.rows:  # parents come before their children
+                depth[row.id] = depth[row.parent_id] + 1 if row.parent_id else 0
+                value = escape(str((row.cells.get(primary) or {}).get("value") or ""))
+                parts.append(
+                    f"<li style='margin-left: {depth[row.id] * 2}em'><form method='post' "
+                    f"action='/demo/sheets/{sheet.id}/rows/{row.id}'><input name='value' value='{value}'> "
+                    "<button>Save</button></form></li>"
+                )
+            parts.append("</ul>")
+        return parts
+
+    def change_row(self, request):
+        emulator = self.emulator
+        with emulator.state:
+            sheet = emulator.sheets.get(int(request.params["sheet_id"]))
+            row_id = int(request.params["row_id"])
+            if sheet is None or sheet.row(row_id) is None:
+                raise error(404, 1006, "Not Found")
+            primary = next(column["title"] for column in sheet.columns if column.get("primary"))
+            emulator.update_cells(sheet.id, row_id, {primary: request.form.get("value", "")})
+        return Response(303, b"", {"Location": "/"})
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Serve the Smartsheet emulator on 127.0.0.1.")
     parser.add_argument("--port", type=int, default=DEMO["port"])
@@ -1274,12 +1318,13 @@ def main(argv=None):
     emulator = SmartsheetEmulator(tokens=(args.token,), auto_deliver=True)
     if args.demo:
         load_demo(emulator)
+        DemoPages(emulator)
     return serve(
         emulator,
         args.port,
         lambda: (
             f"Smartsheet emulator on {emulator.api_url} (access token {args.token!r}, "
-            f"{len(emulator.sheets)} sheets)"
+            f"{len(emulator.sheets)} sheets); its page on {emulator.base_url} changes rows"
         ),
     )
 

@@ -26,9 +26,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from odoo.addons.connector_base.tests.emulator import (
-    DemoPages as BaseDemoPages,
-)
+from odoo.addons.connector_base.tests import emulator as framework
 from odoo.addons.connector_base.tests.emulator import (
     Emulator,
     EmulatorHTTPError,
@@ -1382,7 +1380,7 @@ def generate_board(emulator, cards, *, lists=5, labels=6, check_items=3, comment
     return board
 
 
-class DemoPages(BaseDemoPages):
+class DemoPages(framework.DemoPages):
     """What a person uses in the demo instead of Trello's web app: the boards, and forms to
     move, rename, comment on and archive cards as Bruno. Each change sends its webhook."""
 

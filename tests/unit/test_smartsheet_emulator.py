@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from odoo.addons.connector_base.tests.emulator import Emulator, Response
-from odoo.addons.connector_smartsheet.tests.emulator import SIGNATURE_HEADER, SmartsheetEmulator
+from odoo.addons.connector_smartsheet.tests.emulator import SIGNATURE_HEADER, DemoPages, SmartsheetEmulator
 
 TOKEN = "pat-emulator"
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
@@ -374,3 +374,31 @@ def test_a_cell_shape_smartsheet_never_accepts_fails_the_whole_request_even_with
     assert (answer["errorCode"], answer["detail"]) == (1112, {"index": 1, "rowId": rows[1]})
     assert answer["refId"]
     assert emulator.cell(tree, rows[0], "Name") == "A"
+
+
+def test_the_demo_page_changes_a_row_as_the_owner_would_and_hands_out_the_demo_token(emulator):
+    DemoPages(emulator)
+    sheet_id = emulator.add_sheet("Plan <v1>", COLUMNS, [{"Name": "Design"}])
+    parent = emulator.sheets[sheet_id].rows[0].id
+    child = emulator.add_row(sheet_id, {"Name": "Wireframes"}, parent_id=parent)
+    emulator.pending_events.clear()
+
+    page = requests.get(emulator.url("/"), timeout=5)
+    changed = requests.post(
+        emulator.url(f"/demo/sheets/{sheet_id}/rows/{child}"),
+        data={"value": "Wireframes v2"},
+        allow_redirects=False,
+        timeout=5,
+    )
+    unknown = requests.post(emulator.url(f"/demo/sheets/{sheet_id}/rows/1"), data={"value": "x"}, timeout=5)
+
+    assert "<h2>Plan &lt;v1&gt;</h2>" in page.text
+    assert "margin-left: 2em" in page.text and "value='Wireframes'" in page.text
+    assert (changed.status_code, changed.headers["Location"]) == (303, "/")
+    assert emulator.cell(sheet_id, child, "Name") == "Wireframes v2"
+    assert {"objectType": "row", "eventType": "updated", "id": child}.items() <= next(
+        event for event in emulator.pending_events[sheet_id] if event["objectType"] == "row"
+    ).items()
+    assert "changeAgent" not in emulator.pending_events[sheet_id][0]
+    assert unknown.status_code == 404
+    assert requests.get(emulator.url("/demo/credentials"), timeout=5).json() == {"token": TOKEN}
