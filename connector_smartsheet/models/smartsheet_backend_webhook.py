@@ -13,7 +13,7 @@ class SmartsheetBackendWebhook(models.Model):
     """A backend's webhook intake: signatures per sheet webhook, callbacks turned into row
     changes, and the webhooks' health on the backend's overview."""
 
-    _inherit = "smartsheet.backend"
+    _inherit = "smartsheet.backend"  # pylint: disable=consider-merging-classes-inherited
 
     _webhook_route = "/connector/smartsheet/webhook/{backend_id}"
     _webhook_signature = SignatureScheme(header=SIGNATURE_HEADER)

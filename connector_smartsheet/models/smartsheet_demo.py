@@ -17,7 +17,7 @@ class SmartsheetBackendDemo(models.Model):
     """The demo of ``make run``: a backend on the demo emulator and the Odoo records its sample
     sheets name."""
 
-    _inherit = "smartsheet.backend"
+    _inherit = "smartsheet.backend"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _connector_demo_setup(self, url, public_base_url=None):

@@ -8,7 +8,7 @@ class SmartsheetSheetDeletedRows(models.Model):
     """Rows deleted in Smartsheet, found by comparing row ids or reported by a webhook: their
     records are archived or deleted."""
 
-    _inherit = "smartsheet.sheet"
+    _inherit = "smartsheet.sheet"  # pylint: disable=consider-merging-classes-inherited
 
     def _remove_rows_not_in(self, seen_row_ids):
         """Rows bound in Odoo but no longer in the sheet were deleted there."""

@@ -11,7 +11,7 @@ class SmartsheetSheetExport(models.Model):
     """Changes of bound records written to their rows: the changed cells only, moved rows
     grouped by their new place."""
 
-    _inherit = "smartsheet.sheet"
+    _inherit = "smartsheet.sheet"  # pylint: disable=consider-merging-classes-inherited
 
     def _export_columns(self):
         return {

@@ -10,7 +10,7 @@ from ..lib.timestamps import parse_timestamp
 class SmartsheetSheetExportNewRows(models.Model):
     """Rows added for the project's new tasks, in waves: parents first, each next to its siblings."""
 
-    _inherit = "smartsheet.sheet"
+    _inherit = "smartsheet.sheet"  # pylint: disable=consider-merging-classes-inherited
 
     def _export_new_records(self):
         """Add rows for the tasks of the project that have none: parents first, next to their siblings."""

@@ -68,7 +68,7 @@ class SmartsheetSheetImport(models.Model):
     """A sheet's import: a full read or the changes since the last sync, page by page, each
     page mapped here and written by its purpose's importer (one file per purpose)."""
 
-    _inherit = "smartsheet.sheet"
+    _inherit = "smartsheet.sheet"  # pylint: disable=consider-merging-classes-inherited
 
     def _sync(self, full=False):
         """Import what changed since the last sync (everything the first time, or when ``full``)."""

@@ -6,7 +6,7 @@ from ..lib import mapper as cells
 class SmartsheetSheetInventoryImport(models.Model):
     """The rows of an inventory sheet: counts applied through Odoo's inventory adjustment."""
 
-    _inherit = "smartsheet.sheet"
+    _inherit = "smartsheet.sheet"  # pylint: disable=consider-merging-classes-inherited
 
     def _import_inventory_rows(self, good, run):
         products, failures = self._resolve_products(good)

@@ -6,7 +6,7 @@ from ..lib import mapper as cells
 class SmartsheetSheetProductionImport(models.Model):
     """The rows of a manufacturing sheet: one manufacturing order per row, in the state the row asks for."""
 
-    _inherit = "smartsheet.sheet"
+    _inherit = "smartsheet.sheet"  # pylint: disable=consider-merging-classes-inherited
 
     def _import_production_rows(self, good, run):
         products, failures = self._resolve_products(good)

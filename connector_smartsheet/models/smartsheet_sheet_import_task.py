@@ -10,7 +10,7 @@ from .smartsheet_sheet_import import IMPORT_CONTEXT
 class SmartsheetSheetTaskImport(models.Model):
     """The rows of a task sheet: tasks in parent-first waves, their kept cells and dependencies."""
 
-    _inherit = "smartsheet.sheet"
+    _inherit = "smartsheet.sheet"  # pylint: disable=consider-merging-classes-inherited
 
     def _import_task_rows(self, good, run):
         """Tasks in parent-first waves: a child needs its parent's task id."""

@@ -10,7 +10,7 @@ from .smartsheet_sheet import ROW_LABEL
 class SmartsheetSheetLookups(models.Model):
     """What rows name by text (products, locations, lots), and the row errors naming their column."""
 
-    _inherit = "smartsheet.sheet"
+    _inherit = "smartsheet.sheet"  # pylint: disable=consider-merging-classes-inherited
 
     @staticmethod
     def _cell_text(record, column):

@@ -8,7 +8,7 @@ class SmartsheetSheetQuarantine(models.Model):
     """Rows set aside as failed import jobs: listed, retried with the rows waiting on them,
     settled when read again."""
 
-    _inherit = "smartsheet.sheet"
+    _inherit = "smartsheet.sheet"  # pylint: disable=consider-merging-classes-inherited
 
     def action_view_quarantine(self):
         self.ensure_one()

@@ -9,7 +9,7 @@ from .smartsheet_sheet_import import ImportRun
 class SmartsheetSheetReconcile(models.Model):
     """A task sheet's rows as the reconciliation compares them with their tasks."""
 
-    _inherit = "smartsheet.sheet"
+    _inherit = "smartsheet.sheet"  # pylint: disable=consider-merging-classes-inherited
 
     def _reconcile_rows(self):
         """Yield (row id, hash of the task values the row imports as, whether the task holds
