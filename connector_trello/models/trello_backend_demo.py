@@ -7,7 +7,7 @@ class TrelloBackendDemo(models.Model):
     """The demo of ``make run``: a backend on the local Trello emulator. Only the demo
     and its tests call it."""
 
-    _inherit = "trello.backend"
+    _inherit = "trello.backend"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _connector_demo_setup(self, emulator_url, public_base_url=None):

@@ -9,7 +9,7 @@ class TrelloBackendExport(models.Model):
     """The base's export hooks for cards: the card's structure joins the mapped values,
     fields an open conflict holds are left out, and the board link does the writing."""
 
-    _inherit = "trello.backend"
+    _inherit = "trello.backend"  # pylint: disable=consider-merging-classes-inherited
 
     def _connector_export_values(self, binding, record, mapper_):
         """The mapped values plus the card's list, labels and members, without the fields an

@@ -9,7 +9,7 @@ class TrelloBackendOverview(models.Model):
     """What the connectors' overview and health check show of a Trello backend: the
     token, the boards' webhooks, the addresses of cards and boards."""
 
-    _inherit = "trello.backend"
+    _inherit = "trello.backend"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------ health
     def _health_checks(self):

@@ -10,7 +10,7 @@ class TrelloBackendWebhook(models.Model):
     """Trello's webhook deliveries: their signature, their id, and the one job per action
     the connector applies."""
 
-    _inherit = "trello.backend"
+    _inherit = "trello.backend"  # pylint: disable=consider-merging-classes-inherited
 
     _webhook_route = "/connector/trello/webhook/{backend_id}"
     _webhook_signature = SignatureScheme(

@@ -16,7 +16,7 @@ class TrelloBoardCard(models.Model):
     """The cards of a board read into tasks: a batch of cards mapped, upserted and handed
     on to their children; cards gone from Trello archived."""
 
-    _inherit = "trello.board"
+    _inherit = "trello.board"  # pylint: disable=consider-merging-classes-inherited
 
     def _sync_card_after_action(self, card_id, action_date):
         """Bring the task of a card up to date after an action on it, re-reading the card.

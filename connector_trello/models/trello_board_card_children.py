@@ -11,7 +11,7 @@ class TrelloBoardCardChildren(models.Model):
     """What hangs under a card: check items as sub-tasks, comments as chatter notes,
     attachments as files or links. Each kind follows Trello, removals included."""
 
-    _inherit = "trello.board"
+    _inherit = "trello.board"  # pylint: disable=consider-merging-classes-inherited
 
     def _sync_check_items(self, cards, task_ids, known):
         """Check items become sub-tasks of the card's task (checked: done); removed ones are archived."""

@@ -12,7 +12,7 @@ class TrelloBoardCardExport(models.Model):
     """Tasks changed or made in Odoo sent to their cards: what differs is written, new
     tasks become cards exactly once."""
 
-    _inherit = "trello.board"
+    _inherit = "trello.board"  # pylint: disable=consider-merging-classes-inherited
 
     def _card_structure_values(self, task):
         """The Trello side of a task's stage, tags and assignees, for the export hash."""

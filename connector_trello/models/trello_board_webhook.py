@@ -11,7 +11,7 @@ class TrelloBoardWebhook(models.Model):
     """How Trello tells Odoo about a board: its webhook (registered, checked, repaired,
     removed) and the polls and re-imports that catch what a webhook missed."""
 
-    _inherit = "trello.board"
+    _inherit = "trello.board"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------ registration
     def _enqueue_webhook_registration(self):
