@@ -11,10 +11,9 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.connector_base.controllers.webhook import WebhookIntake
+from odoo.addons.connector_base.tests.common import ConnectorCase
 
 from emulators.framework import hmac_sha1_base64_body_and_url
-
-from .common import ConnectorCase
 
 SECRET = "whsec-test-0123456789"
 ROUTE = "/connector/test/webhook/{}"
