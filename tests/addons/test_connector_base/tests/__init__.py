@@ -13,6 +13,7 @@ from . import test_oauth
 from . import test_overview
 from . import test_reconcile
 from . import test_refused_credentials
+from . import test_run_jobs
 from . import test_runner_servers
 from . import test_secret_fields
 from . import test_security
