@@ -62,11 +62,10 @@ def check(name, addon, addons):
     for path in sorted(tests.rglob("*.py")):
         for module in imported_modules(ast.parse(path.read_text())):
             parts = module.split(".")
-            if parts[:2] == ["odoo", "addons"] and len(parts) > 2 and parts[2] in addons:
-                if parts[2] not in allowed:
-                    problems.append(
-                        f"{path.relative_to(ROOT)} imports {module}, but {name} does not depend on {parts[2]}"
-                    )
+            if parts[:2] == ["odoo", "addons"] and len(parts) > 2 and parts[2] in addons.keys() - allowed:
+                problems.append(
+                    f"{path.relative_to(ROOT)} imports {module}, but {name} does not depend on {parts[2]}"
+                )
     return problems
 
 
