@@ -2,12 +2,32 @@
 
 Odoo's own runner fails a test that logs an error; under pytest the log line
 would otherwise scroll by unnoticed. Tests that expect an error mute it with
-``odoo.tools.mute_logger``.
+``odoo.tools.mute_logger``. ``logged_errors`` applies the same rule to the log
+file of an Odoo process (an install, or a run of Odoo's own test runner).
 """
 
 import logging
+import re
 
 import pytest
+
+# "<date> <time> <pid> <LEVEL> <database> <logger>: <message>", as Odoo writes its log.
+ERROR_LINE = re.compile(r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) (?:\S+ (?P<logger>[^:\s]+): (?P<message>.*))?")
+
+
+def is_expected(logger_name, message):
+    """pytest-odoo imports odoo.tests before it turns test mode on (it must: test
+    mode at registry load would run every module's tests), and Odoo logs that."""
+    return logger_name == "odoo.tests.common" and message.startswith("Importing test framework")
+
+
+def logged_errors(log_text):
+    """The ERROR and CRITICAL lines of an Odoo log, but those ``is_expected`` lets pass."""
+    return [
+        line
+        for line in log_text.splitlines()
+        if (found := ERROR_LINE.match(line)) and not is_expected(found["logger"], found["message"])
+    ]
 
 
 class _ErrorCollector(logging.Handler):
@@ -16,9 +36,7 @@ class _ErrorCollector(logging.Handler):
         self.records = []
 
     def emit(self, record):
-        if record.name == "odoo.tests.common" and record.getMessage().startswith("Importing test framework"):
-            # pytest-odoo imports odoo.tests before it turns test mode on (it
-            # must: test mode at registry load would run every module's tests).
+        if is_expected(record.name, record.getMessage()):
             return
         self.records.append(record)
 

@@ -5,3 +5,8 @@ from . import test_import_preview
 from . import test_import_tasks
 from . import test_manufacturing_inventory
 from . import test_webhooks
+from . import test_cells_and_dependencies
+from . import test_demo_and_unmatched
+from . import test_overview
+from . import test_reconcile
+from . import test_tours

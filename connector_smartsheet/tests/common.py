@@ -5,19 +5,15 @@ callbacks) while the test waits on it, so helpers flush the test's writes
 before any call out and forget the cache after Odoo's HTTP thread has written.
 """
 
-import traceback
-
-from odoo import fields
 from odoo.tests import HttpCase
 
-from odoo.addons.connector_base.models.connector_sync_job import ClaimedJob
-from odoo.addons.connector_base.tests.common import EmulatorRequestsMixin
+from odoo.addons.connector_base.tests.common import EmulatorRequestsMixin, RunJobsMixin
 from odoo.addons.connector_smartsheet.tests.emulator import TASK_COLUMNS, SmartsheetEmulator
 
 TOKEN = "pat-odoo-e2e-0123456789"
 
 
-class SmartsheetCase(EmulatorRequestsMixin, HttpCase):
+class SmartsheetCase(RunJobsMixin, EmulatorRequestsMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -86,42 +82,6 @@ class SmartsheetCase(EmulatorRequestsMixin, HttpCase):
         )
         self.env.invalidate_all()
         return sheet
-
-    # ------------------------------------------------------------------ jobs
-    def due_jobs(self):
-        self.env.flush_all()
-        return self.env["connector.sync.job"].search(
-            [
-                ("backend_model", "=", "smartsheet.backend"),
-                ("backend_id", "=", self.backend.id),
-                ("state", "=", "pending"),
-                ("next_attempt_at", "<=", fields.Datetime.now()),
-            ],
-            order="priority, next_attempt_at, id",
-        )
-
-    def run_jobs(self, limit=100):
-        """Run the backend's due jobs as the runner does (claim, handler, outcome), in this
-        test's transaction: the runner's own claim switches isolation level, which only the
-        first statement of a transaction may do."""
-        ran = self.env["connector.sync.job"]
-        for _attempt in range(limit):
-            job = self.due_jobs()[:1]
-            if not job:
-                break
-            job.write({"state": "running", "attempts": job.attempts + 1})
-            claim = ClaimedJob(job.id, job.method_name, job.backend_model, job.backend_id, job.company_id.id)
-            try:
-                with self.env.cr.savepoint():
-                    result = job._call_handler(
-                        claim.method_name, claim.backend_model, claim.backend_id, claim.company_id
-                    )
-                job._mark_done(result or {}, 0.0)
-            except Exception as error:  # noqa: BLE001 - lands on the job, as in the runner
-                job._mark_failed(error, traceback.format_exc(), 0.0)
-            ran |= job
-        self.env.invalidate_all()
-        return ran
 
     def deliver(self, sheet_id):
         """Send the sheet's pending events to Odoo; every callback must be accepted."""

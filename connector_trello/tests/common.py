@@ -1,13 +1,11 @@
 import tempfile
-import traceback
 from unittest.mock import patch
 
-from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.connector_base.controllers.webhook import WebhookIntake
 from odoo.addons.connector_base.lib import rate_limit
-from odoo.addons.connector_base.tests.common import EmulatorRequestsMixin
+from odoo.addons.connector_base.tests.common import EmulatorRequestsMixin, RunJobsMixin
 from odoo.addons.connector_trello.tests.emulator import (
     DEMO_API_KEY,
     DEMO_APP_SECRET,
@@ -18,7 +16,7 @@ from odoo.addons.connector_trello.tests.emulator import (
 
 
 @tagged("post_install", "-at_install")
-class TrelloCase(EmulatorRequestsMixin, HttpCase):
+class TrelloCase(RunJobsMixin, EmulatorRequestsMixin, HttpCase):
     """End to end against the Trello emulator, over real HTTP both ways.
 
     Every test gets a fresh emulator (with the sample board) and a backend pointing at
@@ -65,42 +63,6 @@ class TrelloCase(EmulatorRequestsMixin, HttpCase):
                 *[(key, "=", value) for key, value in domain.items()],
             ]
         )
-
-    def run_jobs(self, limit=200):
-        """Run the backend's due jobs like the runner: each in a savepoint, failures recorded."""
-        Job = self.env["connector.sync.job"]
-        count = 0
-        while count < limit:
-            self.env.flush_all()
-            self.backend.invalidate_recordset(["paused"])
-            if self.backend.paused:
-                break
-            job = Job.search(
-                [
-                    ("backend_model", "=", self.backend._name),
-                    ("backend_id", "=", self.backend.id),
-                    ("state", "=", "pending"),
-                    ("next_attempt_at", "<=", fields.Datetime.now()),
-                ],
-                order="priority, next_attempt_at, id",
-                limit=1,
-            )
-            if not job:
-                break
-            job.write({"state": "running", "attempts": job.attempts + 1})
-            try:
-                with self.env.cr.savepoint():
-                    result = job._call_handler(
-                        job.method_name, job.backend_model, job.backend_id, job.company_id.id
-                    )
-            except Exception as error:  # noqa: BLE001 - recorded on the job, as the runner does
-                self.env.invalidate_all()
-                job._mark_failed(error, traceback.format_exc(), 0.0)
-            else:
-                job._mark_done(result or {}, 0.0)
-            count += 1
-        self.env.invalidate_all()
-        return count
 
     def link_board(self, **values):
         """Link the sample board, let its webhook be registered and import it."""

@@ -1,4 +1,4 @@
-from .common import ConnectorCase
+from odoo.addons.connector_base.tests.common import ConnectorCase
 
 
 class TestChangeDetection(ConnectorCase):

@@ -6,7 +6,7 @@ import psycopg2
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tools import mute_logger
 
-from .common import ConnectorCase
+from odoo.addons.connector_base.tests.common import ConnectorCase
 
 
 class TestSyncJobQueue(ConnectorCase):

@@ -1,9 +1,7 @@
 from lxml import etree
 
-from ..lib.errors import AuthenticationError, NetworkError, NotFoundError
-from ..models.connector_backend_mixin import CIRCUIT_BREAKER_REASON
-from ..models.connector_error_text import connector_error_text
-from .common import ConnectorCase
+from odoo.addons.connector_base.models.connector_backend_mixin import CIRCUIT_BREAKER_REASON
+from odoo.addons.connector_base.tests.common import ConnectorCase
 
 
 class TestOverview(ConnectorCase):
@@ -113,30 +111,3 @@ class TestSyncHistory(ConnectorCase):
     def test_a_bound_model_form_gets_the_sync_history_button(self):
         arch = etree.fromstring(self.Partner.get_view(view_type="form")["arch"])
         self.assertTrue(arch.xpath("//button[@name='action_view_connector_history']"))
-
-
-class TestErrorText(ConnectorCase):
-    """Errors say what happened and what to do, in words."""
-
-    def test_an_unreachable_platform_reads_cannot_reach_with_the_address(self):
-        error = NetworkError(
-            "x", platform="Smartsheet", url="http://127.0.0.1:8392", network_reason="connection refused"
-        )
-        self.assertEqual(
-            connector_error_text(self.env, error),
-            "Cannot reach Smartsheet at http://127.0.0.1:8392 (connection refused): "
-            "check the API URL and the network.",
-        )
-
-    def test_refused_only_when_the_platform_answered_with_status_and_message(self):
-        error = NotFoundError(
-            "x", platform="Trello", status=404, platform_message="model not found", request="GET /1/boards/b"
-        )
-        text = connector_error_text(self.env, error)
-        self.assertIn("(HTTP 404: model not found)", text)
-        self.assertIn("deleted", text)
-        auth = AuthenticationError("x", platform="Trello", status=401, platform_message="invalid token")
-        self.assertIn(
-            "refused the credentials (HTTP 401: invalid token): check them",
-            connector_error_text(self.env, auth),
-        )

@@ -1,6 +1,6 @@
 from odoo.modules.neutralize import neutralize_database
 
-from .common import ConnectorCase
+from odoo.addons.connector_base.tests.common import ConnectorCase
 
 
 class TestBackendPause(ConnectorCase):

@@ -6,8 +6,7 @@ from odoo.tests import new_test_user
 from odoo.tools import mute_logger
 
 from odoo.addons.connector_base.lib.mapping import MappingError
-
-from .common import ConnectorCase
+from odoo.addons.connector_base.tests.common import ConnectorCase
 
 TASK = "test.connector.task"
 

@@ -8,10 +8,10 @@ import psycopg2
 from odoo import SUPERUSER_ID, api
 from odoo.tools import mute_logger
 
-from .. import job_runner
-from ..job_runner import CHANNEL
-from ..models.connector_sync_job import LIVENESS_LOCK_NAMESPACE
-from .common import ConnectorCase
+from odoo.addons.connector_base import job_runner
+from odoo.addons.connector_base.job_runner import CHANNEL
+from odoo.addons.connector_base.models.connector_sync_job import LIVENESS_LOCK_NAMESPACE
+from odoo.addons.connector_base.tests.common import ConnectorCase
 
 SILENCE = ("odoo.addons.connector_base.models.connector_sync_job",)
 

@@ -11,9 +11,8 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.connector_base.controllers.webhook import WebhookIntake
+from odoo.addons.connector_base.tests.common import ConnectorCase
 from odoo.addons.connector_base.tests.emulator import hmac_sha1_base64_body_and_url
-
-from .common import ConnectorCase
 
 SECRET = "whsec-test-0123456789"
 ROUTE = "/connector/test/webhook/{}"

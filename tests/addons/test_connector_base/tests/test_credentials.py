@@ -7,8 +7,7 @@ from odoo.tools import config
 
 from odoo.addons.connector_base.lib.errors import ConfigurationError
 from odoo.addons.connector_base.models.connector_backend_mixin import SECRET_MASK
-
-from .common import ConnectorCase
+from odoo.addons.connector_base.tests.common import ConnectorCase
 
 OPTION = "connector_encryption_keys"
 

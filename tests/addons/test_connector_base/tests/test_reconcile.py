@@ -1,6 +1,5 @@
 from odoo.addons.connector_base.models.connector_external_binding import FROM_CONNECTOR, content_hash
-
-from .common import ConnectorCase
+from odoo.addons.connector_base.tests.common import ConnectorCase
 
 
 class TestReconciliation(ConnectorCase):

@@ -1,12 +1,17 @@
 import signal
 import time
 
-from .common import ConnectorCase
-from .odoo_servers import start_servers
+from odoo.tests import tagged
+
+from odoo.addons.connector_base.tests.common import ConnectorCase
+from odoo.addons.connector_base.tests.odoo_servers import start_servers
 
 JOBS = 40
 
 
+# The servers load the registry of the committed database: at install time the
+# test addon is not installed there yet.
+@tagged("post_install", "-at_install")
 class TestRunnerOnSeveralServers(ConnectorCase):
     """Two real Odoo server processes on the test database share its queue.
 

@@ -3,7 +3,7 @@ import json
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
-from .common import ConnectorCase
+from odoo.addons.connector_base.tests.common import ConnectorCase
 
 
 @tagged("post_install", "-at_install")

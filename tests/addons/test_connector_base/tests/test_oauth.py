@@ -7,9 +7,8 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.addons.connector_base.lib import oauth
 from odoo.addons.connector_base.lib.errors import AuthenticationError
 from odoo.addons.connector_base.lib.oauth import TokenAuthClient, TokenSet
+from odoo.addons.connector_base.tests.common import EmulatorRequestsMixin
 from odoo.addons.connector_base.tests.emulator import Emulator, EmulatorHTTPError
-
-from .common import EmulatorRequestsMixin
 
 CLIENT_ID = "client-test-1"
 CLIENT_SECRET = "client-secret-plain-4242"

@@ -1,8 +1,7 @@
 from odoo.tools import mute_logger
 
 from odoo.addons.connector_base.models.connector_backend_mixin import CREDENTIALS_REFUSED_REASON
-
-from .common import ConnectorCase
+from odoo.addons.connector_base.tests.common import ConnectorCase
 
 SILENCE = ("odoo.addons.connector_base.models.connector_sync_job",)
 

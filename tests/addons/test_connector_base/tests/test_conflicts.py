@@ -1,6 +1,6 @@
 from datetime import datetime, timedelta
 
-from .common import ConnectorCase
+from odoo.addons.connector_base.tests.common import ConnectorCase
 
 
 class TestConflicts(ConnectorCase):

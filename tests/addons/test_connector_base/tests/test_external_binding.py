@@ -5,8 +5,7 @@ import psycopg2
 from odoo.tools import mute_logger
 
 from odoo.addons.connector_base.lib.errors import ValidationError
-
-from .common import ConnectorCase
+from odoo.addons.connector_base.tests.common import ConnectorCase
 
 
 def partner_items(count, suffix=""):
