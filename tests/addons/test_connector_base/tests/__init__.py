@@ -1,1 +1,2 @@
+from . import test_polling
 from . import test_quarantine

@@ -1,0 +1,161 @@
+import json
+import tempfile
+import traceback
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.connector_base.controllers.webhook import WebhookIntake
+from odoo.addons.connector_base.lib.errors import AuthenticationError, ServerError
+
+from ..models.test_connector_oauth_backend import WEBHOOK_SIGNATURE
+
+SECRET = "whsec-poll-0123456789"
+ROUTE = "/connector/test/webhook/{}"
+
+
+def action(action_id):
+    return {"id": action_id, "card": "c1", "title": f"Title of {action_id}"}
+
+
+@tagged("post_install", "-at_install")
+class TestPolling(HttpCase):
+    """Polling is the webhook's path started from a cursor: in a job, one call when idle, applied once."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.backend = cls.env["test.connector.oauth.backend"].create(
+            {"name": "Polled backend", "webhook_secret": SECRET, "platform_actions": [action("a1")]}
+        )
+
+    def setUp(self):
+        super().setUp()
+        # Private rate-limit buckets: a previous run on a database with the same ids must not count.
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        patcher = patch.object(WebhookIntake, "rate_limit_directory", directory.name)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self.backend.public_base_url = self.base_url()
+
+    def deliver(self, change):
+        """The platform's webhook delivery of ``change``, signed, over HTTP."""
+        raw = json.dumps({"id": change["id"], "change": change}).encode()
+        url = self.base_url() + ROUTE.format(self.backend.id)
+        headers = {
+            "Content-Type": "application/json",
+            "X-Test-Webhook": WEBHOOK_SIGNATURE.sign(SECRET, raw, url),
+        }
+        self.env.flush_all()
+        response = self.opener.post(url, data=raw, headers=headers, timeout=10)
+        self.env.invalidate_all()
+        self.assertEqual(response.status_code, 200, response.text)
+        return response.text
+
+    def run_jobs(self):
+        """The backend's due jobs, each as the runner runs it, in this test's transaction."""
+        Job = self.env["connector.sync.job"]
+        ran = Job
+        for _attempt in range(50):
+            self.env.flush_all()
+            self.backend.invalidate_recordset(["paused"])
+            if self.backend.paused:
+                break
+            job = Job.search(
+                [
+                    *self.backend._job_domain(),
+                    ("state", "=", "pending"),
+                    ("next_attempt_at", "<=", fields.Datetime.now()),
+                ],
+                order="priority, next_attempt_at, id",
+                limit=1,
+            )
+            if not job:
+                break
+            job.write({"state": "running", "attempts": job.attempts + 1})
+            try:
+                with self.env.cr.savepoint():
+                    result = job._call_handler(job.method_name, job.backend_model, job.backend_id, False)
+                job._mark_done(result or {}, 0.0)
+            except Exception as error:  # noqa: BLE001 - lands on the job, as in the runner
+                job._mark_failed(error, traceback.format_exc(), 0.0)
+            ran |= job
+        self.env.invalidate_all()
+        return ran
+
+    def poll(self):
+        self.backend._connector_enqueue_polls()
+        return self.run_jobs()
+
+    def cursor(self):
+        return self.env["connector.poll.cursor"].search(
+            [("backend_model", "=", self.backend._name), ("backend_id", "=", self.backend.id)]
+        )
+
+    def test_a_change_delivered_by_webhook_then_polled_is_applied_once(self):
+        self.assertIn("accepted", self.deliver(action("a1")))
+
+        self.poll()
+
+        self.assertEqual(self.backend.applied_changes, ["a1"])
+        self.assertEqual(self.cursor().cursor, "a1")
+
+    def test_a_change_polled_then_delivered_by_webhook_is_applied_once(self):
+        self.poll()
+
+        self.assertIn("duplicate", self.deliver(action("a1")))
+        self.run_jobs()
+
+        self.assertEqual(self.backend.applied_changes, ["a1"])
+
+    def test_the_poll_applies_what_no_webhook_delivered_from_its_cursor_on(self):
+        self.poll()
+        self.backend.platform_actions = [action("a1"), action("a2"), action("a3")]
+        self.deliver(action("a2"))
+
+        self.poll()
+
+        self.assertEqual(self.backend.applied_changes, ["a1", "a2", "a3"])
+        self.assertEqual(self.cursor().cursor, "a3")
+
+    def test_nothing_new_costs_one_call_and_moves_no_cursor(self):
+        self.poll()
+        calls, changed_at = self.backend.platform_calls, self.cursor().changed_at
+
+        [job] = self.poll()
+
+        self.assertEqual(self.backend.platform_calls, calls + 1)
+        self.assertEqual((self.cursor().cursor, self.cursor().changed_at), ("a1", changed_at))
+        self.assertEqual((job.state, job.result_summary), ("done", "Nothing changed."))
+        self.assertEqual(self.backend.applied_changes, ["a1"])
+
+    def test_the_cron_only_queues_poll_jobs_and_skips_held_backends(self):
+        held = self.backend.copy({"name": "Held", "platform_actions": [action("a1")]})
+        held.action_pause(reason="held by a person")
+
+        self.env["test.connector.oauth.backend"]._cron_connector_poll()
+        self.backend._connector_enqueue_polls()  # deduplicated while pending
+
+        jobs = self.env["connector.sync.job"].search([("method_name", "=", "_job_poll")])
+        self.assertEqual(jobs.mapped("backend_id"), [self.backend.id])
+        self.assertEqual(jobs.state, "pending")
+        self.assertEqual(self.backend.platform_calls, 0, "no platform call in the cron's transaction")
+
+    def test_a_refused_credential_holds_the_poll_and_a_platform_failure_counts_for_the_breaker(self):
+        with patch.object(
+            type(self.backend),
+            "_connector_poll",
+            side_effect=AuthenticationError("invalid token", status=401),
+        ):
+            [held] = self.poll()
+        self.assertEqual(held.state, "pending")
+        self.assertTrue(self.backend.needs_reauthorization)
+        self.assertTrue(self.backend.paused)
+
+        self.backend._connector_credentials_accepted()
+        with patch.object(type(self.backend), "_connector_poll", side_effect=ServerError("down", status=503)):
+            [failing] = self.run_jobs()
+        self.assertEqual((failing.state, failing.platform_failure), ("pending", True))
+        self.assertFalse(self.backend.applied_changes)
