@@ -8,6 +8,7 @@ uses it.
 
 from odoo import fields, models
 
+from odoo.addons.connector_base.lib.errors import AuthenticationError
 from odoo.addons.connector_base.lib.mapping import FieldRule, MappingError
 from odoo.addons.connector_base.lib.polling import Polled, PolledEvent
 
@@ -25,6 +26,18 @@ class TestConnectorBackend(models.Model):
     _inherit = "test.connector.backend"
 
     platform_cards = fields.Json(help="{card id: {id, title, parent}}: the cards the platform holds.")
+
+    def _health_checks(self):
+        checks = super()._health_checks()
+        if not self._connector_credentials_ready():
+            return checks
+        return [*checks, *self._connector_platform_checks(self.env._("Platform"), self._platform_identity)]
+
+    def _platform_identity(self):
+        """The "who am I" call a health check makes: refused for the refused token."""
+        if not self._connector_check_credentials():
+            raise AuthenticationError("invalid token", status=401)
+        return [(self.env._("Platform"), True, self.env._("The token is accepted."))]
 
     def _job_import_cards(self, job):
         """Import every card of the platform."""
@@ -94,6 +107,12 @@ class TestConnectorOAuthBackend(models.Model):
     platform_actions = fields.Json(help="[{id, card, title}]: the platform's change log, oldest first.")
     platform_calls = fields.Integer(help="Calls the polls made to the platform.")
     applied_changes = fields.Json(default=list, help="The action ids the webhook jobs applied, in order.")
+
+    def _job_call_platform(self, job):
+        """A call with the access token: refused while the backend holds none."""
+        if not self._connector_secret("oauth_access_token"):
+            raise AuthenticationError("the platform refused the access token", status=401)
+        return {"updated": 1}
 
     def _connector_poll_containers(self):
         return {"board": "Test board"} if self.platform_actions is not None else {}

@@ -1,15 +1,14 @@
 import json
 import tempfile
-import traceback
 from unittest.mock import patch
 
-from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.connector_base.controllers.webhook import WebhookIntake
 from odoo.addons.connector_base.lib.errors import AuthenticationError, ServerError
 
 from ..models.test_connector_oauth_backend import WEBHOOK_SIGNATURE
+from .jobs import run_jobs
 
 SECRET = "whsec-poll-0123456789"
 ROUTE = "/connector/test/webhook/{}"
@@ -55,35 +54,7 @@ class TestPolling(HttpCase):
         return response.text
 
     def run_jobs(self):
-        """The backend's due jobs, each as the runner runs it, in this test's transaction."""
-        Job = self.env["connector.sync.job"]
-        ran = Job
-        for _attempt in range(50):
-            self.env.flush_all()
-            self.backend.invalidate_recordset(["paused"])
-            if self.backend.paused:
-                break
-            job = Job.search(
-                [
-                    *self.backend._job_domain(),
-                    ("state", "=", "pending"),
-                    ("next_attempt_at", "<=", fields.Datetime.now()),
-                ],
-                order="priority, next_attempt_at, id",
-                limit=1,
-            )
-            if not job:
-                break
-            job.write({"state": "running", "attempts": job.attempts + 1})
-            try:
-                with self.env.cr.savepoint():
-                    result = job._call_handler(job.method_name, job.backend_model, job.backend_id, False)
-                job._mark_done(result or {}, 0.0)
-            except Exception as error:  # noqa: BLE001 - lands on the job, as in the runner
-                job._mark_failed(error, traceback.format_exc(), 0.0)
-            ran |= job
-        self.env.invalidate_all()
-        return ran
+        return run_jobs(self.backend)
 
     def poll(self):
         self.backend._connector_enqueue_polls()

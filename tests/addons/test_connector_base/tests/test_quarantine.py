@@ -1,7 +1,6 @@
-import traceback
-
-from odoo import fields
 from odoo.tests import TransactionCase
+
+from .jobs import run_jobs
 
 CARDS = {
     "c1": {"id": "c1", "title": "", "parent": None},
@@ -32,29 +31,7 @@ class TestQuarantine(TransactionCase):
         )
 
     def run_jobs(self):
-        """The backend's due jobs, each as the runner runs it, in this test's transaction."""
-        Job = self.env["connector.sync.job"]
-        for _attempt in range(50):
-            self.env.flush_all()
-            job = Job.search(
-                [
-                    *self.backend._job_domain(),
-                    ("state", "=", "pending"),
-                    ("next_attempt_at", "<=", fields.Datetime.now()),
-                ],
-                order="priority, next_attempt_at, id",
-                limit=1,
-            )
-            if not job:
-                break
-            job.write({"state": "running", "attempts": job.attempts + 1})
-            try:
-                with self.env.cr.savepoint():
-                    result = job._call_handler(job.method_name, job.backend_model, job.backend_id, False)
-                job._mark_done(result or {}, 0.0)
-            except Exception as error:  # noqa: BLE001 - lands on the job, as in the runner
-                job._mark_failed(error, traceback.format_exc(), 0.0)
-        self.env.invalidate_all()
+        return run_jobs(self.backend)
 
     def tasks(self):
         """{card id: task} of the cards in Odoo."""
