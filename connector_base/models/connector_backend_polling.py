@@ -94,3 +94,9 @@ class ConnectorBackendPolling(models.AbstractModel):
         state = self.env["connector.poll.cursor"].sudo()._for(self, container)
         if cursor and cursor != state.cursor:
             state.write({"cursor": cursor, "changed_at": fields.Datetime.now()})
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_poll_cursors(self):
+        self.env["connector.poll.cursor"].sudo().search(
+            [("backend_model", "=", self._name), ("backend_id", "in", self.ids)]
+        ).unlink()

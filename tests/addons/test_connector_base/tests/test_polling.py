@@ -130,3 +130,11 @@ class TestPolling(HttpCase):
             [failing] = self.run_jobs()
         self.assertEqual((failing.state, failing.platform_failure), ("pending", True))
         self.assertFalse(self.backend.applied_changes)
+
+    def test_deleting_a_backend_forgets_its_cursors(self):
+        self.poll()
+        cursor = self.cursor()
+
+        self.backend.unlink()
+
+        self.assertFalse(cursor.exists())
