@@ -57,19 +57,20 @@ class ConnectorBackendPolling(models.AbstractModel):
             )
 
     def _job_poll(self, job):
-        """Poll one container: claim and queue what changed, move its cursor."""
-        container = job.payload["container"]
+        return self._connector_poll_container(job.payload["container"])
+
+    def _connector_poll_container(self, container):
+        """Poll one container: claim and queue what changed, move its cursor. Writes nothing
+        when nothing changed."""
+        self.ensure_one()
         state = self.env["connector.poll.cursor"].sudo()._for(self, container)
         polled = self._connector_poll(container, state.cursor or None)
         fresh = 0
         for event in polled.events:
             vals_list = self._connector_poll_job_values(event.payload, event.event_id)
             fresh += self._connector_accept_jobs(vals_list, event.event_id)
-        now = fields.Datetime.now()
-        values = {"polled_at": now}
         if polled.cursor is not None and polled.cursor != state.cursor:
-            values.update(cursor=polled.cursor, changed_at=now)
-        state.write(values)
+            state.write({"cursor": polled.cursor, "changed_at": fields.Datetime.now()})
         if not polled.events:
             return {"skipped": 1, "summary": self.env._("Nothing changed.")}
         return {

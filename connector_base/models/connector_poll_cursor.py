@@ -12,7 +12,6 @@ class ConnectorPollCursor(models.Model):
     backend_id = fields.Many2oneReference(model_field="backend_model", required=True, readonly=True)
     container = fields.Char(required=True, readonly=True, help="The platform id of what is polled.")
     cursor = fields.Char(readonly=True, help="The platform's position after the last change seen.")
-    polled_at = fields.Datetime(string="Last poll", readonly=True)
     changed_at = fields.Datetime(string="Last change seen", readonly=True)
 
     _sql_constraints = [

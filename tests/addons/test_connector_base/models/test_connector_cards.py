@@ -105,7 +105,6 @@ class TestConnectorOAuthBackend(models.Model):
     _inherit = "test.connector.oauth.backend"
 
     platform_actions = fields.Json(help="[{id, card, title}]: the platform's change log, oldest first.")
-    platform_calls = fields.Integer(help="Calls the polls made to the platform.")
     applied_changes = fields.Json(default=list, help="The action ids the webhook jobs applied, in order.")
 
     def _job_call_platform(self, job):
@@ -119,7 +118,6 @@ class TestConnectorOAuthBackend(models.Model):
 
     def _connector_poll(self, container, cursor):
         """One call: the actions after ``cursor`` (ids grow with time, as Trello's)."""
-        self.platform_calls += 1
         actions = [action for action in self.platform_actions or () if not cursor or action["id"] > cursor]
         if not actions:
             return Polled(cursor=None)

@@ -56,6 +56,11 @@ class TestPolling(HttpCase):
     def run_jobs(self):
         return run_jobs(self.backend)
 
+    def platform_calls(self):
+        """Counts the polls' platform calls (the stand-in reads its change log in one)."""
+        Backend = type(self.backend)
+        return patch.object(Backend, "_connector_poll", autospec=True, side_effect=Backend._connector_poll)
+
     def poll(self):
         self.backend._connector_enqueue_polls()
         return self.run_jobs()
@@ -91,28 +96,38 @@ class TestPolling(HttpCase):
         self.assertEqual(self.backend.applied_changes, ["a1", "a2", "a3"])
         self.assertEqual(self.cursor().cursor, "a3")
 
-    def test_nothing_new_costs_one_call_and_moves_no_cursor(self):
+    def test_nothing_new_costs_one_call_and_writes_nothing(self):
         self.poll()
-        calls, changed_at = self.backend.platform_calls, self.cursor().changed_at
+        self.env.flush_all()
+        statements = []
+        execute = self.env.cr.execute
 
-        [job] = self.poll()
+        def spy(query, params=None, log_exceptions=True):
+            statements.append(str(getattr(query, "code", query)).lstrip().split()[0].upper())
+            return execute(query, params, log_exceptions)
 
-        self.assertEqual(self.backend.platform_calls, calls + 1)
-        self.assertEqual((self.cursor().cursor, self.cursor().changed_at), ("a1", changed_at))
-        self.assertEqual((job.state, job.result_summary), ("done", "Nothing changed."))
+        with self.platform_calls() as calls, patch.object(self.env.cr, "execute", spy):
+            result = self.backend._connector_poll_container("board")
+            self.env.flush_all()
+
+        self.assertEqual(result["summary"], "Nothing changed.")
+        self.assertEqual([verb for verb in statements if verb in ("INSERT", "UPDATE", "DELETE")], [])
+        self.assertEqual(self.cursor().cursor, "a1")
         self.assertEqual(self.backend.applied_changes, ["a1"])
+        self.assertEqual(calls.call_count, 1)
 
     def test_the_cron_only_queues_poll_jobs_and_skips_held_backends(self):
         held = self.backend.copy({"name": "Held", "platform_actions": [action("a1")]})
         held.action_pause(reason="held by a person")
 
-        self.env["test.connector.oauth.backend"]._cron_connector_poll()
-        self.backend._connector_enqueue_polls()  # deduplicated while pending
+        with self.platform_calls() as calls:
+            self.env["test.connector.oauth.backend"]._cron_connector_poll()
+            self.backend._connector_enqueue_polls()  # deduplicated while pending
 
         jobs = self.env["connector.sync.job"].search([("method_name", "=", "_job_poll")])
         self.assertEqual(jobs.mapped("backend_id"), [self.backend.id])
         self.assertEqual(jobs.state, "pending")
-        self.assertEqual(self.backend.platform_calls, 0, "no platform call in the cron's transaction")
+        self.assertEqual(calls.call_count, 0, "no platform call in the cron's transaction")
 
     def test_a_refused_credential_holds_the_poll_and_a_platform_failure_counts_for_the_breaker(self):
         with patch.object(
