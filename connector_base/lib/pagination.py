@@ -55,7 +55,15 @@ class _Pager:
             yield from page
 
     def pages(self):
-        """Yield each page (:class:`Page`), fetching the next one only when asked."""
+        """Yield each page (:class:`Page`), fetching the next one only when asked. The empty
+        answer that may end a collection is no page of its own (an empty collection is one
+        empty page)."""
+        for number, page in enumerate(self._walk()):
+            if page or number == 0:
+                yield page
+
+    def _walk(self):
+        """Every answer, as a :class:`Page`, until the collection ends."""
         raise NotImplementedError
 
 
@@ -80,7 +88,7 @@ class PageNumberPager(_Pager):
         self.first_page = first_page
         self._total_pages = _extractor(total_pages) if total_pages is not None else None
 
-    def pages(self):
+    def _walk(self):
         number = self.first_page
         while True:
             page = self._page({self.page_param: number, self.size_param: self.page_size})
@@ -103,7 +111,7 @@ class OffsetPager(_Pager):
         self.limit_param = limit_param
         self._total = _extractor(total) if total is not None else None
 
-    def pages(self):
+    def _walk(self):
         offset = 0
         while True:
             page = self._page({self.offset_param: offset, self.limit_param: self.limit})
@@ -127,7 +135,7 @@ class CursorPager(_Pager):
         self._next_cursor = _extractor(next_cursor)
         self.cursor_param = cursor_param
 
-    def pages(self):
+    def _walk(self):
         cursor = None
         seen = set()
         while True:

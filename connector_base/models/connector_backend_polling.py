@@ -86,7 +86,19 @@ class ConnectorBackendPolling(models.AbstractModel):
     def _connector_poll_cursor(self, container):
         """The stored cursor of ``container``, or None."""
         self.ensure_one()
-        return self.env["connector.poll.cursor"].sudo()._for(self, container).cursor or None
+        state = (
+            self.env["connector.poll.cursor"]
+            .sudo()
+            .search(
+                [
+                    ("backend_model", "=", self._name),
+                    ("backend_id", "=", self.id),
+                    ("container", "=", str(container)),
+                ],
+                limit=1,
+            )
+        )
+        return state.cursor or None
 
     def _connector_poll_set_cursor(self, container, cursor):
         """Move the cursor (an import that read everything takes it first: what changes while

@@ -102,3 +102,12 @@ def test_an_empty_collection_is_one_empty_page(platform):
     assert list(pager.pages()) == [[]]
     assert list(pager) == []
     assert pager.calls == 2
+
+
+def test_the_empty_answer_after_a_full_last_page_is_no_page():
+    pager = OffsetPager(
+        lambda params: {"items": ROWS[params["offset"] : params["offset"] + 5]}, limit=5, items="items"
+    )
+
+    assert [len(page) for page in pager.pages()] == [5] * 5
+    assert pager.calls == 6
