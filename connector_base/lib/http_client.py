@@ -453,10 +453,21 @@ class HttpClient:
                 request=f"{method} {self._path(path)}",
             ) from None
 
+    def _refuses_credential(self, status, code, message):
+        """Whether a 401 or 403 answer refuses the credential itself (``AuthenticationError``:
+        the backend waits for a new one) rather than one object to a working credential
+        (``PermissionDeniedError``: that object alone fails). Each platform client says
+        which is which (platform hook): by default a 401 refuses the credential, a 403 the
+        object."""
+        return status == 401
+
     def _error(self, method, path, response):
         status = response.status_code
         error_class = self._error_class(status)
         code, message = self._parse_error(response)
+        if error_class in (AuthenticationError, PermissionDeniedError):
+            refused = self._refuses_credential(status, code, message)
+            error_class = AuthenticationError if refused else PermissionDeniedError
         secrets = self._secrets()
         request = f"{method} {self._path(path)}"
         answer = (

@@ -6,6 +6,12 @@ memory, and it stops without the extra empty request whenever the page
 itself says it was the last. ``calls`` counts the requests made, for tests
 and benchmarks.
 
+Iterating a pager gives the items; ``pages()`` gives the same requests as pages
+(:class:`Page`: a list of the page's items, the whole payload in ``payload``),
+for callers that work a page at a time (a batch per page) or read what a page
+carries beside its items (a sheet's columns and version). A connector never
+writes its own page loop: it builds the pager that fits its platform.
+
 ``fetch(params)`` performs one request and returns the parsed payload; it is
 a callable rather than a path so the page parameters can go in the query
 string or in a POST body (Podio filters)::
@@ -25,6 +31,14 @@ def _extractor(spec):
     return spec
 
 
+class Page(list):
+    """The items of one page; ``payload`` is the page as the platform answered it."""
+
+    def __init__(self, items, payload):
+        super().__init__(items)
+        self.payload = payload
+
+
 class _Pager:
     def __init__(self, fetch, *, items=None):
         self._fetch = fetch
@@ -34,7 +48,23 @@ class _Pager:
     def _page(self, params):
         self.calls += 1
         payload = self._fetch(params)
-        return payload, list(self._items(payload) or ())
+        return Page(self._items(payload) or (), payload)
+
+    def __iter__(self):
+        for page in self.pages():
+            yield from page
+
+    def pages(self):
+        """Yield each page (:class:`Page`), fetching the next one only when asked. The empty
+        answer that may end a collection is no page of its own (an empty collection is one
+        empty page)."""
+        for number, page in enumerate(self._walk()):
+            if page or number == 0:
+                yield page
+
+    def _walk(self):
+        """Every answer, as a :class:`Page`, until the collection ends."""
+        raise NotImplementedError
 
 
 class PageNumberPager(_Pager):
@@ -58,17 +88,17 @@ class PageNumberPager(_Pager):
         self.first_page = first_page
         self._total_pages = _extractor(total_pages) if total_pages is not None else None
 
-    def __iter__(self):
-        page = self.first_page
+    def _walk(self):
+        number = self.first_page
         while True:
-            payload, items = self._page({self.page_param: page, self.size_param: self.page_size})
-            yield from items
-            pages_seen = page - self.first_page + 1
-            if len(items) < self.page_size or (
-                self._total_pages is not None and pages_seen >= int(self._total_pages(payload) or 0)
+            page = self._page({self.page_param: number, self.size_param: self.page_size})
+            yield page
+            pages_seen = number - self.first_page + 1
+            if len(page) < self.page_size or (
+                self._total_pages is not None and pages_seen >= int(self._total_pages(page.payload) or 0)
             ):
                 return
-            page += 1
+            number += 1
 
 
 class OffsetPager(_Pager):
@@ -81,14 +111,14 @@ class OffsetPager(_Pager):
         self.limit_param = limit_param
         self._total = _extractor(total) if total is not None else None
 
-    def __iter__(self):
+    def _walk(self):
         offset = 0
         while True:
-            payload, items = self._page({self.offset_param: offset, self.limit_param: self.limit})
-            yield from items
-            offset += len(items)
-            if len(items) < self.limit or (
-                self._total is not None and offset >= int(self._total(payload) or 0)
+            page = self._page({self.offset_param: offset, self.limit_param: self.limit})
+            yield page
+            offset += len(page)
+            if len(page) < self.limit or (
+                self._total is not None and offset >= int(self._total(page.payload) or 0)
             ):
                 return
 
@@ -105,13 +135,13 @@ class CursorPager(_Pager):
         self._next_cursor = _extractor(next_cursor)
         self.cursor_param = cursor_param
 
-    def __iter__(self):
+    def _walk(self):
         cursor = None
         seen = set()
         while True:
-            payload, items = self._page({} if cursor is None else {self.cursor_param: cursor})
-            yield from items
-            cursor = self._next_cursor(payload)
+            page = self._page({} if cursor is None else {self.cursor_param: cursor})
+            yield page
+            cursor = self._next_cursor(page.payload)
             if not cursor:
                 return
             if cursor in seen:

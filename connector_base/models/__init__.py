@@ -12,6 +12,9 @@ from . import connector_reconcile_difference
 from . import connector_backend_mixin
 from . import connector_backend_webhook
 from . import connector_backend_overview
+from . import connector_backend_quarantine
+from . import connector_backend_polling
+from . import connector_poll_cursor
 from . import connector_webhook_event
 from . import connector_oauth_token
 from . import connector_oauth_mixin

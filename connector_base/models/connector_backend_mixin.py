@@ -407,6 +407,18 @@ class ConnectorBackendMixin(models.AbstractModel):
                 )
             )
 
+    def _connector_platform_checks(self, label, checks):
+        """The health checks ``checks()`` makes on the platform, outside any job; when the
+        platform refuses the credential, one failed check saying so, and the backend is held
+        by the same policy as a job meeting the refusal (flagged, paused, managers told once)."""
+        try:
+            return checks()
+        except AuthenticationError as error:
+            self._connector_credentials_refused(error)
+            return [(label, False, connector_error_text(self.env, error))]
+        except ConnectorError as error:
+            return [(label, False, connector_error_text(self.env, error))]
+
     def _connector_reauthorize_hint(self):
         """What a manager does to give a working credential (platform hook), to finish a sentence."""
         return self.env._("saves a working credential on the backend")

@@ -36,11 +36,6 @@ class ConnectorBackendOverview(models.AbstractModel):
         ``bindings``, read in one go (platform hook; none by default)."""
         return {}
 
-    def _connector_needs_reauthorization(self):
-        """The platform refused the credentials: a person must connect again (platform hook)."""
-        self.ensure_one()
-        return False
-
     def _connector_webhook_health(self):
         """(level, text) of this backend's webhooks: level is ok, warning, error or none.
 
@@ -76,7 +71,8 @@ class ConnectorBackendOverview(models.AbstractModel):
     def _connector_overview_state(self, pauses):
         self.ensure_one()
         own = pauses.filtered(lambda pause: pause.backend_model == self._name and pause.backend_id == self.id)
-        if self._connector_needs_reauthorization():
+        # One meaning for every credential kind (token, key, OAuth): set by the refusal policy.
+        if self.needs_reauthorization:
             return "needs_reauth"
         if any(pause.reason == CIRCUIT_BREAKER_REASON for pause in own):
             return "circuit_open"

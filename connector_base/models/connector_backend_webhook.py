@@ -231,7 +231,12 @@ class ConnectorBackendWebhook(models.AbstractModel):
     def _webhook_accept(self, payload, event_id):
         """Store the event's jobs; False, storing nothing, when ``event_id`` came before."""
         self.ensure_one()
-        vals_list = self._webhook_job_values(payload, event_id)
+        return self._connector_accept_jobs(self._webhook_job_values(payload, event_id), event_id)
+
+    def _connector_accept_jobs(self, vals_list, event_id):
+        """Claim ``event_id`` and store the jobs in one statement; False, storing nothing, when
+        it came before. Webhook deliveries and polls both come through here."""
+        self.ensure_one()
         Job = self.env["connector.sync.job"].sudo()
         if event_id is None:
             Job._enqueue(vals_list)

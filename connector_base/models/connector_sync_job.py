@@ -160,6 +160,12 @@ class ConnectorSyncJob(models.Model):
     quarantine = fields.Boolean(
         readonly=True, help="A record the import could not map, set aside until its data or mapping is fixed."
     )
+    parent_external_id = fields.Char(
+        string="Waits for",
+        readonly=True,
+        help="External ID of the quarantined object this one waits for (its parent): it is retried "
+        "by itself once that one is imported.",
+    )
     method_name = fields.Char(string="Target method", required=True, readonly=True)
     payload = fields.Json(string="Payload (JSON)", readonly=True, copy=False)
     payload_text = fields.Text(string="Payload", compute="_compute_payload_text")
@@ -202,6 +208,9 @@ class ConnectorSyncJob(models.Model):
                 ON connector_sync_job (priority, next_attempt_at, id) WHERE state = 'pending';
             CREATE INDEX IF NOT EXISTS connector_sync_job_attention_idx
                 ON connector_sync_job (state) WHERE state IN ('running', 'failed');
+            CREATE INDEX IF NOT EXISTS connector_sync_job_quarantine_idx
+                ON connector_sync_job (backend_id, object_type, parent_external_id)
+                WHERE quarantine AND state IN ('failed', 'pending');
             CREATE UNIQUE INDEX IF NOT EXISTS connector_sync_job_pending_identity_uniq
                 ON connector_sync_job (identity_key)
                 WHERE state = 'pending' AND identity_key IS NOT NULL;
@@ -598,6 +607,7 @@ class ConnectorSyncJob(models.Model):
                        result_summary = %s, error_class = NULL, error_message = NULL, error_traceback = NULL,
                        platform_failure = FALSE
                  WHERE id = %s;
+                %s;
                 -- The row stays locked until the commit: no sweep can take the job meanwhile.
                 SELECT pg_advisory_unlock(%s, %s)
                 """,
@@ -607,11 +617,52 @@ class ConnectorSyncJob(models.Model):
                 result.get("skipped", 0),
                 summary or None,
                 self.id,
+                self._release_quarantine_waiting_sql(
+                    SQL(
+                        "SELECT backend_model, backend_id, object_type, external_id FROM connector_sync_job "
+                        "WHERE id = %s AND quarantine",
+                        self.id,
+                    )
+                ),
                 LIVENESS_LOCK_NAMESPACE,
                 self.id,
             )
         )
         self.invalidate_recordset()
+
+    @api.model
+    def _release_quarantine_waiting(self, backend_model, backend_id, object_type, parent_ids):
+        """Retry the quarantine entries waiting for these objects, which are in Odoo now."""
+        self.flush_model()
+        released = SQL(
+            "SELECT %s::varchar, %s::int, %s::varchar, parent_id FROM unnest(%s::varchar[]) AS parent_id",
+            backend_model,
+            backend_id,
+            object_type or None,
+            list(parent_ids),
+        )
+        self.env.cr.execute(self._release_quarantine_waiting_sql(released))
+        self.invalidate_model()
+        self._schedule_runner(fields.Datetime.now())
+
+    @api.model
+    def _release_quarantine_waiting_sql(self, parents):
+        """SQL retrying the quarantine entries waiting for ``parents`` (a query of backend
+        model, backend id, object type and external id). A quarantined job's success
+        runs it (in :meth:`_mark_done`): the family follows its parent down, by itself."""
+        return SQL(
+            """
+            UPDATE connector_sync_job waiting
+               SET state = 'pending', attempts = 0, next_attempt_at = (now() AT TIME ZONE 'UTC'),
+                   finished_at = NULL, write_date = (now() AT TIME ZONE 'UTC')
+              FROM (%s) AS parent (backend_model, backend_id, object_type, external_id)
+             WHERE waiting.quarantine AND waiting.state = 'failed'
+               AND waiting.backend_id = parent.backend_id AND waiting.backend_model = parent.backend_model
+               AND waiting.object_type IS NOT DISTINCT FROM parent.object_type
+               AND waiting.parent_external_id = parent.external_id
+            """,
+            parents,
+        )
 
     def _mark_failed(self, exc, trace, duration):
         secrets = self._backend_secrets()

@@ -9,7 +9,6 @@ whole board costs a handful of calls.
 import hashlib
 from urllib.parse import quote, urlencode
 
-from odoo.addons.connector_base.lib.errors import PermissionDeniedError
 from odoo.addons.connector_base.lib.http_client import HttpClient
 from odoo.addons.connector_base.lib.pagination import CursorPager
 
@@ -77,18 +76,6 @@ def _oldest_id_of_full_page(limit):
     return next_cursor
 
 
-def chunked(items, size):
-    """Lists of at most ``size`` items, in order."""
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 class TrelloClient(HttpClient):
     """The calls the connector makes; each returns parsed JSON."""
 
@@ -118,18 +105,10 @@ class TrelloClient(HttpClient):
         except ValueError:
             return 10.0
 
-    def _error(self, method, path, response):
-        """A 401 is Trello refusing the token only for the texts of CREDENTIAL_REFUSALS."""
-        error = super()._error(method, path, response)
-        message = (error.platform_message or "").strip().lower()
-        if response.status_code == 401 and message not in CREDENTIAL_REFUSALS:
-            return PermissionDeniedError(
-                str(error),
-                status=401,
-                platform_code=error.platform_code,
-                platform_message=error.platform_message,
-            )
-        return error
+    def _refuses_credential(self, status, code, message):
+        """A 401 refuses the token only with the texts of CREDENTIAL_REFUSALS; any other 401
+        ("unauthorized card permission requested") and a 403 refuse one object."""
+        return status == 401 and (message or "").strip().lower() in CREDENTIAL_REFUSALS
 
     # ------------------------------------------------------------------ identity
     def me(self):
@@ -178,7 +157,7 @@ class TrelloClient(HttpClient):
             next_cursor=_oldest_id_of_full_page(page_size),
             cursor_param="before",
         )
-        return chunked(pager, page_size)
+        return pager.pages()
 
     def iter_action_pages(self, board_id, *, since=None, action_filter=None, page_size=MAX_PAGE):
         """Board actions newer than ``since`` (an action id), newest first, a page at a time."""
@@ -192,7 +171,7 @@ class TrelloClient(HttpClient):
             next_cursor=_oldest_id_of_full_page(page_size),
             cursor_param="before",
         )
-        return chunked(pager, page_size)
+        return pager.pages()
 
     def actions_since(self, board_id, since):
         """Board actions after ``since``, oldest first: the order to apply them in."""

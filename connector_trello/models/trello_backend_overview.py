@@ -1,7 +1,5 @@
 from odoo import models
 
-from odoo.addons.connector_base.lib.errors import AuthenticationError
-
 from ..lib.cards import CARD
 
 
@@ -16,28 +14,19 @@ class TrelloBackendOverview(models.Model):
         checks = super()._health_checks()
         if not self._connector_credentials_ready():
             return checks
-        try:
-            with self._trello_session() as client:
-                me = client.me()
-                checks.append(
-                    (self.env._("Trello authorization"), True, self.env._("Token of %s", me.get("fullName")))
-                )
-                checks.append(self.board_ids.filtered("active")._check_webhooks(client))
-        except AuthenticationError as error:
-            self._connector_credentials_refused(error)
-            checks.append(
-                (
-                    self.env._("Trello authorization"),
-                    False,
-                    self._trello_token_refused_text(error),
-                )
-            )
-        return checks
+        return checks + self._connector_platform_checks(
+            self.env._("Trello authorization"), self._trello_platform_checks
+        )
+
+    def _trello_platform_checks(self):
+        with self._trello_session() as client:
+            me = client.me()
+            return [
+                (self.env._("Trello authorization"), True, self.env._("Token of %s", me.get("fullName"))),
+                self.board_ids.filtered("active")._check_webhooks(client),
+            ]
 
     # ------------------------------------------------------------------ overview
-    def _connector_needs_reauthorization(self):
-        return self.needs_reauthorization
-
     def _connector_external_urls(self, bindings):
         """A card's address is kept on its task, a board's on its link."""
         cards = bindings.filtered(lambda binding: binding.external_type == CARD)

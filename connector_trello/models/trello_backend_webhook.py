@@ -1,5 +1,6 @@
 from odoo import models
 
+from odoo.addons.connector_base.lib.polling import Polled, PolledEvent
 from odoo.addons.connector_base.lib.signature import SignatureScheme
 
 from ..lib import mapper
@@ -63,6 +64,23 @@ class TrelloBackendWebhook(models.Model):
                 )
             )
         return vals_list
+
+    # ------------------------------------------------------------------ polling
+    # The safety net under webhooks, run by the base's poll jobs (cron ir_cron_poll_boards).
+    def _connector_poll_containers(self):
+        return {link.board_id: link.name for link in self.board_ids if link.active and link.last_import_at}
+
+    def _connector_poll(self, container, cursor):
+        """The board's actions after the cursor, each claimed by its id as its webhook delivery
+        is: it is applied once, whichever way comes first. One call when there are none."""
+        with self._trello_session() as client:
+            actions = client.actions_since(container, cursor)
+        if not actions:
+            return Polled(cursor=None)
+        return Polled(
+            cursor=max(action["id"] for action in actions),
+            events=tuple(PolledEvent(action["id"], {"action": action}) for action in actions),
+        )
 
 
 def _action_subject(env, action):

@@ -13,7 +13,7 @@ class TrelloBoard(models.Model):
     its cards the project's tasks. Several boards may feed one project.
 
     This file holds the link and the board's structure (project, lists, labels). The rest
-    extends the model in files of their own: ``trello_board_webhook`` (webhook and polls),
+    extends the model in files of their own: ``trello_board_webhook`` (webhook and re-import),
     ``trello_board_card`` (cards read into tasks), ``trello_board_card_children`` (check
     items, comments, attachments), ``trello_board_card_export`` (tasks sent to cards) and
     ``trello_board_preview`` (the import preview)."""
@@ -62,7 +62,7 @@ class TrelloBoard(models.Model):
         "whatever address Odoo computes today.",
     )
     last_action_id = fields.Char(
-        string="Last action seen", readonly=True, copy=False, help="Where the next poll starts."
+        string="Last action seen", compute="_compute_last_action_id", help="Where the next poll starts."
     )
     last_import_at = fields.Datetime(readonly=True, copy=False)
     task_count = fields.Integer(compute="_compute_task_count")
@@ -70,6 +70,14 @@ class TrelloBoard(models.Model):
     _sql_constraints = [
         ("board_unique", "UNIQUE (backend_id, board_id)", "This board is already linked to this backend."),
     ]
+
+    def _compute_last_action_id(self):
+        # The poll's cursor, kept by the base per board (connector.poll.cursor).
+        for link in self:
+            backend = link.backend_id
+            link.last_action_id = (
+                backend._connector_poll_cursor(link.board_id) if backend and link.board_id else False
+            )
 
     def _compute_task_count(self):
         counts = dict(
@@ -142,12 +150,11 @@ class TrelloBoard(models.Model):
                     totals[key] = totals.get(key, 0) + count
             for page in client.iter_action_pages(self.board_id, action_filter=COMMENT_ACTIONS):
                 self._sync_comments(mapper.comments(page))
-        self.write(
-            {
-                "last_action_id": max(filter(None, (cursor, self.last_action_id)), default=False),
-                "last_import_at": fields.Datetime.now(),
-            }
+        self.backend_id._connector_poll_set_cursor(
+            self.board_id, max(filter(None, (cursor, self.last_action_id)), default=None)
         )
+        self.write({"last_import_at": fields.Datetime.now()})
+        self.invalidate_recordset(["last_action_id"])
         return totals
 
     def _sync_structure_from_trello(self):

@@ -1,15 +1,12 @@
-import logging
-
 from odoo import api, models
 
-from odoo.addons.connector_base.lib.errors import AuthenticationError, ConnectorError, NotFoundError
-
-_logger = logging.getLogger(__name__)
+from odoo.addons.connector_base.lib.errors import ConnectorError, NotFoundError
 
 
 class TrelloBoardWebhook(models.Model):
     """How Trello tells Odoo about a board: its webhook (registered, checked, repaired,
-    removed) and the polls and re-imports that catch what a webhook missed."""
+    removed) and the daily re-import that catches what a webhook and the polls (the
+    backend's, through the base's poll jobs) missed."""
 
     _inherit = "trello.board"  # pylint: disable=consider-merging-classes-inherited
 
@@ -106,42 +103,10 @@ class TrelloBoardWebhook(models.Model):
             return self.env._("%s: was inactive, re-activated", self.name)
         return self.env._("%s: active", self.name)
 
-    # ------------------------------------------------------------------ polling
-    @api.model
-    def _cron_poll(self):
-        """The safety net under webhooks: fetch each board's actions since the last one seen."""
-        links = self.search(
-            [
-                ("last_import_at", "!=", False),
-                ("backend_id.active", "=", True),
-                ("backend_id.needs_reauthorization", "=", False),
-            ]
-        )
-        for link in links.filtered(lambda link: not link.backend_id.paused):
-            try:
-                link._poll()
-            except AuthenticationError as error:
-                link.backend_id._connector_credentials_refused(error)
-            except ConnectorError as error:
-                _logger.warning("Polling Trello board %s failed: %s", link.display_name, error)
-
+    # ------------------------------------------------------------------ re-import
     @api.model
     def _cron_reimport(self):
         """Re-read every linked board: Trello leaves some changes (label edits, deleted comments,
         check item renames) out of its action listings, so only a full read catches them when
         their webhook was missed. Unchanged cards cost no write."""
         self.search([("last_import_at", "!=", False), ("backend_id.active", "=", True)])._enqueue_import()
-
-    def _poll(self):
-        """Queue the actions after the cursor; one API call and no write when there are none."""
-        self.ensure_one()
-        backend = self.backend_id
-        with backend._trello_session() as client:
-            actions = client.actions_since(self.board_id, self.last_action_id)
-        if not actions:
-            return 0
-        # Each action goes the way of a webhook delivery, claimed by its id: it arrives
-        # once, whichever way comes first.
-        fresh = [action for action in actions if backend._webhook_accept({"action": action}, action["id"])]
-        self.last_action_id = max(action["id"] for action in actions)
-        return len(fresh)

@@ -119,7 +119,7 @@ class TestWebhooks(TrelloCase):
         self.trello.move_card(card, self.sample["lists"]["Done"])
         self.late_deliveries = self.trello.take_pending()  # lost on the way, for now
 
-        self.env["trello.board"]._cron_poll()
+        self.env["trello.backend"]._cron_connector_poll()
         self.run_jobs()
 
         self.assertEqual(self.task_of("Order laptops").stage_id.name, "Done")
@@ -141,10 +141,10 @@ class TestWebhooks(TrelloCase):
             return execute(query, params, log_exceptions)
 
         with patch.object(self.env.cr, "execute", spy):
-            polled = self.link._poll()
+            polled = self.backend._connector_poll_container(self.link.board_id)
             self.env.flush_all()
 
-        self.assertEqual(polled, 0)
+        self.assertEqual(polled["summary"], "Nothing changed.")
         self.assertEqual(self.trello.count(), 1, "one API call")
         self.assertEqual([verb for verb in statements if verb in ("INSERT", "UPDATE", "DELETE")], [])
 

@@ -7,5 +7,9 @@
     "website": "https://example.com/odoo-connector-suite",
     "license": "LGPL-3",
     "depends": ["connector_base"],
-    "data": ["security/ir.model.access.csv", "views/test_connector_oauth_backend_views.xml"],
+    "data": [
+        "security/ir.model.access.csv",
+        "views/test_connector_oauth_backend_views.xml",
+        "views/test_connector_backend_views.xml",
+    ],
 }

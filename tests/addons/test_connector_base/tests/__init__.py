@@ -11,8 +11,11 @@ from . import test_job_liveness
 from . import test_job_runner
 from . import test_oauth
 from . import test_overview
+from . import test_polling
+from . import test_quarantine
 from . import test_reconcile
 from . import test_refused_credentials
+from . import test_refused_credentials_policy
 from . import test_run_jobs
 from . import test_runner_servers
 from . import test_secret_fields

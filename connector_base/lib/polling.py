@@ -1,0 +1,23 @@
+"""What a poll of one container (a board, a sheet) found, as a platform hook returns it.
+
+The base's poll job (``connector.backend.mixin._job_poll``) stores ``cursor``
+for the next poll and feeds each event through the webhook intake's
+claim-and-enqueue, so a change both polled and delivered is applied once.
+"""
+
+from typing import NamedTuple
+
+
+class PolledEvent(NamedTuple):
+    """One change: ``event_id`` as a webhook delivery of it would carry (Trello's action
+    id), so the two are claimed as one; ``payload`` as the webhook job expects it."""
+
+    event_id: str
+    payload: dict
+
+
+class Polled(NamedTuple):
+    """The container's new ``cursor`` (None: unchanged) and the ``events`` after the old one."""
+
+    cursor: str | None
+    events: tuple = ()

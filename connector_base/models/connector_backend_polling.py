@@ -1,0 +1,115 @@
+from odoo import api, fields, models
+
+
+class ConnectorBackendPolling(models.AbstractModel):
+    """Polling, the safety net under webhooks: the same inbound path, started from a cursor.
+
+    A connector names what it polls (:meth:`_connector_poll_containers`) and how one
+    poll reads the platform (:meth:`_connector_poll`); its cron calls
+    :meth:`_cron_connector_poll` on its backend model. Each container is polled by
+    its own deduplicated job (never in the cron's transaction), so a paused backend
+    or an open circuit breaker holds it like any job, and what the poll finds goes
+    through the webhook intake's claim-and-enqueue (:meth:`_webhook_accept`): a change
+    both polled and delivered by a webhook is applied once.
+    """
+
+    # One concern per file: several files of this addon extend the backend mixin.
+    _inherit = "connector.backend.mixin"  # pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------------ hooks
+    def _connector_poll_containers(self):
+        """{container id: name} of what this backend polls (platform hook: linked boards, sheets)."""
+        return {}
+
+    def _connector_poll(self, container, cursor):
+        """Read what changed in ``container`` after ``cursor`` (None: never polled); return a
+        ``lib.polling.Polled`` (platform hook). One call when nothing changed; raises the
+        typed errors of ``lib.errors``."""
+        raise NotImplementedError(f"{self._name} does not poll")
+
+    def _connector_poll_job_values(self, payload, event_id):
+        """The jobs applying one polled event: a webhook delivery's by default."""
+        return self._webhook_job_values(payload, event_id)
+
+    # ------------------------------------------------------------------ primitive
+    @api.model
+    def _cron_connector_poll(self):
+        """Queue one poll job per container of each running backend of this model."""
+        backends = self.search([("active", "=", True), ("needs_reauthorization", "=", False)])
+        for backend in backends.filtered(lambda backend: not backend.paused):
+            backend._connector_enqueue_polls()
+
+    def _connector_enqueue_polls(self, containers=None):
+        """One poll job per container (all of the backend's by default), deduplicated while pending."""
+        self.ensure_one()
+        known = self._connector_poll_containers()
+        for container in known if containers is None else containers:
+            name = known.get(container, container)
+            self._connector_enqueue(
+                "_job_poll",
+                {"container": container},
+                name=self.env._(
+                    "Look for changes in %(what)s (%(backend)s)", what=name, backend=self.display_name
+                ),
+                object_name=name,
+                identity_key=f"poll:{container}",
+                priority=20,
+            )
+
+    def _job_poll(self, job):
+        return self._connector_poll_container(job.payload["container"])
+
+    def _connector_poll_container(self, container):
+        """Poll one container: claim and queue what changed, move its cursor. Writes nothing
+        when nothing changed."""
+        self.ensure_one()
+        state = self.env["connector.poll.cursor"].sudo()._for(self, container)
+        polled = self._connector_poll(container, state.cursor or None)
+        fresh = 0
+        for event in polled.events:
+            vals_list = self._connector_poll_job_values(event.payload, event.event_id)
+            fresh += self._connector_accept_jobs(vals_list, event.event_id)
+        if polled.cursor is not None and polled.cursor != state.cursor:
+            state.write({"cursor": polled.cursor, "changed_at": fields.Datetime.now()})
+        if not polled.events:
+            return {"skipped": 1, "summary": self.env._("Nothing changed.")}
+        return {
+            "created": fresh,
+            "skipped": len(polled.events) - fresh,
+            "summary": self.env._(
+                "%(count)s change(s) found, %(fresh)s new (the others had come by webhook).",
+                count=len(polled.events),
+                fresh=fresh,
+            ),
+        }
+
+    def _connector_poll_cursor(self, container):
+        """The stored cursor of ``container``, or None."""
+        self.ensure_one()
+        state = (
+            self.env["connector.poll.cursor"]
+            .sudo()
+            .search(
+                [
+                    ("backend_model", "=", self._name),
+                    ("backend_id", "=", self.id),
+                    ("container", "=", str(container)),
+                ],
+                limit=1,
+            )
+        )
+        return state.cursor or None
+
+    def _connector_poll_set_cursor(self, container, cursor):
+        """Move the cursor (an import that read everything takes it first: what changes while
+        it runs is caught by the next poll)."""
+        self.ensure_one()
+        state = self.env["connector.poll.cursor"].sudo()._for(self, container)
+        if cursor and cursor != state.cursor:
+            state.write({"cursor": cursor, "changed_at": fields.Datetime.now()})
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_poll_cursors(self):
+        self.env["connector.poll.cursor"].sudo().search(
+            [("backend_model", "=", self._name), ("backend_id", "in", self.ids)]
+        ).unlink()
