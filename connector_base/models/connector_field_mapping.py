@@ -529,20 +529,6 @@ class ConnectorFieldMapping(models.Model):
             )
         return self.sudo().create(vals_list)
 
-    @api.model
-    def _quarantine(self, backend, method_name, failures, *, external_type=None, kind="import"):
-        """Set aside the records a batch could not map: one failed job per record.
-
-        ``failures``: the (external record, error) pairs of ``to_odoo_batch``. Each job
-        keeps the record as its payload and the error naming record, field and value;
-        Retry runs ``backend.<method_name>(job)`` on it once the data or the mapping is
-        fixed, so ``method_name`` must be a handler that imports the record in
-        ``job.payload``.
-        """
-        return self.env["connector.sync.job"]._record_quarantine(
-            backend, method_name, failures, kind=kind, object_type=external_type
-        )
-
 
 def lookup_field_name(model, lookup_by):
     """The field of ``model`` a lookup by name, email or reference reads."""

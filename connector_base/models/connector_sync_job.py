@@ -339,39 +339,6 @@ class ConnectorSyncJob(models.Model):
         return self.browse(job_ids), passed
 
     @api.model
-    def _record_quarantine(self, backend, method_name, failures, *, kind="import", object_type=None):
-        """Keep what a handler could not process as failed jobs, one per payload.
-
-        ``failures``: (payload, error) pairs, such as the external records a mapper
-        refused. Each job is failed from the start, its message the error's and its
-        payload kept; Retry runs ``backend.<method_name>(job)`` on that payload.
-        """
-        failures = list(failures)
-        subjects = backend._connector_job_subjects(method_name, [payload for payload, _error in failures])
-        vals_list = []
-        for (payload, error), subject in zip(failures, subjects, strict=True):
-            vals_list.append(
-                {
-                    **subject,
-                    "kind": kind,
-                    "backend_model": backend._name,
-                    "backend_id": backend.id,
-                    "backend_label": backend.display_name,
-                    "company_id": backend.company_id.id,
-                    "object_type": object_type,
-                    "method_name": method_name,
-                    "payload": payload,
-                    "state": "failed",
-                    "quarantine": True,
-                    "finished_at": fields.Datetime.now(),
-                    "error_class": f"{type(error).__module__}.{type(error).__qualname__}",
-                    "error_message": redact(str(error) or type(error).__name__),
-                }
-            )
-        self._check_enqueue_values(vals_list)
-        return self.sudo().create(vals_list)
-
-    @api.model
     def _check_enqueue_values(self, vals_list):
         for vals in vals_list:
             method = vals.get("method_name") or ""

@@ -41,6 +41,10 @@ MAX_ROWS_PER_WRITE = 500
 # Row ids travel in the query string: this many keep a URL far below common limits.
 MAX_IDS_PER_URL = 400
 RATE_LIMIT_CODE = 4003
+# Every 401 Smartsheet documents is about the token (1001 missing, 1002 invalid, 1003 expired,
+# 1005 SSO required, 1030 cannot assume user, 1067 unknown client id); a 403 refuses one
+# object (a sheet shared no more) to a working token.
+CREDENTIAL_REFUSAL_STATUS = 401
 # A 429 carries no Retry-After: wait this long before the in-call retry, as the SDK's first back-off does.
 RATE_LIMIT_PAUSE = 1.0
 # objectValue + level 2: multi-pickList and multi-contact cells arrive as lists, not joined
@@ -98,6 +102,9 @@ class SmartsheetClient(TokenAuthClient):
             headers = {CHANGE_AGENT_HEADER: self.change_agent, **(headers or {})}
         return super().request(method, path, headers=headers, **kwargs)
 
+    def _refuses_credential(self, status, code, message):
+        return status == CREDENTIAL_REFUSAL_STATUS
+
     def _error(self, method, path, response):
         """The typed error, keeping Smartsheet's ``refId`` (in the message too) and ``detail``
         (which row of a bulk write was refused: ``{index, rowId}``)."""
@@ -142,18 +149,13 @@ class SmartsheetClient(TokenAuthClient):
         Stops after the page that ends the sheet (``totalRowCount``) or a short
         page, so no empty trailing call is made.
         """
-        page = 1
-        while True:
-            payload = self.get(
-                f"/sheets/{sheet_id}",
-                params={**read_params, **params, "page": page, "pageSize": page_size},
-            )
-            yield payload
-            rows = payload.get("rows") or []
-            total_pages = math.ceil(int(payload.get("totalRowCount") or 0) / page_size)
-            if len(rows) < page_size or page >= total_pages:
-                return
-            page += 1
+        pager = PageNumberPager(
+            lambda page: self.get(f"/sheets/{sheet_id}", params={**read_params, **params, **page}),
+            page_size=page_size,
+            items="rows",
+            total_pages=lambda payload: math.ceil(int(payload.get("totalRowCount") or 0) / page_size),
+        )
+        return (page.payload for page in pager.pages())
 
     def get_rows(self, sheet_id, row_ids):
         """The sheet with just these rows, in one call per :data:`MAX_IDS_PER_URL` ids."""

@@ -149,6 +149,20 @@ class SmartsheetBackend(models.Model):
             return self.oauth_state == "connected"
         return bool(self.env["connector.credential"]._set_fields(self, ["access_token"]))
 
+    # The base's refusal policy: Smartsheet's client tells a refused token (every 401) from a
+    # sheet the token may not reach (403); a pasted token and OAuth go the same way.
+    def _connector_check_credentials(self):
+        if not self._connector_credentials_ready():
+            return False
+        with self._smartsheet_client() as client:
+            client.current_user()
+        return True
+
+    def _connector_reauthorize_hint(self):
+        if self.auth_method == "oauth":
+            return super()._connector_reauthorize_hint()
+        return self.env._("saves a working access token on the backend")
+
     def action_test_connection(self):
         """Call the current-user endpoint and say who the token belongs to."""
         self.ensure_one()
@@ -221,21 +235,21 @@ class SmartsheetBackend(models.Model):
 
     # ------------------------------------------------------------------ health
     def _health_checks(self):
-        checks = super()._health_checks()
-        try:
-            with self._smartsheet_client() as client:
-                user = client.current_user()
-                checks.append(
-                    (
-                        self.env._("Authentication"),
-                        True,
-                        self.env._("Connected as %(email)s.", email=user.get("email")),
-                    )
-                )
-                checks += self.sheet_ids.webhook_id._health_checks(client)
-        except ConnectorError as error:
-            checks.append((self.env._("Authentication"), False, connector_error_text(self.env, error)))
-        return checks
+        return super()._health_checks() + self._connector_platform_checks(
+            self.env._("Authentication"), self._smartsheet_platform_checks
+        )
+
+    def _smartsheet_platform_checks(self):
+        with self._smartsheet_client() as client:
+            user = client.current_user()
+            return [
+                (
+                    self.env._("Authentication"),
+                    True,
+                    self.env._("Connected as %(email)s.", email=user.get("email")),
+                ),
+                *self.sheet_ids.webhook_id._health_checks(client),
+            ]
 
     # ------------------------------------------------------------------ overview
     def _connector_job_subjects(self, method_name, payloads):
@@ -281,9 +295,6 @@ class SmartsheetBackend(models.Model):
             if links.get(binding.external_type)
         }
 
-    def _connector_needs_reauthorization(self):
-        return self.auth_method == "oauth" and self.oauth_state == "needs_reauth"
-
     # ------------------------------------------------------------------ jobs
     def _job_sync_sheet(self, job):
         sheet = self.env["smartsheet.sheet"].browse(job.payload["sheet_id"]).exists()
@@ -299,7 +310,7 @@ class SmartsheetBackend(models.Model):
         if not sheet:
             return {"skipped": 1, "summary": self.env._("The sheet is no longer linked.")}
         row_id = job.payload["id"]
-        return sheet._import_row_ids(sheet._quarantined_family(row_id), retried_row_id=row_id)
+        return sheet._import_row_ids([row_id], retried_row_id=row_id)
 
     def _job_export_new_rows(self, job):
         sheet = self.env["smartsheet.sheet"].browse(job.payload["sheet_id"]).exists()

@@ -95,12 +95,7 @@ class SmartsheetSheet(models.Model):
         mapped = dict(Mapping._read_group(scope, ["external_type"], ["__count"]))
         quarantined = dict(
             Job._read_group(
-                [
-                    ("backend_model", "=", "smartsheet.backend"),
-                    ("object_type", "in", self.mapped("external_type")),
-                    ("method_name", "=", "_job_import_row"),
-                    ("state", "=", "failed"),
-                ],
+                [*self.backend_id._quarantine_domain(), ("object_type", "in", self.mapped("external_type"))],
                 ["object_type"],
                 ["__count"],
             )

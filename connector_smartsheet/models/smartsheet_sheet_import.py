@@ -25,7 +25,7 @@ class ImportRun:
         self.columns = columns
         self.mapper = sheet._mapper()
         self.known = {}  # row id -> Odoo record id
-        self.may_have_quarantine = sheet._has_quarantine()
+        self.may_have_quarantine = sheet.backend_id._connector_has_quarantine(sheet.external_type)
         self.totals = {"created": 0, "updated": 0, "skipped": 0, "failed": 0}
         self.seen = set()
         # Task sheets keep their rows' links and predecessors; {row id: predecessor row ids}
@@ -199,11 +199,21 @@ class SmartsheetSheetImport(models.Model):
         if run.keeps_cells:
             self._keep_cells(rows, run)
         if run.may_have_quarantine:
-            self._settle_quarantine([record[cells.ROW_ID] for record in records])
+            refused = {record[cells.ROW_ID] for record, _error in failures}
+            self.backend_id._connector_quarantine_resolve(
+                self.external_type,
+                [record[cells.ROW_ID] for record in records if record[cells.ROW_ID] not in refused],
+            )
         retried = [failure for failure in failures if failure[0][cells.ROW_ID] == retried_row_id]
         others = [failure for failure in failures if failure[0][cells.ROW_ID] != retried_row_id]
         if others:
-            self._quarantine_rows(others)
+            self.backend_id._connector_quarantine(
+                "_job_import_row",
+                others,
+                object_type=self.external_type,
+                external_id=cells.ROW_ID,
+                parent_id=cells.PARENT_ID,
+            )
         run.totals["failed"] += len(failures)
         return retried
 

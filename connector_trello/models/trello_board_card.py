@@ -69,11 +69,10 @@ class TrelloBoardCard(models.Model):
         by_id = {card["id"]: card for card in cards}
         card_mapper, batch, items = self._map_cards(cards)
         if batch.failed:
-            self.env["connector.field.mapping"]._quarantine(
-                backend,
+            backend._connector_quarantine(
                 "_job_import_card",
                 [({"id": record["id"], "idBoard": self.board_id}, error) for record, error in batch.failed],
-                external_type=CARD,
+                object_type=CARD,
             )
         # Only cards bound before can have children Trello removed since: new ones cost no lookup.
         known = set(self.env["connector.external.binding"]._lookup(backend, CARD, list(by_id)))
@@ -85,6 +84,8 @@ class TrelloBoardCard(models.Model):
             )
         )
         task_ids = result.record_ids
+        if backend._connector_has_quarantine(CARD):
+            backend._connector_quarantine_resolve(CARD, list(task_ids))
         imported = [by_id[card_id] for card_id in task_ids]
         self._sync_check_items([card for card in imported if "checklists" in card], task_ids, known)
         self._sync_attachments([card for card in imported if "attachments" in card], task_ids, known, client)

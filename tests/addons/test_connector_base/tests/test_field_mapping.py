@@ -301,7 +301,7 @@ class TestFieldMappingEngine(FieldMappingCase):
         ]
         batch = self.mapper().to_odoo_batch(records)
         self.Task.create([values for _record, values in batch.good])
-        jobs = self.Mapping._quarantine(self.backend, "_job_import_task", batch.failed, external_type="card")
+        jobs = self.backend._connector_quarantine("_job_import_task", batch.failed, object_type="card")
         self.assertEqual(self.Task.search([]).mapped("name"), ["First", "Third"])
         self.assertRecordValues(
             jobs,

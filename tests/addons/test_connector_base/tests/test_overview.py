@@ -14,8 +14,8 @@ class TestOverview(ConnectorCase):
 
     def test_every_backend_model_of_the_mixin_gets_a_card_with_its_figures(self):
         self.Job._enqueue([self.backend._connector_job_values("_job_noop")])
-        self.env["connector.field.mapping"]._quarantine(
-            self.backend, "_job_import_task", [({"id": "t1"}, ValueError("bad date"))]
+        self.backend._connector_quarantine(
+            "_job_import_task", [({"id": "t1"}, ValueError("bad date"))], object_type="card"
         )
         failed = self.Job._enqueue([self.backend._connector_job_values("_job_noop")])
         failed.write({"state": "failed"})
