@@ -17,3 +17,4 @@ from . import test_job_liveness
 from . import test_runner_servers
 from . import test_secret_fields
 from . import test_create_once
+from . import test_webhook_health_of
