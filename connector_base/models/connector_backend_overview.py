@@ -52,6 +52,24 @@ class ConnectorBackendOverview(models.AbstractModel):
             return "none", self.env._("No webhook delivery received yet")
         return "ok", self.env._("Last delivery %(when)s", when=fields.Datetime.to_string(last.received_at))
 
+    def _connector_webhook_health_of(self, watched, working_field, label):
+        """(level, text) for the webhooks a platform keeps on ``watched`` (hooks, or the
+        containers they watch), those whose ``working_field`` is false being broken: an
+        error naming the first broken one, else ok; None when nothing is watched, for the
+        caller to fall back on the default. ``label`` says what ``watched`` counts ("board(s)")."""
+        if not watched:
+            return None
+        broken = watched.filtered(lambda record: not record[working_field])
+        if broken:
+            return "error", self.env._(
+                "%(count)s of %(total)s %(label)s without an active webhook: %(first)s",
+                count=len(broken),
+                total=len(watched),
+                label=label,
+                first=broken[0].display_name,
+            )
+        return "ok", self.env._("Active on %(count)s %(label)s", count=len(watched), label=label)
+
     def _connector_webhook_action(self):
         """The list behind the webhook figure (platform hook): the deliveries by default."""
         self.ensure_one()
@@ -61,6 +79,17 @@ class ConnectorBackendOverview(models.AbstractModel):
             "res_model": "connector.webhook.event",
             "views": [[False, "list"]],
             "domain": [("backend_model", "=", self._name), ("backend_id", "=", self.id)],
+        }
+
+    def _connector_webhook_list_action(self, action):
+        """``action`` (the list of what the platform's webhooks watch) as the webhook figure's
+        list: named after that list and this backend."""
+        self.ensure_one()
+        return {
+            **action,
+            "name": self.env._(
+                "%(list)s and webhooks of %(backend)s", list=action["name"], backend=self.display_name
+            ),
         }
 
     def action_sync_now(self):

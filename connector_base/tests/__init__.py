@@ -1,2 +1,3 @@
 from . import test_error_text
 from . import test_settings_http
+from . import test_webhook_health_of

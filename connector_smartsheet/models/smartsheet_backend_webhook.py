@@ -73,20 +73,9 @@ class SmartsheetBackendWebhook(models.Model):
         return result
 
     def _connector_webhook_health(self):
-        hooks = self.sheet_ids.webhook_id
-        if not self.use_webhooks or not hooks:
-            return super()._connector_webhook_health()
-        broken = hooks.filtered(lambda hook: not hook.enabled)
-        if broken:
-            return "error", self.env._(
-                "%(count)s of %(total)s disabled: %(status)s",
-                count=len(broken),
-                total=len(hooks),
-                status=broken[0].display_name,
-            )
-        return "ok", self.env._("%(count)s enabled", count=len(hooks))
+        hooks = self.sheet_ids.webhook_id if self.use_webhooks else self.env["smartsheet.webhook"]
+        health = self._connector_webhook_health_of(hooks, "enabled", self.env._("webhook(s)"))
+        return health or super()._connector_webhook_health()
 
     def _connector_webhook_action(self):
-        action = self.action_view_sheets()
-        action["name"] = self.env._("Sheets and webhooks of %(backend)s", backend=self.display_name)
-        return action
+        return self._connector_webhook_list_action(self.action_view_sheets())

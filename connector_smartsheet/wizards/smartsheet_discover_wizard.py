@@ -1,7 +1,5 @@
 from odoo import api, exceptions, fields, models
 
-from odoo.addons.connector_base.models.connector_import_preview_mixin import HOLD_FIRST_IMPORT
-
 from ..lib.timestamps import parse_timestamp
 from ..models.smartsheet_sheet import DIRECTIONS, PURPOSES
 
@@ -10,7 +8,9 @@ class SmartsheetDiscoverWizard(models.TransientModel):
     """The sheets the token can read, to pick the ones Odoo links."""
 
     _name = "smartsheet.discover.wizard"
+    _inherit = "connector.link.wizard"
     _description = "Discover Smartsheet Sheets"
+    _link_target = ("smartsheet.sheet", "sheet_id")
 
     backend_id = fields.Many2one("smartsheet.backend", required=True, ondelete="cascade")
     line_ids = fields.One2many("smartsheet.discover.line", "wizard_id", string="Sheets")
@@ -36,7 +36,7 @@ class SmartsheetDiscoverWizard(models.TransientModel):
                         {
                             "sheet_id": str(sheet["id"]),
                             "name": sheet.get("name"),
-                            "permalink": sheet.get("permalink"),
+                            "url": sheet.get("permalink"),
                             "access_level": sheet.get("accessLevel"),
                             "modified_at": parse_timestamp(sheet.get("modifiedAt")),
                             "linked": bool(
@@ -64,45 +64,25 @@ class SmartsheetDiscoverWizard(models.TransientModel):
         action["domain"] = [("id", "in", sheets.ids)]
         return action
 
-    def action_link_and_preview(self):
-        """Link the chosen sheets with their first import held back, and preview that import."""
-        return self.with_context(**{HOLD_FIRST_IMPORT: True})._link_chosen().action_preview_import()
-
-    def _link_chosen(self):
-        self.ensure_one()
+    def _link_choices(self):
         chosen = self.line_ids.filtered(lambda line: line.selected and not line.linked)
         if not chosen:
             raise exceptions.UserError(self.env._("Tick the sheets to link."))
-        Sheet = self.env["smartsheet.sheet"].with_context(active_test=False)
-        archived = {
-            sheet.sheet_id: sheet
-            for sheet in Sheet.search(
-                [("backend_id", "=", self.backend_id.id), ("sheet_id", "in", chosen.mapped("sheet_id"))]
-            )
-        }
-        sheets = Sheet.browse()
-        for line in chosen:
-            values = line._sheet_values()
-            if line.sheet_id in archived:
-                sheet = archived[line.sheet_id]
-                sheet.write(values)
-                sheet.action_relink_sheet()
-            else:
-                sheet = Sheet.create({**values, "backend_id": self.backend_id.id, "sheet_id": line.sheet_id})
-            sheets |= sheet
-        return sheets
+        return {line.sheet_id: line._sheet_values() for line in chosen}
+
+    def _link_again(self, sheet, values):
+        sheet.write(values)
+        sheet.action_relink_sheet()
 
 
 class SmartsheetDiscoverLine(models.TransientModel):
     _name = "smartsheet.discover.line"
+    _inherit = "connector.link.line.mixin"
     _description = "Discovered Smartsheet Sheet"
 
     wizard_id = fields.Many2one("smartsheet.discover.wizard", required=True, ondelete="cascade")
-    selected = fields.Boolean(string="Link")
     linked = fields.Boolean(string="Already linked", readonly=True)
     sheet_id = fields.Char(string="Sheet ID", readonly=True)
-    name = fields.Char(readonly=True)
-    permalink = fields.Char(string="Link to the sheet", readonly=True)
     access_level = fields.Char(readonly=True)
     modified_at = fields.Datetime(string="Modified", readonly=True)
     purpose = fields.Selection(PURPOSES, string="Feeds", default="task")
@@ -123,7 +103,7 @@ class SmartsheetDiscoverLine(models.TransientModel):
             )
         return {
             "name": self.name,
-            "permalink": self.permalink,
+            "permalink": self.url,
             "purpose": self.purpose,
             "direction": self.direction if self.purpose == "task" else "import",
             "project_id": self.project_id.id,

@@ -43,18 +43,8 @@ class TrelloBackendOverview(models.Model):
 
     def _connector_webhook_health(self):
         boards = self.board_ids.filtered("active")
-        if not boards:
-            return super()._connector_webhook_health()
-        missing = boards.filtered(lambda link: not link.webhook_active)
-        if missing:
-            return "error", self.env._(
-                "%(count)s of %(total)s boards without an active webhook",
-                count=len(missing),
-                total=len(boards),
-            )
-        return "ok", self.env._("Active on %(count)s board(s)", count=len(boards))
+        health = self._connector_webhook_health_of(boards, "webhook_active", self.env._("board(s)"))
+        return health or super()._connector_webhook_health()
 
     def _connector_webhook_action(self):
-        action = self.action_view_boards()
-        action["name"] = self.env._("Boards and webhooks of %(backend)s", backend=self.display_name)
-        return action
+        return self._connector_webhook_list_action(self.action_view_boards())

@@ -38,3 +38,11 @@ class TestTrelloOverview(TrelloCase):
         self.assertEqual(self.card()["state"], "connected")
         self.backend.needs_reauthorization = True
         self.assertEqual(self.card()["state"], "needs_reauth")
+
+    def test_a_board_without_its_webhook_is_named_on_the_card_and_its_list_opens(self):
+        self.link.webhook_active = False
+        self.assertEqual(self.card()["webhook_level"], "error")
+        self.assertEqual(self.card()["webhook_text"], "1 of 1 board(s) without an active webhook: IT")
+        action = self.backend.action_overview_open("webhooks")
+        self.assertEqual(action["name"], f"Trello boards and webhooks of {self.backend.display_name}")
+        self.assertEqual(self.env[action["res_model"]].search(action["domain"]), self.link)

@@ -14,7 +14,9 @@ class TrelloBoardLink(models.TransientModel):
     """Link Trello boards to projects: pick among the token's boards or paste a board's URL."""
 
     _name = "trello.board.link"
+    _inherit = "connector.link.wizard"
     _description = "Link Trello Boards"
+    _link_target = ("trello.board", "board_id")
 
     backend_id = fields.Many2one("trello.backend", required=True, ondelete="cascade")
     line_ids = fields.One2many("trello.board.link.line", "wizard_id", string="Boards")
@@ -62,40 +64,22 @@ class TrelloBoardLink(models.TransientModel):
             }
         )
 
-    def action_link_and_preview(self):
-        """Link the chosen boards with their first import held back, and preview that import."""
-        return self.with_context(**{HOLD_FIRST_IMPORT: True})._link_chosen().action_preview_import()
-
-    def _link_chosen(self):
-        self.ensure_one()
+    def _link_choices(self):
         chosen = [(line.board_id, line.name, line.url) for line in self.line_ids if line.selected]
         if self.board_ref:
             chosen.append(self._board_from_ref(self.board_ref.strip()))
         if not chosen:
             raise UserError(self.env._("Choose a board, or give the URL of one."))
-        Link = self.env["trello.board"].with_context(active_test=False)
-        existing = {link.board_id: link for link in Link.search([("backend_id", "=", self.backend_id.id)])}
-        relinked = self.env["trello.board"]
-        new_values = []
-        for board_id, name, url in dict.fromkeys(chosen):
-            link = existing.get(board_id)
-            if link:
-                link.write({"active": True, "project_id": self.project_id.id or link.project_id.id})
-                relinked |= link
-            else:
-                new_values.append(
-                    {
-                        "backend_id": self.backend_id.id,
-                        "board_id": board_id,
-                        "name": name,
-                        "url": url,
-                        "project_id": self.project_id.id,
-                    }
-                )
-        relinked._enqueue_webhook_registration()
+        return {
+            board_id: {"name": name, "url": url, "project_id": self.project_id.id}
+            for board_id, name, url in chosen
+        }
+
+    def _link_again(self, board, values):
+        board.write({"active": True, "project_id": values["project_id"] or board.project_id.id})
+        board._enqueue_webhook_registration()
         if not self.env.context.get(HOLD_FIRST_IMPORT):
-            relinked._enqueue_import()
-        return relinked | Link.create(new_values)
+            board._enqueue_import()
 
     def _board_from_ref(self, reference):
         found = BOARD_URL.search(reference)
@@ -112,10 +96,8 @@ class TrelloBoardLink(models.TransientModel):
 
 class TrelloBoardLinkLine(models.TransientModel):
     _name = "trello.board.link.line"
+    _inherit = "connector.link.line.mixin"
     _description = "Trello Board to Link"
 
     wizard_id = fields.Many2one("trello.board.link", required=True, ondelete="cascade")
-    selected = fields.Boolean(string="Link")
     board_id = fields.Char(string="Trello board ID", readonly=True)
-    name = fields.Char(readonly=True)
-    url = fields.Char(readonly=True)

@@ -1,5 +1,10 @@
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
+/** A selector suffix matching an element that contains every one of ``texts``. */
+function containingAll(texts) {
+    return texts.map((text) => `:contains('${text}')`).join("");
+}
+
 /**
  * Steps every connector's tours share: reach a backend from Settings › Connectors
  * through the overview, and check what a sync left on the overview, the job list and
@@ -26,6 +31,85 @@ export const connectorTourSteps = {
             {
                 content: "The backend form is open",
                 trigger: `.o_form_view button[name=action_view_jobs]`,
+            },
+        ];
+    },
+
+    /** From Settings to the backend's form, test its connection, open its link wizard. */
+    openLinkWizardFromSettings(backendName, connectedText, wizardButton) {
+        return [
+            ...this.openBackendFromSettings(backendName),
+            ...this.testConnection(connectedText),
+            {
+                content: "Open the link wizard",
+                trigger: `.o_form_view button[name=${wizardButton}]`,
+                run: "click",
+            },
+        ];
+    },
+
+    /** Back from a linked container to the backend's form, and queue a sync there. */
+    syncNowFromBackend(backendName, queuedTrigger) {
+        return [
+            {
+                content: "Back to the backend",
+                trigger: `.o_breadcrumb a:contains(${backendName})`,
+                run: "click",
+            },
+            {
+                content: "Sync now",
+                trigger: ".o_form_view button[name=action_sync_now]",
+                run: "click",
+            },
+            {
+                content: "Sync queued",
+                trigger: queuedTrigger,
+            },
+        ];
+    },
+
+    /** Link the ticked row ``rowText`` of the link wizard and open its import preview. */
+    linkAndPreview(rowText) {
+        return [
+            {
+                content: "Link it and preview its import",
+                trigger: `.modal .o_data_row:contains('${rowText}') td[name='selected'] input:checked`,
+                run: "click .modal button[name='action_link_and_preview']",
+            },
+        ];
+    },
+
+    /**
+     * In the import preview: a problem row holding every text of ``problemTexts`` is
+     * listed, a first row holding every text of ``rowTexts`` is shown; then import and
+     * see the preview close.
+     */
+    importFromPreview(problemTexts, rowTexts) {
+        return [
+            {
+                content: "A value the import would lose is listed, with its reason",
+                trigger: `.modal div[name='problem_ids'] .o_data_row${containingAll(problemTexts)}`,
+            },
+            {
+                content: "Look at the first rows",
+                trigger: ".modal .nav-link:contains('First rows')",
+                run: "click",
+            },
+            {
+                content: "Rows appear as the tasks they would become",
+                trigger: `.modal div[name='row_ids'] .o_data_row${containingAll(rowTexts)}`,
+            },
+            {
+                content: "Import",
+                trigger: ".modal button[name='action_import']",
+                run: "click",
+            },
+            {
+                content: "The import is queued and the preview closed",
+                trigger: ".o_notification:contains('queued')",
+            },
+            {
+                trigger: "body:not(:has(.modal))",
             },
         ];
     },

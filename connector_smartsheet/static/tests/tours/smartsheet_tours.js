@@ -5,13 +5,11 @@ import { connectorTourSteps } from "@connector_base/../tests/tours/connector_tou
 registry.category("web_tour.tours").add("connector_smartsheet_link_tour", {
     url: "/odoo/settings",
     steps: () => [
-        ...connectorTourSteps.openBackendFromSettings("Smartsheet demo"),
-        ...connectorTourSteps.testConnection("Connected to Smartsheet as"),
-        {
-            content: "Discover the sheets",
-            trigger: ".o_form_view button[name=action_discover_sheets]",
-            run: "click",
-        },
+        ...connectorTourSteps.openLinkWizardFromSettings(
+            "Smartsheet demo",
+            "Connected to Smartsheet as",
+            "action_discover_sheets"
+        ),
         ...connectorTourSteps.tickListRow("Website Launch", "selected"),
         {
             content: "Say which project the sheet feeds",
@@ -32,20 +30,10 @@ registry.category("web_tour.tours").add("connector_smartsheet_link_tour", {
             content: "The linked sheet is listed",
             trigger: "body:not(:has(.modal)) .o_list_view .o_data_row:contains(Website Launch)",
         },
-        {
-            content: "Back to the backend",
-            trigger: ".o_breadcrumb a:contains(Smartsheet demo)",
-            run: "click",
-        },
-        {
-            content: "Sync now",
-            trigger: ".o_form_view button[name=action_sync_now]",
-            run: "click",
-        },
-        {
-            content: "Sync queued",
-            trigger: ".o_notification:contains(Synchronization queued)",
-        },
+        ...connectorTourSteps.syncNowFromBackend(
+            "Smartsheet demo",
+            ".o_notification:contains(Synchronization queued)"
+        ),
     ],
 });
 

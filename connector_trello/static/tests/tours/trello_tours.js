@@ -5,13 +5,7 @@ import { connectorTourSteps } from "@connector_base/../tests/tours/connector_tou
 registry.category("web_tour.tours").add("connector_trello_link_tour", {
     url: "/odoo/settings",
     steps: () => [
-        ...connectorTourSteps.openBackendFromSettings("Trello"),
-        ...connectorTourSteps.testConnection("Connected to Trello as"),
-        {
-            content: "Link a board",
-            trigger: ".o_form_view button[name=action_link_board]",
-            run: "click",
-        },
+        ...connectorTourSteps.openLinkWizardFromSettings("Trello", "Connected to Trello as", "action_link_board"),
         ...connectorTourSteps.tickListRow("IT", "selected"),
         {
             content: "Link it",
@@ -22,20 +16,7 @@ registry.category("web_tour.tours").add("connector_trello_link_tour", {
             content: "The board is linked: its form opens",
             trigger: "body:not(:has(.modal)) .o_breadcrumb:contains(IT)",
         },
-        {
-            content: "Back to the backend",
-            trigger: ".o_breadcrumb a:contains(Trello)",
-            run: "click",
-        },
-        {
-            content: "Sync now",
-            trigger: ".o_form_view button[name=action_sync_now]",
-            run: "click",
-        },
-        {
-            content: "Sync queued",
-            trigger: ".o_form_view button[name=action_view_jobs]",
-        },
+        ...connectorTourSteps.syncNowFromBackend("Trello", ".o_form_view button[name=action_view_jobs]"),
     ],
 });
 
