@@ -689,11 +689,6 @@ def odoo_runner_env(odoo_root):
     the tests: each addon's tests must import only what it and its dependencies ship."""
     env = odoo_env(odoo_root)
     env["PYTHONPATH"] = str(odoo_root)
-    if (ROOT / "tests" / "emulators").is_dir():
-        # Until the platform emulators move into the addons' tests (issue 13), the
-        # connectors' tests import them from tests/; drop this with that folder.
-        say("Odoo's runner: tests/emulators is still imported from the checkout: adding tests/ to the path")
-        env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "tests"), env["PYTHONPATH"]])
     return env
 
 
