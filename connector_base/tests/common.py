@@ -30,48 +30,53 @@ class EmulatorRequestsMixin:
         return super()._request_handler(s, r, **kw)
 
 
+def run_jobs(backend, limit=200):
+    """Run ``backend``'s due jobs one at a time as the runner does (claim, handler in a
+    savepoint, done or failed with its retry), and stop when the backend is paused, as the
+    runner leaves a paused backend's jobs waiting. They run in the test's transaction: the
+    runner's own claim sets the isolation level, which only the first statement of a
+    transaction may do. Returns the jobs that ran."""
+    env = backend.env
+    Job = env["connector.sync.job"]
+    ran = Job
+    for _attempt in range(limit):
+        env.flush_all()
+        backend.invalidate_recordset(["paused"])
+        if backend.paused:
+            break
+        job = Job.search(
+            [
+                ("backend_model", "=", backend._name),
+                ("backend_id", "=", backend.id),
+                ("state", "=", "pending"),
+                ("next_attempt_at", "<=", fields.Datetime.now()),
+            ],
+            order="priority, next_attempt_at, id",
+            limit=1,
+        )
+        if not job:
+            break
+        job.write({"state": "running", "attempts": job.attempts + 1})
+        try:
+            with env.cr.savepoint():
+                result = job._call_handler(
+                    job.method_name, job.backend_model, job.backend_id, job.company_id.id
+                )
+        except Exception as error:  # noqa: BLE001 - recorded on the job, as the runner does
+            env.invalidate_all()  # the savepoint's rollback left the cache behind
+            job._mark_failed(error, traceback.format_exc(), 0.0)
+        else:
+            job._mark_done(result or {}, 0.0)
+        ran |= job
+    env.invalidate_all()
+    return ran
+
+
 class RunJobsMixin:
     """``run_jobs``: a connector test runs the due jobs of ``self.backend`` as the runner would."""
 
     def run_jobs(self, limit=200):
-        """Run the backend's due jobs one at a time as the runner does (claim, handler in a
-        savepoint, done or failed with its retry), and stop when the backend is paused, as
-        the runner leaves a paused backend's jobs waiting. They run in the test's transaction:
-        the runner's own claim sets the isolation level, which only the first statement of a
-        transaction may do. Returns the jobs that ran."""
-        Job = self.env["connector.sync.job"]
-        ran = Job
-        for _attempt in range(limit):
-            self.env.flush_all()
-            self.backend.invalidate_recordset(["paused"])
-            if self.backend.paused:
-                break
-            job = Job.search(
-                [
-                    ("backend_model", "=", self.backend._name),
-                    ("backend_id", "=", self.backend.id),
-                    ("state", "=", "pending"),
-                    ("next_attempt_at", "<=", fields.Datetime.now()),
-                ],
-                order="priority, next_attempt_at, id",
-                limit=1,
-            )
-            if not job:
-                break
-            job.write({"state": "running", "attempts": job.attempts + 1})
-            try:
-                with self.env.cr.savepoint():
-                    result = job._call_handler(
-                        job.method_name, job.backend_model, job.backend_id, job.company_id.id
-                    )
-            except Exception as error:  # noqa: BLE001 - recorded on the job, as the runner does
-                self.env.invalidate_all()  # the savepoint's rollback left the cache behind
-                job._mark_failed(error, traceback.format_exc(), 0.0)
-            else:
-                job._mark_done(result or {}, 0.0)
-            ran |= job
-        self.env.invalidate_all()
-        return ran
+        return run_jobs(self.backend, limit)
 
 
 class ConnectorCase(TransactionCase):

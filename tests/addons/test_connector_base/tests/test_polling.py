@@ -6,9 +6,9 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.connector_base.controllers.webhook import WebhookIntake
 from odoo.addons.connector_base.lib.errors import AuthenticationError, ServerError
+from odoo.addons.connector_base.tests.common import run_jobs
 
 from ..models.test_connector_oauth_backend import WEBHOOK_SIGNATURE
-from .jobs import run_jobs
 
 SECRET = "whsec-poll-0123456789"
 ROUTE = "/connector/test/webhook/{}"

@@ -1,6 +1,6 @@
 from odoo.tests import TransactionCase
 
-from .jobs import run_jobs
+from odoo.addons.connector_base.tests.common import run_jobs
 
 CARDS = {
     "c1": {"id": "c1", "title": "", "parent": None},

@@ -4,9 +4,9 @@ from odoo.tests import TransactionCase
 from odoo.tools import mute_logger
 
 from odoo.addons.connector_base.lib.oauth import TokenSet
+from odoo.addons.connector_base.tests.common import run_jobs
 
 from ..models.test_connector_backend import REFUSED_TOKEN
-from .jobs import run_jobs
 
 SILENCE = ("odoo.addons.connector_base.models.connector_sync_job",)
 
