@@ -5,3 +5,5 @@ from . import res_partner
 from . import test_connector_stage
 from . import test_connector_task
 from . import test_connector_batch_backend
+from . import test_connector_board
+from . import test_connector_card
