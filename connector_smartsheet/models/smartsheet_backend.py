@@ -1,25 +1,18 @@
-import json
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.connector_base.lib import webhook
 from odoo.addons.connector_base.lib.errors import ConfigurationError, ConnectorError
 from odoo.addons.connector_base.lib.oauth import StaticToken
-from odoo.addons.connector_base.lib.signature import SignatureScheme
 from odoo.addons.connector_base.models.connector_error_text import connector_error_text
 
-from ..lib import events
 from ..lib.client import (
-    CHALLENGE_HEADER,
-    CHALLENGE_RESPONSE_HEADER,
     MAX_ROWS_PER_WRITE,
     OAUTH_SCOPES,
     REGION_API_URLS,
     REGION_APP_URLS,
-    SIGNATURE_HEADER,
     SmartsheetClient,
     oauth_hash,
 )
@@ -32,17 +25,6 @@ REGIONS = [
     ("custom", "Custom URL"),
 ]
 AUTH_METHODS = [("token", "Personal access token"), ("oauth", "OAuth 2.0")]
-# The personal access token the demo emulator accepts (tests/emulators/smartsheet.py --demo).
-DEMO_TOKEN = "smartsheet-demo-token"
-DEMO_OWNER = "owner@example.com"
-# The products the demo's production plan and stock count name (by reference or name),
-# created when missing so that the sample sheets import without a failed row.
-DEMO_PRODUCTS = [
-    {"default_code": "FURN_8888", "name": "Desk"},
-    {"name": "Office Chair"},
-    {"default_code": "FURN_7777", "name": "Screw"},
-    {"default_code": "FURN_9999", "name": "Paint", "tracking": "lot"},
-]
 
 
 class SmartsheetBackend(models.Model):
@@ -53,14 +35,6 @@ class SmartsheetBackend(models.Model):
     _description = "Smartsheet Backend"
 
     _connector_secret_fields = ("access_token",)
-    _webhook_route = "/connector/smartsheet/webhook/{backend_id}"
-    _webhook_signature = SignatureScheme(header=SIGNATURE_HEADER)
-    _webhook_challenge = webhook.Challenge(
-        request_header=CHALLENGE_HEADER,
-        request_body_key="challenge",
-        response_header=CHALLENGE_RESPONSE_HEADER,
-        response_body_key="smartsheetHookResponse",
-    )
     _oauth_default_scope = " ".join(OAUTH_SCOPES)
     _connector_export_batch_size = MAX_ROWS_PER_WRITE
 
@@ -160,7 +134,7 @@ class SmartsheetBackend(models.Model):
         return SmartsheetClient(self._smartsheet_api_url(), token_provider=StaticToken(token), **options)
 
     @contextmanager
-    def _smartsheet_session(self):
+    def _smartsheet_client_for_action(self):
         """A client for a button: what Smartsheet refuses becomes a message for the person
         (jobs use :meth:`_smartsheet_client`, whose typed errors drive their retries)."""
         try:
@@ -178,7 +152,7 @@ class SmartsheetBackend(models.Model):
     def action_test_connection(self):
         """Call the current-user endpoint and say who the token belongs to."""
         self.ensure_one()
-        with self._smartsheet_session() as client:
+        with self._smartsheet_client_for_action() as client:
             user = client.current_user()
         self.account_email = user.get("email")
         return {
@@ -239,52 +213,6 @@ class SmartsheetBackend(models.Model):
             "tag": "display_notification",
             "params": {"type": level, "message": message},
         }
-
-    @api.model
-    def _connector_demo_setup(self, url, public_base_url=None):
-        """The backend of the demo emulator at ``url``, created once (``make run`` starts the
-        emulator with ``--demo`` and calls this); returns the lines to print.
-
-        ``public_base_url``: the address ``make run`` serves Odoo at. The backend keeps it, so
-        its webhook callback stays the same whatever host name a person logs in with (Odoo
-        rewrites ``web.base.url`` after an administrator's login)."""
-        api_url = f"{url.rstrip('/')}/2.0"
-        self._demo_products()
-        backend = self.search([("region", "=", "custom"), ("custom_api_url", "=", api_url)], limit=1)
-        if not backend:
-            backend = self.create(
-                {
-                    "name": "Smartsheet demo",
-                    "region": "custom",
-                    "custom_api_url": api_url,
-                    "access_token": DEMO_TOKEN,
-                }
-            )
-        if public_base_url and backend.public_base_url != public_base_url:
-            backend.public_base_url = public_base_url
-        # The sample plan assigns its tasks to this person: without an Odoo user of that
-        # address, every assigned row would wait in quarantine.
-        if (
-            not self.env["res.users"]
-            .with_context(active_test=False)
-            .search_count([("login", "=", DEMO_OWNER)])
-        ):
-            self.env["res.users"].create(
-                {"name": "Olivia Owner (demo)", "login": DEMO_OWNER, "email": DEMO_OWNER}
-            )
-        return [
-            f"Smartsheet demo: backend {backend.name!r} (id {backend.id}) reads {api_url}; "
-            "press Discover sheets on it to link the sample sheets",
-            f"  Smartsheet webhook URL: {backend.webhook_url}",
-        ]
-
-    @api.model
-    def _demo_products(self):
-        Product = self.env["product.product"]
-        for values in DEMO_PRODUCTS:
-            key = "default_code" if "default_code" in values else "name"
-            if not Product.search_count([(key, "=", values[key])], limit=1):
-                Product.create({**values, "is_storable": True})
 
     @api.model
     def _cron_poll_sheets(self):
@@ -355,74 +283,6 @@ class SmartsheetBackend(models.Model):
 
     def _connector_needs_reauthorization(self):
         return self.auth_method == "oauth" and self.oauth_state == "needs_reauth"
-
-    def _connector_webhook_health(self):
-        hooks = self.sheet_ids.webhook_id
-        if not self.use_webhooks or not hooks:
-            return super()._connector_webhook_health()
-        broken = hooks.filtered(lambda hook: not hook.enabled)
-        if broken:
-            return "error", self.env._(
-                "%(count)s of %(total)s disabled: %(status)s",
-                count=len(broken),
-                total=len(hooks),
-                status=broken[0].display_name,
-            )
-        return "ok", self.env._("%(count)s enabled", count=len(hooks))
-
-    def _connector_webhook_action(self):
-        action = self.action_view_sheets()
-        action["name"] = self.env._("Sheets and webhooks of %(backend)s", backend=self.display_name)
-        return action
-
-    # ------------------------------------------------------------------ webhooks
-    def _webhook_event_id(self, payload):
-        return payload.get("nonce")
-
-    def _webhook_verify_signature(self, raw_body, headers, url):
-        """Each webhook has its own shared secret: the callback names its webhook in the body."""
-        try:
-            webhook_id = json.loads(raw_body).get("webhookId")
-        except (ValueError, AttributeError):
-            return False
-        hook = self.env["smartsheet.webhook"].sudo()._find(self, webhook_id)
-        secret = hook and hook._shared_secret()
-        received = webhook.header_value(headers, SIGNATURE_HEADER)
-        return self._webhook_signature.verify(secret, raw_body, received)
-
-    def _webhook_job_values(self, payload, event_id):
-        # A callback holding only this connector's own changes needs no job: nothing echoes.
-        if (
-            "newWebhookStatus" not in payload
-            and events.row_changes(payload.get("events"), self.change_agent).empty
-        ):
-            return []
-        return super()._webhook_job_values(payload, event_id)
-
-    def _job_webhook_event(self, job):
-        """Apply one callback: a webhook status change, or the rows it names (read in one call)."""
-        payload = job.payload
-        hook = self.env["smartsheet.webhook"]._find(self, payload.get("webhookId"))
-        if not hook:
-            return {
-                "skipped": 1,
-                "summary": self.env._("Unknown webhook %(id)s.", id=payload.get("webhookId")),
-            }
-        if payload.get("newWebhookStatus"):
-            hook._apply_status(payload["newWebhookStatus"])
-            return {"updated": 1, "summary": self.env._("Webhook is now %(status)s.", status=hook.status)}
-        sheet = hook.sheet_id
-        if not sheet.active or not sheet._imports():
-            return {"skipped": 1, "summary": self.env._("The sheet is not imported.")}
-        changes = events.row_changes(payload.get("events"), self.change_agent)
-        result = sheet._apply_row_changes(changes)
-        if changes.own_events:
-            result["summary"] = self.env._(
-                "%(summary)s; %(count)s event(s) of Odoo's own writes skipped",
-                summary=result.get("summary") or "",
-                count=changes.own_events,
-            )
-        return result
 
     # ------------------------------------------------------------------ jobs
     def _job_sync_sheet(self, job):

@@ -1,8 +1,8 @@
 from odoo import models
 
 from ..lib import mapper as cells
-from ..lib import sheet_rows
-from .smartsheet_sheet import ROW_LABEL, ImportRun
+from .smartsheet_sheet import ROW_LABEL
+from .smartsheet_sheet_import import ImportRun
 
 
 class SmartsheetSheet(models.Model):
@@ -24,7 +24,7 @@ class SmartsheetSheet(models.Model):
         """Read the sheet page by page as the first (full) import does, and map each page."""
         self.ensure_one()
         previewed = set()  # row ids that would be in Odoo, for their children
-        with self.backend_id._smartsheet_session() as client:
+        with self.backend_id._smartsheet_client_for_action() as client:
             run = None
             for page in client.iter_sheet_pages(self.sheet_id, self.backend_id.page_size):
                 if run is None:
@@ -40,8 +40,7 @@ class SmartsheetSheet(models.Model):
         )
         for record, error in batch.failed:
             preview.fail_mapping(record[ROW_LABEL], error)
-        checks = getattr(self, f"_preview_{self.purpose}_rows")
-        written, failures = checks(batch.good, previewed)
+        written, failures = self._purpose_preview_checks()(batch.good, previewed)
         titles = {column.column_id: column.name for column in self.column_ids}
         for record, error in failures:
             column = titles.get(str(error.external_field), self.env._("Parent row"))
@@ -58,62 +57,15 @@ class SmartsheetSheet(models.Model):
             )
             previewed.add(record[cells.ROW_ID])
 
+    def _purpose_preview_checks(self):
+        """The checks of the sheet's purpose after the mapping, as its importer makes them:
+        take the mapped rows and the row ids previewed so far, return ([(record, values)]
+        written, [(record, MappingError)] set aside)."""
+        return {
+            "task": self._preview_task_rows,
+            "production": self._preview_production_rows,
+            "inventory": self._preview_inventory_rows,
+        }[self.purpose]
+
     def _preview_create_values(self):
         return {"project_id": self.project_id.id} if self.purpose == "task" else {}
-
-    # Each purpose's checks after the mapping, as its importer makes them: ([(record, values)]
-    # written, [(record, MappingError)] set aside).
-    def _preview_task_rows(self, good, previewed):
-        parents = {record[cells.PARENT_ID] for record, _values in good if record[cells.PARENT_ID]}
-        bound = self.env["connector.external.binding"]._lookup(
-            self.backend_id, self.external_type, parents - previewed
-        )
-        known = previewed | {int(row_id) for row_id in bound}
-        _waves, orphans = sheet_rows.parent_first_batches([record for record, _values in good], known)
-        orphan_ids = {record[cells.ROW_ID] for record in orphans}
-        failures = [
-            (
-                record,
-                self._row_error(
-                    record, None, record[cells.PARENT_ID], "its parent row would not be imported"
-                ),
-            )
-            for record in orphans
-        ]
-        return [
-            (record, values) for record, values in good if record[cells.ROW_ID] not in orphan_ids
-        ], failures
-
-    def _preview_production_rows(self, good, previewed):
-        products, failures = self._resolve_products(good)
-        written = [
-            (record, {**values, "product_id": products[record[cells.ROW_ID]].id})
-            for record, values in good
-            if record[cells.ROW_ID] in products
-        ]
-        return written, failures
-
-    def _preview_inventory_rows(self, good, previewed):
-        products, failures = self._resolve_products(good)
-        located = [(record, values) for record, values in good if record[cells.ROW_ID] in products]
-        locations, location_failures = self._resolve_locations(located)
-        failures += location_failures
-        Count = self.env["smartsheet.inventory.count"]
-        written = []
-        for record, values in located:
-            row_id = record[cells.ROW_ID]
-            if row_id not in locations:
-                continue
-            lot_name = self._cell_text(record, self.lot_column_id)
-            problem = Count._tracking_problem(products[row_id], lot_name, values.get("quantity") or 0.0)
-            if problem:
-                column = self.lot_column_id or self.product_column_id
-                failures.append((record, self._row_error(record, column, lot_name, problem)))
-                continue
-            written.append(
-                (
-                    record,
-                    {**values, "product_id": products[row_id].id, "location_id": locations[row_id].id},
-                )
-            )
-        return written, failures

@@ -135,12 +135,6 @@ class SmartsheetWebhook(models.Model):
                     )
                 )
 
-    def action_enable(self):
-        for hook in self:
-            with hook.backend_id._smartsheet_session() as client:
-                hook._enable(client)
-        return True
-
     def _health_checks(self, client):
         """A check per webhook; a disabled one is enabled again on the way."""
         checks = []

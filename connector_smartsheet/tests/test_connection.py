@@ -6,7 +6,7 @@ import requests
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.connector_smartsheet.models.smartsheet_backend import DEMO_TOKEN
+from odoo.addons.connector_smartsheet.models.smartsheet_demo import DEMO_TOKEN
 
 from emulators.smartsheet import SHEET, load_demo
 from emulators.smartsheet import TOKEN as TOKEN_ROUTE

@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from odoo.addons.connector_smartsheet.models.smartsheet_backend import DEMO_TOKEN
+from odoo.addons.connector_smartsheet.models.smartsheet_demo import DEMO_TOKEN
 
 from emulators.smartsheet import load_demo
 

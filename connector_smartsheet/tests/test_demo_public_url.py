@@ -1,4 +1,4 @@
-from odoo.addons.connector_smartsheet.models.smartsheet_backend import DEMO_TOKEN
+from odoo.addons.connector_smartsheet.models.smartsheet_demo import DEMO_TOKEN
 
 from emulators.smartsheet import load_demo
 

@@ -2,7 +2,7 @@ from odoo.tests import tagged
 
 from emulators.smartsheet import load_demo
 
-from ..models.smartsheet_backend import DEMO_TOKEN
+from ..models.smartsheet_demo import DEMO_TOKEN
 from .common import SmartsheetCase
 
 

@@ -2,7 +2,8 @@ from odoo import api, exceptions, fields, models
 
 from odoo.addons.connector_base.models.connector_import_preview_mixin import HOLD_FIRST_IMPORT
 
-from ..models.smartsheet_sheet import DIRECTIONS, PURPOSES, parse_timestamp
+from ..lib.timestamps import parse_timestamp
+from ..models.smartsheet_sheet import DIRECTIONS, PURPOSES
 
 
 class SmartsheetDiscoverWizard(models.TransientModel):
@@ -23,7 +24,7 @@ class SmartsheetDiscoverWizard(models.TransientModel):
             .with_context(active_test=False)
             .search([("backend_id", "=", backend.id)])
         }
-        with backend._smartsheet_session() as client:
+        with backend._smartsheet_client_for_action() as client:
             sheets = list(client.iter_sheets())
         wizard = self.create(
             {

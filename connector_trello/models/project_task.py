@@ -26,13 +26,13 @@ class ProjectTask(models.Model):
     def create(self, vals_list):
         tasks = super().create(vals_list)
         if not self.env.context.get(FROM_CONNECTOR):
-            tasks._trello_create_cards()
+            tasks._trello_enqueue_card_creation()
         return tasks
 
     def write(self, vals):
         result = super().write(vals)
         if "project_id" in vals and not self.env.context.get(FROM_CONNECTOR):
-            self._trello_create_cards()
+            self._trello_enqueue_card_creation()
         return result
 
     def unlink(self):
@@ -73,7 +73,7 @@ class ProjectTask(models.Model):
             )._enqueue_exports()
         return result
 
-    def _trello_create_cards(self):
+    def _trello_enqueue_card_creation(self):
         """Queue a card for each new top-level task of a project fed by a linked board."""
         tasks = self.filtered(lambda task: task.project_id and not task.parent_id)
         if not tasks:

@@ -1,7 +1,4 @@
-import logging
 from contextlib import contextmanager
-
-import requests
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -13,90 +10,28 @@ from odoo.addons.connector_base.lib.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from odoo.addons.connector_base.lib.signature import SignatureScheme
 from odoo.addons.connector_base.models.connector_error_text import connector_error_text
-from odoo.addons.connector_base.models.connector_external_binding import content_hash
 
 from ..lib import mapper
+from ..lib.cards import CARD, CARD_MAPPING_DEFAULTS
 from ..lib.client import API_URL, TrelloClient
-from .trello_board import STRUCTURE_EXPORTS
-
-_logger = logging.getLogger(__name__)
 
 MANAGER_GROUP = "connector_base.group_connector_manager"
-CARD = "card"
-# The card fields a new backend maps; a person edits them under Configuration > Field mappings.
-# Lists, labels, members, check items, comments and attachments follow Trello's own structure
-# and are handled by the connector (see trello.board).
-CARD_MAPPING_DEFAULTS = [
-    {
-        "odoo_field": "name",
-        "external_field": "name",
-        "external_label": "Card name",
-        "converter": "text",
-        "default_value": "Untitled card",
-        "sequence": 1,
-    },
-    {
-        "odoo_field": "description",
-        "external_field": "desc",
-        "external_label": "Description (Markdown, shown as HTML)",
-        "converter": "text",
-        "sequence": 2,
-    },
-    {
-        "odoo_field": "date_deadline",
-        "external_field": "due",
-        "external_label": "Due date",
-        "converter": "datetime",
-        "authority": "odoo",
-        "sequence": 3,
-    },
-    {
-        "odoo_field": "planned_date_start",
-        "external_field": "start",
-        "external_label": "Start date",
-        "converter": "datetime",
-        "sequence": 4,
-    },
-    {
-        "odoo_field": "state",
-        "external_field": "dueComplete",
-        "external_label": "Due date complete",
-        "converter": "selection",
-        "authority": "platform",
-        "sequence": 5,
-        # The other states export as "not complete".
-        "value_mappings": [
-            {"external_value": "true", "odoo_value": "1_done", "sequence": 1},
-            {"external_value": "false", "odoo_value": "01_in_progress", "sequence": 2},
-        ],
-    },
-    {
-        "odoo_field": "active",
-        "external_field": "open",
-        "external_label": "Open (not archived)",
-        "converter": "boolean",
-        "authority": "platform",
-        "sequence": 6,
-    },
-]
 
 
 class TrelloBackend(models.Model):
-    """A Trello account (API key, app secret, user token) and the boards it links."""
+    """A Trello account (API key, app secret, user token) and the boards it links.
+
+    This file holds the account, its client and its jobs. Extensions in files of their own:
+    ``trello_backend_webhook`` (webhook intake), ``trello_backend_overview`` (health checks
+    and overview), ``trello_backend_export`` (the base's export hooks for cards) and
+    ``trello_backend_demo`` (the demo of ``make run``)."""
 
     _name = "trello.backend"
     _inherit = ["connector.backend.mixin"]
     _description = "Trello Backend"
 
     _connector_secret_fields = ("api_key", "app_secret", "token")
-    _webhook_route = "/connector/trello/webhook/{backend_id}"
-    _webhook_signature = SignatureScheme(
-        "X-Trello-Webhook", algorithm="sha1", encoding="base64", include_url=True
-    )
-    _webhook_secret_field = "app_secret"
-    _webhook_job_method = "_job_apply_action"
 
     api_url = fields.Char(
         string="API URL",
@@ -172,7 +107,9 @@ class TrelloBackend(models.Model):
 
     @contextmanager
     def _trello_session(self):
-        """A client for this backend, closed after use."""
+        """A client on this backend's credentials, closed after use, for the code that calls
+        Trello (jobs, mostly). Its errors are the client's ``ConnectorError``s, left for the
+        caller: a job records them, a button turns them into words itself."""
         client = self._trello_client()
         try:
             yield client
@@ -243,6 +180,10 @@ class TrelloBackend(models.Model):
             },
         }
 
+    def _trello_token_refused_text(self, error):
+        answer = f"HTTP {error.status}: {error.platform_message}" if error.status else str(error)
+        return self.env._("Trello refused the token (%(answer)s): press Authorize.", answer=answer)
+
     def action_sync_now(self):
         """Re-read every linked board now: a full, idempotent import (unchanged cards are skipped)."""
         self.board_ids.filtered("active")._enqueue_import()
@@ -277,155 +218,6 @@ class TrelloBackend(models.Model):
         )
         action["domain"] = [("backend_model", "=", self._name), ("backend_id", "in", self.ids)]
         return action
-
-    @api.model
-    def _connector_demo_setup(self, emulator_url, public_base_url=None):
-        """Set up the demo of `make run`: a backend on the local Trello emulator, its boards
-        linked (their webhooks and imports run as jobs). Returns the lines to print.
-
-        ``public_base_url``: the address ``make run`` serves Odoo at. The backend keeps it, so
-        the webhook it registers stays the same whatever host name a person logs in with (Odoo
-        rewrites ``web.base.url`` after an administrator's login)."""
-        emulator_url = emulator_url.rstrip("/")
-        credentials = requests.get(f"{emulator_url}/demo/credentials", timeout=10).json()
-        api_url = f"{emulator_url}/1"
-        backend = self.search([("api_url", "=", api_url)], limit=1) or self.create(
-            {"name": self.env._("Trello demo (local emulator)"), "api_url": api_url}
-        )
-        values = {"api_key": credentials["api_key"], "app_secret": credentials["app_secret"]}
-        if public_base_url:
-            values["public_base_url"] = public_base_url
-        backend.write(values)
-        backend._trello_store_token(credentials["token"])
-        with backend._trello_session() as client:
-            boards = client.my_boards()
-        linked = set(backend.with_context(active_test=False).board_ids.mapped("board_id"))
-        self.env["trello.board"].create(
-            [
-                {
-                    "backend_id": backend.id,
-                    "board_id": board["id"],
-                    "name": board["name"],
-                    "url": board.get("url"),
-                }
-                for board in boards
-                if board["id"] not in linked
-            ]
-        )
-        names = ", ".join(board["name"] for board in boards)
-        return [
-            f"Trello demo: backend {backend.display_name!r} (id {backend.id}) on the emulator at {api_url}",
-            f"  boards linked: {names}; webhook URL {backend.webhook_url}",
-            f"  change cards on {emulator_url}/ and watch the tasks follow in Odoo's Project app",
-        ]
-
-    # ------------------------------------------------------------------ health
-    def _health_checks(self):
-        checks = super()._health_checks()
-        if not self._connector_credentials_ready():
-            return checks
-        try:
-            with self._trello_session() as client:
-                me = client.me()
-                checks.append(
-                    (self.env._("Trello authorization"), True, self.env._("Token of %s", me.get("fullName")))
-                )
-                checks.append(self.board_ids.filtered("active")._check_webhooks(client))
-        except AuthenticationError as error:
-            self._connector_credentials_refused(error)
-            checks.append(
-                (
-                    self.env._("Trello authorization"),
-                    False,
-                    self._trello_token_refused_text(error),
-                )
-            )
-        return checks
-
-    def _trello_token_refused_text(self, error):
-        answer = f"HTTP {error.status}: {error.platform_message}" if error.status else str(error)
-        return self.env._("Trello refused the token (%(answer)s): press Authorize.", answer=answer)
-
-    # ------------------------------------------------------------------ overview
-    def _connector_needs_reauthorization(self):
-        return self.needs_reauthorization
-
-    def _connector_external_urls(self, bindings):
-        """A card's address is kept on its task, a board's on its link."""
-        cards = bindings.filtered(lambda binding: binding.external_type == CARD)
-        tasks = self.env["project.task"].sudo().browse(cards.mapped("res_id")).exists()
-        by_task = {task.id: task.trello_card_url for task in tasks}
-        by_board = {link.board_id: link.url for link in self.board_ids}
-        urls = {}
-        for binding in bindings:
-            bound = by_task if binding.external_type == CARD else by_board
-            key = binding.res_id if binding.external_type == CARD else binding.external_id
-            if bound.get(key):
-                urls[binding.id] = bound[key]
-        return urls
-
-    def _connector_webhook_health(self):
-        boards = self.board_ids.filtered("active")
-        if not boards:
-            return super()._connector_webhook_health()
-        missing = boards.filtered(lambda link: not link.webhook_active)
-        if missing:
-            return "error", self.env._(
-                "%(count)s of %(total)s boards without an active webhook",
-                count=len(missing),
-                total=len(boards),
-            )
-        return "ok", self.env._("Active on %(count)s board(s)", count=len(boards))
-
-    def _connector_webhook_action(self):
-        action = self.action_view_boards()
-        action["name"] = self.env._("Boards and webhooks of %(backend)s", backend=self.display_name)
-        return action
-
-    # ------------------------------------------------------------------ webhooks
-    def _webhook_verify_signature(self, raw_body, headers, url):
-        """Trello signs with the callback URL the webhook was registered with: check against the
-        URLs the boards' webhooks were registered at, not the one Odoo computes today (a changed
-        web.base.url would otherwise refuse every delivery)."""
-        registered = (
-            self.env["trello.board"]
-            .sudo()
-            .search_fetch(
-                [("backend_id", "=", self.id), ("active", "=", True), ("webhook_callback_url", "!=", False)],
-                ["webhook_callback_url"],
-            )
-        )
-        # Today's URL too: a board linked before the registered URL was kept has none stored.
-        urls = {*registered.mapped("webhook_callback_url"), url}
-        return any(
-            super(TrelloBackend, self)._webhook_verify_signature(raw_body, headers, each) for each in urls
-        )
-
-    def _webhook_event_id(self, payload):
-        return (payload.get("action") or {}).get("id")
-
-    def _webhook_job_values(self, payload, event_id):
-        return self._trello_action_job_values([payload.get("action") or {}])
-
-    def _trello_action_job_values(self, actions):
-        """One job per action the connector applies, deduplicated by action id."""
-        self.ensure_one()
-        vals_list = []
-        for action in actions:
-            kind, _target = mapper.action_target(action)
-            if kind is None:
-                continue
-            vals_list.append(
-                self._connector_job_values(
-                    "_job_apply_action",
-                    {"action": _compact_action(action)},
-                    kind="webhook",
-                    **_action_subject(self.env, action),
-                    object_type=kind,
-                    identity_key=f"action:{action['id']}",
-                )
-            )
-        return vals_list
 
     # ------------------------------------------------------------------ jobs
     def _card_bindings(self, *, card_ids=None, task_ids=None):
@@ -526,82 +318,10 @@ class TrelloBackend(models.Model):
         with self._trello_session() as client:
             return link._sync_cards([client.card(job.payload["id"])], client=client)
 
-    # ------------------------------------------------------------------ export
-    def _connector_export_values(self, binding, record, mapper_):
-        """The mapped values plus the card's list, labels and members, without the fields an
-        open conflict holds back: once a person settles it, the values differ and export."""
-        values = super()._connector_export_values(binding, record, mapper_)
-        if binding.external_type != CARD or not record.trello_board_id:
-            return values
-        values.update(record.trello_board_id._card_structure_values(record))
-        held = self._held_fields(binding)
-        sources = {rule.external_field: rule.odoo_field for rule in mapper_.rules if rule.exports}
-        sources.update(STRUCTURE_EXPORTS)
-        return {key: value for key, value in values.items() if sources.get(key) not in held}
-
-    def _connector_export_done(self, binding, record, export_hash, external_updated_at):
-        """Remember the export as it happened: a field a conflict held back was not sent, so it
-        counts neither in the export hash nor as synced (both sides still differ from the past)."""
-        if binding.external_type != CARD:
-            return super()._connector_export_done(binding, record, export_hash, external_updated_at)
-        held = self._held_fields(binding)
-        kept = {name: value for name, value in (binding.synced_values or {}).items() if name in held}
-        card_mapper = self.env["connector.field.mapping"]._get_mapper(self, CARD, binding.res_model)
-        export_hash = content_hash(self._connector_export_values(binding, record, card_mapper))
-        result = super()._connector_export_done(binding, record, export_hash, external_updated_at)
-        if kept:
-            binding.synced_values = {**binding.synced_values, **kept}
-        return result
-
-    def _held_fields(self, binding):
-        """Fields of a binding an open conflict holds: neither side overwrites them."""
-        conflicts = (
-            self.env["connector.sync.conflict"]
-            .sudo()
-            .search([("binding_id", "=", binding.id), ("state", "=", "open")])
-        )
-        return set(conflicts.mapped("field_name"))
-
-    def _export_record(self, binding, record, external_values):
-        if binding.external_type != CARD:
-            return super()._export_record(binding, record, external_values)
-        link = record.trello_board_id
-        if not link or not link.active:
-            return None  # the board was unlinked: its tasks no longer sync
-        return link._export_card(binding, record)
-
-
-def _action_subject(env, action):
-    """A Trello action's job, in words: "Apply updateCard to card Write the brief of board IT"."""
-    data = action.get("data") or {}
-    card, board = data.get("card") or {}, data.get("board") or {}
-    if card:
-        thing = env._("card %(card)s", card=card.get("name") or card.get("id"))
-        url = card.get("shortLink") and f"https://trello.com/c/{card['shortLink']}"
-    else:
-        thing = env._("board %(board)s", board=board.get("name") or board.get("id"))
-        url = board.get("shortLink") and f"https://trello.com/b/{board['shortLink']}"
-    where = env._(" of board %(board)s", board=board["name"]) if card and board.get("name") else ""
-    return {
-        "name": env._("Apply %(type)s to %(thing)s%(where)s", type=action["type"], thing=thing, where=where),
-        "object_name": thing,
-        "object_url": url or None,
-        "external_id": card.get("id"),
-    }
-
 
 def _member_values(member):
     return {
         "member_id": member["id"],
         "member_username": member.get("username"),
         "member_name": member.get("fullName") or member.get("username"),
-    }
-
-
-def _compact_action(action):
-    """What a job needs of an action (the webhook's ``model`` and display data are dropped)."""
-    return {
-        key: action[key]
-        for key in ("id", "type", "date", "idMemberCreator", "data", "memberCreator")
-        if key in action
     }

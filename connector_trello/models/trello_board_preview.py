@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.connector_base.lib.errors import ConnectorError
 
-from .trello_board import CARD
+from ..lib.cards import CARD
 
 
 class TrelloBoard(models.Model):

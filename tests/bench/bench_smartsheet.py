@@ -85,7 +85,7 @@ def raw_values(sheet):
     """The tasks the import writes, level by level: (row id, parent row id, create values)."""
     cells = addon_module("lib.mapper")
     PARENT_ID, ROW_ID, ROW_NUMBER = cells.PARENT_ID, cells.ROW_ID, cells.ROW_NUMBER
-    run = addon_module("models.smartsheet_sheet").ImportRun(sheet, sheet._columns())
+    run = addon_module("models.smartsheet_sheet_import").ImportRun(sheet, sheet._columns())
     depth, levels = {}, []
     with sheet.backend_id._smartsheet_client() as client:
         for page in client.iter_sheet_pages(sheet.sheet_id, sheet.backend_id.page_size):
@@ -103,7 +103,7 @@ def raw_values(sheet):
 
 def raw_create(env, levels):
     """The same tasks created in one batch per level, with the import's context."""
-    context = {"from_connector": True, **addon_module("models.smartsheet_sheet").IMPORT_CONTEXT}
+    context = {"from_connector": True, **addon_module("models.smartsheet_sheet_import").IMPORT_CONTEXT}
     Task = env["project.task"].with_context(**context)
     task_of = {}
     for level in levels:

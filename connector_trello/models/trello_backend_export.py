@@ -1,0 +1,55 @@
+from odoo import models
+
+from odoo.addons.connector_base.models.connector_external_binding import content_hash
+
+from ..lib.cards import CARD, STRUCTURE_EXPORTS
+
+
+class TrelloBackendExport(models.Model):
+    """The base's export hooks for cards: the card's structure joins the mapped values,
+    fields an open conflict holds are left out, and the board link does the writing."""
+
+    _inherit = "trello.backend"  # pylint: disable=consider-merging-classes-inherited
+
+    def _connector_export_values(self, binding, record, mapper_):
+        """The mapped values plus the card's list, labels and members, without the fields an
+        open conflict holds back: once a person settles it, the values differ and export."""
+        values = super()._connector_export_values(binding, record, mapper_)
+        if binding.external_type != CARD or not record.trello_board_id:
+            return values
+        values.update(record.trello_board_id._card_structure_values(record))
+        held = self._held_fields(binding)
+        sources = {rule.external_field: rule.odoo_field for rule in mapper_.rules if rule.exports}
+        sources.update(STRUCTURE_EXPORTS)
+        return {key: value for key, value in values.items() if sources.get(key) not in held}
+
+    def _connector_export_done(self, binding, record, export_hash, external_updated_at):
+        """Remember the export as it happened: a field a conflict held back was not sent, so it
+        counts neither in the export hash nor as synced (both sides still differ from the past)."""
+        if binding.external_type != CARD:
+            return super()._connector_export_done(binding, record, export_hash, external_updated_at)
+        held = self._held_fields(binding)
+        kept = {name: value for name, value in (binding.synced_values or {}).items() if name in held}
+        card_mapper = self.env["connector.field.mapping"]._get_mapper(self, CARD, binding.res_model)
+        export_hash = content_hash(self._connector_export_values(binding, record, card_mapper))
+        result = super()._connector_export_done(binding, record, export_hash, external_updated_at)
+        if kept:
+            binding.synced_values = {**binding.synced_values, **kept}
+        return result
+
+    def _held_fields(self, binding):
+        """Fields of a binding an open conflict holds: neither side overwrites them."""
+        conflicts = (
+            self.env["connector.sync.conflict"]
+            .sudo()
+            .search([("binding_id", "=", binding.id), ("state", "=", "open")])
+        )
+        return set(conflicts.mapped("field_name"))
+
+    def _export_record(self, binding, record, external_values):
+        if binding.external_type != CARD:
+            return super()._export_record(binding, record, external_values)
+        link = record.trello_board_id
+        if not link or not link.active:
+            return None  # the board was unlinked: its tasks no longer sync
+        return link._export_card(binding, record)
