@@ -65,11 +65,9 @@ class SmartsheetBackend(models.Model):
         default="archive",
         required=True,
     )
-    deleted_record_action = fields.Selection(
-        [("keep", "Leave the row"), ("delete", "Delete the row")],
-        string="When a bound record is deleted",
-        default="keep",
-        required=True,
+    # Smartsheet rows cannot be archived: they stay or go.
+    deleted_record_policy = fields.Selection(
+        [("leave", "Leave the row"), ("delete", "Delete the row")], string="When a bound record is deleted"
     )
     row_check_hours = fields.Integer(
         string="Look for deleted rows every (hours)",
@@ -307,12 +305,13 @@ class SmartsheetBackend(models.Model):
             return {"skipped": 1, "summary": self.env._("The sheet is not exported.")}
         return sheet._export_new_records()
 
-    def _job_delete_rows(self, job):
-        sheet = self.env["smartsheet.sheet"].browse(job.payload["sheet_id"]).exists()
-        if not sheet:
-            return {"skipped": 1}
+    def _connector_remove_external(self, external_type, external_ids, policy):
+        """Delete the rows of tasks deleted in Odoo, from a sheet Odoo writes to."""
+        sheet = self.sheet_ids.filtered(lambda sheet: sheet.external_type == external_type)[:1]
+        if not sheet or not sheet._exports():
+            return {"skipped": 1, "summary": self.env._("Odoo does not write to this sheet.")}
         with self._smartsheet_client() as client:
-            deleted = client.delete_rows(sheet.sheet_id, job.payload["row_ids"])
+            deleted = client.delete_rows(sheet.sheet_id, [int(row_id) for row_id in external_ids])
         return {
             "updated": len(deleted),
             "summary": self.env._("%(count)s row(s) deleted.", count=len(deleted)),

@@ -200,15 +200,8 @@ class SmartsheetSheet(models.Model):
 
     def _enqueue_new_rows_export(self):
         self.ensure_one()
-        self.backend_id._connector_enqueue(
-            "_job_export_new_rows",
-            {"sheet_id": self.id},
-            kind="export",
-            name=self.env._("Add the rows of new records to sheet %(sheet)s", sheet=self.name),
-            object_name=self.env._("sheet %(sheet)s", sheet=self.name),
-            object_url=self.permalink,
-            object_type=self.external_type,
-            identity_key=f"new_rows:{self.id}",
+        self.env["connector.sync.job"].sudo()._enqueue(
+            self._connector_new_records_jobs(self.env["project.task"])
         )
 
     def action_view_mappings(self):
