@@ -231,10 +231,8 @@ class ConnectorBackendMixin(models.AbstractModel):
     # ------------------------------------------------------------------ secrets
     def _setup_base(self):
         result = super()._setup_base()
-        declared = [name for name, field in self._fields.items() if isinstance(field, Secret)]
-        # Until every backend declares its secrets as Secret fields, a listed one counts too.
         type(self)._connector_secret_fields = tuple(
-            dict.fromkeys([*self._connector_secret_fields, *declared])
+            name for name, field in self._fields.items() if isinstance(field, Secret)
         )
         return result
 

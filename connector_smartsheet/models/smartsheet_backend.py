@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.connector_base.fields import Secret
 from odoo.addons.connector_base.lib.errors import ConfigurationError, ConnectorError
 from odoo.addons.connector_base.lib.oauth import StaticToken
 from odoo.addons.connector_base.models.connector_error_text import connector_error_text
@@ -34,7 +35,6 @@ class SmartsheetBackend(models.Model):
     _inherit = ["connector.oauth.mixin"]
     _description = "Smartsheet Backend"
 
-    _connector_secret_fields = ("access_token",)
     _oauth_default_scope = " ".join(OAUTH_SCOPES)
     _connector_export_batch_size = MAX_ROWS_PER_WRITE
 
@@ -43,10 +43,7 @@ class SmartsheetBackend(models.Model):
         string="API URL", help="Base URL of the API for a custom region, e.g. http://127.0.0.1:8392/2.0."
     )
     auth_method = fields.Selection(AUTH_METHODS, string="Authentication", default="token", required=True)
-    access_token = fields.Char(
-        compute="_compute_connector_secrets",
-        inverse="_inverse_connector_secrets",
-        groups="connector_base.group_connector_manager",
+    access_token = Secret(
         help="Personal access token generated in Smartsheet (Account > Apps & Integrations > API Access).",
     )
     change_agent = fields.Char(

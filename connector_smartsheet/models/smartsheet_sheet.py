@@ -87,10 +87,7 @@ class SmartsheetSheet(models.Model):
         Binding = self.env["connector.external.binding"].sudo()
         Job = self.env["connector.sync.job"].sudo()
         Mapping = self.env["connector.field.mapping"].sudo()
-        scope = [
-            ("backend_model", "=", "smartsheet.backend"),
-            ("external_type", "in", self.mapped("external_type")),
-        ]
+        scope = Binding._domain_for(self.env["smartsheet.backend"], self.mapped("external_type"))
         bound = dict(Binding._read_group(scope, ["external_type"], ["__count"]))
         mapped = dict(Mapping._read_group(scope, ["external_type"], ["__count"]))
         quarantined = dict(

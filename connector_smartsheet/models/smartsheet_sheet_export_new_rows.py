@@ -1,11 +1,11 @@
 from odoo import models
 
+from odoo.addons.connector_base.lib.dates import parse_timestamp
 from odoo.addons.connector_base.lib.errors import ValidationError
 from odoo.addons.connector_base.lib.sync import HeldRecords
 
 from ..lib import links, sheet_rows
 from ..lib import mapper as cells
-from ..lib.timestamps import parse_timestamp
 
 
 class SmartsheetSheetExportNewRows(models.Model):

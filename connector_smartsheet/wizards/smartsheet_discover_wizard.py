@@ -1,8 +1,8 @@
 from odoo import api, exceptions, fields, models
 
+from odoo.addons.connector_base.lib.dates import parse_timestamp
 from odoo.addons.connector_base.models.connector_import_preview_mixin import HOLD_FIRST_IMPORT
 
-from ..lib.timestamps import parse_timestamp
 from ..models.smartsheet_sheet import DIRECTIONS, PURPOSES
 
 

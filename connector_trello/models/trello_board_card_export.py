@@ -2,6 +2,7 @@ from datetime import timezone
 
 from odoo import models
 
+from odoo.addons.connector_base.lib.dates import parse_timestamp
 from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR, HeldRecords, content_hash
 
 from ..lib import mapper
@@ -85,7 +86,7 @@ class TrelloBoardCardExport(models.Model):
                     card["id"], definition["id"], mapper.custom_field_item(definition, value)
                 )
         self._remember_card(binding, card)
-        return mapper.parse_instant(card.get("dateLastActivity"))
+        return parse_timestamp(card.get("dateLastActivity"))
 
     def _card_differences(self, binding, task, card, client):
         """(PUT form fields, [(custom field definition, value)]) where the task differs from the card."""
@@ -143,13 +144,13 @@ class TrelloBoardCardExport(models.Model):
             **{name: value for name, value in values.items() if name not in held},
         }
         self.env["connector.external.binding"]._update_hashes(
-            [(binding.id, content_hash(values), mapper.parse_instant(card.get("dateLastActivity")), synced)]
+            [(binding.id, content_hash(values), parse_timestamp(card.get("dateLastActivity")), synced)]
         )
 
     def _create_card(self, task):
         """Create the card of a task made in Odoo, in the list of its stage, and bind them."""
         backend = self.backend_id
-        if backend._card_bindings(task_ids=task.ids):
+        if task._connector_bindings(backend, CARD):
             return {"skipped": 1, "summary": self.env._("The task already has a card.")}
         card_mapper = self.env["connector.field.mapping"]._get_mapper(backend, CARD, "project.task")
         with backend._trello_session() as client:
@@ -171,7 +172,7 @@ class TrelloBoardCardExport(models.Model):
             {"trello_board_id": self.id, "trello_card_url": card.get("shortUrl") or card.get("url")}
         )
         task._connector_bind(backend, CARD, card["id"])
-        self._remember_card(backend._card_bindings(task_ids=task.ids), card)
+        self._remember_card(task._connector_bindings(backend, CARD), card)
         return {"created": 1}
 
     def _card_created_by(self, client, form, started_at):
