@@ -32,6 +32,13 @@ def isoformat_310(text):
     return _FRACTION.sub(lambda match: "." + (match.group(1)[1:] + "000000")[:6], text, count=1)
 
 
+def parse_timestamp(text):
+    """A platform's ISO time as Odoo stores it (naive UTC, fraction kept), or None when empty."""
+    if not text:
+        return None
+    return to_naive_utc(parse_iso_datetime(str(text)))
+
+
 def to_naive_utc(moment):
     """A datetime in UTC without its time zone, as Odoo stores it; a naive one is kept as is."""
     if moment is None or moment.tzinfo is None:

@@ -4,6 +4,7 @@ from . import connector_sync_job
 from . import connector_sync_job_hourly
 from . import connector_external_binding
 from . import connector_external_id_mixin
+from . import connector_container_mixin
 from . import connector_create_intent
 from . import connector_value_mapping
 from . import connector_field_mapping
@@ -15,9 +16,13 @@ from . import connector_backend_overview
 from . import connector_backend_quarantine
 from . import connector_backend_polling
 from . import connector_poll_cursor
+
+from . import connector_backend_lifecycle
 from . import connector_webhook_event
 from . import connector_oauth_token
 from . import connector_oauth_mixin
 from . import ir_http
 from . import res_config_settings
 from . import connector_import_preview_mixin
+from . import mail_message
+from . import ir_attachment

@@ -5,10 +5,11 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..fields import Secret
 from ..lib.errors import AuthenticationError, ConfigurationError, ConnectorError
 from ..lib.mapping import MappingError
+from ..lib.sync import content_hash
 from .connector_error_text import connector_error_text
-from .connector_external_binding import content_hash
 from .connector_sync_job import HANDLER_PREFIX
 
 CIRCUIT_BREAKER_REASON = "Circuit breaker: too many consecutive failures"
@@ -21,23 +22,18 @@ SECRET_MASK = "••••••••"
 class ConnectorBackendMixin(models.AbstractModel):
     """What every platform backend shares: identity, pausing, jobs and secrets.
 
-    Secret fields are declared on the concrete backend as non-stored fields::
-
-        api_token = fields.Char(
-            compute="_compute_connector_secrets", inverse="_inverse_connector_secrets",
-            groups="connector_base.group_connector_manager")
-        _connector_secret_fields = ("api_token",)
-
-    They read back as a mask when set (never the value) and write through to
-    ``connector.credential`` encrypted; code reads them with
-    :meth:`_connector_secret`.
+    Secret fields are declared with :class:`connector_base.fields.Secret`
+    (``api_token = Secret(string="API token")``): they read back as a mask when set
+    (never the value) and write through to ``connector.credential`` encrypted; code
+    reads them with :meth:`_connector_secret`. ``_connector_secret_fields`` lists
+    them, filled in from the declarations.
     """
 
     _name = "connector.backend.mixin"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Connector Backend"
 
-    _connector_secret_fields = ()
+    _connector_secret_fields = ()  # the Secret fields, listed at registry setup
 
     name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
@@ -233,6 +229,13 @@ class ConnectorBackendMixin(models.AbstractModel):
         return action
 
     # ------------------------------------------------------------------ secrets
+    def _setup_base(self):
+        result = super()._setup_base()
+        type(self)._connector_secret_fields = tuple(
+            name for name, field in self._fields.items() if isinstance(field, Secret)
+        )
+        return result
+
     def _compute_connector_secrets(self):
         is_set = self.env["connector.credential"]._set_fields(self, list(self._connector_secret_fields))
         for backend in self:

@@ -1,50 +1,28 @@
-import hashlib
 import json
-from dataclasses import dataclass, field
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..lib.errors import RetryableError, ValidationError
+from ..lib.sync import (
+    FROM_CONNECTOR,
+    QUIET_CREATE_CONTEXT,  # noqa: F401  (until the connectors import it from lib)
+    UpsertResult,
+    comparable,
+    content_hash,
+)
 
-FROM_CONNECTOR = "from_connector"
-# Creating what a platform holds: no creation message, no technical user following each
-# record, no assignment e-mails for what people already see on the platform.
-QUIET_CREATE_CONTEXT = {
-    "mail_create_nolog": True,
-    "mail_create_nosubscribe": True,
-    "mail_auto_subscribe_no_notify": True,
-}
-
-
-def content_hash(values):
-    """Stable fingerprint of the values last synced, to skip unchanged data."""
-    text = json.dumps(values, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def comparable(value):
-    """A field value in JSON form for comparisons: the ids of an x2many set in a stable order
-    (Odoo reads them in the order of the related model, connectors send them in theirs)."""
-    value = json.loads(json.dumps(value, default=str))
-    if (
-        isinstance(value, list)
-        and value
-        and all(isinstance(command, list) and len(command) == 3 and command[0] == 6 for command in value)
-    ):
-        return [[6, 0, sorted(command[2])] for command in value]
-    return value
-
-
-@dataclass
-class UpsertResult:
-    created: int = 0
-    updated: int = 0
-    skipped: int = 0
-    record_ids: dict = field(default_factory=dict)  # external id -> Odoo record id
-
-    def as_job_result(self):
-        return {"created": self.created, "updated": self.updated, "skipped": self.skipped}
+# What callers of the binding helpers read, fetched with the search.
+BINDING_FIELDS = [
+    "backend_model",
+    "backend_id",
+    "external_type",
+    "external_id",
+    "res_model",
+    "res_id",
+    "content_hash",
+    "export_hash",
+]
 
 
 class ConnectorExternalBinding(models.Model):
@@ -126,6 +104,42 @@ class ConnectorExternalBinding(models.Model):
 
     # ------------------------------------------------------------------ lookups
     @api.model
+    def _domain_for(self, backend=None, external_type=None, records=None, external_ids=None):
+        """The domain of the bindings of ``records`` or ``external_ids`` for ``backend`` and
+        ``external_type``; each one left out matches everything.
+
+        ``backend``: a backend recordset; an empty one means every backend of its model.
+        ``external_type``: a type or a list of types.
+        """
+        domain = []
+        if backend is not None:
+            domain.append(("backend_model", "=", backend._name))
+            if backend.ids:
+                domain.append(("backend_id", "in", backend.ids))
+        if external_type is not None:
+            types = [external_type] if isinstance(external_type, str) else list(external_type)
+            domain.append(("external_type", "in", types))
+        if records is not None:
+            domain += [("res_model", "=", records._name), ("res_id", "in", records.ids)]
+        if external_ids is not None:
+            domain.append(("external_id", "in", [str(external_id) for external_id in external_ids]))
+        return domain
+
+    @api.model
+    def _of_records(self, records, backend=None, external_type=None):
+        """The bindings of ``records`` for ``backend`` and ``external_type``, in one query."""
+        return self.sudo().search_fetch(
+            self._domain_for(backend, external_type, records=records), BINDING_FIELDS
+        )
+
+    @api.model
+    def _of_external_ids(self, backend, external_type, external_ids=None):
+        """The bindings of ``external_ids`` (every one of the type when None), in one query."""
+        return self.sudo().search_fetch(
+            self._domain_for(backend, external_type, external_ids=external_ids), BINDING_FIELDS
+        )
+
+    @api.model
     def _lookup(self, backend, external_type, external_ids):
         """{external id: (binding id, record id, content hash)} in one query."""
         self.flush_model()
@@ -143,6 +157,22 @@ class ConnectorExternalBinding(models.Model):
             )
         )
         return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _external_ids(self, backend, external_type):
+        """Every external id bound for ``backend`` and ``external_type``, in one query (a plain
+        column read: a sheet compares tens of thousands of row ids at once)."""
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT external_id FROM connector_external_binding"
+                " WHERE backend_model = %s AND backend_id = %s AND external_type = %s",
+                backend._name,
+                backend.id,
+                external_type,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def _find(self, backend, external_type, model_name, external_ids):
@@ -295,14 +325,7 @@ class ConnectorExternalBinding(models.Model):
 
     @api.model
     def _unbind(self, backend, external_type, external_ids):
-        bindings = self.search(
-            [
-                ("backend_model", "=", backend._name),
-                ("backend_id", "=", backend.id),
-                ("external_type", "=", external_type),
-                ("external_id", "in", [str(external_id) for external_id in external_ids]),
-            ]
-        )
+        bindings = self._of_external_ids(backend, external_type, external_ids)
         bindings.unlink()
         return len(bindings)
 

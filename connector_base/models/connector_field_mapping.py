@@ -10,7 +10,7 @@ from odoo.addons.base.models.res_partner import _tz_get
 from ..lib import converters
 from ..lib.errors import ConfigurationError
 from ..lib.mapping import FieldRule, Mapper, check_rule
-from .connector_external_binding import FROM_CONNECTOR
+from ..lib.sync import FROM_CONNECTOR
 
 CONVERTERS = [
     ("text", "Text"),

@@ -8,12 +8,12 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..fields import Secret
 from ..lib import oauth
 from ..lib.dates import UTC
 from ..lib.errors import AuthenticationError, ConfigurationError, ConnectorError
 from .connector_oauth_token import OAUTH_STATES
 
-OAUTH_SECRET_FIELDS = ("oauth_client_secret", "oauth_access_token", "oauth_refresh_token")
 CALLBACK_PATH = "/connector/oauth/callback"
 MANAGER_GROUP = "connector_base.group_connector_manager"
 # Refreshes racing each other: the loser retries on a fresh snapshot and adopts the winner's tokens.
@@ -82,7 +82,7 @@ class ConnectorOAuthMixin(models.AbstractModel):
 
     then builds clients with ``backend._oauth_client(PodioClient, base_url)``,
     ``PodioClient`` being a ``lib.oauth.TokenAuthClient``. The OAuth secrets
-    join the backend's own ``_connector_secret_fields`` by themselves.
+    are Secret fields like the backend's own.
 
     Tokens are refreshed before they expire and once on a 401, in a transaction
     of their own, committed at once: a rotated refresh token must survive the
@@ -96,7 +96,6 @@ class ConnectorOAuthMixin(models.AbstractModel):
     _inherit = ["connector.backend.mixin"]
     _description = "Connector OAuth 2.0"
 
-    _connector_secret_fields = OAUTH_SECRET_FIELDS
     # The platform's endpoints; a backend can override them with oauth_*_url.
     _oauth_authorize_endpoint = None
     _oauth_token_endpoint = None
@@ -109,22 +108,9 @@ class ConnectorOAuthMixin(models.AbstractModel):
     _oauth_state_lifetime = 900
 
     oauth_client_id = fields.Char(string="Client ID", groups=MANAGER_GROUP)
-    oauth_client_secret = fields.Char(
-        string="Client secret",
-        compute="_compute_connector_secrets",
-        inverse="_inverse_connector_secrets",
-        groups=MANAGER_GROUP,
-    )
-    oauth_access_token = fields.Char(
-        compute="_compute_connector_secrets",
-        inverse="_inverse_connector_secrets",
-        groups="base.group_system",
-    )
-    oauth_refresh_token = fields.Char(
-        compute="_compute_connector_secrets",
-        inverse="_inverse_connector_secrets",
-        groups="base.group_system",
-    )
+    oauth_client_secret = Secret(string="Client secret")
+    oauth_access_token = Secret(groups="base.group_system")
+    oauth_refresh_token = Secret(groups="base.group_system")
     oauth_authorize_url = fields.Char(
         string="Authorization URL", groups=MANAGER_GROUP, help="Empty: the platform's."
     )
@@ -139,15 +125,6 @@ class ConnectorOAuthMixin(models.AbstractModel):
         compute="_compute_oauth_redirect_uri",
         help="Register it as the redirect URI of the OAuth client on the platform.",
     )
-
-    def _setup_base(self):
-        result = super()._setup_base()
-        # A backend declaring its own secrets (a webhook key...) keeps the OAuth ones too.
-        cls = self.env.registry[self._name]
-        missing = [name for name in OAUTH_SECRET_FIELDS if name not in cls._connector_secret_fields]
-        if missing:
-            cls._connector_secret_fields = (*cls._connector_secret_fields, *missing)
-        return result
 
     def _connector_credentials_ready(self):
         self.ensure_one()

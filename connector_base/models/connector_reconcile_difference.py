@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL, split_every
 
-from .connector_external_binding import comparable
+from ..lib.sync import comparable
 
 DIFFERENCE_KINDS = [
     ("missing_in_odoo", "On the platform, not bound in Odoo"),

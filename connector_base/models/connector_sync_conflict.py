@@ -2,7 +2,7 @@ import json
 
 from odoo import api, fields, models
 
-from .connector_external_binding import FROM_CONNECTOR
+from ..lib.sync import FROM_CONNECTOR
 
 
 class ConnectorSyncConflict(models.Model):

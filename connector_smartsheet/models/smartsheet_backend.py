@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.connector_base.fields import Secret
 from odoo.addons.connector_base.lib.errors import ConfigurationError, ConnectorError
 from odoo.addons.connector_base.lib.oauth import StaticToken
 from odoo.addons.connector_base.models.connector_error_text import connector_error_text
@@ -34,7 +35,6 @@ class SmartsheetBackend(models.Model):
     _inherit = ["connector.oauth.mixin"]
     _description = "Smartsheet Backend"
 
-    _connector_secret_fields = ("access_token",)
     _oauth_default_scope = " ".join(OAUTH_SCOPES)
     _connector_export_batch_size = MAX_ROWS_PER_WRITE
 
@@ -43,10 +43,7 @@ class SmartsheetBackend(models.Model):
         string="API URL", help="Base URL of the API for a custom region, e.g. http://127.0.0.1:8392/2.0."
     )
     auth_method = fields.Selection(AUTH_METHODS, string="Authentication", default="token", required=True)
-    access_token = fields.Char(
-        compute="_compute_connector_secrets",
-        inverse="_inverse_connector_secrets",
-        groups="connector_base.group_connector_manager",
+    access_token = Secret(
         help="Personal access token generated in Smartsheet (Account > Apps & Integrations > API Access).",
     )
     change_agent = fields.Char(
@@ -65,11 +62,9 @@ class SmartsheetBackend(models.Model):
         default="archive",
         required=True,
     )
-    deleted_record_action = fields.Selection(
-        [("keep", "Leave the row"), ("delete", "Delete the row")],
-        string="When a bound record is deleted",
-        default="keep",
-        required=True,
+    # Smartsheet rows cannot be archived: they stay or go.
+    deleted_record_policy = fields.Selection(
+        [("leave", "Leave the row"), ("delete", "Delete the row")], string="When a bound record is deleted"
     )
     row_check_hours = fields.Integer(
         string="Look for deleted rows every (hours)",
@@ -318,12 +313,13 @@ class SmartsheetBackend(models.Model):
             return {"skipped": 1, "summary": self.env._("The sheet is not exported.")}
         return sheet._export_new_records()
 
-    def _job_delete_rows(self, job):
-        sheet = self.env["smartsheet.sheet"].browse(job.payload["sheet_id"]).exists()
-        if not sheet:
-            return {"skipped": 1}
+    def _connector_remove_external(self, external_type, external_ids, policy):
+        """Delete the rows of tasks deleted in Odoo, from a sheet Odoo writes to."""
+        sheet = self.sheet_ids.filtered(lambda sheet: sheet.external_type == external_type)[:1]
+        if not sheet or not sheet._exports():
+            return {"skipped": 1, "summary": self.env._("Odoo does not write to this sheet.")}
         with self._smartsheet_client() as client:
-            deleted = client.delete_rows(sheet.sheet_id, job.payload["row_ids"])
+            deleted = client.delete_rows(sheet.sheet_id, [int(row_id) for row_id in external_ids])
         return {
             "updated": len(deleted),
             "summary": self.env._("%(count)s row(s) deleted.", count=len(deleted)),

@@ -87,10 +87,7 @@ class SmartsheetSheet(models.Model):
         Binding = self.env["connector.external.binding"].sudo()
         Job = self.env["connector.sync.job"].sudo()
         Mapping = self.env["connector.field.mapping"].sudo()
-        scope = [
-            ("backend_model", "=", "smartsheet.backend"),
-            ("external_type", "in", self.mapped("external_type")),
-        ]
+        scope = Binding._domain_for(self.env["smartsheet.backend"], self.mapped("external_type"))
         bound = dict(Binding._read_group(scope, ["external_type"], ["__count"]))
         mapped = dict(Mapping._read_group(scope, ["external_type"], ["__count"]))
         quarantined = dict(
@@ -195,15 +192,8 @@ class SmartsheetSheet(models.Model):
 
     def _enqueue_new_rows_export(self):
         self.ensure_one()
-        self.backend_id._connector_enqueue(
-            "_job_export_new_rows",
-            {"sheet_id": self.id},
-            kind="export",
-            name=self.env._("Add the rows of new records to sheet %(sheet)s", sheet=self.name),
-            object_name=self.env._("sheet %(sheet)s", sheet=self.name),
-            object_url=self.permalink,
-            object_type=self.external_type,
-            identity_key=f"new_rows:{self.id}",
+        self.env["connector.sync.job"].sudo()._enqueue(
+            self._connector_new_records_jobs(self.env["project.task"])
         )
 
     def action_view_mappings(self):

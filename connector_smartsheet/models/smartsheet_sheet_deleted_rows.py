@@ -1,5 +1,4 @@
 from odoo import models
-from odoo.tools import SQL
 
 from .smartsheet_sheet_import import IMPORT_CONTEXT
 
@@ -12,18 +11,9 @@ class SmartsheetSheetDeletedRows(models.Model):
 
     def _remove_rows_not_in(self, seen_row_ids):
         """Rows bound in Odoo but no longer in the sheet were deleted there."""
-        self.env["connector.external.binding"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                "SELECT external_id FROM connector_external_binding"
-                " WHERE backend_model = %s AND backend_id = %s AND external_type = %s",
-                self.backend_id._name,
-                self.backend_id.id,
-                self.external_type,
-            )
-        )
+        bound = self.env["connector.external.binding"]._external_ids(self.backend_id, self.external_type)
         seen = {str(row_id) for row_id in seen_row_ids}
-        gone = [external_id for (external_id,) in self.env.cr.fetchall() if external_id not in seen]
+        gone = [external_id for external_id in bound if external_id not in seen]
         return self._remove_rows(gone) if gone else 0
 
     def _remove_rows(self, row_ids):

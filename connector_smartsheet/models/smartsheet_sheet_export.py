@@ -1,10 +1,10 @@
 from odoo import models
 
+from odoo.addons.connector_base.lib.dates import parse_timestamp
 from odoo.addons.connector_base.lib.errors import ValidationError
 
 from ..lib import links, sheet_rows
 from ..lib import mapper as cells
-from ..lib.timestamps import parse_timestamp
 
 
 class SmartsheetSheetExport(models.Model):
@@ -20,20 +20,7 @@ class SmartsheetSheetExport(models.Model):
 
     def _bound_rows(self, records):
         """{record id: row id} of the records bound to rows of this sheet, in one query."""
-        bindings = (
-            self.env["connector.external.binding"]
-            .sudo()
-            .search_fetch(
-                [
-                    ("backend_model", "=", self.backend_id._name),
-                    ("backend_id", "=", self.backend_id.id),
-                    ("external_type", "=", self.external_type),
-                    ("res_model", "=", records._name),
-                    ("res_id", "in", records.ids),
-                ],
-                ["external_id", "res_id"],
-            )
-        )
+        bindings = records._connector_bindings(self.backend_id, self.external_type)
         return {binding.res_id: int(binding.external_id) for binding in bindings}
 
     def _export_rows(self, items):

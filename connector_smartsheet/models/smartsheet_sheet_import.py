@@ -4,10 +4,10 @@ from odoo import fields, models
 from odoo.osv import expression
 
 from odoo.addons.connector_base.lib import converters
-from odoo.addons.connector_base.models.connector_external_binding import QUIET_CREATE_CONTEXT
+from odoo.addons.connector_base.lib.dates import parse_timestamp
+from odoo.addons.connector_base.lib.sync import QUIET_CREATE_CONTEXT
 
 from ..lib import mapper as cells
-from ..lib.timestamps import parse_timestamp
 from .smartsheet_sheet import ROW_LABEL, SHEET_KEY
 
 # rowsModifiedSince is read on Smartsheet's clock: look back a little further than the last sync.

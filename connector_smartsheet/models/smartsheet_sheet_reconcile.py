@@ -1,6 +1,6 @@
 from odoo import models
 
-from odoo.addons.connector_base.models.connector_external_binding import content_hash
+from odoo.addons.connector_base.lib.sync import content_hash
 
 from ..lib import mapper as cells
 from .smartsheet_sheet_import import ImportRun

@@ -27,7 +27,7 @@ class TestCellsAndDependencies(SmartsheetCase):
 
     def export(self, tasks):
         """Queue the export of ``tasks`` as a change would, whatever their mapped values, and run it."""
-        bindings = tasks._smartsheet_bindings()
+        bindings = tasks._connector_bindings(self.backend)
         bindings.export_hash = False
         bindings._enqueue_exports()
         self.run_jobs()
@@ -103,7 +103,7 @@ class TestCellsAndDependencies(SmartsheetCase):
             [("object_type", "=", sheet.external_type), ("method_name", "=", "_job_export_record")]
         )
         by_task = {job.payload["binding_id"]: job for job in jobs}
-        bindings = tasks[refused_row]._smartsheet_bindings()
+        bindings = tasks[refused_row]._connector_bindings(self.backend)
         refused = by_task[bindings.id]
         self.assertEqual(refused.state, "failed")
         self.assertRegex(

@@ -175,7 +175,7 @@ class TestExport(SmartsheetCase):
 
     def test_deleting_a_bound_task_deletes_its_row_when_the_backend_says_so(self):
         sheet_id, rows, _sheet, tasks = self.linked()
-        self.backend.deleted_record_action = "delete"
+        self.backend.deleted_record_policy = "delete"
 
         tasks[rows["Build B review"]].unlink()
         self.run_jobs()

@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from odoo.addons.connector_base.models.connector_external_binding import FROM_CONNECTOR
+from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR
 
 from .common import SmartsheetCase
 
@@ -53,6 +53,6 @@ class TestReconciliation(SmartsheetCase):
         # which agrees with its task though it was never imported.
         sheet.action_sync_now()
         self.run_jobs()
-        [new_row] = tasks[rows["Build B review"]]._smartsheet_bindings().mapped("external_id")
+        [new_row] = tasks[rows["Build B review"]]._connector_bindings(self.backend).mapped("external_id")
         self.assertIn(int(new_row), [row.id for row in self.emulator.sheets[sheet_id].rows])
         self.assertEqual(self.reconcile(), {})

@@ -1,6 +1,7 @@
 from odoo import api, exceptions, fields, models
 
-from ..lib.timestamps import parse_timestamp
+from odoo.addons.connector_base.lib.dates import parse_timestamp
+
 from ..models.smartsheet_sheet import DIRECTIONS, PURPOSES
 
 

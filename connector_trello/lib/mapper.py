@@ -10,7 +10,7 @@ import mimetypes
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
-from odoo.addons.connector_base.lib.dates import parse_iso_datetime, to_naive_utc
+from odoo.addons.connector_base.lib.dates import parse_timestamp
 
 from .markdown import html_to_markdown, markdown_to_html
 
@@ -98,15 +98,8 @@ BOARD_ACTIONS = frozenset(
 def parse_datetime(value):
     """Naive UTC datetime of a Trello ISO date (``...Z`` or with an offset), to the second as
     Odoo keeps it; None when empty."""
-    moment = parse_instant(value)
+    moment = parse_timestamp(value)
     return moment and moment.replace(microsecond=0)
-
-
-def parse_instant(value):
-    """Like :func:`parse_datetime`, milliseconds kept: to order actions and reads in time."""
-    if not value:
-        return None
-    return to_naive_utc(parse_iso_datetime(value))
 
 
 def format_datetime(value):

@@ -3,6 +3,8 @@ from contextlib import contextmanager
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.connector_base.fields import Secret
+from odoo.addons.connector_base.lib.dates import parse_timestamp
 from odoo.addons.connector_base.lib.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -31,32 +33,21 @@ class TrelloBackend(models.Model):
     _inherit = ["connector.backend.mixin"]
     _description = "Trello Backend"
 
-    _connector_secret_fields = ("api_key", "app_secret", "token")
-
     api_url = fields.Char(
         string="API URL",
         required=True,
         default=API_URL,
         help="Trello's API; a local emulator's address for a demo.",
     )
-    api_key = fields.Char(
+    api_key = Secret(
         string="API key",
-        compute="_compute_connector_secrets",
-        inverse="_inverse_connector_secrets",
-        groups=MANAGER_GROUP,
         help="From the API key tab of your Trello Power-Up admin page.",
     )
-    app_secret = fields.Char(
-        compute="_compute_connector_secrets",
-        inverse="_inverse_connector_secrets",
-        groups=MANAGER_GROUP,
+    app_secret = Secret(
         help="Shown next to the API key; checks that webhook calls come from Trello.",
     )
-    token = fields.Char(
+    token = Secret(
         string="User token",
-        compute="_compute_connector_secrets",
-        inverse="_inverse_connector_secrets",
-        groups=MANAGER_GROUP,
         help="Set by the Authorize button, or pasted from Trello's authorization page.",
     )
     member_id = fields.Char(string="Trello member ID", readonly=True, copy=False)
@@ -220,19 +211,6 @@ class TrelloBackend(models.Model):
         return action
 
     # ------------------------------------------------------------------ jobs
-    def _card_bindings(self, *, card_ids=None, task_ids=None):
-        """The card bindings of this backend for some cards or some tasks."""
-        domain = [
-            ("backend_model", "=", self._name),
-            ("backend_id", "=", self.id),
-            ("external_type", "=", CARD),
-        ]
-        if card_ids is not None:
-            domain.append(("external_id", "in", list(card_ids)))
-        if task_ids is not None:
-            domain += [("res_model", "=", "project.task"), ("res_id", "in", list(task_ids))]
-        return self.env["connector.external.binding"].sudo().search(domain)
-
     def _link_of(self, board_id):
         return self.board_ids.filtered(lambda link: link.board_id == board_id and link.active)
 
@@ -245,7 +223,7 @@ class TrelloBackend(models.Model):
             return {"skipped": 1, "summary": self.env._("The board is not linked.")}
         if kind == "board":
             return link._sync_structure_from_trello()
-        return link._sync_card_after_action(target, mapper.parse_instant(action.get("date")))
+        return link._sync_card_after_action(target, parse_timestamp(action.get("date")))
 
     def _job_import_board(self, job):
         link = self.env["trello.board"].browse(job.payload["board_link_id"]).exists()

@@ -1,6 +1,6 @@
-from odoo import models
+from odoo import fields, models
 
-from odoo.addons.connector_base.models.connector_external_binding import content_hash
+from odoo.addons.connector_base.lib.sync import content_hash
 
 from ..lib.cards import CARD, STRUCTURE_EXPORTS
 
@@ -10,6 +10,22 @@ class TrelloBackendExport(models.Model):
     fields an open conflict holds are left out, and the board link does the writing."""
 
     _inherit = "trello.backend"  # pylint: disable=consider-merging-classes-inherited
+
+    # The card of a task deleted in Odoo stays or is archived (closed) in Trello.
+    deleted_record_policy = fields.Selection(
+        [("leave", "Leave the card"), ("archive", "Archive the card")], string="When a bound task is deleted"
+    )
+
+    def _connector_remove_external(self, external_type, external_ids, policy):
+        if external_type != CARD:
+            return {"skipped": len(external_ids)}
+        with self._trello_session() as client:
+            for card_id in external_ids:
+                client.update_card(card_id, {"closed": "true"})
+        return {
+            "updated": len(external_ids),
+            "summary": self.env._("%(count)s card(s) archived.", count=len(external_ids)),
+        }
 
     def _connector_export_values(self, binding, record, mapper_):
         """The mapped values plus the card's list, labels and members, without the fields an

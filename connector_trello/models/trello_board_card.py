@@ -1,7 +1,8 @@
 from odoo import models
 
+from odoo.addons.connector_base.lib.dates import parse_timestamp
 from odoo.addons.connector_base.lib.errors import NotFoundError, PermissionDeniedError
-from odoo.addons.connector_base.models.connector_external_binding import (
+from odoo.addons.connector_base.lib.sync import (
     FROM_CONNECTOR,
     QUIET_CREATE_CONTEXT,
     content_hash,
@@ -26,7 +27,11 @@ class TrelloBoardCard(models.Model):
         changes coming back cost nothing.
         """
         backend = self.backend_id
-        read_at = backend._card_bindings(card_ids=[card_id]).external_updated_at
+        read_at = (
+            self.env["connector.external.binding"]
+            ._of_external_ids(backend, CARD, [card_id])
+            .external_updated_at
+        )
         if action_date and read_at and read_at >= action_date:
             return {"skipped": 1, "summary": self.env._("Already read after this action.")}
         with backend._trello_session() as client:
@@ -122,7 +127,7 @@ class TrelloBoardCard(models.Model):
             {
                 "external_id": record["id"],
                 "values": {**values, **structure(by_id[record["id"]])},
-                "external_updated_at": mapper.parse_instant(by_id[record["id"]].get("dateLastActivity")),
+                "external_updated_at": parse_timestamp(by_id[record["id"]].get("dateLastActivity")),
             }
             for record, values in batch.good
         ]

@@ -1,7 +1,7 @@
 from odoo import models
 
 from odoo.addons.connector_base.lib.errors import PermissionDeniedError
-from odoo.addons.connector_base.models.connector_external_binding import FROM_CONNECTOR, QUIET_CREATE_CONTEXT
+from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR, QUIET_CREATE_CONTEXT
 
 from ..lib import mapper
 from ..lib.cards import ATTACHMENT, CARD, CHECK_ITEM, COMMENT
@@ -49,19 +49,8 @@ class TrelloBoardCardChildren(models.Model):
         id is not in ``keep``: what Trello no longer has."""
         if not children:
             return {}
-        bindings = (
-            self.env["connector.external.binding"]
-            .sudo()
-            .search_fetch(
-                [
-                    ("backend_model", "=", self.backend_id._name),
-                    ("backend_id", "=", self.backend_id.id),
-                    ("external_type", "=", external_type),
-                    ("res_model", "=", children._name),
-                    ("res_id", "in", children.ids),
-                ],
-                ["external_id", "res_id"],
-            )
+        bindings = self.env["connector.external.binding"]._of_records(
+            children, self.backend_id, external_type
         )
         return {
             binding.external_id: binding.res_id for binding in bindings if binding.external_id not in keep

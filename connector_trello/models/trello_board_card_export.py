@@ -2,7 +2,8 @@ from datetime import timezone
 
 from odoo import models
 
-from odoo.addons.connector_base.models.connector_external_binding import FROM_CONNECTOR, content_hash
+from odoo.addons.connector_base.lib.dates import parse_timestamp
+from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR, HeldRecords, content_hash
 
 from ..lib import mapper
 from ..lib.cards import CARD, CREATE_CLOCK_SKEW, STRUCTURE_EXPORTS, same_card_value
@@ -12,7 +13,47 @@ class TrelloBoardCardExport(models.Model):
     """Tasks changed or made in Odoo sent to their cards: what differs is written, new
     tasks become cards exactly once."""
 
-    _inherit = "trello.board"  # pylint: disable=consider-merging-classes-inherited
+    _name = "trello.board"
+    _inherit = ["trello.board", "connector.container.mixin"]
+    # A board holds the tasks of its project. A card's list, labels and members follow the
+    # board's structure, not a mapping: a task's stage, tags and assignees re-export it.
+    _connector_holds = HeldRecords(
+        "project.task",
+        record_field="project_id",
+        container_field="project_id",
+        structure_fields=frozenset({"stage_id", "tag_ids", "user_ids"}),
+    )
+
+    def _connector_record_type(self):
+        return CARD
+
+    def _connector_exports_new(self, records):
+        """Top-level tasks become cards of the first board creating cards for their project."""
+        first = self.search(
+            [("project_id", "=", self.project_id.id), ("create_cards", "=", True), ("active", "=", True)],
+            limit=1,
+        )
+        return records.filtered(lambda task: not task.parent_id) if first == self else records.browse()
+
+    def _connector_new_records_jobs(self, records):
+        # One job per card: a task Trello refuses leaves the others alone.
+        return [
+            self.backend_id._connector_job_values(
+                "_job_create_card",
+                {"task_id": task.id, "board_link_id": self.id},
+                kind="export",
+                name=self.env._(
+                    "Create the card of task %(task)s on board %(board)s",
+                    task=task.display_name,
+                    board=self.name,
+                ),
+                object_name=self.env._("board %(board)s", board=self.name),
+                object_url=self.url,
+                object_type=CARD,
+                identity_key=f"create_card:{task.id}",
+            )
+            for task in records
+        ]
 
     def _card_structure_values(self, task):
         """The Trello side of a task's stage, tags and assignees, for the export hash."""
@@ -45,7 +86,7 @@ class TrelloBoardCardExport(models.Model):
                     card["id"], definition["id"], mapper.custom_field_item(definition, value)
                 )
         self._remember_card(binding, card)
-        return mapper.parse_instant(card.get("dateLastActivity"))
+        return parse_timestamp(card.get("dateLastActivity"))
 
     def _card_differences(self, binding, task, card, client):
         """(PUT form fields, [(custom field definition, value)]) where the task differs from the card."""
@@ -103,13 +144,13 @@ class TrelloBoardCardExport(models.Model):
             **{name: value for name, value in values.items() if name not in held},
         }
         self.env["connector.external.binding"]._update_hashes(
-            [(binding.id, content_hash(values), mapper.parse_instant(card.get("dateLastActivity")), synced)]
+            [(binding.id, content_hash(values), parse_timestamp(card.get("dateLastActivity")), synced)]
         )
 
     def _create_card(self, task):
         """Create the card of a task made in Odoo, in the list of its stage, and bind them."""
         backend = self.backend_id
-        if backend._card_bindings(task_ids=task.ids):
+        if task._connector_bindings(backend, CARD):
             return {"skipped": 1, "summary": self.env._("The task already has a card.")}
         card_mapper = self.env["connector.field.mapping"]._get_mapper(backend, CARD, "project.task")
         with backend._trello_session() as client:
@@ -131,7 +172,7 @@ class TrelloBoardCardExport(models.Model):
             {"trello_board_id": self.id, "trello_card_url": card.get("shortUrl") or card.get("url")}
         )
         task._connector_bind(backend, CARD, card["id"])
-        self._remember_card(backend._card_bindings(task_ids=task.ids), card)
+        self._remember_card(task._connector_bindings(backend, CARD), card)
         return {"created": 1}
 
     def _card_created_by(self, client, form, started_at):

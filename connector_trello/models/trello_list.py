@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from odoo.addons.connector_base.models.connector_external_binding import FROM_CONNECTOR
+from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR
 
 
 class TrelloList(models.Model):

@@ -13,6 +13,23 @@ class TestExport(TrelloCase):
         self.stages = {item.name: item.stage_id for item in self.link.list_ids}
         self.printer = self.task_of("Install printer")
 
+    def test_deleting_a_task_archives_its_card_when_the_backend_says_so(self):
+        self.backend.deleted_record_policy = "archive"
+
+        self.printer.unlink()
+        self.run_jobs()
+
+        self.assertTrue(self.card("Install printer")["closed"])
+        # One job per external type: the card, and the check items of its subtasks (left alone).
+        self.assertEqual(set(self.jobs(method_name="_job_remove_deleted_records").mapped("state")), {"done"})
+
+    def test_deleting_a_task_leaves_its_card_by_default(self):
+        self.printer.unlink()
+        self.run_jobs()
+
+        self.assertFalse(self.card("Install printer")["closed"])
+        self.assertFalse(self.jobs(method_name="_job_remove_deleted_records"))
+
     def test_a_task_changed_in_odoo_updates_its_card(self):
         network = self.env["project.tags"].create({"name": "Network", "color": 10})
         self.printer.write(

@@ -24,8 +24,8 @@ PAGE = 1000  # Trello's largest page, the import's batch
 
 def context():
     """What the import passes to every create it makes; the raw baseline gets the same."""
-    binding = addon_module("connector_base.models.connector_external_binding")
-    return {"from_connector": True, **binding.QUIET_CREATE_CONTEXT}
+    sync = addon_module("connector_base.lib.sync")
+    return {sync.FROM_CONNECTOR: True, **sync.QUIET_CREATE_CONTEXT}
 
 
 def written_rows(cr, action):

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from odoo.addons.connector_base.lib.dates import UTC, isoformat_310, parse_iso_datetime, to_naive_utc
+from odoo.addons.connector_base.lib.dates import (
+    UTC,
+    isoformat_310,
+    parse_iso_datetime,
+    parse_timestamp,
+    to_naive_utc,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,3 +80,10 @@ def test_version_lint_refuses_code_needing_python_311(tmp_path):
 
 def test_version_lint_accepts_the_helper_written_for_python_310():
     assert run_version_check(ROOT / "connector_base" / "lib" / "dates.py").returncode == 0
+
+
+def test_platform_timestamps_become_naive_utc_and_empty_ones_none():
+    assert parse_timestamp("2025-03-04T10:14:59.120+02:00") == datetime(2025, 3, 4, 8, 14, 59, 120000)
+    assert parse_timestamp("2025-03-04T10:14:59Z") == datetime(2025, 3, 4, 10, 14, 59)
+    assert parse_timestamp("") is None
+    assert parse_timestamp(None) is None

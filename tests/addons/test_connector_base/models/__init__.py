@@ -6,3 +6,6 @@ from . import test_connector_stage
 from . import test_connector_task
 from . import test_connector_batch_backend
 from . import test_connector_cards
+
+from . import test_connector_board
+from . import test_connector_card

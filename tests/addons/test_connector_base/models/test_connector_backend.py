@@ -3,6 +3,7 @@ import time
 
 from odoo import fields, models
 
+from odoo.addons.connector_base.fields import Secret
 from odoo.addons.connector_base.lib.errors import (
     AuthenticationError,
     PermissionDeniedError,
@@ -18,22 +19,14 @@ class TestConnectorBackend(models.Model):
     _name = "test.connector.backend"
     _inherit = ["connector.backend.mixin"]
     _description = "Test Connector Backend"
-    _connector_secret_fields = ("api_token", "app_secret")
 
-    api_token = fields.Char(
-        compute="_compute_connector_secrets",
-        inverse="_inverse_connector_secrets",
-        groups="connector_base.group_connector_manager",
-    )
-    app_secret = fields.Char(
-        compute="_compute_connector_secrets",
-        inverse="_inverse_connector_secrets",
-        groups="connector_base.group_connector_manager",
-    )
+    api_token = Secret()
+    app_secret = Secret()
     # Stands in for the platform in base-level tests of the generic flows;
     # each connector tests its own hooks against its HTTP emulator.
     platform_snapshot = fields.Json(help="{external type: {external id: content hash}} the platform holds.")
     exported = fields.Json(default=list, help="External values sent by _export_record, in order.")
+    removed = fields.Json(default=list, help="[policy, external type, external id] of each object removed.")
 
     def _reconcile_types(self):
         return sorted(self.platform_snapshot or {})
@@ -43,6 +36,20 @@ class TestConnectorBackend(models.Model):
 
     def _export_record(self, binding, record, external_values):
         self.exported = [*(self.exported or []), {"external_id": binding.external_id, **external_values}]
+
+    def _job_export_new_cards(self, job):
+        """Create the platform cards of the board's unbound cards and bind them."""
+        board = self.env["test.connector.board"].browse(job.payload["board_id"])
+        cards = self.env["test.connector.card"].search([("board_id", "=", board.id)])
+        bound = set(self.env["connector.external.binding"]._of_records(cards, self, "card").mapped("res_id"))
+        new = board._connector_exports_new(cards.filtered(lambda card: card.id not in bound))
+        for card in new:
+            card._connector_bind(self, "card", f"platform-{card.id}")
+        return {"created": len(new)}
+
+    def _connector_remove_external(self, external_type, external_ids, policy):
+        self.removed = [*(self.removed or []), *([policy, external_type, ext_id] for ext_id in external_ids)]
+        return {"updated": len(external_ids)}
 
     def _job_noop(self, job):
         return {"skipped": 1}

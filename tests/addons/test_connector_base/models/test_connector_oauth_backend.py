@@ -1,5 +1,6 @@
 from odoo import fields, models
 
+from odoo.addons.connector_base.fields import Secret
 from odoo.addons.connector_base.lib import webhook
 from odoo.addons.connector_base.lib.signature import SignatureScheme
 
@@ -22,7 +23,6 @@ class TestConnectorOAuthBackend(models.Model):
     _name = "test.connector.oauth.backend"
     _inherit = ["connector.oauth.mixin"]
     _description = "Test Connector OAuth Backend"
-    _connector_secret_fields = ("webhook_secret", "oauth_password")
     _webhook_route = "/connector/test/webhook/{backend_id}"
     _webhook_signature = WEBHOOK_SIGNATURE
     _webhook_secret_field = "webhook_secret"
@@ -30,18 +30,9 @@ class TestConnectorOAuthBackend(models.Model):
     _oauth_authorize_endpoint = "https://platform.invalid/oauth/authorize"
     _oauth_token_endpoint = "https://platform.invalid/oauth/token"
 
-    webhook_secret = fields.Char(
-        compute="_compute_connector_secrets",
-        inverse="_inverse_connector_secrets",
-        groups="connector_base.group_connector_manager",
-    )
+    webhook_secret = Secret()
     oauth_username = fields.Char(string="Username")
-    oauth_password = fields.Char(
-        string="Password",
-        compute="_compute_connector_secrets",
-        inverse="_inverse_connector_secrets",
-        groups="connector_base.group_connector_manager",
-    )
+    oauth_password = Secret(string="Password")
 
     def _webhook_handshake(self, payload, headers):
         # Podio's verification: a code the connector must send back to the platform.

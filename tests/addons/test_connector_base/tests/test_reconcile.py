@@ -1,4 +1,4 @@
-from odoo.addons.connector_base.models.connector_external_binding import FROM_CONNECTOR, content_hash
+from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR, content_hash
 from odoo.addons.connector_base.tests.common import ConnectorCase
 
 

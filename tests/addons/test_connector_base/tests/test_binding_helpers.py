@@ -1,0 +1,53 @@
+from odoo.addons.connector_base.tests.common import ConnectorCase
+
+
+class TestBindingHelpers(ConnectorCase):
+    """The bindings of some records, and the records of some external ids, in one query each."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other = cls.env["test.connector.backend"].create({"name": "Other backend"})
+        cls.partners = cls.env["res.partner"].create(
+            [{"name": "Ada"}, {"name": "Grace"}, {"name": "Unbound"}]
+        )
+        ada, grace, _unbound = cls.partners
+        Binding = cls.env["connector.external.binding"]
+        Binding._bind(cls.backend, "contact", {"p-1": ada, "p-2": grace})
+        Binding._bind(cls.backend, "user", {"u-1": ada})
+        Binding._bind(cls.other, "contact", {"p-1": grace})
+
+    def test_the_bindings_of_records_for_a_backend_and_type(self):
+        Binding = self.env["connector.external.binding"]
+        ada, grace, unbound = self.partners
+
+        with self.assertQueryCount(1):
+            bindings = Binding._of_records(self.partners, self.backend, "contact")
+            pairs = sorted((binding.res_id, binding.external_id) for binding in bindings)
+        self.assertEqual(pairs, [(ada.id, "p-1"), (grace.id, "p-2")])
+        self.assertEqual(len(Binding._of_records(ada, self.backend)), 2, "every type when none is given")
+        self.assertEqual(len(Binding._of_records(grace)), 2, "every backend when none is given")
+        self.assertEqual(
+            len(Binding._of_records(grace, self.env["test.connector.backend"])),
+            2,
+            "an empty backend recordset means every backend of its model",
+        )
+        self.assertEqual(len(Binding._of_records(ada, self.backend, ["contact", "user"])), 2)
+        self.assertFalse(Binding._of_records(unbound))
+        self.assertEqual(ada._connector_bindings(self.backend, "user").external_id, "u-1")
+
+    def test_the_records_of_external_ids(self):
+        ada, grace, _unbound = self.partners
+        Partner = self.env["res.partner"]
+
+        with self.assertQueryCount(1):
+            found = Partner._connector_find(self.backend, "contact", ["p-1", "p-2", "p-404"])
+        self.assertEqual(found, {"p-1": ada, "p-2": grace})
+        self.assertEqual(Partner._connector_find(self.other, "contact", ["p-1"]), {"p-1": grace})
+        self.assertEqual(
+            self.env["connector.external.binding"]
+            ._of_external_ids(self.backend, "contact")
+            .mapped("external_id"),
+            ["p-2", "p-1"],
+            "every binding of the type when no ids are given",
+        )

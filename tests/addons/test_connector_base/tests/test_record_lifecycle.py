@@ -1,0 +1,136 @@
+from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR
+from odoo.addons.connector_base.tests.common import ConnectorCase
+
+
+class TestRecordLifecycle(ConnectorCase):
+    """Create, structure changes and unlink of records a linked container holds, from the
+    container's one declaration (``test.connector.board._connector_holds``)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Card = cls.env["test.connector.card"]
+        cls.board = cls.env["test.connector.board"].create({"name": "Board", "backend_id": cls.backend.id})
+
+    def imported(self, vals_list):
+        """Cards as an import creates them; returned in this test's plain environment."""
+        return self.Card.with_context(**{FROM_CONNECTOR: True}).create(vals_list).with_env(self.env)
+
+    def jobs(self, method_name):
+        return self.Job.search(
+            [
+                ("backend_model", "=", self.backend._name),
+                ("backend_id", "=", self.backend.id),
+                ("method_name", "=", method_name),
+            ]
+        )
+
+    def run_job(self, job):
+        result = getattr(self.backend, job.method_name)(job)
+        job.state = "done"
+        return result
+
+    def test_cards_created_in_a_linked_board_queue_one_export_job(self):
+        self.Card.create(
+            [{"name": "One", "board_id": self.board.id}, {"name": "Two", "board_id": self.board.id}]
+        )
+        self.Card.create({"name": "Three", "board_id": self.board.id})
+
+        job = self.jobs("_job_export_new_cards")
+        self.assertEqual(len(job), 1, "a burst of new cards queues one job")
+        self.assertEqual(job.payload, {"board_id": self.board.id})
+        self.assertEqual(self.run_job(job), {"created": 3})
+        bindings = self.env["connector.external.binding"]._of_external_ids(self.backend, "card")
+        self.assertEqual(sorted(bindings.mapped("res_id")), sorted(self.Card.search([]).ids))
+
+    def test_cards_the_connector_creates_or_the_board_does_not_export_queue_nothing(self):
+        self.Card.with_context(**{FROM_CONNECTOR: True}).create(
+            {"name": "Imported", "board_id": self.board.id}
+        )
+        parent = self.Card.with_context(**{FROM_CONNECTOR: True}).create({"name": "Parent"})
+        self.Card.create({"name": "Subcard", "board_id": self.board.id, "parent_id": parent.id})
+        self.Card.create({"name": "Loose"})
+        archived = self.board.copy({"active": False})
+        self.Card.create({"name": "On an archived board", "board_id": archived.id})
+        quiet = self.board.copy({"export_new": False})
+        self.Card.create({"name": "On an import-only board", "board_id": quiet.id})
+
+        self.assertFalse(self.jobs("_job_export_new_cards"))
+
+    def test_a_card_moved_into_a_board_is_exported_unless_already_bound(self):
+        loose = self.Card.create({"name": "Loose"})
+        bound = self.Card.create({"name": "Bound"})
+        bound._connector_bind(self.backend, "card", "c-1")
+
+        bound.board_id = self.board
+        self.assertFalse(self.jobs("_job_export_new_cards"), "a bound card has its platform object")
+        loose.board_id = self.board
+        self.assertEqual(len(self.jobs("_job_export_new_cards")), 1)
+
+    def test_a_structure_change_re_exports_a_bound_card_even_with_the_same_mapped_values(self):
+        card = self.imported({"name": "Card", "board_id": self.board.id})
+        card._connector_bind(self.backend, "card", "c-1")
+        binding = card.connector_binding_ids
+        binding.export_hash = "last export"
+        parent = self.imported({"name": "Parent"})
+
+        card.parent_id = parent
+
+        self.assertFalse(binding.export_hash, "the export is not skipped as unchanged")
+        self.assertEqual(self.jobs("_job_export_record").payload, {"binding_id": binding.id})
+        card.with_context(**{FROM_CONNECTOR: True}).parent_id = False
+        self.assertEqual(len(self.jobs("_job_export_record")), 1)
+
+    def bound_cards(self, *external_ids):
+        cards = self.imported(
+            [{"name": external_id, "board_id": self.board.id} for external_id in external_ids]
+        )
+        for card, external_id in zip(cards, external_ids, strict=True):
+            card._connector_bind(self.backend, "card", external_id)
+        return cards
+
+    def test_deleting_bound_cards_leaves_their_platform_objects_by_default(self):
+        self.assertEqual(self.backend.deleted_record_policy, "leave")
+        self.bound_cards("c-1").unlink()
+
+        self.assertFalse(self.jobs("_job_remove_deleted_records"))
+        self.assertFalse(self.env["connector.external.binding"]._of_external_ids(self.backend, "card"))
+
+    def test_deleting_bound_cards_deletes_or_archives_their_objects_as_the_backend_says(self):
+        for policy in ("delete", "archive"):
+            with self.subTest(policy=policy):
+                self.backend.write({"deleted_record_policy": policy, "removed": []})
+                cards = self.bound_cards(f"{policy}-1", f"{policy}-2")
+
+                cards.unlink()
+
+                job = self.jobs("_job_remove_deleted_records").filtered(
+                    lambda job, policy=policy: job.payload["policy"] == policy
+                )
+                self.assertEqual(len(job), 1, "one job per external type")
+                self.run_job(job)
+                self.assertEqual(
+                    sorted(self.backend.removed),
+                    [[policy, "card", f"{policy}-1"], [policy, "card", f"{policy}-2"]],
+                )
+
+    def test_a_card_the_connector_deletes_is_not_removed_from_the_platform_again(self):
+        self.backend.deleted_record_policy = "delete"
+        self.bound_cards("c-1").with_context(**{FROM_CONNECTOR: True}).unlink()
+
+        self.assertFalse(self.jobs("_job_remove_deleted_records"))
+
+    def test_the_bindings_of_a_deleted_cards_messages_and_attachments_go_with_it(self):
+        card = self.bound_cards("c-1")
+        message = card.message_post(body="A comment from the platform")
+        attachment = self.env["ir.attachment"].create(
+            {"name": "file.txt", "raw": b"x", "res_model": card._name, "res_id": card.id}
+        )
+        Binding = self.env["connector.external.binding"]
+        Binding._bind(self.backend, "comment", {"m-1": message})
+        Binding._bind(self.backend, "attachment", {"a-1": attachment})
+
+        card.unlink()
+
+        self.assertFalse(Binding._of_external_ids(self.backend, "comment"))
+        self.assertFalse(Binding._of_external_ids(self.backend, "attachment"))
