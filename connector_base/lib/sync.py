@@ -68,3 +68,8 @@ class HeldRecords(NamedTuple):
     record_field: str
     container_field: str = "id"
     structure_fields: frozenset = frozenset()
+
+
+def project_tasks(*structure_fields):
+    """The tasks of the container's project: what a sheet or a board linked to a project holds."""
+    return HeldRecords("project.task", "project_id", "project_id", frozenset(structure_fields))

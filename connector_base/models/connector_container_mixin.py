@@ -38,6 +38,25 @@ class ConnectorContainerMixin(models.AbstractModel):
         one per container, so a burst of new records queues one job."""
         raise NotImplementedError(f"{self._name} does not export new records")
 
+    def _connector_container_subject(self):
+        """(name, address) naming this container on its jobs: ("board IT", the board's URL)."""
+        raise NotImplementedError(f"{self._name} does not say how its jobs name it")
+
+    # ------------------------------------------------------------------ jobs about the container
+    def _connector_container_job(self, method_name, payload=None, **options):
+        """Values of a job about this container (``backend._connector_job_values`` options),
+        named after it in the job list."""
+        self.ensure_one()
+        object_name, object_url = self._connector_container_subject()
+        return self.backend_id._connector_job_values(
+            method_name, payload, object_name=object_name, object_url=object_url, **options
+        )
+
+    def _connector_container_enqueue(self, method_name, payload=None, **options):
+        """Queue one job about this container; see :meth:`_connector_container_job`."""
+        job = self._connector_container_job(method_name, payload, **options)
+        return self.env["connector.sync.job"].sudo()._enqueue([job])
+
     # ------------------------------------------------------------------ for the records' model
     def _connector_holding(self, records):
         """{container: its records among ``records``}, for the active containers of this

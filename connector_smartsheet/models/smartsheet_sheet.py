@@ -178,12 +178,10 @@ class SmartsheetSheet(models.Model):
     def _enqueue_sync(self, full=False):
         for sheet in self.filtered("active"):
             if sheet._imports():
-                sheet.backend_id._connector_enqueue(
+                sheet._connector_container_enqueue(
                     "_job_sync_sheet",
                     {"sheet_id": sheet.id, "full": full},
                     name=self.env._("Sync sheet %(sheet)s", sheet=sheet.name),
-                    object_name=self.env._("sheet %(sheet)s", sheet=sheet.name),
-                    object_url=sheet.permalink,
                     object_type=sheet.external_type,
                     identity_key=f"sync:{sheet.id}",
                 )

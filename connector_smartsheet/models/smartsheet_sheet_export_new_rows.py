@@ -2,7 +2,7 @@ from odoo import models
 
 from odoo.addons.connector_base.lib.dates import parse_timestamp
 from odoo.addons.connector_base.lib.errors import ValidationError
-from odoo.addons.connector_base.lib.sync import HeldRecords
+from odoo.addons.connector_base.lib.sync import project_tasks
 
 from ..lib import links, sheet_rows
 from ..lib import mapper as cells
@@ -15,15 +15,13 @@ class SmartsheetSheetExportNewRows(models.Model):
     _inherit = ["smartsheet.sheet", "connector.container.mixin"]
     # A sheet holds the tasks of its project. A move or new dependencies change the row though
     # the mapped cells may be the same.
-    _connector_holds = HeldRecords(
-        "project.task",
-        record_field="project_id",
-        container_field="project_id",
-        structure_fields=frozenset({"parent_id", "depend_on_ids"}),
-    )
+    _connector_holds = project_tasks("parent_id", "depend_on_ids")
 
     def _connector_record_type(self):
         return self.external_type
+
+    def _connector_container_subject(self):
+        return self.env._("sheet %(sheet)s", sheet=self.name), self.permalink
 
     def _connector_exports_new(self, records):
         return records if self._exports() else records.browse()
@@ -31,13 +29,11 @@ class SmartsheetSheetExportNewRows(models.Model):
     def _connector_new_records_jobs(self, records):
         # One job adds every task of the project that has no row yet (500 rows per call).
         return [
-            self.backend_id._connector_job_values(
+            self._connector_container_job(
                 "_job_export_new_rows",
                 {"sheet_id": self.id},
                 kind="export",
                 name=self.env._("Add the rows of new records to sheet %(sheet)s", sheet=self.name),
-                object_name=self.env._("sheet %(sheet)s", sheet=self.name),
-                object_url=self.permalink,
                 object_type=self.external_type,
                 identity_key=f"new_rows:{self.id}",
             )

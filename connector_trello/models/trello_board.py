@@ -124,12 +124,10 @@ class TrelloBoard(models.Model):
 
     def _enqueue_import(self):
         for link in self:
-            link.backend_id._connector_enqueue(
+            link._connector_container_enqueue(
                 "_job_import_board",
                 {"board_link_id": link.id},
                 name=self.env._("Import board %(board)s", board=link.name),
-                object_name=self.env._("board %(board)s", board=link.name),
-                object_url=link.url,
                 object_type="board",
                 identity_key=f"import:{link.id}",
                 priority=20,

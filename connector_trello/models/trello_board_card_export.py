@@ -3,7 +3,7 @@ from datetime import timezone
 from odoo import models
 
 from odoo.addons.connector_base.lib.dates import parse_timestamp
-from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR, HeldRecords, content_hash
+from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR, content_hash, project_tasks
 
 from ..lib import mapper
 from ..lib.cards import CARD, CREATE_CLOCK_SKEW, STRUCTURE_EXPORTS, same_card_value
@@ -17,15 +17,13 @@ class TrelloBoardCardExport(models.Model):
     _inherit = ["trello.board", "connector.container.mixin"]
     # A board holds the tasks of its project. A card's list, labels and members follow the
     # board's structure, not a mapping: a task's stage, tags and assignees re-export it.
-    _connector_holds = HeldRecords(
-        "project.task",
-        record_field="project_id",
-        container_field="project_id",
-        structure_fields=frozenset({"stage_id", "tag_ids", "user_ids"}),
-    )
+    _connector_holds = project_tasks("stage_id", "tag_ids", "user_ids")
 
     def _connector_record_type(self):
         return CARD
+
+    def _connector_container_subject(self):
+        return self.env._("board %(board)s", board=self.name), self.url
 
     def _connector_exports_new(self, records):
         """Top-level tasks become cards of the first board creating cards for their project."""
@@ -38,7 +36,7 @@ class TrelloBoardCardExport(models.Model):
     def _connector_new_records_jobs(self, records):
         # One job per card: a task Trello refuses leaves the others alone.
         return [
-            self.backend_id._connector_job_values(
+            self._connector_container_job(
                 "_job_create_card",
                 {"task_id": task.id, "board_link_id": self.id},
                 kind="export",
@@ -47,8 +45,6 @@ class TrelloBoardCardExport(models.Model):
                     task=task.display_name,
                     board=self.name,
                 ),
-                object_name=self.env._("board %(board)s", board=self.name),
-                object_url=self.url,
                 object_type=CARD,
                 identity_key=f"create_card:{task.id}",
             )

@@ -13,13 +13,11 @@ class TrelloBoardWebhook(models.Model):
     # ------------------------------------------------------------------ registration
     def _enqueue_webhook_registration(self):
         for link in self.filtered("active"):
-            link.backend_id._connector_enqueue(
+            link._connector_container_enqueue(
                 "_job_register_webhook",
                 {"board_link_id": link.id},
                 kind="webhook_setup",
                 name=self.env._("Register the webhook of board %(board)s", board=link.name),
-                object_name=self.env._("board %(board)s", board=link.name),
-                object_url=link.url,
                 object_type="webhook",
                 identity_key=f"webhook:{link.id}",
                 priority=5,
@@ -27,13 +25,11 @@ class TrelloBoardWebhook(models.Model):
 
     def _enqueue_webhook_removal(self):
         for link in self.filtered("webhook_id"):
-            link.backend_id._connector_enqueue(
+            link._connector_container_enqueue(
                 "_job_unregister_webhook",
                 {"webhook_id": link.webhook_id},
                 kind="webhook_setup",
                 name=self.env._("Remove the webhook of board %(board)s", board=link.name),
-                object_name=self.env._("board %(board)s", board=link.name),
-                object_url=link.url,
                 object_type="webhook",
                 identity_key=f"unwebhook:{link.webhook_id}",
                 priority=5,

@@ -2,7 +2,14 @@
 
 from datetime import date
 
-from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR, UpsertResult, comparable, content_hash
+from odoo.addons.connector_base.lib.sync import (
+    FROM_CONNECTOR,
+    HeldRecords,
+    UpsertResult,
+    comparable,
+    content_hash,
+    project_tasks,
+)
 
 
 def test_content_hash_ignores_key_order_and_tells_values_apart():
@@ -25,3 +32,13 @@ def test_upsert_result_reports_its_counts_as_a_job_result():
 
 def test_the_from_connector_key_keeps_the_name_other_code_passes():
     assert {FROM_CONNECTOR: True}["from_connector"] is True
+
+
+def test_project_tasks_are_held_by_the_containers_of_their_project():
+    holds = project_tasks("parent_id", "depend_on_ids")
+    assert holds == HeldRecords(
+        "project.task",
+        record_field="project_id",
+        container_field="project_id",
+        structure_fields=frozenset({"parent_id", "depend_on_ids"}),
+    )

@@ -25,9 +25,12 @@ class TestConnectorBoard(models.Model):
         # Only top-level cards become platform cards; subcards stay in Odoo.
         return records.filtered(lambda card: not card.parent_id) if self.export_new else records.browse()
 
+    def _connector_container_subject(self):
+        return f"board {self.name}", None
+
     def _connector_new_records_jobs(self, records):
         return [
-            self.backend_id._connector_job_values(
+            self._connector_container_job(
                 "_job_export_new_cards", {"board_id": self.id}, kind="export", object_type="card"
             )
         ]

@@ -39,6 +39,7 @@ class TestRecordLifecycle(ConnectorCase):
         job = self.jobs("_job_export_new_cards")
         self.assertEqual(len(job), 1, "a burst of new cards queues one job")
         self.assertEqual(job.payload, {"board_id": self.board.id})
+        self.assertEqual(job.object_name, f"board {self.board.name}", "the job names its container")
         self.assertEqual(self.run_job(job), {"created": 3})
         bindings = self.env["connector.external.binding"]._of_external_ids(self.backend, "card")
         self.assertEqual(sorted(bindings.mapped("res_id")), sorted(self.Card.search([]).ids))
