@@ -1,5 +1,6 @@
 from . import smartsheet_backend
 from . import smartsheet_backend_webhook
+from . import smartsheet_backend_polling
 from . import smartsheet_demo
 from . import smartsheet_sheet
 from . import smartsheet_sheet_import

@@ -224,10 +224,6 @@ class SmartsheetBackend(models.Model):
         }
 
     @api.model
-    def _cron_poll_sheets(self):
-        """The polling safety net: one deduplicated sync job per linked sheet."""
-        self.env["smartsheet.sheet"].search([("backend_id.active", "=", True)])._enqueue_sync()
-
     # ------------------------------------------------------------------ health
     def _health_checks(self):
         return super()._health_checks() + self._connector_platform_checks(

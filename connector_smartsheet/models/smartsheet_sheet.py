@@ -178,15 +178,19 @@ class SmartsheetSheet(models.Model):
     def _enqueue_sync(self, full=False):
         for sheet in self.filtered("active"):
             if sheet._imports():
-                sheet._connector_container_enqueue(
-                    "_job_sync_sheet",
-                    {"sheet_id": sheet.id, "full": full},
-                    name=self.env._("Sync sheet %(sheet)s", sheet=sheet.name),
-                    object_type=sheet.external_type,
-                    identity_key=f"sync:{sheet.id}",
-                )
+                self.env["connector.sync.job"].sudo()._enqueue([sheet._sync_job_values(full)])
             if sheet._exports():
                 sheet._enqueue_new_rows_export()
+
+    def _sync_job_values(self, full=False):
+        """The sheet's sync job, deduplicated while pending: a button, a webhook's or a poll's."""
+        return self._connector_container_job(
+            "_job_sync_sheet",
+            {"sheet_id": self.id, "full": full},
+            name=self.env._("Sync sheet %(sheet)s", sheet=self.name),
+            object_type=self.external_type,
+            identity_key=f"sync:{self.id}",
+        )
 
     def _enqueue_new_rows_export(self):
         self.ensure_one()

@@ -8,5 +8,6 @@ from . import test_webhooks
 from . import test_cells_and_dependencies
 from . import test_demo_and_unmatched
 from . import test_overview
+from . import test_polling
 from . import test_reconcile
 from . import test_tours
