@@ -54,12 +54,12 @@ class ConnectorBackendOverview(models.AbstractModel):
 
     def _connector_webhook_health_of(self, watched, working_field, label):
         """(level, text) for the webhooks a platform keeps on ``watched`` (hooks, or the
-        containers they watch), those whose ``working_field`` is false being broken: an
+        containers they watch), those whose ``working_field`` (a field path) is false being broken: an
         error naming the first broken one, else ok; None when nothing is watched, for the
         caller to fall back on the default. ``label`` says what ``watched`` counts ("board(s)")."""
         if not watched:
             return None
-        broken = watched.filtered(lambda record: not record[working_field])
+        broken = watched - watched.filtered(working_field)
         if broken:
             return "error", self.env._(
                 "%(count)s of %(total)s %(label)s without an active webhook: %(first)s",

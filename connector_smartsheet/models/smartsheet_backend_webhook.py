@@ -73,8 +73,8 @@ class SmartsheetBackendWebhook(models.Model):
         return result
 
     def _connector_webhook_health(self):
-        hooks = self.sheet_ids.webhook_id if self.use_webhooks else self.env["smartsheet.webhook"]
-        health = self._connector_webhook_health_of(hooks, "enabled", self.env._("webhook(s)"))
+        watched = self.sheet_ids.filtered("webhook_id") if self.use_webhooks else self.sheet_ids.browse()
+        health = self._connector_webhook_health_of(watched, "webhook_id.enabled", self.env._("sheet(s)"))
         return health or super()._connector_webhook_health()
 
     def _connector_webhook_action(self):

@@ -39,3 +39,13 @@ class TestSmartsheetOverview(SmartsheetCase):
         )
         notification = backend.action_sync_now()
         self.assertIn("Discover sheets", notification["params"]["message"])
+
+    def test_a_sheet_whose_webhook_is_disabled_is_named_on_the_card(self):
+        sheet_id, _rows = self.make_task_sheet()
+        sheet = self.link(sheet_id)
+        self.assertEqual(self.backend._connector_webhook_health(), ("ok", "Active on 1 sheet(s)"))
+        sheet.webhook_id.status = "DISABLED_BY_OWNER"
+        self.assertEqual(
+            self.backend._connector_webhook_health(),
+            ("error", "1 of 1 sheet(s) without an active webhook: Website Launch"),
+        )
