@@ -11,6 +11,9 @@ every problem; the wizard ``connector.import.preview`` shows them.
 from dataclasses import dataclass
 
 CREATE, UPDATE, FAIL, LOSS = "create", "update", "fail", "loss"
+# Context key: link a sheet, board or app without queueing its first import, which the
+# person starts from the import preview once the preview reads right.
+HOLD_FIRST_IMPORT = "connector_hold_first_import"
 # Rows whose values the preview keeps to show; every problem is kept.
 DEFAULT_SAMPLE_SIZE = 10
 

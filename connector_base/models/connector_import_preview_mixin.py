@@ -1,9 +1,5 @@
 from odoo import models
 
-# Context key: link a sheet, board or app without queueing its first import, which the
-# person starts from the import preview once the preview reads right.
-HOLD_FIRST_IMPORT = "connector_hold_first_import"
-
 
 class ConnectorImportPreviewMixin(models.AbstractModel):
     """The hooks a linked platform object (a sheet, a board) implements to offer a dry run of

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..models.connector_import_preview_mixin import HOLD_FIRST_IMPORT
+from ..lib.preview import HOLD_FIRST_IMPORT
 
 
 class ConnectorLinkWizard(models.AbstractModel):

@@ -1,6 +1,6 @@
 from odoo import api, exceptions, fields, models
 
-from odoo.addons.connector_base.models.connector_import_preview_mixin import HOLD_FIRST_IMPORT
+from odoo.addons.connector_base.lib.preview import HOLD_FIRST_IMPORT
 
 from ..lib import mapper as cells
 

@@ -1,4 +1,4 @@
-from odoo.addons.connector_base.models.connector_import_preview_mixin import HOLD_FIRST_IMPORT
+from odoo.addons.connector_base.lib.preview import HOLD_FIRST_IMPORT
 from odoo.addons.connector_base.tests.common import table_counts
 from odoo.addons.connector_smartsheet.tests.emulator import INVENTORY_COLUMNS, MRP_COLUMNS
 

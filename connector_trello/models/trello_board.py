@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
+from odoo.addons.connector_base.lib.preview import HOLD_FIRST_IMPORT
 from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR, content_hash
-from odoo.addons.connector_base.models.connector_import_preview_mixin import HOLD_FIRST_IMPORT
 
 from ..lib import mapper
 from ..lib.client import COMMENT_ACTIONS

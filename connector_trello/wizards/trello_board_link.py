@@ -4,7 +4,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.connector_base.lib.errors import ConnectorError, NotFoundError
-from odoo.addons.connector_base.models.connector_import_preview_mixin import HOLD_FIRST_IMPORT
+from odoo.addons.connector_base.lib.preview import HOLD_FIRST_IMPORT
 
 # https://trello.com/b/<shortLink>/<slug>, or a bare id / short link.
 BOARD_URL = re.compile(r"trello\.com/b/([A-Za-z0-9]+)")
