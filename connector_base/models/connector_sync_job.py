@@ -620,7 +620,9 @@ class ConnectorSyncJob(models.Model):
         return SQL(
             """
             UPDATE connector_sync_job waiting
-               SET state = 'pending', attempts = 0, next_attempt_at = (now() AT TIME ZONE 'UTC'),
+               SET state = 'pending', attempts = 0,
+                   -- Whole seconds, as Odoo's datetimes: due for a check made in the same second.
+                   next_attempt_at = date_trunc('second', now() AT TIME ZONE 'UTC'),
                    finished_at = NULL, write_date = (now() AT TIME ZONE 'UTC')
               FROM (%s) AS parent (backend_model, backend_id, object_type, external_id)
              WHERE waiting.quarantine AND waiting.state = 'failed'
