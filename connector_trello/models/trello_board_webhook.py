@@ -13,27 +13,30 @@ class TrelloBoardWebhook(models.Model):
     # ------------------------------------------------------------------ registration
     def _enqueue_webhook_registration(self):
         for link in self.filtered("active"):
-            link._connector_container_enqueue(
-                "_job_register_webhook",
-                {"board_link_id": link.id},
-                kind="webhook_setup",
-                name=self.env._("Register the webhook of board %(board)s", board=link.name),
-                object_type="webhook",
-                identity_key=f"webhook:{link.id}",
-                priority=5,
+            name = self.env._("Register the webhook of board %(board)s", board=link.name)
+            link._enqueue_webhook_job(
+                "_job_register_webhook", {"board_link_id": link.id}, name, f"webhook:{link.id}"
             )
 
     def _enqueue_webhook_removal(self):
         for link in self.filtered("webhook_id"):
-            link._connector_container_enqueue(
-                "_job_unregister_webhook",
-                {"webhook_id": link.webhook_id},
-                kind="webhook_setup",
-                name=self.env._("Remove the webhook of board %(board)s", board=link.name),
-                object_type="webhook",
-                identity_key=f"unwebhook:{link.webhook_id}",
-                priority=5,
+            name = self.env._("Remove the webhook of board %(board)s", board=link.name)
+            payload = {"webhook_id": link.webhook_id}
+            link._enqueue_webhook_job(
+                "_job_unregister_webhook", payload, name, f"unwebhook:{link.webhook_id}"
             )
+
+    def _enqueue_webhook_job(self, method_name, payload, name, identity_key):
+        # Webhook set-up goes before imports: changes made meanwhile are then delivered.
+        self._connector_container_enqueue(
+            method_name,
+            payload,
+            kind="webhook_setup",
+            name=name,
+            object_type="webhook",
+            identity_key=identity_key,
+            priority=5,
+        )
 
     # ------------------------------------------------------------------ webhooks
     def _register_webhook(self, client):
