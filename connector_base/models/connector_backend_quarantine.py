@@ -75,13 +75,19 @@ class ConnectorBackendQuarantine(models.AbstractModel):
         vals_list = []
         for (payload, error), subject, object_id in zip(failures, subjects, ids, strict=True):
             parent = parent_of(payload)
-            job = self._connector_job_values(
-                method_name, payload, kind=kind, object_type=object_type, external_id=object_id, **subject
-            )
             vals_list.append(
                 {
-                    **job,
+                    **subject,
+                    "kind": kind,
+                    "backend_model": self._name,
+                    "backend_id": self.id,
+                    "backend_label": self.display_name,
+                    "company_id": self.company_id.id,
+                    "object_type": object_type,
+                    "external_id": object_id,
                     "parent_external_id": str(parent) if parent not in (None, False, "") else False,
+                    "method_name": method_name,
+                    "payload": payload,
                     "state": "failed",
                     "quarantine": True,
                     "finished_at": now,
