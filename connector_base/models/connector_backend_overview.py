@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from .connector_backend_mixin import CIRCUIT_BREAKER_REASON
+from .connector_backend_health import CIRCUIT_BREAKER_REASON
 
 # What the dashboard card says of a backend, most urgent first.
 OVERVIEW_STATES = {

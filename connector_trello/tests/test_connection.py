@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from odoo.addons.connector_base.models.connector_backend_mixin import CREDENTIALS_REFUSED_REASON
+from odoo.addons.connector_base.models.connector_backend_credentials import CREDENTIALS_REFUSED_REASON
 from odoo.addons.connector_trello.tests.emulator import DEMO_TOKEN
 
 from .common import TrelloCase

@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import config
 
 from odoo.addons.connector_base.lib.errors import ConfigurationError
-from odoo.addons.connector_base.models.connector_backend_mixin import SECRET_MASK
+from odoo.addons.connector_base.models.connector_backend_credentials import SECRET_MASK
 from odoo.addons.connector_base.tests.common import ConnectorCase
 
 OPTION = "connector_encryption_keys"

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 from odoo.tools import mute_logger
 
-from odoo.addons.connector_base.models.connector_backend_mixin import CIRCUIT_BREAKER_REASON
+from odoo.addons.connector_base.models.connector_backend_health import CIRCUIT_BREAKER_REASON
 from odoo.addons.connector_base.tests.common import ConnectorCase
 
 SILENCE = ("odoo.addons.connector_base.models.connector_sync_job",)

@@ -10,7 +10,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.connector_base import job_runner
 from odoo.addons.connector_base.job_runner import CHANNEL
-from odoo.addons.connector_base.models.connector_sync_job import LIVENESS_LOCK_NAMESPACE
+from odoo.addons.connector_base.models.connector_sync_job_runner import LIVENESS_LOCK_NAMESPACE
 from odoo.addons.connector_base.tests.common import ConnectorCase
 
 SILENCE = ("odoo.addons.connector_base.models.connector_sync_job",)

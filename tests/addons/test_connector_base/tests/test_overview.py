@@ -1,6 +1,6 @@
 from lxml import etree
 
-from odoo.addons.connector_base.models.connector_backend_mixin import CIRCUIT_BREAKER_REASON
+from odoo.addons.connector_base.models.connector_backend_health import CIRCUIT_BREAKER_REASON
 from odoo.addons.connector_base.tests.common import ConnectorCase
 
 

@@ -1,6 +1,6 @@
 from odoo.tools import mute_logger
 
-from odoo.addons.connector_base.models.connector_backend_mixin import CREDENTIALS_REFUSED_REASON
+from odoo.addons.connector_base.models.connector_backend_credentials import CREDENTIALS_REFUSED_REASON
 from odoo.addons.connector_base.tests.common import ConnectorCase
 
 SILENCE = ("odoo.addons.connector_base.models.connector_sync_job",)

@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 
-from odoo.addons.connector_base.models.connector_backend_mixin import SECRET_MASK
+from odoo.addons.connector_base.models.connector_backend_credentials import SECRET_MASK
 from odoo.addons.connector_base.tests.common import ConnectorCase
 
 

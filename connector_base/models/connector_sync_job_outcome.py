@@ -1,0 +1,204 @@
+from datetime import timedelta
+
+import psycopg2
+import requests
+
+from odoo import api, exceptions, fields, models
+from odoo.tools import SQL
+
+from ..lib import backoff
+from ..lib.errors import AuthenticationError, ConnectorError
+from ..lib.redact import redact
+from .connector_error_text import connector_error_text
+from .connector_sync_job import _logger
+from .connector_sync_job_runner import LIVENESS_LOCK_NAMESPACE
+
+RESULT_KEYS = ("created", "updated", "skipped")
+
+# Errors that say nothing about the data: trying again later may succeed.
+TRANSIENT_EXCEPTIONS = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    psycopg2.errors.SerializationFailure,
+    psycopg2.errors.DeadlockDetected,
+    psycopg2.errors.LockNotAvailable,
+)
+
+
+# Errors a person has to act on: retrying would fail the same way.
+PERMANENT_EXCEPTIONS = (
+    exceptions.UserError,
+    exceptions.AccessError,
+    exceptions.ValidationError,
+    exceptions.MissingError,
+)
+
+
+def _is_retryable(exc):
+    if isinstance(exc, ConnectorError):
+        return exc.retryable
+    if isinstance(exc, PERMANENT_EXCEPTIONS):
+        return False
+    if isinstance(exc, TRANSIENT_EXCEPTIONS):
+        return True
+    # An unexpected error may be a hiccup as well as a bug: retry, and the
+    # attempt limit turns a bug into a visible dead letter.
+    return True
+
+
+class ConnectorSyncJobOutcome(models.Model):
+    """Recording a job's outcome: done (releasing what waited on it), failed, retried or held."""
+
+    # One concern per file: several files of this addon extend this model.
+    _inherit = "connector.sync.job"  # pylint: disable=consider-merging-classes-inherited
+
+    def _mark_done(self, result, duration):
+        # Plain SQL: this runs once per job and the ORM write costs more than the job itself.
+        summary = result.get("summary") or ", ".join(
+            f"{result.get(key, 0)} {key}" for key in RESULT_KEYS if result.get(key)
+        )
+        self.flush_recordset()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE connector_sync_job
+                   SET state = 'done', finished_at = date_trunc('second', now() AT TIME ZONE 'UTC'),
+                       write_date = (now() AT TIME ZONE 'UTC'), duration = %s,
+                       records_created = %s, records_updated = %s, records_skipped = %s,
+                       result_summary = %s, error_class = NULL, error_message = NULL, error_traceback = NULL,
+                       platform_failure = FALSE
+                 WHERE id = %s;
+                %s;
+                -- The row stays locked until the commit: no sweep can take the job meanwhile.
+                SELECT pg_advisory_unlock(%s, %s)
+                """,
+                duration,
+                result.get("created", 0),
+                result.get("updated", 0),
+                result.get("skipped", 0),
+                summary or None,
+                self.id,
+                self._release_quarantine_waiting_sql(
+                    SQL(
+                        "SELECT backend_model, backend_id, object_type, external_id FROM connector_sync_job "
+                        "WHERE id = %s AND quarantine",
+                        self.id,
+                    )
+                ),
+                LIVENESS_LOCK_NAMESPACE,
+                self.id,
+            )
+        )
+        self.invalidate_recordset()
+
+    @api.model
+    def _release_quarantine_waiting(self, backend_model, backend_id, object_type, parent_ids):
+        """Retry the quarantine entries waiting for these objects, which are in Odoo now."""
+        self.flush_model()
+        released = SQL(
+            "SELECT %s::varchar, %s::int, %s::varchar, parent_id FROM unnest(%s::varchar[]) AS parent_id",
+            backend_model,
+            backend_id,
+            object_type or None,
+            list(parent_ids),
+        )
+        self.env.cr.execute(self._release_quarantine_waiting_sql(released))
+        self.invalidate_model()
+        self._schedule_runner(fields.Datetime.now())
+
+    @api.model
+    def _release_quarantine_waiting_sql(self, parents):
+        """SQL retrying the quarantine entries waiting for ``parents`` (a query of backend
+        model, backend id, object type and external id). A quarantined job's success
+        runs it (in :meth:`_mark_done`): the family follows its parent down, by itself."""
+        return SQL(
+            """
+            UPDATE connector_sync_job waiting
+               SET state = 'pending', attempts = 0,
+                   -- Whole seconds, as Odoo's datetimes: due for a check made in the same second.
+                   next_attempt_at = date_trunc('second', now() AT TIME ZONE 'UTC'),
+                   finished_at = NULL, write_date = (now() AT TIME ZONE 'UTC')
+              FROM (%s) AS parent (backend_model, backend_id, object_type, external_id)
+             WHERE waiting.quarantine AND waiting.state = 'failed'
+               AND waiting.backend_id = parent.backend_id AND waiting.backend_model = parent.backend_model
+               AND waiting.object_type IS NOT DISTINCT FROM parent.object_type
+               AND waiting.parent_external_id = parent.external_id
+            """,
+            parents,
+        )
+
+    def _mark_failed(self, exc, trace, duration):
+        secrets = self._backend_secrets()
+        retryable = _is_retryable(exc)
+        give_up = not retryable or self.attempts >= self.max_attempts
+        message = redact(connector_error_text(self.env, exc) or exc.__class__.__name__, secrets)
+        values = {
+            "finished_at": fields.Datetime.now(),
+            "duration": duration,
+            "error_class": f"{type(exc).__module__}.{type(exc).__qualname__}",
+            "error_message": message,
+            "error_traceback": redact(trace, secrets),
+        }
+        backend = self._failed_backend()
+        if backend and isinstance(exc, AuthenticationError):
+            # The credential was refused, not this job's work: it waits, pending, for a working
+            # credential (the backend's pause holds it), and the refused try costs no attempt.
+            values.update(
+                state="pending",
+                attempts=max(self.attempts - 1, 0),
+                next_attempt_at=fields.Datetime.now(),
+                platform_failure=False,
+            )
+            _logger.warning("Connector job %s (%s) held: %s", self.id, self.name, message)
+            self.write(values)
+            backend._connector_credentials_refused(exc)
+            return
+        if give_up:
+            values["state"] = "failed"
+            if retryable:
+                values["error_message"] = self.env._(
+                    "Gave up after %(attempts)s attempts. Last error: %(error)s",
+                    attempts=self.attempts,
+                    error=message,
+                )
+        else:
+            delay = backoff.retry_delay(
+                self.attempts,
+                base=self._param("retry_base_seconds", 30),
+                retry_after=getattr(exc, "retry_after", None),
+            )
+            values["state"] = "pending"
+            values["next_attempt_at"] = fields.Datetime.now() + timedelta(seconds=delay)
+        # Only the platform failing counts towards the circuit breaker: an object the
+        # credential may not reach (PermissionDeniedError) fails alone and never pauses the backend.
+        values["platform_failure"] = retryable
+        log = _logger.info if retryable and not give_up else _logger.warning
+        log("Connector job %s (%s) %s: %s", self.id, self.name, values["state"], message)
+        self.write(values)
+        if values["state"] == "pending":
+            self._schedule_runner(values["next_attempt_at"])
+        if values["platform_failure"] and backend:
+            backend._connector_after_platform_failure()
+
+    def _failed_backend(self):
+        """The backend of this job (sudo); nothing when it has none or it is gone."""
+        if not self.backend_id or self.backend_model not in self.env:
+            return None
+        Backend = self.env[self.backend_model]
+        if "needs_reauthorization" not in Backend._fields:
+            return None
+        return Backend.sudo().browse(self.backend_id).exists()
+
+    def _backend_secrets(self):
+        """Current secret values of the job's backend, to mask them in error texts."""
+        try:
+            target = self.sudo()._handler_target(self.backend_model, self.backend_id, self.company_id.id)
+        except ConnectorError:
+            return []
+        if not self.backend_id or not hasattr(target, "_connector_secret_values"):
+            return []
+        try:
+            return target._connector_secret_values()
+        except ConnectorError:
+            # Without a usable key nothing can be decrypted, so nothing can leak.
+            return []
