@@ -144,13 +144,12 @@ class ConnectorBackendExport(models.AbstractModel):
     def _claim_export_jobs(self, object_type):
         """[(job id, binding id)] of up to one batch of due export jobs of ``object_type``, now running."""
         self.env["connector.sync.job"].flush_model()
+        # A CTE runs its locking SELECT once: inside ``id IN (...)``, a nested-loop
+        # plan rescans it per row and claims past the LIMIT.
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE connector_sync_job
-                   SET state = 'running', attempts = attempts + 1, finished_at = NULL,
-                       started_at = %(now)s, write_date = %(now)s
-                 WHERE id IN (
+                WITH claim AS MATERIALIZED (
                     SELECT id FROM connector_sync_job
                      WHERE state = 'pending' AND method_name = '_job_export_record'
                        AND backend_model = %(model)s AND backend_id = %(id)s AND object_type = %(type)s
@@ -158,7 +157,12 @@ class ConnectorBackendExport(models.AbstractModel):
                      ORDER BY id
                      LIMIT %(limit)s
                        FOR UPDATE SKIP LOCKED)
-             RETURNING id, (payload->>'binding_id')::int
+                UPDATE connector_sync_job job
+                   SET state = 'running', attempts = attempts + 1, finished_at = NULL,
+                       started_at = %(now)s, write_date = %(now)s
+                  FROM claim
+                 WHERE job.id = claim.id
+             RETURNING job.id, (job.payload->>'binding_id')::int
                 """,
                 now=fields.Datetime.now(),
                 model=self._name,
