@@ -52,13 +52,17 @@ class ConnectorSyncJobOutcome(models.Model):
     # One concern per file: several files of this addon extend this model.
     _inherit = "connector.sync.job"  # pylint: disable=consider-merging-classes-inherited
 
-    def _mark_done(self, result, duration):
+    def _mark_done(self, result, duration, quarantine=None):
+        """Record the job's success. ``quarantine``: whether the job is a quarantine entry,
+        whose waiting family its success retries; None reads it from the job."""
         # Plain SQL: this runs once per job and the ORM write costs more than the job itself.
         summary = result.get("summary") or ", ".join(
             f"{result.get(key, 0)} {key}" for key in RESULT_KEYS if result.get(key)
         )
+        if quarantine is None:
+            quarantine = self.quarantine
         self.flush_recordset()
-        self.env.cr.execute(
+        statements = [
             SQL(
                 """
                 UPDATE connector_sync_job
@@ -67,10 +71,7 @@ class ConnectorSyncJobOutcome(models.Model):
                        records_created = %s, records_updated = %s, records_skipped = %s,
                        result_summary = %s, error_class = NULL, error_message = NULL, error_traceback = NULL,
                        platform_failure = FALSE
-                 WHERE id = %s;
-                %s;
-                -- The row stays locked until the commit: no sweep can take the job meanwhile.
-                SELECT pg_advisory_unlock(%s, %s)
+                 WHERE id = %s
                 """,
                 duration,
                 result.get("created", 0),
@@ -78,17 +79,19 @@ class ConnectorSyncJobOutcome(models.Model):
                 result.get("skipped", 0),
                 summary or None,
                 self.id,
-                self._release_quarantine_waiting_sql(
-                    SQL(
-                        "SELECT backend_model, backend_id, object_type, external_id FROM connector_sync_job "
-                        "WHERE id = %s AND quarantine",
-                        self.id,
-                    )
-                ),
-                LIVENESS_LOCK_NAMESPACE,
+            ),
+            # The row stays locked until the commit: no sweep can take the job meanwhile.
+            SQL("SELECT pg_advisory_unlock(%s, %s)", LIVENESS_LOCK_NAMESPACE, self.id),
+        ]
+        if quarantine:
+            # Only for quarantine entries: planning it costs more than the job's own UPDATE.
+            parent = SQL(
+                "SELECT backend_model, backend_id, object_type, external_id "
+                "FROM connector_sync_job WHERE id = %s",
                 self.id,
             )
-        )
+            statements.insert(1, self._release_quarantine_waiting_sql(parent))
+        self.env.cr.execute(SQL(";").join(statements))
         self.invalidate_recordset()
 
     @api.model

@@ -28,6 +28,7 @@ class ClaimedJob(NamedTuple):
     backend_model: str
     backend_id: int
     company_id: int | None
+    quarantine: bool
 
 
 class ConnectorSyncJobRunner(models.Model):
@@ -169,7 +170,7 @@ class ConnectorSyncJobRunner(models.Model):
                      ORDER BY job.priority, job.next_attempt_at, job.id
                      LIMIT 1
                        FOR UPDATE SKIP LOCKED)
-             RETURNING id, method_name, backend_model, backend_id, company_id,
+             RETURNING id, method_name, backend_model, backend_id, company_id, quarantine,
                        pg_advisory_lock(%(namespace)s, id)
                 """,
                 worker=f"{_HOSTNAME}:{os.getpid()}",
@@ -177,7 +178,7 @@ class ConnectorSyncJobRunner(models.Model):
             )
         )
         row = cr.fetchone()
-        return ClaimedJob(*row[:5]) if row else None
+        return ClaimedJob(*row[:6]) if row else None
 
     @api.model
     def _perform(self, claim):
@@ -192,7 +193,7 @@ class ConnectorSyncJobRunner(models.Model):
             result = job._call_handler(
                 claim.method_name, claim.backend_model, claim.backend_id, claim.company_id
             )
-            job._mark_done(result or {}, time.monotonic() - started)
+            job._mark_done(result or {}, time.monotonic() - started, claim.quarantine)
             self.env.cr.commit()  # pylint: disable=invalid-commit
         except Exception as exc:  # noqa: BLE001 - every failure must land on the job
             trace = traceback.format_exc()

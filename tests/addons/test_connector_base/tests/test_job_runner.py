@@ -23,6 +23,23 @@ class TestJobRunner(ConnectorCase):
             self.assertGreaterEqual(job.finished_at, job.started_at)
             self.assertEqual(env["test.connector.execution"].search_count([("job_id", "=", job_id)]), 1)
 
+    def test_a_quarantined_job_run_by_the_runner_retries_the_family_waiting_for_it(self):
+        backend_id = self.make_committed_backend()
+        [parent, child, stranger] = self.enqueue_committed(
+            backend_id, "_job_noop", count=3, object_type="card"
+        )
+        with self.committed_env() as env:
+            jobs = env["connector.sync.job"].browse([parent, child, stranger])
+            jobs[0].write({"quarantine": True, "external_id": "c1"})
+            jobs[1:].write({"quarantine": True, "state": "failed"})
+            jobs[1].parent_external_id = "c1"
+            jobs[2].parent_external_id = "c9"
+        self.assertEqual(self.run_committed(), 2, "the parent, then the child it released")
+        states = self.read_jobs([parent, child, stranger], ["state"])
+        self.assertEqual(
+            [states[job_id]["state"] for job_id in (parent, child, stranger)], ["done", "done", "failed"]
+        )
+
     def test_runner_runs_jobs_by_priority_then_due_time(self):
         backend_id = self.make_committed_backend()
         low = self.enqueue_committed(backend_id, "_job_record_execution", priority=20)
