@@ -157,7 +157,27 @@ class ConnectorBackendMixin(models.AbstractModel):
                 **self._connector_job_subjects(method_name, [payload or {}])[0],
                 **{key: value for key, value in subject.items() if value},
             }
-        values = {
+        values = self._connector_job_values_named(
+            subject,
+            method_name,
+            payload,
+            kind=kind,
+            object_type=object_type,
+            external_id=external_id,
+            priority=priority,
+        )
+        values["identity_key"] = identity_key and f"{self._name},{self.id}:{identity_key}"
+        if eta:
+            values["next_attempt_at"] = eta
+        return values
+
+    def _connector_job_values_named(
+        self, subject, method_name, payload, *, kind, object_type, external_id, priority=10
+    ):
+        """:meth:`_connector_job_values` of a job whose ``subject`` (its name, object name
+        and URL, from :meth:`_connector_job_subjects`) is known; an external id in the
+        subject gives way to ``external_id``."""
+        return {
             **subject,
             "kind": kind,
             "backend_model": self._name,
@@ -169,11 +189,7 @@ class ConnectorBackendMixin(models.AbstractModel):
             "method_name": method_name,
             "payload": payload or {},
             "priority": priority,
-            "identity_key": identity_key and f"{self._name},{self.id}:{identity_key}",
         }
-        if eta:
-            values["next_attempt_at"] = eta
-        return values
 
     def _connector_job_subjects(self, method_name, payloads):
         """For each payload, {"name": ..., "object_name": ..., "object_url": ...} of a job of

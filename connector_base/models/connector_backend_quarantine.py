@@ -75,26 +75,18 @@ class ConnectorBackendQuarantine(models.AbstractModel):
         vals_list = []
         for (payload, error), subject, object_id in zip(failures, subjects, ids, strict=True):
             parent = parent_of(payload)
-            vals_list.append(
-                {
-                    **subject,
-                    "kind": kind,
-                    "backend_model": self._name,
-                    "backend_id": self.id,
-                    "backend_label": self.display_name,
-                    "company_id": self.company_id.id,
-                    "object_type": object_type,
-                    "external_id": object_id,
-                    "parent_external_id": str(parent) if parent not in (None, False, "") else False,
-                    "method_name": method_name,
-                    "payload": payload,
-                    "state": "failed",
-                    "quarantine": True,
-                    "finished_at": now,
-                    "error_class": f"{type(error).__module__}.{type(error).__qualname__}",
-                    "error_message": redact(str(error) or type(error).__name__),
-                }
+            values = self._connector_job_values_named(
+                subject, method_name, payload, kind=kind, object_type=object_type, external_id=object_id
             )
+            values.update(
+                parent_external_id=str(parent) if parent not in (None, False, "") else False,
+                state="failed",
+                quarantine=True,
+                finished_at=now,
+                error_class=f"{type(error).__module__}.{type(error).__qualname__}",
+                error_message=redact(str(error) or type(error).__name__),
+            )
+            vals_list.append(values)
         Job = self.env["connector.sync.job"].sudo()
         Job._check_enqueue_values(vals_list)
         return Job.create(vals_list)
