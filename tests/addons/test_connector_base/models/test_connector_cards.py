@@ -1,9 +1,10 @@
 """A minimal connector's import, quarantine and polling, against a stand-in platform.
 
-The "platform" is a JSON field of the backend: cards (``{id, title, parent}``) and,
-on the webhook backend, a change log the poll reads. What a real connector reads
-with its client, these read from there; the rest is the base's, as a connector
-uses it.
+The "platform" is a JSON field of the backend: cards (``{id, title, parent}``),
+imported as the ``test.connector.card`` records its boards hold (see
+``test_connector_board.py`` for their lifecycle), and, on the webhook backend, a
+change log the poll reads. What a real connector reads with its client, these
+read from there; the rest is the base's, as a connector uses it.
 """
 
 from odoo import fields, models
@@ -13,13 +14,7 @@ from odoo.addons.connector_base.lib.mapping import FieldRule, MappingError
 from odoo.addons.connector_base.lib.polling import Polled, PolledEvent
 
 CARD = "card"
-TASK = "test.connector.task"
-
-
-class TestConnectorTask(models.Model):
-    _inherit = "test.connector.task"
-
-    parent_id = fields.Many2one("test.connector.task", index=True)
+CARD_MODEL = "test.connector.card"
 
 
 class TestConnectorBackend(models.Model):
@@ -53,7 +48,7 @@ class TestConnectorBackend(models.Model):
         cards = [
             self.platform_cards[card_id] for card_id in card_ids if card_id in (self.platform_cards or {})
         ]
-        mapper = self.env["connector.field.mapping"]._get_mapper(self, CARD, TASK)
+        mapper = self.env["connector.field.mapping"]._get_mapper(self, CARD, CARD_MODEL)
         batch = mapper.to_odoo_batch(cards)
         failures = list(batch.failed)
         Binding = self.env["connector.external.binding"]
@@ -76,7 +71,7 @@ class TestConnectorBackend(models.Model):
                 }
                 for card, values in ready
             ]
-            Binding._upsert(self, CARD, TASK, items)
+            Binding._upsert(self, CARD, CARD_MODEL, items)
             done = {card["id"] for card, _values in ready}
             imported += sorted(done)
             pending = [(card, values) for card, values in pending if card["id"] not in done]

@@ -22,8 +22,8 @@ class TestQuarantine(TransactionCase):
                 "backend_model": cls.backend._name,
                 "backend_id": cls.backend.id,
                 "external_type": "card",
-                "model_id": cls.env["ir.model"]._get_id("test.connector.task"),
-                "field_id": cls.env["ir.model.fields"]._get("test.connector.task", "name").id,
+                "model_id": cls.env["ir.model"]._get_id("test.connector.card"),
+                "field_id": cls.env["ir.model.fields"]._get("test.connector.card", "name").id,
                 "external_field": "title",
                 "external_label": "Title",
                 "required": True,
@@ -33,10 +33,10 @@ class TestQuarantine(TransactionCase):
     def run_jobs(self):
         return run_jobs(self.backend)
 
-    def tasks(self):
-        """{card id: task} of the cards in Odoo."""
+    def cards(self):
+        """{card id: card record} of the cards in Odoo."""
         return self.env["connector.external.binding"]._find(
-            self.backend, "card", "test.connector.task", list(CARDS)
+            self.backend, "card", "test.connector.card", list(CARDS)
         )
 
     def import_all(self):
@@ -49,7 +49,7 @@ class TestQuarantine(TransactionCase):
     def test_a_refused_object_is_quarantined_naming_field_and_value_and_its_children_wait(self):
         self.import_all()
 
-        self.assertEqual(sorted(self.tasks()), ["c4"])
+        self.assertEqual(sorted(self.cards()), ["c4"])
         entries = self.backend._connector_quarantined("card")
         self.assertEqual(self.backend.quarantine_count, 3)
         by_card = {entry.external_id: entry for entry in entries}
@@ -69,11 +69,11 @@ class TestQuarantine(TransactionCase):
         parent.action_retry()
         self.run_jobs()
 
-        tasks = self.tasks()
-        self.assertEqual(sorted(tasks), ["c1", "c2", "c3", "c4"])
-        self.assertEqual(tasks["c1"].name, "Parent")
-        self.assertEqual(tasks["c2"].parent_id, tasks["c1"])
-        self.assertEqual(tasks["c3"].parent_id, tasks["c2"])
+        cards = self.cards()
+        self.assertEqual(sorted(cards), ["c1", "c2", "c3", "c4"])
+        self.assertEqual(cards["c1"].name, "Parent")
+        self.assertEqual(cards["c2"].parent_id, cards["c1"])
+        self.assertEqual(cards["c3"].parent_id, cards["c2"])
         self.assertEqual(self.backend.quarantine_count, 0)
         self.assertEqual(
             set(self.env["connector.sync.job"].search([("quarantine", "=", True)]).mapped("state")), {"done"}
@@ -89,7 +89,7 @@ class TestQuarantine(TransactionCase):
         self.assertEqual(parent.state, "failed")
         self.assertIn("Title", parent.error_message)
         self.assertEqual(self.backend.quarantine_count, 3, "the children were not retried")
-        self.assertEqual(sorted(self.tasks()), ["c4"])
+        self.assertEqual(sorted(self.cards()), ["c4"])
 
     def test_retry_all_starts_with_the_objects_waiting_for_nothing(self):
         self.import_all()
@@ -98,7 +98,7 @@ class TestQuarantine(TransactionCase):
         self.backend.action_retry_quarantine()
         self.run_jobs()
 
-        self.assertEqual(sorted(self.tasks()), ["c1", "c2", "c3", "c4"])
+        self.assertEqual(sorted(self.cards()), ["c1", "c2", "c3", "c4"])
         self.assertEqual(self.backend.quarantine_count, 0)
 
     def test_a_later_import_taking_the_object_closes_its_entry_and_quarantined_again_replaces_it(self):
@@ -115,7 +115,7 @@ class TestQuarantine(TransactionCase):
         self.fix_first_card()
         self.import_all()
 
-        self.assertEqual(sorted(self.tasks()), ["c1", "c2", "c3", "c4"])
+        self.assertEqual(sorted(self.cards()), ["c1", "c2", "c3", "c4"])
         self.assertEqual(self.backend.quarantine_count, 0)
         self.assertFalse(
             self.env["connector.sync.job"].search(
