@@ -64,7 +64,9 @@ class SmartsheetBackend(models.Model):
     )
     # Smartsheet rows cannot be archived: they stay or go.
     deleted_record_policy = fields.Selection(
-        [("leave", "Leave the row"), ("delete", "Delete the row")], string="When a bound record is deleted"
+        selection_add=[("leave", "Leave the row"), ("delete", "Delete the row")],
+        ondelete={"delete": "set default"},
+        string="When a bound record is deleted",
     )
     row_check_hours = fields.Integer(
         string="Look for deleted rows every (hours)",

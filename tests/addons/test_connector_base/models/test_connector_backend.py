@@ -27,6 +27,10 @@ class TestConnectorBackend(models.Model):
     platform_snapshot = fields.Json(help="{external type: {external id: content hash}} the platform holds.")
     exported = fields.Json(default=list, help="External values sent by _export_record, in order.")
     removed = fields.Json(default=list, help="[policy, external type, external id] of each object removed.")
+    deleted_record_policy = fields.Selection(
+        selection_add=[("archive", "Archive the platform object"), ("delete", "Delete the platform object")],
+        ondelete={"archive": "set default", "delete": "set default"},
+    )
 
     def _reconcile_types(self):
         return sorted(self.platform_snapshot or {})
