@@ -6,6 +6,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.connector_base.fields import Secret
 from odoo.addons.connector_base.lib.errors import ConfigurationError, ConnectorError
+from odoo.addons.connector_base.lib.notification import notification
 from odoo.addons.connector_base.lib.oauth import StaticToken
 from odoo.addons.connector_base.models.connector_error_text import connector_error_text
 
@@ -166,14 +167,7 @@ class SmartsheetBackend(models.Model):
         with self._smartsheet_client_for_action() as client:
             user = client.current_user()
         self.account_email = user.get("email")
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._("Connected to Smartsheet as %(email)s.", email=user.get("email")),
-            },
-        }
+        return notification(self.env._("Connected to Smartsheet as %(email)s.", email=user.get("email")))
 
     def action_connect(self):
         """The Connect button: Smartsheet's consent page (OAuth), or a connection test (token)."""
@@ -219,11 +213,7 @@ class SmartsheetBackend(models.Model):
         else:
             message, level = self.env._("Synchronization queued."), "info"
         self.sheet_ids._enqueue_sync()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {"type": level, "message": message},
-        }
+        return notification(message, level=level)
 
     @api.model
     # ------------------------------------------------------------------ health

@@ -12,6 +12,7 @@ from odoo.addons.connector_base.lib.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from odoo.addons.connector_base.lib.notification import notification
 from odoo.addons.connector_base.models.connector_error_text import connector_error_text
 
 from ..lib import mapper
@@ -157,19 +158,14 @@ class TrelloBackend(models.Model):
             raise UserError(self._trello_token_refused_text(error)) from None
         except ConnectorError as error:
             raise UserError(connector_error_text(self.env, error)) from None
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "Connected to Trello as %(name)s (@%(username)s).",
-                    name=me.get("fullName"),
-                    username=me.get("username"),
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(
+            self.env._(
+                "Connected to Trello as %(name)s (@%(username)s).",
+                name=me.get("fullName"),
+                username=me.get("username"),
+            ),
+            close=True,
+        )
 
     def _trello_token_refused_text(self, error):
         answer = f"HTTP {error.status}: {error.platform_message}" if error.status else str(error)
