@@ -45,7 +45,7 @@ class TrelloBoardLink(models.TransientModel):
             raise UserError(str(error)) from None
         linked = set(backend.with_context(active_test=False).board_ids.mapped("board_id"))
         return [
-            {"board_id": board["id"], "name": board["name"], "url": board.get("url")}
+            {"external_id": board["id"], "name": board["name"], "url": board.get("url")}
             for board in boards
             if board["id"] not in linked
         ]
@@ -64,16 +64,17 @@ class TrelloBoardLink(models.TransientModel):
             }
         )
 
-    def _link_choices(self):
-        chosen = [(line.board_id, line.name, line.url) for line in self.line_ids if line.selected]
-        if self.board_ref:
-            chosen.append(self._board_from_ref(self.board_ref.strip()))
-        if not chosen:
-            raise UserError(self.env._("Choose a board, or give the URL of one."))
-        return {
-            board_id: {"name": name, "url": url, "project_id": self.project_id.id}
-            for board_id, name, url in chosen
-        }
+    def _link_values(self, line):
+        return {"name": line.name, "url": line.url, "project_id": self.project_id.id}
+
+    def _link_extra_choices(self):
+        if not self.board_ref:
+            return {}
+        board_id, name, url = self._board_from_ref(self.board_ref.strip())
+        return {board_id: {"name": name, "url": url, "project_id": self.project_id.id}}
+
+    def _link_nothing_chosen_text(self):
+        return self.env._("Choose a board, or give the URL of one.")
 
     def _link_again(self, board, values):
         board.write({"active": True, "project_id": values["project_id"] or board.project_id.id})
@@ -100,4 +101,3 @@ class TrelloBoardLinkLine(models.TransientModel):
     _description = "Trello Board to Link"
 
     wizard_id = fields.Many2one("trello.board.link", required=True, ondelete="cascade")
-    board_id = fields.Char(string="Trello board ID", readonly=True)
