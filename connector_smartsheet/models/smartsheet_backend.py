@@ -2,13 +2,11 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from odoo.addons.connector_base.fields import Secret
-from odoo.addons.connector_base.lib.errors import ConfigurationError, ConnectorError
+from odoo.addons.connector_base.lib.errors import ConfigurationError
 from odoo.addons.connector_base.lib.notification import notification
 from odoo.addons.connector_base.lib.oauth import StaticToken
-from odoo.addons.connector_base.models.connector_error_text import connector_error_text
 
 from ..lib.client import (
     MAX_ROWS_PER_WRITE,
@@ -133,13 +131,11 @@ class SmartsheetBackend(models.Model):
 
     @contextmanager
     def _smartsheet_client_for_action(self):
-        """A client for a button: what Smartsheet refuses becomes a message for the person
-        (jobs use :meth:`_smartsheet_client`, whose typed errors drive their retries)."""
-        try:
-            with self._smartsheet_client() as client:
-                yield client
-        except ConnectorError as error:
-            raise UserError(connector_error_text(self.env, error)) from None
+        """A client for a button: what Smartsheet refuses becomes a message for the person, a
+        refused token also holds the backend (jobs use :meth:`_smartsheet_client`, whose typed
+        errors drive their retries)."""
+        with self._connector_button_call(), self._smartsheet_client() as client:
+            yield client
 
     def _connector_credentials_ready(self):
         self.ensure_one()

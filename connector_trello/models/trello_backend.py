@@ -8,12 +8,10 @@ from odoo.addons.connector_base.lib.dates import parse_timestamp
 from odoo.addons.connector_base.lib.errors import (
     AuthenticationError,
     ConfigurationError,
-    ConnectorError,
     NotFoundError,
     PermissionDeniedError,
 )
 from odoo.addons.connector_base.lib.notification import notification
-from odoo.addons.connector_base.models.connector_error_text import connector_error_text
 
 from ..lib import mapper
 from ..lib.cards import CARD, CARD_MAPPING_DEFAULTS
@@ -152,12 +150,8 @@ class TrelloBackend(models.Model):
 
     def action_test_connection(self):
         self.ensure_one()
-        try:
+        with self._connector_button_call():
             me = self._trello_identify()
-        except AuthenticationError as error:
-            raise UserError(self._trello_token_refused_text(error)) from None
-        except ConnectorError as error:
-            raise UserError(connector_error_text(self.env, error)) from None
         return notification(
             self.env._(
                 "Connected to Trello as %(name)s (@%(username)s).",
@@ -167,7 +161,9 @@ class TrelloBackend(models.Model):
             close=True,
         )
 
-    def _trello_token_refused_text(self, error):
+    def _connector_error_text(self, error):
+        if not isinstance(error, AuthenticationError):
+            return super()._connector_error_text(error)
         answer = f"HTTP {error.status}: {error.platform_message}" if error.status else str(error)
         return self.env._("Trello refused the token (%(answer)s): press Authorize.", answer=answer)
 

@@ -3,7 +3,7 @@ import re
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.connector_base.lib.errors import ConnectorError, NotFoundError
+from odoo.addons.connector_base.lib.errors import NotFoundError
 from odoo.addons.connector_base.lib.preview import HOLD_FIRST_IMPORT
 
 # https://trello.com/b/<shortLink>/<slug>, or a bare id / short link.
@@ -38,11 +38,8 @@ class TrelloBoardLink(models.TransientModel):
     @api.model
     def _boards_to_offer(self, backend):
         """The token's open boards not linked yet."""
-        try:
-            with backend._trello_session() as client:
-                boards = client.my_boards()
-        except ConnectorError as error:
-            raise UserError(str(error)) from None
+        with backend._connector_button_call(), backend._trello_session() as client:
+            boards = client.my_boards()
         linked = set(backend.with_context(active_test=False).board_ids.mapped("board_id"))
         return [
             {"external_id": board["id"], "name": board["name"], "url": board.get("url")}
@@ -85,13 +82,14 @@ class TrelloBoardLink(models.TransientModel):
     def _board_from_ref(self, reference):
         found = BOARD_URL.search(reference)
         key = found.group(1) if found else reference
-        try:
-            with self.backend_id._trello_session() as client:
-                board = client.board_summary(key)
-        except NotFoundError:
-            raise UserError(self.env._("No board %s is visible to this Trello token.", reference)) from None
-        except ConnectorError as error:
-            raise UserError(str(error)) from None
+        with self.backend_id._connector_button_call():
+            try:
+                with self.backend_id._trello_session() as client:
+                    board = client.board_summary(key)
+            except NotFoundError:
+                raise UserError(
+                    self.env._("No board %s is visible to this Trello token.", reference)
+                ) from None
         return board["id"], board["name"], board.get("url")
 
 

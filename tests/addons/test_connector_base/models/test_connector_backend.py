@@ -100,6 +100,13 @@ class TestConnectorBackend(models.Model):
     def _connector_check_credentials(self):
         return self._connector_secret("api_token") not in (None, REFUSED_TOKEN)
 
+    def action_check_platform(self):
+        """A button calling the platform, as a connector's "Test connection" does."""
+        with self._connector_button_call():
+            if self._connector_check_credentials() is False:
+                raise AuthenticationError("the platform refused the token", status=401)
+        return True
+
     def _job_leak_secret(self, job):
         token = self._connector_secret("api_token")
         raise ServerError(f"GET /me?token={token} failed; Authorization: Bearer {token}")
