@@ -282,14 +282,17 @@ class SmartsheetBackend(models.Model):
         return sheet._sync(full=job.payload.get("full", False))
 
     def _job_import_row(self, job):
-        """Retry a quarantined row: read it again from Smartsheet and import it."""
+        """Retry a quarantined row: read it again from Smartsheet and import it, with the
+        quarantined rows waiting for it (its children, theirs...) in the same read: the
+        import resolves their entries, so none of them runs a job and a read of its own."""
         sheet = self.env["smartsheet.sheet"].search(
             [("backend_id", "=", self.id), ("sheet_id", "=", str(job.payload.get("sheetId")))], limit=1
         )
         if not sheet:
             return {"skipped": 1, "summary": self.env._("The sheet is no longer linked.")}
         row_id = job.payload["id"]
-        return sheet._import_row_ids([row_id], retried_row_id=row_id)
+        family = self._connector_quarantine_family(sheet.external_type, [row_id])
+        return sheet._import_row_ids([row_id, *map(int, family)], retried_row_id=row_id)
 
     def _job_export_new_rows(self, job):
         sheet = self.env["smartsheet.sheet"].browse(job.payload["sheet_id"]).exists()
