@@ -1,8 +1,12 @@
+from contextlib import contextmanager
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from ..fields import Secret
 from ..lib.errors import AuthenticationError, ConfigurationError, ConnectorError
+from .connector_error_text import connector_error_text
 
 CREDENTIALS_REFUSED_REASON = "Credentials refused: waiting for a new authorization"
 SECRET_MASK = "••••••••"
@@ -138,6 +142,46 @@ class ConnectorBackendCredentials(models.AbstractModel):
                     hint=backend._connector_reauthorize_hint(),
                 )
             )
+
+    def _connector_credentials_refused_apart(self, error):
+        """:meth:`_connector_credentials_refused`, committed in a transaction of its own: a
+        button that meets the refusal raises a ``UserError``, which rolls the button's own
+        transaction back, and the mark must outlive it."""
+        with self.env.registry.cursor() as cr:
+            # A backend this transaction created, or wrote before the call (it holds the row),
+            # a second transaction cannot see or would wait on for ever: the mark then shares
+            # the button's fate.
+            cr.execute(
+                SQL(
+                    "SELECT id FROM %s WHERE id = ANY(%s) FOR NO KEY UPDATE SKIP LOCKED",
+                    SQL.identifier(self._table),
+                    self.ids,
+                )
+            )
+            apart = len(cr.fetchall()) == len(self)
+            if apart:
+                self.with_env(self.env(cr=cr))._connector_credentials_refused(error)
+        if apart:
+            self.invalidate_recordset(["needs_reauthorization", "paused"])
+        else:
+            self._connector_credentials_refused(error)
+
+    @contextmanager
+    def _connector_button_call(self):
+        """Around the platform calls of a button: a ``ConnectorError`` becomes a ``UserError``
+        in the person's words, and a refused credential is first held by the policy above,
+        apart from the button's transaction (see :meth:`_connector_credentials_refused_apart`)."""
+        try:
+            yield
+        except AuthenticationError as error:
+            self._connector_credentials_refused_apart(error)
+            raise UserError(self._connector_error_text(error)) from None
+        except ConnectorError as error:
+            raise UserError(self._connector_error_text(error)) from None
+
+    def _connector_error_text(self, error):
+        """What a person reads for ``error`` (platform hook: a platform may name its own button)."""
+        return connector_error_text(self.env, error)
 
     def _connector_reauthorize_hint(self):
         """What a manager does to give a working credential (platform hook), to finish a sentence."""

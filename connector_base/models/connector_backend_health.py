@@ -4,6 +4,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..lib.errors import AuthenticationError, ConnectorError
+from ..lib.notification import notification
 from .connector_error_text import connector_error_text
 
 CIRCUIT_BREAKER_REASON = "Circuit breaker: too many consecutive failures"
@@ -155,16 +156,12 @@ class ConnectorBackendHealth(models.AbstractModel):
             )
             if healthy:
                 backend._close_circuit_breaker()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success" if all(b.health_state == "ok" for b in self) else "warning",
-                "message": "\n".join(self.mapped("health_message")),
-                "sticky": False,
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(
+            "\n".join(self.mapped("health_message")),
+            level="success" if all(b.health_state == "ok" for b in self) else "warning",
+            close=True,
+            sticky=False,
+        )
 
     def _close_circuit_breaker(self):
         self.env["connector.backend.pause"].sudo().search(

@@ -1,25 +1,19 @@
 from odoo import fields, models
 
-DELETED_RECORD_POLICIES = [
-    ("leave", "Leave the platform object"),
-    ("archive", "Archive the platform object"),
-    ("delete", "Delete the platform object"),
-]
-
 
 class ConnectorBackendLifecycle(models.AbstractModel):
     """What becomes of a platform object when its bound record is deleted in Odoo.
 
     ``connector.external.id.mixin`` collects the bindings of the deleted records and
     queues one ``_job_remove_deleted_records`` per external type for each backend whose
-    policy is not "leave". A platform that cannot archive (or delete) narrows the
-    field's selection on its backend model.
+    policy is not "leave". The base offers "leave" alone: each backend model adds the
+    removals its platform can do with ``selection_add`` (and an ``ondelete`` for them).
     """
 
     _inherit = "connector.backend.mixin"
 
     deleted_record_policy = fields.Selection(
-        DELETED_RECORD_POLICIES,
+        [("leave", "Leave the platform object")],
         string="When a synced record is deleted in Odoo",
         default="leave",
         required=True,

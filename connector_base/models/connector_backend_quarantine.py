@@ -91,6 +91,38 @@ class ConnectorBackendQuarantine(models.AbstractModel):
         Job._check_enqueue_values(vals_list)
         return Job.create(vals_list)
 
+    def _connector_quarantine_family(self, object_type, external_ids):
+        """External ids of the entries waiting for these objects, and for those, down the
+        family (one query): a retry that reads them along with their parent, in one call,
+        takes the family at once instead of one job per object."""
+        self.ensure_one()
+        self.env["connector.sync.job"].flush_model()
+        waiting = SQL(
+            """quarantine AND state = 'failed' AND backend_model = %s AND backend_id = %s
+               AND object_type IS NOT DISTINCT FROM %s""",
+            self._name,
+            self.id,
+            object_type or None,
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH RECURSIVE family(external_id) AS (
+                    SELECT external_id FROM connector_sync_job
+                     WHERE %(waiting)s AND parent_external_id = ANY(%(ids)s)
+                    UNION
+                    SELECT job.external_id FROM connector_sync_job job
+                      JOIN family ON job.parent_external_id = family.external_id
+                     WHERE %(waiting)s
+                )
+                SELECT external_id FROM family
+                """,
+                waiting=waiting,
+                ids=[str(external_id) for external_id in external_ids],
+            )
+        )
+        return [external_id for (external_id,) in self.env.cr.fetchall()]
+
     def _connector_quarantine_resolve(self, object_type, external_ids):
         """The import took these objects after all: close their entries and retry those waiting for them."""
         self.ensure_one()

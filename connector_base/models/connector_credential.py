@@ -6,6 +6,7 @@ from odoo.tools import SQL, config
 
 from ..lib import crypto
 from ..lib.errors import ConfigurationError
+from ..lib.notification import notification
 
 # Ciphertexts read along with their record for this cursor (see _join_sql).
 PREFETCH_KEY = "connector_base.prefetched_credentials"
@@ -167,16 +168,9 @@ class ConnectorCredential(models.Model):
                 credential.ciphertext = ring.rotate(credential.ciphertext)
         except ConfigurationError as error:
             raise UserError(str(error)) from None
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "%(count)s secret(s) re-encrypted with the newest key.", count=len(credentials)
-                ),
-            },
-        }
+        return notification(
+            self.env._("%(count)s secret(s) re-encrypted with the newest key.", count=len(credentials))
+        )
 
     @api.model
     def _unlink_for(self, records):

@@ -1,9 +1,14 @@
+import tempfile
 import traceback
 from contextlib import contextmanager
+from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import TransactionCase
 from odoo.tools import SQL
+
+from ..controllers.webhook import WebhookIntake
+from ..lib import rate_limit
 
 
 def table_counts(env, tables):
@@ -28,6 +33,22 @@ class EmulatorRequestsMixin:
         if isinstance(kw.get("timeout"), tuple):
             kw["timeout"] = max(kw["timeout"])
         return super()._request_handler(s, r, **kw)
+
+
+class PrivateRateLimitsMixin:
+    """Rate-limit buckets of each test's own, for the platform clients and the webhook
+    intake: quotas another test or an earlier run spent on the same ids must not count."""
+
+    def setUp(self):
+        super().setUp()
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        for patcher in (
+            patch.object(rate_limit, "DEFAULT_DIRECTORY", directory.name),
+            patch.object(WebhookIntake, "rate_limit_directory", directory.name),
+        ):
+            patcher.start()
+            self.addCleanup(patcher.stop)
 
 
 def run_jobs(backend, limit=200):

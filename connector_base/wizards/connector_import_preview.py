@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.tools import html2plaintext
 
 from ..lib import preview as dry_run
+from ..lib.notification import notification
 
 KINDS = [
     (dry_run.CREATE, "Would be created"),
@@ -128,17 +129,10 @@ class ConnectorImportPreview(models.TransientModel):
         """Start the import the preview described."""
         sources = self._sources()
         sources._connector_preview_start_import()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "Import of %(names)s queued.", names=", ".join(sources.mapped("display_name"))
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(
+            self.env._("Import of %(names)s queued.", names=", ".join(sources.mapped("display_name"))),
+            close=True,
+        )
 
 
 class ConnectorImportPreviewLine(models.TransientModel):

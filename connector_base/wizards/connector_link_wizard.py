@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 from ..lib.preview import HOLD_FIRST_IMPORT
 
@@ -6,10 +7,11 @@ from ..lib.preview import HOLD_FIRST_IMPORT
 class ConnectorLinkWizard(models.AbstractModel):
     """A wizard that links a backend's containers (sheets, boards) from the platform.
 
-    A connector's wizard inherits it, declares ``backend_id`` and its lines, names what it links
-    (``_link_target``), and says what was chosen
-    (``_link_choices``) and how an existing container is linked again
-    (``_link_again``). The base finds the existing ones, archived included, in one
+    A connector's wizard inherits it, declares ``backend_id`` and ``line_ids`` (its lines
+    inherit ``connector.link.line.mixin``), names what it links (``_link_target``), and says
+    what a chosen line links (``_link_values``) and how an existing container is linked
+    again (``_link_again``). The base takes the ticked lines not linked yet (and
+    ``_link_extra_choices``), finds the existing containers, archived included, in one
     search and creates the new ones in one batch.
     """
 
@@ -20,10 +22,27 @@ class ConnectorLinkWizard(models.AbstractModel):
     # e.g. ("trello.board", "board_id").
     _link_target = None
 
+    def _link_values(self, line):
+        """Values of the container a chosen ``line`` links (connector hook); a ``UserError``
+        when the line lacks something the container needs."""
+        raise NotImplementedError(f"{self._name} does not say what a line links")
+
+    def _link_extra_choices(self):
+        """{external id: values of its container} chosen outside the lines (a pasted address)."""
+        return {}
+
+    def _link_nothing_chosen_text(self):
+        """What to tell a person who pressed Link with nothing chosen."""
+        return self.env._("Tick what to link.")
+
     def _link_choices(self):
-        """{external id: values of its container} for what was chosen; a ``UserError``
-        that says what to choose when nothing was (connector hook)."""
-        raise NotImplementedError(f"{self._name} does not say what was chosen")
+        """{external id: values of its container} for what was chosen."""
+        chosen = self.line_ids.filtered(lambda line: line.selected and not line.linked)
+        choices = {line.external_id: self._link_values(line) for line in chosen}
+        choices.update(self._link_extra_choices())
+        if not choices:
+            raise UserError(self._link_nothing_chosen_text())
+        return choices
 
     def _link_again(self, container, values):
         """Link the existing (perhaps archived) ``container`` again with ``values`` (connector hook)."""
@@ -63,5 +82,7 @@ class ConnectorLinkLineMixin(models.AbstractModel):
     _description = "Container to Link"
 
     selected = fields.Boolean(string="Link")
+    external_id = fields.Char(string="Platform ID", readonly=True)
     name = fields.Char(readonly=True)
     url = fields.Char(string="Address", readonly=True)
+    linked = fields.Boolean(string="Already linked", readonly=True)

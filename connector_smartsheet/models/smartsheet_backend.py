@@ -2,12 +2,11 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from odoo.addons.connector_base.fields import Secret
-from odoo.addons.connector_base.lib.errors import ConfigurationError, ConnectorError
+from odoo.addons.connector_base.lib.errors import ConfigurationError
+from odoo.addons.connector_base.lib.notification import notification
 from odoo.addons.connector_base.lib.oauth import StaticToken
-from odoo.addons.connector_base.models.connector_error_text import connector_error_text
 
 from ..lib.client import (
     MAX_ROWS_PER_WRITE,
@@ -64,7 +63,9 @@ class SmartsheetBackend(models.Model):
     )
     # Smartsheet rows cannot be archived: they stay or go.
     deleted_record_policy = fields.Selection(
-        [("leave", "Leave the row"), ("delete", "Delete the row")], string="When a bound record is deleted"
+        selection_add=[("leave", "Leave the row"), ("delete", "Delete the row")],
+        ondelete={"delete": "set default"},
+        string="When a bound record is deleted",
     )
     row_check_hours = fields.Integer(
         string="Look for deleted rows every (hours)",
@@ -130,13 +131,11 @@ class SmartsheetBackend(models.Model):
 
     @contextmanager
     def _smartsheet_client_for_action(self):
-        """A client for a button: what Smartsheet refuses becomes a message for the person
-        (jobs use :meth:`_smartsheet_client`, whose typed errors drive their retries)."""
-        try:
-            with self._smartsheet_client() as client:
-                yield client
-        except ConnectorError as error:
-            raise UserError(connector_error_text(self.env, error)) from None
+        """A client for a button: what Smartsheet refuses becomes a message for the person, a
+        refused token also holds the backend (jobs use :meth:`_smartsheet_client`, whose typed
+        errors drive their retries)."""
+        with self._connector_button_call(), self._smartsheet_client() as client:
+            yield client
 
     def _connector_credentials_ready(self):
         self.ensure_one()
@@ -164,14 +163,7 @@ class SmartsheetBackend(models.Model):
         with self._smartsheet_client_for_action() as client:
             user = client.current_user()
         self.account_email = user.get("email")
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._("Connected to Smartsheet as %(email)s.", email=user.get("email")),
-            },
-        }
+        return notification(self.env._("Connected to Smartsheet as %(email)s.", email=user.get("email")))
 
     def action_connect(self):
         """The Connect button: Smartsheet's consent page (OAuth), or a connection test (token)."""
@@ -217,11 +209,7 @@ class SmartsheetBackend(models.Model):
         else:
             message, level = self.env._("Synchronization queued."), "info"
         self.sheet_ids._enqueue_sync()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {"type": level, "message": message},
-        }
+        return notification(message, level=level)
 
     @api.model
     # ------------------------------------------------------------------ health
@@ -294,14 +282,17 @@ class SmartsheetBackend(models.Model):
         return sheet._sync(full=job.payload.get("full", False))
 
     def _job_import_row(self, job):
-        """Retry a quarantined row: read it again from Smartsheet and import it."""
+        """Retry a quarantined row: read it again from Smartsheet and import it, with the
+        quarantined rows waiting for it (its children, theirs...) in the same read: the
+        import resolves their entries, so none of them runs a job and a read of its own."""
         sheet = self.env["smartsheet.sheet"].search(
             [("backend_id", "=", self.id), ("sheet_id", "=", str(job.payload.get("sheetId")))], limit=1
         )
         if not sheet:
             return {"skipped": 1, "summary": self.env._("The sheet is no longer linked.")}
         row_id = job.payload["id"]
-        return sheet._import_row_ids([row_id], retried_row_id=row_id)
+        family = self._connector_quarantine_family(sheet.external_type, [row_id])
+        return sheet._import_row_ids([row_id, *map(int, family)], retried_row_id=row_id)
 
     def _job_export_new_rows(self, job):
         sheet = self.env["smartsheet.sheet"].browse(job.payload["sheet_id"]).exists()

@@ -144,6 +144,29 @@ class TestImportTasks(SmartsheetCase):
         )
         self.assertEqual(sheet.quarantine_count, 0)
 
+    def test_retrying_a_fixed_parent_row_reads_its_waiting_family_in_the_same_call(self):
+        sheet_id, rows = self.make_task_sheet()
+        self.emulator.update_cells(sheet_id, rows["Build"], {"Task Name": ""})
+        self.emulator.pending_events.clear()
+        sheet = self.link(sheet_id)
+        self.run_jobs()
+        self.assertEqual(sheet.quarantine_count, 5, "the phase, its two tasks and their reviews")
+
+        self.emulator.update_cells(sheet_id, rows["Build"], {"Task Name": "Build fixed"})
+        self.emulator.pending_events.clear()
+        build = self.env["connector.sync.job"].search(
+            [("method_name", "=", "_job_import_row"), ("external_id", "=", str(rows["Build"]))]
+        )
+        build.action_retry()
+        self.emulator.reset()
+        ran = self.run_jobs()
+
+        self.assertEqual(ran, build, "the family comes with its parent, not one job each")
+        self.assertEqual(self.emulator.count(SHEET, "GET"), 1)
+        tasks = self.tasks_by_row(sheet)
+        self.assertEqual(tasks[rows["Build B review"]].parent_id.parent_id, tasks[rows["Build"]])
+        self.assertEqual(sheet.quarantine_count, 0)
+
     def test_system_and_formula_columns_are_import_only(self):
         sheet_id, _rows = self.make_task_sheet()
         sheet = self.link(sheet_id)

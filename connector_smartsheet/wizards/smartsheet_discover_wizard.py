@@ -35,7 +35,7 @@ class SmartsheetDiscoverWizard(models.TransientModel):
                         0,
                         0,
                         {
-                            "sheet_id": str(sheet["id"]),
+                            "external_id": str(sheet["id"]),
                             "name": sheet.get("name"),
                             "url": sheet.get("permalink"),
                             "access_level": sheet.get("accessLevel"),
@@ -65,11 +65,11 @@ class SmartsheetDiscoverWizard(models.TransientModel):
         action["domain"] = [("id", "in", sheets.ids)]
         return action
 
-    def _link_choices(self):
-        chosen = self.line_ids.filtered(lambda line: line.selected and not line.linked)
-        if not chosen:
-            raise exceptions.UserError(self.env._("Tick the sheets to link."))
-        return {line.sheet_id: line._sheet_values() for line in chosen}
+    def _link_values(self, line):
+        return line._sheet_values()
+
+    def _link_nothing_chosen_text(self):
+        return self.env._("Tick the sheets to link.")
 
     def _link_again(self, sheet, values):
         sheet.write(values)
@@ -82,8 +82,6 @@ class SmartsheetDiscoverLine(models.TransientModel):
     _description = "Discovered Smartsheet Sheet"
 
     wizard_id = fields.Many2one("smartsheet.discover.wizard", required=True, ondelete="cascade")
-    linked = fields.Boolean(string="Already linked", readonly=True)
-    sheet_id = fields.Char(string="Sheet ID", readonly=True)
     access_level = fields.Char(readonly=True)
     modified_at = fields.Datetime(string="Modified", readonly=True)
     purpose = fields.Selection(PURPOSES, string="Feeds", default="task")

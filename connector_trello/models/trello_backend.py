@@ -8,11 +8,10 @@ from odoo.addons.connector_base.lib.dates import parse_timestamp
 from odoo.addons.connector_base.lib.errors import (
     AuthenticationError,
     ConfigurationError,
-    ConnectorError,
     NotFoundError,
     PermissionDeniedError,
 )
-from odoo.addons.connector_base.models.connector_error_text import connector_error_text
+from odoo.addons.connector_base.lib.notification import notification
 
 from ..lib import mapper
 from ..lib.cards import CARD, CARD_MAPPING_DEFAULTS
@@ -151,27 +150,20 @@ class TrelloBackend(models.Model):
 
     def action_test_connection(self):
         self.ensure_one()
-        try:
+        with self._connector_button_call():
             me = self._trello_identify()
-        except AuthenticationError as error:
-            raise UserError(self._trello_token_refused_text(error)) from None
-        except ConnectorError as error:
-            raise UserError(connector_error_text(self.env, error)) from None
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "Connected to Trello as %(name)s (@%(username)s).",
-                    name=me.get("fullName"),
-                    username=me.get("username"),
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(
+            self.env._(
+                "Connected to Trello as %(name)s (@%(username)s).",
+                name=me.get("fullName"),
+                username=me.get("username"),
+            ),
+            close=True,
+        )
 
-    def _trello_token_refused_text(self, error):
+    def _connector_error_text(self, error):
+        if not isinstance(error, AuthenticationError):
+            return super()._connector_error_text(error)
         answer = f"HTTP {error.status}: {error.platform_message}" if error.status else str(error)
         return self.env._("Trello refused the token (%(answer)s): press Authorize.", answer=answer)
 

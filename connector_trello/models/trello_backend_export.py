@@ -13,7 +13,9 @@ class TrelloBackendExport(models.Model):
 
     # The card of a task deleted in Odoo stays or is archived (closed) in Trello.
     deleted_record_policy = fields.Selection(
-        [("leave", "Leave the card"), ("archive", "Archive the card")], string="When a bound task is deleted"
+        selection_add=[("leave", "Leave the card"), ("archive", "Archive the card")],
+        ondelete={"archive": "set default"},
+        string="When a bound task is deleted",
     )
 
     def _connector_remove_external(self, external_type, external_ids, policy):

@@ -1,7 +1,4 @@
 from odoo import models
-from odoo.exceptions import UserError
-
-from odoo.addons.connector_base.lib.errors import ConnectorError
 
 from ..lib.cards import CARD
 
@@ -27,20 +24,17 @@ class TrelloBoard(models.Model):
         import makes it before its cards, which the preview's savepoint takes back."""
         self.ensure_one()
         backend = self.backend_id
-        try:
-            with backend._trello_session() as client:
-                self._sync_structure(client.board(self.board_id))
-                Member = self.env["trello.member"]
-                users = Member._users_by_member(backend)
-                names = {
-                    member.member_id: member.full_name
-                    for member in Member.search([("backend_id", "=", backend.id)])
-                }
-                for page in client.iter_card_pages(self.board_id):
-                    self._preview_cards(page, preview, users, names)
-                preview.api_calls = client.api_calls
-        except ConnectorError as error:
-            raise UserError(str(error)) from None
+        with backend._connector_button_call(), backend._trello_session() as client:
+            self._sync_structure(client.board(self.board_id))
+            Member = self.env["trello.member"]
+            users = Member._users_by_member(backend)
+            names = {
+                member.member_id: member.full_name
+                for member in Member.search([("backend_id", "=", backend.id)])
+            }
+            for page in client.iter_card_pages(self.board_id):
+                self._preview_cards(page, preview, users, names)
+            preview.api_calls = client.api_calls
 
     def _preview_cards(self, cards, preview, users, member_names):
         cards = [card for card in cards if not card.get("isTemplate")]  # templates get no task

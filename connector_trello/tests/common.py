@@ -1,11 +1,10 @@
-import tempfile
-from unittest.mock import patch
-
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.connector_base.controllers.webhook import WebhookIntake
-from odoo.addons.connector_base.lib import rate_limit
-from odoo.addons.connector_base.tests.common import EmulatorRequestsMixin, RunJobsMixin
+from odoo.addons.connector_base.tests.common import (
+    EmulatorRequestsMixin,
+    PrivateRateLimitsMixin,
+    RunJobsMixin,
+)
 from odoo.addons.connector_trello.tests.emulator import (
     DEMO_API_KEY,
     DEMO_APP_SECRET,
@@ -16,7 +15,7 @@ from odoo.addons.connector_trello.tests.emulator import (
 
 
 @tagged("post_install", "-at_install")
-class TrelloCase(RunJobsMixin, EmulatorRequestsMixin, HttpCase):
+class TrelloCase(PrivateRateLimitsMixin, RunJobsMixin, EmulatorRequestsMixin, HttpCase):
     """End to end against the Trello emulator, over real HTTP both ways.
 
     Every test gets a fresh emulator (with the sample board) and a backend pointing at
@@ -28,15 +27,6 @@ class TrelloCase(RunJobsMixin, EmulatorRequestsMixin, HttpCase):
 
     def setUp(self):
         super().setUp()
-        # Private rate-limit buckets: quotas spent by another test or run must not count here.
-        directory = tempfile.TemporaryDirectory()
-        self.addCleanup(directory.cleanup)
-        for patcher in (
-            patch.object(rate_limit, "DEFAULT_DIRECTORY", directory.name),
-            patch.object(WebhookIntake, "rate_limit_directory", directory.name),
-        ):
-            patcher.start()
-            self.addCleanup(patcher.stop)
         self.trello = TrelloEmulator()
         self.sample = load_sample(self.trello)
         self.trello.start()

@@ -3,7 +3,7 @@ import re
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.connector_base.lib.errors import ConnectorError, NotFoundError
+from odoo.addons.connector_base.lib.errors import NotFoundError
 from odoo.addons.connector_base.lib.preview import HOLD_FIRST_IMPORT
 
 # https://trello.com/b/<shortLink>/<slug>, or a bare id / short link.
@@ -38,14 +38,11 @@ class TrelloBoardLink(models.TransientModel):
     @api.model
     def _boards_to_offer(self, backend):
         """The token's open boards not linked yet."""
-        try:
-            with backend._trello_session() as client:
-                boards = client.my_boards()
-        except ConnectorError as error:
-            raise UserError(str(error)) from None
+        with backend._connector_button_call(), backend._trello_session() as client:
+            boards = client.my_boards()
         linked = set(backend.with_context(active_test=False).board_ids.mapped("board_id"))
         return [
-            {"board_id": board["id"], "name": board["name"], "url": board.get("url")}
+            {"external_id": board["id"], "name": board["name"], "url": board.get("url")}
             for board in boards
             if board["id"] not in linked
         ]
@@ -64,16 +61,17 @@ class TrelloBoardLink(models.TransientModel):
             }
         )
 
-    def _link_choices(self):
-        chosen = [(line.board_id, line.name, line.url) for line in self.line_ids if line.selected]
-        if self.board_ref:
-            chosen.append(self._board_from_ref(self.board_ref.strip()))
-        if not chosen:
-            raise UserError(self.env._("Choose a board, or give the URL of one."))
-        return {
-            board_id: {"name": name, "url": url, "project_id": self.project_id.id}
-            for board_id, name, url in chosen
-        }
+    def _link_values(self, line):
+        return {"name": line.name, "url": line.url, "project_id": self.project_id.id}
+
+    def _link_extra_choices(self):
+        if not self.board_ref:
+            return {}
+        board_id, name, url = self._board_from_ref(self.board_ref.strip())
+        return {board_id: {"name": name, "url": url, "project_id": self.project_id.id}}
+
+    def _link_nothing_chosen_text(self):
+        return self.env._("Choose a board, or give the URL of one.")
 
     def _link_again(self, board, values):
         board.write({"active": True, "project_id": values["project_id"] or board.project_id.id})
@@ -84,13 +82,14 @@ class TrelloBoardLink(models.TransientModel):
     def _board_from_ref(self, reference):
         found = BOARD_URL.search(reference)
         key = found.group(1) if found else reference
-        try:
-            with self.backend_id._trello_session() as client:
-                board = client.board_summary(key)
-        except NotFoundError:
-            raise UserError(self.env._("No board %s is visible to this Trello token.", reference)) from None
-        except ConnectorError as error:
-            raise UserError(str(error)) from None
+        with self.backend_id._connector_button_call():
+            try:
+                with self.backend_id._trello_session() as client:
+                    board = client.board_summary(key)
+            except NotFoundError:
+                raise UserError(
+                    self.env._("No board %s is visible to this Trello token.", reference)
+                ) from None
         return board["id"], board["name"], board.get("url")
 
 
@@ -100,4 +99,3 @@ class TrelloBoardLinkLine(models.TransientModel):
     _description = "Trello Board to Link"
 
     wizard_id = fields.Many2one("trello.board.link", required=True, ondelete="cascade")
-    board_id = fields.Char(string="Trello board ID", readonly=True)

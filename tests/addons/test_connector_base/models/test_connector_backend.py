@@ -27,6 +27,10 @@ class TestConnectorBackend(models.Model):
     platform_snapshot = fields.Json(help="{external type: {external id: content hash}} the platform holds.")
     exported = fields.Json(default=list, help="External values sent by _export_record, in order.")
     removed = fields.Json(default=list, help="[policy, external type, external id] of each object removed.")
+    deleted_record_policy = fields.Selection(
+        selection_add=[("archive", "Archive the platform object"), ("delete", "Delete the platform object")],
+        ondelete={"archive": "set default", "delete": "set default"},
+    )
 
     def _reconcile_types(self):
         return sorted(self.platform_snapshot or {})
@@ -95,6 +99,13 @@ class TestConnectorBackend(models.Model):
 
     def _connector_check_credentials(self):
         return self._connector_secret("api_token") not in (None, REFUSED_TOKEN)
+
+    def action_check_platform(self):
+        """A button calling the platform, as a connector's "Test connection" does."""
+        with self._connector_button_call():
+            if self._connector_check_credentials() is False:
+                raise AuthenticationError("the platform refused the token", status=401)
+        return True
 
     def _job_leak_secret(self, job):
         token = self._connector_secret("api_token")

@@ -25,3 +25,4 @@ from . import test_secret_fields
 from . import test_security
 from . import test_sync_job
 from . import test_webhook_intake
+from . import test_refused_credentials_button

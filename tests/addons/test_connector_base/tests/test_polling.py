@@ -1,12 +1,10 @@
 import json
-import tempfile
 from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.connector_base.controllers.webhook import WebhookIntake
 from odoo.addons.connector_base.lib.errors import AuthenticationError, ServerError
-from odoo.addons.connector_base.tests.common import run_jobs
+from odoo.addons.connector_base.tests.common import PrivateRateLimitsMixin, run_jobs
 
 from ..models.test_connector_oauth_backend import WEBHOOK_SIGNATURE
 
@@ -19,7 +17,7 @@ def action(action_id):
 
 
 @tagged("post_install", "-at_install")
-class TestPolling(HttpCase):
+class TestPolling(PrivateRateLimitsMixin, HttpCase):
     """Polling is the webhook's path started from a cursor: in a job, one call when idle, applied once."""
 
     @classmethod
@@ -31,12 +29,6 @@ class TestPolling(HttpCase):
 
     def setUp(self):
         super().setUp()
-        # Private rate-limit buckets: a previous run on a database with the same ids must not count.
-        directory = tempfile.TemporaryDirectory()
-        self.addCleanup(directory.cleanup)
-        patcher = patch.object(WebhookIntake, "rate_limit_directory", directory.name)
-        patcher.start()
-        self.addCleanup(patcher.stop)
         self.backend.public_base_url = self.base_url()
 
     def deliver(self, change):

@@ -79,6 +79,13 @@ class TestQuarantine(TransactionCase):
             set(self.env["connector.sync.job"].search([("quarantine", "=", True)]).mapped("state")), {"done"}
         )
 
+    def test_the_family_of_an_object_is_what_waits_for_it_down_to_its_grandchildren(self):
+        self.import_all()
+
+        self.assertEqual(sorted(self.backend._connector_quarantine_family("card", ["c1"])), ["c2", "c3"])
+        self.assertEqual(self.backend._connector_quarantine_family("card", ["c3"]), [])
+        self.assertEqual(self.backend._connector_quarantine_family("other", ["c1"]), [])
+
     def test_a_parent_failing_again_keeps_its_family_waiting(self):
         self.import_all()
         parent = self.backend._connector_quarantined("card").filtered(lambda entry: entry.external_id == "c1")

@@ -1,17 +1,14 @@
 import json
-import tempfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from unittest.mock import patch
 
 import requests
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.connector_base.controllers.webhook import WebhookIntake
-from odoo.addons.connector_base.tests.common import ConnectorCase
+from odoo.addons.connector_base.tests.common import ConnectorCase, PrivateRateLimitsMixin
 from odoo.addons.connector_base.tests.emulator import hmac_sha1_base64_body_and_url
 
 SECRET = "whsec-test-0123456789"
@@ -21,7 +18,7 @@ sign = hmac_sha1_base64_body_and_url(SECRET)
 
 
 @tagged("post_install", "-at_install")
-class TestWebhookIntake(HttpCase):
+class TestWebhookIntake(PrivateRateLimitsMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -30,12 +27,6 @@ class TestWebhookIntake(HttpCase):
 
     def setUp(self):
         super().setUp()
-        # Private rate-limit buckets: a previous run on a database with the same ids must not count.
-        directory = tempfile.TemporaryDirectory()
-        self.addCleanup(directory.cleanup)
-        patcher = patch.object(WebhookIntake, "rate_limit_directory", directory.name)
-        patcher.start()
-        self.addCleanup(patcher.stop)
 
     # ------------------------------------------------------------------ helpers
     def url(self, backend=None):
