@@ -86,7 +86,7 @@ class SproutClient(TokenAuthClient):
     not_ready_statuses = frozenset({202})
     not_ready_default_wait = 2.0
 
-    def __init__(self, *, token_provider, api_url=API_URL, customer_id=None, **options):
+    def __init__(self, api_url=API_URL, *, token_provider, customer_id=None, **options):
         super().__init__(api_url, token_provider=token_provider, **options)
         self.customer_id = as_id(customer_id)
 

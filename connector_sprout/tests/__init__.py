@@ -1,0 +1,3 @@
+from . import test_connection
+from . import test_profiles
+from . import test_polling
