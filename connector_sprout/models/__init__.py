@@ -2,6 +2,7 @@ from . import sprout_backend
 from . import sprout_backend_metadata
 from . import sprout_backend_polling
 from . import sprout_backend_overview
+from . import sprout_backend_demo
 from . import sprout_group
 from . import sprout_profile
 from . import sprout_tag
