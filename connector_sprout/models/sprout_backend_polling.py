@@ -5,6 +5,7 @@ from odoo import fields, models
 
 from odoo.addons.connector_base.lib.dates import UTC, parse_iso_datetime
 from odoo.addons.connector_base.lib.polling import Polled, PolledEvent
+from odoo.addons.connector_base.lib.sync import content_hash
 
 from ..lib import mapper
 from ..lib.client import now_utc
@@ -21,9 +22,9 @@ class SproutBackendPolling(models.Model):
     Each poll reads two windows, oldest first: messages created since the cursor less the
     overlap, and messages created in the last days with a Sprout action (reply, tag,
     completion) since then. The cursor is the newest creation time seen, so a poll that
-    finds nothing new leaves it alone. Each page read is one event, named by the messages
-    it holds as read: a page read again unchanged (the overlap) queues nothing, and the
-    import skips a message whose values are those already stored."""
+    finds nothing new leaves it alone. Of each page, the messages whose values differ from
+    those stored make one event, named by the messages it holds as read: what the overlap
+    reads again unchanged queues nothing, and an idle poll writes nothing."""
 
     _inherit = "sprout.backend"  # pylint: disable=consider-merging-classes-inherited
 
@@ -75,10 +76,12 @@ class SproutBackendPolling(models.Model):
             ):
                 for page in pages:
                     if page:
-                        events.append(_page_event(container, page))
                         newest = max([newest, *(_created(message) for message in page)])
+                    changed = self._sprout_changed_messages(page)
+                    if changed:
+                        events.append(_page_event(container, changed))
         moved = newest.strftime("%Y-%m-%dT%H:%M:%SZ")
-        return Polled(moved if moved != cursor and events else None, tuple(events))
+        return Polled(moved if moved != cursor else None, tuple(events))
 
     def _connector_poll_job_values(self, payload, event_id):
         group = self.group_ids.filtered(lambda group: group.group_id == payload["group"])
@@ -98,7 +101,20 @@ class SproutBackendPolling(models.Model):
 
     def _job_import_messages(self, job):
         """Store a page of polled messages, one record per guid."""
-        messages = job.payload["messages"]
+        items = self._sprout_message_items(job.payload["messages"])
+        result = self.env["sprout.message"]._connector_upsert(self, MESSAGE, items)
+        return {
+            **result.as_job_result(),
+            "summary": self.env._(
+                "%(created)s new message(s), %(updated)s updated, %(skipped)s unchanged.",
+                created=result.created,
+                updated=result.updated,
+                skipped=result.skipped,
+            ),
+        }
+
+    def _sprout_message_items(self, messages):
+        """The upsert items of these messages: their values with profile and tags resolved."""
         values = [mapper.message_values(message) for message in messages]
         tags = self._sprout_tags_of(values)
         profiles = self.env["sprout.profile"]._connector_find(
@@ -119,16 +135,22 @@ class SproutBackendPolling(models.Model):
                     },
                 }
             )
-        result = self.env["sprout.message"]._connector_upsert(self, MESSAGE, items)
-        return {
-            **result.as_job_result(),
-            "summary": self.env._(
-                "%(created)s new message(s), %(updated)s updated, %(skipped)s unchanged.",
-                created=result.created,
-                updated=result.updated,
-                skipped=result.skipped,
-            ),
-        }
+        return items
+
+    def _sprout_changed_messages(self, messages):
+        """The messages whose values are not those stored already (new ones included): what
+        the overlap reads again unchanged queues nothing. One lookup per page."""
+        if not messages:
+            return []
+        items = self._sprout_message_items(messages)
+        stored = self.env["connector.external.binding"]._lookup(
+            self, MESSAGE, [item["external_id"] for item in items]
+        )
+        return [
+            message
+            for message, item in zip(messages, items, strict=True)
+            if stored.get(item["external_id"], (None, None, None))[2] != content_hash(item["values"])
+        ]
 
     def _sprout_tags_of(self, values):
         """{tag id: sprout.tag} of the messages' tags; tags Sprout created since the last
