@@ -1,11 +1,21 @@
 {
     "name": "Sprout Social Connector",
-    "summary": "Keep Odoo in sync with Sprout Social",
-    "version": "18.0.0.1.0",
+    "summary": "Sprout Social profiles and inbox messages in Odoo, polled on a schedule",
+    "version": "18.0.0.2.0",
     "category": "Connectors",
     "author": "Odoo Connector Suite",
     "website": "https://github.com/odoo-connector-suite/odoo-connector-suite",
     "maintainers": ["odoo-connector-suite"],
     "license": "LGPL-3",
     "depends": ["connector_base"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/sprout_security.xml",
+        "data/ir_cron.xml",
+        "views/sprout_backend_views.xml",
+        "views/sprout_profile_views.xml",
+        "views/sprout_message_views.xml",
+        "views/menus.xml",
+    ],
 }

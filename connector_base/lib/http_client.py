@@ -62,6 +62,11 @@ class InvalidResponseError(ServerError):
     """
 
 
+class NotReadyError(ServerError):
+    """The platform accepted the request but has no result yet (Sprout's 202) and it did not
+    come within the call's wait: retryable, the job asks again after ``retry_after``."""
+
+
 class _RedactUrllib3Records(logging.Filter):
     """urllib3 logs request URLs at DEBUG, query-string credentials included (Trello key/token)."""
 
@@ -112,6 +117,12 @@ class HttpClient:
     scoped_rate_limits = {}
     # In-call retries after a rate-limit answer; each also has to fit in max_in_call_wait.
     max_rate_limit_retries = 2
+    # Statuses meaning "accepted, result not ready: ask again" (Sprout's 202); empty: every 2xx is a result.
+    not_ready_statuses = frozenset()
+    # In-call repeats of a not-ready request; each wait also has to fit in max_in_call_wait.
+    max_not_ready_retries = 3
+    # Seconds to wait before asking again when the platform does not say (Retry-After, body).
+    not_ready_default_wait = 1.0
 
     def __init__(
         self,
@@ -236,6 +247,12 @@ class HttpClient:
     def _retry_after_from_body(self, response):
         """Seconds to wait when the platform gives them in the body, not in Retry-After; None if unknown."""
 
+    def _not_ready_wait(self, response):
+        """Seconds before a not-ready request may be sent again: Retry-After, or what
+        :meth:`_retry_after_from_body` reads (Sprout's ``wait_until``), or the default."""
+        delay = self._retry_after(response)
+        return self.not_ready_default_wait if delay is None else delay
+
     def _error_class(self, status):
         if status in self.rate_limit_statuses:
             return RateLimitedError
@@ -267,7 +284,7 @@ class HttpClient:
         if self._token_expires_soon():
             self._refresh()
         refreshed = False
-        rate_limit_retries = 0
+        rate_limit_retries = not_ready_retries = 0
         waited = 0.0
         while True:
             response = self._send(method, path, params, json, data, headers, files, timeout)
@@ -289,6 +306,14 @@ class HttpClient:
                     waited += delay
                     rate_limit_retries += 1
                     continue
+            if status in self.not_ready_statuses:
+                delay = self._not_ready_wait(response)
+                if not_ready_retries < self.max_not_ready_retries and waited + delay <= self.max_in_call_wait:
+                    time.sleep(delay)
+                    waited += delay
+                    not_ready_retries += 1
+                    continue
+                raise self._not_ready_error(method, path, response, delay)
             return self._result(method, path, response)
 
     def get(self, path, **kwargs):
@@ -452,6 +477,18 @@ class HttpClient:
                 url=self._origin(path),
                 request=f"{method} {self._path(path)}",
             ) from None
+
+    def _not_ready_error(self, method, path, response, delay):
+        request = f"{method} {self._path(path)}"
+        return NotReadyError(
+            f"{self.platform} has not finished {request} (HTTP {response.status_code}): "
+            f"the job asks again in {delay:.0f} s",
+            retry_after=delay,
+            status=response.status_code,
+            platform=self.platform,
+            url=self._origin(path),
+            request=request,
+        )
 
     def _refuses_credential(self, status, code, message):
         """Whether a 401 or 403 answer refuses the credential itself (``AuthenticationError``:

@@ -1,0 +1,215 @@
+"""Sprout Social Public API (v1) client, built on the connector_base HTTP client.
+
+Both credentials Sprout takes travel as ``Authorization: Bearer``: a pasted API token
+(``lib.oauth.StaticToken``) or an OAuth client-credentials access token that the backend's
+provider caches and renews at expiry or on a 401. Every call draws from one bucket per
+backend shared by all workers (one request a second: never more than the 60 a minute
+Sprout allows). A 429 is waited out for a minute by the job queue (Sprout sends no
+Retry-After); a 202 is asked again (not before ``wait_until`` where given); 500, 503 and
+504 are resent. Every POST this client makes is a query (messages), so resending one is safe.
+"""
+
+import time
+from datetime import datetime
+
+from urllib3.util.retry import Retry
+
+from odoo.addons.connector_base.lib.dates import UTC, parse_iso_datetime
+from odoo.addons.connector_base.lib.oauth import TokenAuthClient
+from odoo.addons.connector_base.lib.pagination import CursorPager
+
+from .filters import as_id, eq, in_range
+
+API_URL = "https://api.sproutsocial.com"
+TOKEN_URL = "https://identity.sproutsocial.com/oauth2/84e39c75-d770-45d9-90a9-7b79e3037d2c/v1/token"
+# The docs' example scope; whether it should be the numeric organization id is UNCONFIRMED.
+DEFAULT_SCOPE = "organization_id"
+MESSAGE_PAGE = 100  # Sprout's largest messages `limit`
+# Sprout sends no wait hint with a 429; its quota that clears soonest is a one-minute window.
+RATE_LIMITED_WAIT = 60.0
+MESSAGE_FIELDS = (
+    "guid",
+    "created_time",
+    "network",
+    "post_type",
+    "post_category",
+    "customer_profile_id",
+    "profile_guid",
+    "text",
+    "perma_link",
+    "from",
+    "internal.tags.id",
+    "internal.sent_by.id",
+    "internal.sent_by.email",
+    "sent",
+    "language_code",
+)
+
+
+def data_of(payload):
+    """The records of an answer: the ``data`` list of Sprout's envelope, or a bare list
+    (``topics`` answers without the envelope)."""
+    if isinstance(payload, list):
+        return payload
+    if isinstance(payload, dict):
+        return payload.get("data") or []
+    return []
+
+
+def next_cursor(payload):
+    """A messages page without ``paging`` is the last one."""
+    return ((payload or {}).get("paging") or {}).get("next_cursor") if isinstance(payload, dict) else None
+
+
+def wait_until_seconds(value, now=None):
+    """Seconds until ``wait_until`` (ISO time, or epoch seconds or milliseconds); None when unusable."""
+    now = time.time() if now is None else now
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        moment = value / 1000 if value > 1e11 else float(value)
+    elif isinstance(value, str) and value.strip():
+        try:
+            parsed = parse_iso_datetime(value)
+        except ValueError:
+            return None
+        moment = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+    else:
+        return None
+    return max(0.0, moment - now)
+
+
+class SproutClient(TokenAuthClient):
+    """The calls the connector makes; ``customer_id`` is read from the client metadata
+    endpoint on first use when not given."""
+
+    platform = "Sprout Social"
+    rate_limit = (1, 1.0)
+    not_ready_statuses = frozenset({202})
+    not_ready_default_wait = 2.0
+
+    def __init__(self, api_url=API_URL, *, token_provider, customer_id=None, **options):
+        super().__init__(api_url, token_provider=token_provider, **options)
+        self.customer_id = as_id(customer_id)
+
+    # ------------------------------------------------------------------ base hooks
+    @staticmethod
+    def _retry_policy(retries, backoff_factor):
+        """500, 503 and 504 are resent within the call on every method: Sprout's POSTs
+        this client sends are queries."""
+        return Retry(
+            total=retries,
+            connect=retries,
+            read=False,
+            status=retries,
+            backoff_factor=backoff_factor,
+            status_forcelist=(500, 503, 504),
+            allowed_methods=frozenset({"GET", "POST"}),
+            respect_retry_after_header=False,
+            raise_on_status=False,
+        )
+
+    def _parse_error(self, response):
+        """Sprout's errors carry one human-readable ``error`` text and no code."""
+        try:
+            payload = response.json()
+        except ValueError:
+            return None, response.text.strip()[:300] or None
+        if isinstance(payload, dict) and isinstance(payload.get("error"), str):
+            return None, payload["error"]
+        return super()._parse_error(response)
+
+    def _retry_after_from_body(self, response):
+        if response.status_code == 429:
+            return RATE_LIMITED_WAIT
+        if response.status_code == 202:
+            try:
+                payload = response.json()
+            except ValueError:
+                return None
+            records = data_of(payload)
+            found = payload.get("wait_until") if isinstance(payload, dict) else None
+            if found is None and records and isinstance(records[0], dict):
+                found = records[0].get("wait_until")
+            return wait_until_seconds(found)
+        return None
+
+    # ------------------------------------------------------------------ metadata
+    def client_metadata(self):
+        """The customer the credential belongs to: ``{"customer_id", "name"}``."""
+        clients = data_of(self.get("/v1/metadata/client"))
+        if not clients:
+            return {}
+        client = dict(clients[0])
+        client["customer_id"] = as_id(client.get("customer_id"))
+        return client
+
+    def identify(self):
+        """Read the customer id (and remember it for the other calls); returns the client metadata."""
+        client = self.client_metadata()
+        self.customer_id = client.get("customer_id")
+        return client
+
+    def _customer_path(self, endpoint):
+        if not self.customer_id:
+            self.identify()
+        return f"/v1/{self.customer_id}/{endpoint.lstrip('/')}"
+
+    def profiles(self):
+        return data_of(self.get(self._customer_path("metadata/customer")))
+
+    def groups(self):
+        return data_of(self.get(self._customer_path("metadata/customer/groups")))
+
+    def tags(self):
+        return data_of(self.get(self._customer_path("metadata/customer/tags")))
+
+    def users(self):
+        return data_of(self.get(self._customer_path("metadata/customer/users")))
+
+    # ------------------------------------------------------------------ messages
+    def iter_message_pages(
+        self, filters, *, fields=MESSAGE_FIELDS, limit=MESSAGE_PAGE, sort="created_time:asc"
+    ):
+        """Messages matching ``filters``, oldest first, a page at a time (forward cursor)."""
+        body = {
+            "filters": list(filters),
+            "fields": list(fields),
+            "limit": limit,
+            "sort": [sort],
+            "timezone": "UTC",
+        }
+        path = self._customer_path("messages")
+        pager = CursorPager(
+            lambda cursor: self.post(path, json={**body, **cursor}),
+            next_cursor=next_cursor,
+            items="data",
+            cursor_param="page_cursor",
+        )
+        return pager.pages()
+
+    def messages_created(self, group_id, profile_ids, start, end, **options):
+        """Messages created in [``start``, ``end``) on these profiles of one group, by page."""
+        filters = [
+            eq("group_id", as_id(group_id)),
+            eq("customer_profile_id", *(as_id(profile) for profile in profile_ids)),
+            in_range("created_time", start, end),
+        ]
+        return self.iter_message_pages(filters, **options)
+
+    def messages_acted(self, group_id, profile_ids, created_since, action_start, end, **options):
+        """Messages created since ``created_since`` with a Sprout action (reply, tag, like,
+        complete) in [``action_start``, ``end``), by page. Sprout refuses an action range
+        that starts before the created range."""
+        if action_start < created_since:
+            raise ValueError("the action range cannot start before the created range")
+        filters = [
+            eq("group_id", as_id(group_id)),
+            eq("customer_profile_id", *(as_id(profile) for profile in profile_ids)),
+            in_range("created_time", created_since, end),
+            in_range("action_last_update_time", action_start, end),
+        ]
+        return self.iter_message_pages(filters, **options)
+
+
+def now_utc():
+    """The present as the message windows use it (aware UTC, to the second)."""
+    return datetime.now(UTC).replace(microsecond=0)

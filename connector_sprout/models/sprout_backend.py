@@ -1,0 +1,157 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.connector_base.fields import Secret
+from odoo.addons.connector_base.lib.errors import ConfigurationError, ConnectorError
+from odoo.addons.connector_base.lib.oauth import StaticToken
+from odoo.addons.connector_base.models.connector_error_text import connector_error_text
+
+from ..lib.client import API_URL, DEFAULT_SCOPE, TOKEN_URL, SproutClient
+
+
+class SproutBackend(models.Model):
+    """A Sprout Social customer, reached with an API token or an OAuth machine-to-machine
+    client, and the profiles whose inbox comes into Odoo.
+
+    This file holds the account and its client. Extensions in files of their own:
+    ``sprout_backend_metadata`` (profiles, groups, tags, users), ``sprout_backend_polling``
+    (the inbox, polled), ``sprout_backend_overview`` (health) and ``sprout_backend_demo``."""
+
+    _name = "sprout.backend"
+    _inherit = ["connector.oauth.mixin"]
+    _description = "Sprout Social Backend"
+    _oauth_token_endpoint = TOKEN_URL
+    _oauth_default_scope = DEFAULT_SCOPE
+
+    api_url = fields.Char(
+        string="API URL",
+        required=True,
+        default=API_URL,
+        help="Sprout's API; a local emulator's address for a demo.",
+    )
+    auth_type = fields.Selection(
+        [("api_token", "API token"), ("client_credentials", "OAuth client (machine-to-machine)")],
+        string="Credential",
+        required=True,
+        default="api_token",
+    )
+    api_token = Secret(
+        string="API token",
+        help="Settings > Global Features > API > API Token Management in Sprout.",
+    )
+    customer_id = fields.Char(string="Customer ID", readonly=True, copy=False)
+    customer_name = fields.Char(string="Customer", readonly=True, copy=False)
+    profile_ids = fields.One2many("sprout.profile", "backend_id", string="Profiles")
+    group_ids = fields.One2many("sprout.group", "backend_id", string="Groups")
+    profile_count = fields.Integer(compute="_compute_counts")
+    message_count = fields.Integer(compute="_compute_counts")
+
+    @api.depends("profile_ids")
+    def _compute_counts(self):
+        counts = {
+            backend.id: count
+            for backend, count in self.env["sprout.message"]._read_group(
+                [("backend_id", "in", self.ids)], ["backend_id"], ["__count"]
+            )
+        }
+        for backend in self:
+            backend.profile_count = len(backend.profile_ids)
+            backend.message_count = counts.get(backend.id, 0)
+
+    # ------------------------------------------------------------------ client
+    def _sprout_client(self):
+        """A client on this backend's credential; an OAuth client gets its first token here."""
+        self.ensure_one()
+        options = {"customer_id": self.customer_id or None, "rate_limit_key": f"backend:{self.id}"}
+        if self.auth_type == "api_token":
+            token = self._connector_secret("api_token")
+            if not token:
+                raise ConfigurationError(
+                    self.env._("%(backend)s: paste the API token first.", backend=self.display_name)
+                )
+            return SproutClient(self.api_url, token_provider=StaticToken(token), **options)
+        if not self.sudo().oauth_client_id or not self._connector_secret("oauth_client_secret"):
+            raise ConfigurationError(
+                self.env._(
+                    "%(backend)s: set the OAuth client id and secret first.", backend=self.display_name
+                )
+            )
+        if self._oauth_status().state != "connected":
+            self._oauth_fetch_token_client_credentials()
+        return self._oauth_client(SproutClient, self.api_url, **options)
+
+    def _oauth_renewal_grant(self, tokens):
+        """Client credentials give no refresh token: the client asks for a new access token."""
+        if self.auth_type == "client_credentials":
+            return "client_credentials", {"scope": self.oauth_scope or None}
+        return super()._oauth_renewal_grant(tokens)
+
+    # ------------------------------------------------------------------ refused credentials
+    def _connector_credentials_ready(self):
+        self.ensure_one()
+        if self.auth_type == "api_token":
+            return bool(self._connector_secret("api_token"))
+        return bool(self.sudo().oauth_client_id and self._connector_secret("oauth_client_secret"))
+
+    def _connector_reauthorize_hint(self):
+        if self.auth_type == "api_token":
+            return self.env._("saves a working API token")
+        return self.env._("saves a working OAuth client secret")
+
+    def _connector_check_credentials(self):
+        if not self._connector_credentials_ready():
+            return False
+        self._sprout_identify()
+        return True
+
+    # ------------------------------------------------------------------ connection
+    def _sprout_identify(self):
+        """Read the customer the credential belongs to and keep its id."""
+        with self._sprout_client() as client:
+            customer = client.identify()
+        if not customer.get("customer_id"):
+            raise ConfigurationError(
+                self.env._(
+                    "Sprout Social answered without a customer for %(backend)s.", backend=self.display_name
+                )
+            )
+        self.write({"customer_id": customer["customer_id"], "customer_name": customer.get("name") or False})
+        return customer
+
+    def action_test_connection(self):
+        self.ensure_one()
+        try:
+            customer = self._sprout_identify()
+        except ConnectorError as error:
+            raise UserError(connector_error_text(self.env, error)) from None
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "Connected to Sprout Social: customer %(name)s (%(id)s).",
+                    name=customer.get("name") or "-",
+                    id=customer["customer_id"],
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_sync_now(self):
+        """Read the profiles, groups, tags and users again, and look for new messages now."""
+        for backend in self:
+            backend._sprout_enqueue_metadata()
+            backend._connector_enqueue_polls()
+        return True
+
+    def action_view_profiles(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id("connector_sprout.action_sprout_profile")
+        action["domain"] = [("backend_id", "in", self.ids)]
+        action["context"] = {"default_backend_id": self[:1].id}
+        return action
+
+    def action_view_messages(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id("connector_sprout.action_sprout_message")
+        action["domain"] = [("backend_id", "in", self.ids)]
+        return action

@@ -1,0 +1,178 @@
+import hashlib
+from datetime import timedelta
+
+from odoo import fields, models
+
+from odoo.addons.connector_base.lib.dates import UTC, parse_iso_datetime
+from odoo.addons.connector_base.lib.polling import Polled, PolledEvent
+from odoo.addons.connector_base.lib.sync import content_hash
+
+from ..lib import mapper
+from ..lib.client import now_utc
+from .sprout_backend_metadata import TAG
+
+MESSAGE = "message"
+
+
+class SproutBackendPolling(models.Model):
+    """The inbox, polled through the base's poll jobs: Sprout has no webhooks.
+
+    One container per group holding synced profiles (a messages request names one group;
+    a profile in several groups is polled in its first).
+    Each poll reads two windows, oldest first: messages created since the cursor less the
+    overlap, and messages created in the last days with a Sprout action (reply, tag,
+    completion) since then. The cursor is the newest creation time seen, so a poll that
+    finds nothing new leaves it alone. Of each page, the messages whose values differ from
+    those stored make one event, named by the messages it holds as read: what the overlap
+    reads again unchanged queues nothing, and an idle poll writes nothing."""
+
+    _inherit = "sprout.backend"  # pylint: disable=consider-merging-classes-inherited
+
+    message_overlap_minutes = fields.Integer(
+        string="Overlap (minutes)",
+        default=15,
+        help="Each poll reads again this far back before the newest message seen, for messages "
+        "Sprout shows late.",
+    )
+    action_window_days = fields.Integer(
+        string="Follow actions for (days)",
+        default=30,
+        help="Replies, tags and completions on messages created this many days back are brought in.",
+    )
+    first_poll_days = fields.Integer(
+        string="First import (days)", default=7, help="How far back the first poll of a group reads."
+    )
+
+    def _sprout_polling_group(self, profile):
+        """The one group a profile is polled in (its first active one): a profile in two
+        groups is read once."""
+        return profile.group_ids.filtered("active").sorted("id")[:1]
+
+    def _sprout_polled_profiles(self, group):
+        return self.profile_ids.filtered(
+            lambda profile: profile.sync_messages and self._sprout_polling_group(profile) == group
+        )
+
+    def _connector_poll_containers(self):
+        synced = self.profile_ids.filtered("sync_messages")
+        groups = self.env["sprout.group"].union(*(self._sprout_polling_group(profile) for profile in synced))
+        return {group.group_id: group.name for group in groups}
+
+    def _connector_poll(self, container, cursor):
+        group = self.group_ids.filtered(lambda group: group.group_id == container)
+        profiles = self._sprout_polled_profiles(group)
+        if not profiles:
+            return Polled(None)
+        now = now_utc()
+        newest = parse_iso_datetime(cursor) if cursor else now - timedelta(days=self.first_poll_days)
+        start = min(newest - timedelta(minutes=self.message_overlap_minutes), now)
+        acted_since = min(start, now - timedelta(days=self.action_window_days))
+        profile_ids = profiles.mapped("profile_id")
+        events = []
+        with self._sprout_session() as client:
+            for pages in (
+                client.messages_created(container, profile_ids, start, now),
+                client.messages_acted(container, profile_ids, acted_since, start, now),
+            ):
+                for page in pages:
+                    if page:
+                        newest = max([newest, *(_created(message) for message in page)])
+                    changed = self._sprout_changed_messages(page)
+                    if changed:
+                        events.append(_page_event(container, changed))
+        moved = newest.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return Polled(moved if moved != cursor else None, tuple(events))
+
+    def _connector_poll_job_values(self, payload, event_id):
+        group = self.group_ids.filtered(lambda group: group.group_id == payload["group"])
+        return [
+            self._connector_job_values(
+                "_job_import_messages",
+                payload,
+                name=self.env._(
+                    "Import %(count)s message(s) of group %(group)s",
+                    count=len(payload["messages"]),
+                    group=group.name or payload["group"],
+                ),
+                object_type=MESSAGE,
+                object_name=group.name,
+            )
+        ]
+
+    def _job_import_messages(self, job):
+        """Store a page of polled messages, one record per guid."""
+        items = self._sprout_message_items(job.payload["messages"])
+        result = self.env["sprout.message"]._connector_upsert(self, MESSAGE, items)
+        return {
+            **result.as_job_result(),
+            "summary": self.env._(
+                "%(created)s new message(s), %(updated)s updated, %(skipped)s unchanged.",
+                created=result.created,
+                updated=result.updated,
+                skipped=result.skipped,
+            ),
+        }
+
+    def _sprout_message_items(self, messages):
+        """The upsert items of these messages: their values with profile and tags resolved."""
+        values = [mapper.message_values(message) for message in messages]
+        tags = self._sprout_tags_of(values)
+        profiles = self.env["sprout.profile"]._connector_find(
+            self, "profile", list({value["profile_id"] for value in values if value["profile_id"]})
+        )
+        items = []
+        for message in values:
+            profile = profiles.get(message.pop("profile_id"))
+            tag_ids = sorted(tags[tag].id for tag in message.pop("tag_ids") if tag in tags)
+            items.append(
+                {
+                    "external_id": message["guid"],
+                    "values": {
+                        **message,
+                        "backend_id": self.id,
+                        "profile_id": profile.id if profile else False,
+                        "tag_ids": [(6, 0, tag_ids)],
+                    },
+                }
+            )
+        return items
+
+    def _sprout_changed_messages(self, messages):
+        """The messages whose values are not those stored already (new ones included): what
+        the overlap reads again unchanged queues nothing. One lookup per page."""
+        if not messages:
+            return []
+        items = self._sprout_message_items(messages)
+        stored = self.env["connector.external.binding"]._lookup(
+            self, MESSAGE, [item["external_id"] for item in items]
+        )
+        return [
+            message
+            for message, item in zip(messages, items, strict=True)
+            if stored.get(item["external_id"], (None, None, None))[2] != content_hash(item["values"])
+        ]
+
+    def _sprout_tags_of(self, values):
+        """{tag id: sprout.tag} of the messages' tags; tags Sprout created since the last
+        metadata read are read first, so no tag is lost."""
+        wanted = {tag for value in values for tag in value["tag_ids"]}
+        Tag = self.env["sprout.tag"].with_context(active_test=False)
+        found = Tag._connector_find(self, TAG, list(wanted))
+        if wanted - set(found):
+            with self._sprout_session() as client:
+                self._sprout_sync_tags(client.tags())
+            found = Tag._connector_find(self, TAG, list(wanted))
+        return found
+
+
+def _created(message):
+    moment = parse_iso_datetime(message["created_time"])
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _page_event(group, page):
+    """One page of messages as a polled event, named by what it holds as read."""
+    digest = hashlib.sha256(
+        "\n".join(sorted(mapper.message_event_id(message) for message in page)).encode()
+    ).hexdigest()[:32]
+    return PolledEvent(f"messages:{group}:{digest}", {"group": group, "messages": list(page)})

@@ -1,0 +1,4 @@
+from . import test_connection
+from . import test_profiles
+from . import test_polling
+from . import test_demo

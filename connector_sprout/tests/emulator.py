@@ -1,0 +1,604 @@
+"""A local Sprout Social Public API (v1) for the connector's tests and demo.
+
+Built from the platform notes and the documented examples of the API reference (the
+messages endpoint's request and response examples): client metadata, the customer's
+profiles, groups, tags and users, the inbox messages endpoint (filters, field
+selection, sorting, forward cursors), the OAuth client-credentials token endpoint, and
+429 / 202 / 5xx on demand. Ids come as numbers in metadata and messages, as the notes
+record; ``string_ids`` spells them as strings, as the publishing answers do, so a client
+must take both. Every answer carries ``X-Sprout-Request-ID`` and the version headers.
+
+Run the demo: ``python3 scripts/serve_emulator.py connector_sprout --port 8394 --demo``.
+"""
+
+import argparse
+import base64
+import itertools
+import json
+import logging
+import re
+import secrets
+import time
+import uuid
+import zlib
+from datetime import datetime, timedelta, timezone
+from html import escape
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from odoo.addons.connector_base.tests import emulator as framework
+from odoo.addons.connector_base.tests.emulator import Emulator, EmulatorHTTPError, Response, serve
+
+DEMO = {"backend_model": "sprout.backend", "port": 8394}
+UTC = timezone.utc  # datetime.UTC is Python 3.11+
+DEMO_TOKEN = "sprout-demo-api-token-0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+DEMO_CLIENT_ID = "0oa-demo-machine-client"
+DEMO_CLIENT_SECRET = "sprout-demo-client-secret-7a6b5c4d3e2f1a0b"
+# The identity server's path for Sprout's OAuth tenant (platform notes).
+TOKEN_PATH = "/oauth2/84e39c75-d770-45d9-90a9-7b79e3037d2c/v1/token"
+TOKEN_LIFETIME = 3600
+API_VERSION = "1.1"
+SERVER_VERSION = "1.1.3018"
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 50
+_FILTER = re.compile(r"^(?P<field>[a-z_.]+)\.(?P<op>eq|in|gt)\((?P<args>.*)\)$")
+_RANGE = re.compile(r"^(?P<start>[^.]+?)(?P<dots>\.\.\.|\.\.)(?P<end>[^.].*)$")
+
+
+def _error(status, message):
+    """Sprout's envelope on errors: one human-readable ``error`` text, no code."""
+    return EmulatorHTTPError(status, {"error": message})
+
+
+def _iso(moment):
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_moment(text, zone):
+    """A filter's date or datetime (``YYYY-MM-DD`` means midnight) in the request's time zone."""
+    text = text.strip()
+    for pattern in ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, pattern).replace(tzinfo=zone)
+        except ValueError:
+            continue
+    raise _error(400, f"invalid date value '{text}'")
+
+
+def _project(message, fields):
+    """The requested fields only (dotted paths select inside objects and lists); ``guid`` always."""
+    result = {"guid": message["guid"]}
+    for path in fields:
+        _copy_path(message, result, path.split("."))
+    return result
+
+
+def _copy_path(source, target, parts):
+    head, rest = parts[0], parts[1:]
+    if not isinstance(source, dict) or head not in source:
+        return
+    value = source[head]
+    if not rest:
+        target[head] = value
+    elif isinstance(value, list):
+        existing = target.setdefault(head, [{} for _item in value])
+        for item, out in zip(value, existing, strict=False):
+            _copy_path(item, out, rest)
+    else:
+        _copy_path(value, target.setdefault(head, {}), rest)
+
+
+class SproutEmulator(Emulator):
+    """Sprout Social on 127.0.0.1: one customer, its profiles, groups, tags, users and inbox."""
+
+    def __init__(self, *, customer_id=687751, customer_name="ACME Social", api_token=DEMO_TOKEN):
+        super().__init__()
+        self.customer_id = customer_id
+        self.customer_name = customer_name
+        self.api_tokens = {api_token}
+        self.clients = {DEMO_CLIENT_ID: DEMO_CLIENT_SECRET}
+        self.access_tokens = {}  # access token -> expiry (epoch seconds)
+        self.token_requests = []  # the form of every token request, for tests
+        self.token_lifetime = TOKEN_LIFETIME
+        self.string_ids = False
+        self.profiles = []
+        self.groups = []
+        self.tags = []
+        self.users = []
+        self.messages = []
+        self._ids = itertools.count(17900000000000001)
+        self._routes()
+
+    # ------------------------------------------------------------------ credentials
+    def authenticate(self, request):
+        header = request.headers.get("Authorization") or ""
+        scheme, _space, token = header.partition(" ")
+        if scheme != "Bearer" or not token:
+            raise _error(401, "Missing or invalid Authorization header")
+        if token in self.api_tokens:
+            return token
+        expiry = self.access_tokens.get(token)
+        if expiry is None or expiry <= time.time():
+            raise _error(401, "Token is expired or invalid")
+        return token
+
+    def expire_access_tokens(self):
+        """Every OAuth access token stops working (its short life is over)."""
+        self.access_tokens.clear()
+
+    def revoke_api_token(self, token=DEMO_TOKEN):
+        self.api_tokens.discard(token)
+
+    def _issue_token(self, request):
+        form = request.form
+        self.token_requests.append(dict(form))
+        if request.content_type != "application/x-www-form-urlencoded":
+            raise EmulatorHTTPError(415, {"error": "invalid_request"})
+        if form.get("grant_type") != "client_credentials":
+            raise EmulatorHTTPError(400, {"error": "unsupported_grant_type"})
+        if self.clients.get(form.get("client_id")) != form.get("client_secret"):
+            raise EmulatorHTTPError(
+                401, {"error": "invalid_client", "error_description": "Client authentication failed."}
+            )
+        # A JWT-looking opaque token: the connector never reads inside it.
+        token = ".".join(
+            base64.urlsafe_b64encode(part).rstrip(b"=").decode()
+            for part in (b'{"alg":"RS256"}', secrets.token_bytes(24), secrets.token_bytes(16))
+        )
+        self.access_tokens[token] = time.time() + self.token_lifetime
+        return {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": self.token_lifetime,
+            "scope": form.get("scope") or "",
+        }
+
+    # ------------------------------------------------------------------ routing
+    def _routes(self):
+        self.route("POST", TOKEN_PATH, self._issue_token, public=True)
+        self.route("GET", "/v1/metadata/client", self._get_client)
+        for pattern, handler in (
+            ("metadata/customer", lambda: [self._spell(profile) for profile in self.profiles]),
+            ("metadata/customer/groups", lambda: [self._spell(group) for group in self.groups]),
+            ("metadata/customer/tags", lambda: [self._spell(tag) for tag in self.tags]),
+            ("metadata/customer/users", lambda: [self._spell(user) for user in self.users]),
+        ):
+            self.route(
+                "GET",
+                f"/v1/{{customer_id}}/{pattern}",
+                lambda request, handler=handler: self._customer_answer(request, {"data": handler()}),
+            )
+        self.route("POST", "/v1/{customer_id}/messages", self._post_messages)
+
+    def _guard(self, handler, public):
+        serve_guarded = super()._guard(handler, public)
+
+        def serve(request):
+            response = serve_guarded(request)
+            response.headers.update(
+                {
+                    "X-Sprout-Request-ID": str(uuid.uuid4()),
+                    "X-Sprout-API-Version": API_VERSION,
+                    "X-Sprout-Server-Version": SERVER_VERSION,
+                }
+            )
+            return response
+
+        return serve
+
+    def _customer(self, request):
+        if str(request.params["customer_id"]) != str(self.customer_id):
+            raise _error(403, "You do not have access to this customer")
+
+    def _customer_answer(self, request, body):
+        self._customer(request)
+        return body
+
+    def _get_client(self, request):
+        return {"data": [{"customer_id": self._id(self.customer_id), "name": self.customer_name}]}
+
+    # ------------------------------------------------------------------ ids
+    def _id(self, value):
+        return str(value) if self.string_ids else value
+
+    def _spell(self, record):
+        """A metadata record with its ids as numbers, or strings when ``string_ids``."""
+        spelled = dict(record)
+        for key in ("customer_profile_id", "group_id", "tag_id", "id"):
+            if key in spelled:
+                spelled[key] = self._id(spelled[key])
+        for key in ("groups",):
+            if key in spelled:
+                spelled[key] = [self._id(value) for value in spelled[key]]
+        return spelled
+
+    # ------------------------------------------------------------------ building data
+    def add_group(self, name):
+        group_id = 23598 + len(self.groups)
+        self.groups.append({"group_id": group_id, "name": name})
+        return group_id
+
+    def add_profile(self, network_type, name, *, native_name=None, native_id=None, groups=()):
+        profile_id = 4921 + 1000 * len(self.profiles)
+        self.profiles.append(
+            {
+                "customer_profile_id": profile_id,
+                "network_type": network_type,
+                "name": name,
+                "native_name": native_name,
+                "native_id": native_id or f"1784140000000{profile_id:04d}",
+                "groups": list(groups),
+            }
+        )
+        return profile_id
+
+    def add_tag(self, text, *, kind="LABEL", groups=(), active=True):
+        tag_id = 321 + len(self.tags)
+        self.tags.append(
+            {
+                "tag_id": tag_id,
+                "any_group": not groups,
+                "active": active,
+                "text": text,
+                "type": kind,
+                "groups": list(groups),
+            }
+        )
+        return tag_id
+
+    def add_user(self, name, email):
+        user_id = 2066696 + len(self.users)
+        self.users.append({"id": user_id, "name": name, "email": email})
+        return user_id
+
+    def profile(self, profile_id):
+        return next(profile for profile in self.profiles if profile["customer_profile_id"] == profile_id)
+
+    def add_message(
+        self,
+        profile_id,
+        text,
+        *,
+        created_time=None,
+        post_type="INSTAGRAM_GRAPH_COMMENT",
+        author=("Rita", "rita.p"),
+        tags=(),
+        language="en",
+        sent_by=None,
+    ):
+        """An inbox message on ``profile_id``; ``sent_by`` (a user id) makes it one the customer sent."""
+        profile = self.profile(profile_id)
+        network = profile["network_type"].split("_")[0].upper()
+        number = next(self._ids)
+        created = created_time or datetime.now(UTC).replace(microsecond=0)
+        name, screen_name = author
+        message = {
+            "guid": f"{network[:2].lower()}m:{number}",
+            "created_time": _iso(created),
+            "network": network,
+            "post_type": post_type,
+            "post_category": "COMMENT" if "COMMENT" in post_type else "POST",
+            "customer_profile_id": profile_id,
+            "profile_guid": f"{network[:2].lower()}pr:{profile['native_id']}",
+            "text": text,
+            "perma_link": f"https://example.com/{network.lower()}/p/{number}/",
+            "from": {
+                "guid": f"{network[:2].lower()}pr:{zlib.crc32(screen_name.encode())}",
+                "name": name,
+                "screen_name": screen_name,
+            },
+            "internal": {"tags": [{"id": tag} for tag in tags]},
+            "sent": sent_by is not None,
+            "language_code": language,
+            "_created": created,
+            "_action_time": None,
+        }
+        if sent_by is not None:
+            user = next(user for user in self.users if user["id"] == sent_by)
+            first, _space, last = user["name"].partition(" ")
+            message["internal"]["sent_by"] = {
+                "id": sent_by,
+                "email": user["email"],
+                "first_name": first,
+                "last_name": last,
+            }
+        self.messages.append(message)
+        return message
+
+    def act_on(self, guid, *, tags=None, when=None):
+        """A person in Sprout acts on a message (tags it, replies, completes): its
+        ``action_last_update_time`` moves."""
+        message = next(message for message in self.messages if message["guid"] == guid)
+        if tags is not None:
+            message["internal"]["tags"] = [{"id": tag} for tag in tags]
+        message["_action_time"] = when or datetime.now(UTC).replace(microsecond=0)
+        return message
+
+    # ------------------------------------------------------------------ faults
+    def rate_limit_next(self, times=1):
+        """The next messages calls answer 429 as Sprout does: no Retry-After, no rate headers."""
+        return self.faults.add(
+            429,
+            body={"error": "Too many requests, or the monthly allowance is used up"},
+            times=times,
+            route="/v1/{customer_id}/messages",
+        )
+
+    def not_ready_next(self, times=1, wait_until=None):
+        """The next messages calls answer 202: accepted, not ready (``wait_until`` as given)."""
+        body = {"data": []}
+        if wait_until is not None:
+            body["wait_until"] = wait_until
+        return self.faults.add(202, body=body, times=times, route="/v1/{customer_id}/messages")
+
+    def fail_next(self, status, times=1, route="/v1/{customer_id}/messages"):
+        return self.faults.add(status, body={"error": "Internal error"}, times=times, route=route)
+
+    # ------------------------------------------------------------------ messages
+    def _post_messages(self, request):
+        self._customer(request)
+        body = request.json
+        if not isinstance(body, dict):
+            raise EmulatorHTTPError(415, {"error": "Request body must be JSON"})
+        filters = body.get("filters")
+        if not isinstance(filters, list) or not filters:
+            raise _error(400, "filters is required")
+        try:
+            zone = ZoneInfo(body.get("timezone") or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            raise _error(400, f"invalid timezone '{body.get('timezone')}'") from None
+        limit = body.get("limit", DEFAULT_LIMIT)
+        if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+            raise _error(400, f"limit must be between 1 and {MAX_LIMIT}")
+        sort = (body.get("sort") or ["created_time:desc"])[0]
+        if sort not in ("created_time:asc", "created_time:desc"):
+            raise _error(400, f"invalid sort '{sort}'")
+        found = self._filtered([self._parse_filter(text, zone) for text in filters])
+        found.sort(key=lambda message: (message["_created"], message["guid"]), reverse=sort.endswith("desc"))
+        offset = self._offset(body.get("page_cursor"), filters, sort)
+        page = found[offset : offset + limit]
+        answer = {
+            "data": [self._spell_message(_project(message, body.get("fields") or ())) for message in page]
+        }
+        if offset + limit < len(found):
+            answer["paging"] = {"next_cursor": self._cursor(offset + limit, filters, sort)}
+        return answer
+
+    def _spell_message(self, message):
+        if "customer_profile_id" in message:
+            message["customer_profile_id"] = self._id(message["customer_profile_id"])
+        return message
+
+    @staticmethod
+    def _query_key(filters, sort):
+        return json.dumps([sorted(filters), sort])
+
+    def _cursor(self, offset, filters, sort):
+        raw = json.dumps({"offset": offset, "query": self._query_key(filters, sort)}).encode()
+        return base64.b64encode(raw).decode()
+
+    def _offset(self, cursor, filters, sort):
+        if cursor is None:
+            return 0
+        try:
+            state = json.loads(base64.b64decode(cursor, validate=True))
+            if state["query"] != self._query_key(filters, sort):
+                raise ValueError("another query's cursor")
+            return int(state["offset"])
+        except (ValueError, KeyError, TypeError):
+            raise _error(400, "Invalid page_cursor") from None
+
+    def _parse_filter(self, text, zone):
+        match = _FILTER.match(str(text).strip())
+        if not match:
+            raise _error(400, f"Invalid filter '{text}'")
+        field, op, args = match["field"], match["op"], match["args"]
+        if op == "in":
+            bounds = _RANGE.match(args.strip())
+            if not bounds:
+                raise _error(400, f"Invalid range in filter '{text}'")
+            start, end = _parse_moment(bounds["start"], zone), _parse_moment(bounds["end"], zone)
+            return field, op, (start, end, bounds["dots"] == "..")
+        return field, op, [value.strip() for value in args.split(",") if value.strip()]
+
+    def _filtered(self, parsed):
+        by_field = {field: (op, args) for field, op, args in parsed}
+        if "message_id" in by_field:
+            if len(parsed) > 1:
+                raise _error(400, "message_id must be used alone")
+            guids = by_field["message_id"][1]
+            if len(guids) > 100:
+                raise _error(400, "at most 100 message ids")
+            return [message for message in self.messages if message["guid"] in guids]
+        group = by_field.get("group_id")
+        if not group or len(group[1]) != 1:
+            raise _error(400, "group_id.eq() with exactly one group is required")
+        group_id = int(group[1][0])
+        group_profiles = {
+            profile["customer_profile_id"] for profile in self.profiles if group_id in profile["groups"]
+        }
+        wanted = group_profiles
+        if "customer_profile_id" in by_field:
+            wanted = {int(value) for value in by_field["customer_profile_id"][1]}
+            if not wanted <= group_profiles:
+                raise _error(400, "customer_profile_id values must belong to the requested group_id")
+        if "created_time" not in by_field:
+            raise _error(400, "created_time.in() is required")
+        created = by_field["created_time"][1]
+        action = by_field.get("action_last_update_time", (None, None))[1]
+        if action is not None and action[0] < created[0]:
+            raise _error(400, "action_last_update_time cannot be before the created_time range")
+        result = []
+        for message in self.messages:
+            if message["customer_profile_id"] not in wanted or not self._within(message["_created"], created):
+                continue
+            if action is not None and not (
+                message["_action_time"] and self._within(message["_action_time"], action)
+            ):
+                continue
+            if not self._matches_values(message, by_field):
+                continue
+            result.append(message)
+        return result
+
+    @staticmethod
+    def _within(moment, bounds):
+        start, end, include_end = bounds
+        return start <= moment and (moment <= end if include_end else moment < end)
+
+    @staticmethod
+    def _matches_values(message, by_field):
+        checks = {
+            "post_type": lambda values: message["post_type"] in values,
+            "language_code": lambda values: message["language_code"] in values,
+            "from.guid": lambda values: message["from"]["guid"] in values,
+            "tag_id": lambda values: bool(
+                {str(tag["id"]) for tag in message["internal"]["tags"]} & set(values)
+            ),
+        }
+        return all(check(by_field[field][1]) for field, check in checks.items() if field in by_field)
+
+
+# ---------------------------------------------------------------------- sample data
+def load_sample(emulator, *, messages_per_profile=3, start=None):
+    """ACME's two groups and three profiles, tags, two users and a few inbox messages
+    each, created over the last hours; returns their ids by name."""
+    start = start or datetime.now(UTC).replace(microsecond=0) - timedelta(hours=6)
+    shops = emulator.add_group("ACME Shops")
+    brand = emulator.add_group("ACME Brand")
+    instagram = emulator.add_profile(
+        "instagram", "ACME", native_name="acme.pt", native_id="17841400000000001", groups=[shops, brand]
+    )
+    gmb = emulator.add_profile(
+        "google_my_business",
+        "ACME Lisboa",
+        native_name=None,
+        native_id="13955863841611236869",
+        groups=[shops],
+    )
+    linkedin = emulator.add_profile(
+        "linkedin_company", "ACME Portugal", native_name="acme-portugal", groups=[brand]
+    )
+    question = emulator.add_tag("Question")
+    campaign = emulator.add_tag("Spring sale", kind="CAMPAIGN", groups=[brand])
+    ana = emulator.add_user("Ana Silva", "ana@acme.example")
+    emulator.add_user("Bruno Costa", "bruno@acme.example")
+    texts = [
+        ("Do you ship to Porto?", ("Rita", "rita.p"), (question,)),
+        ("Love the new collection!", ("Miguel Santos", "msantos"), ()),
+        (
+            "Is the Lisbon store open on Sunday? Write me at joana@example.com",
+            ("Joana", "joana_l"),
+            (question,),
+        ),
+        ("Great service, thank you", ("Pedro", "pedro.r"), (campaign,)),
+    ]
+    minute = 0
+    for profile in (instagram, gmb, linkedin):
+        for index in range(messages_per_profile):
+            text, author, tags = texts[(index + profile) % len(texts)]
+            minute += 7
+            emulator.add_message(
+                profile,
+                text,
+                created_time=start + timedelta(minutes=minute),
+                post_type={
+                    instagram: "INSTAGRAM_GRAPH_COMMENT",
+                    gmb: "GOOGLE_MY_BUSINESS_REVIEW",
+                    linkedin: "LINKEDIN_COMPANY_COMMENT",
+                }[profile],
+                author=author,
+                tags=tags,
+                language="pt" if "Lisbon" in text else "en",
+            )
+    emulator.add_message(
+        instagram,
+        "Yes, we ship everywhere in Portugal!",
+        created_time=start + timedelta(minutes=minute + 3),
+        post_type="INSTAGRAM_GRAPH_COMMENT",
+        author=("ACME", "acme.pt"),
+        sent_by=ana,
+    )
+    return {
+        "groups": {"ACME Shops": shops, "ACME Brand": brand},
+        "profiles": {"ACME": instagram, "ACME Lisboa": gmb, "ACME Portugal": linkedin},
+        "tags": {"Question": question, "Spring sale": campaign},
+        "users": {"Ana Silva": ana},
+    }
+
+
+class DemoPages(framework.DemoPages):
+    """What a person uses in the demo instead of Sprout's inbox: the profiles and their
+    messages, and a form to receive a new comment (the next poll brings it into Odoo)."""
+
+    title = "Sprout Social emulator"
+
+    def __init__(self, emulator):
+        super().__init__(emulator)
+        emulator.router.add("POST", "/demo/messages", self.receive_message)
+
+    def credentials(self):
+        return {"api_token": next(iter(self.emulator.api_tokens)), "customer_id": self.emulator.customer_id}
+
+    def sections(self):
+        emulator = self.emulator
+        options = "".join(
+            f"<option value='{profile['customer_profile_id']}'>"
+            f"{escape(profile['name'])} ({escape(profile['network_type'])})</option>"
+            for profile in emulator.profiles
+        )
+        parts = [
+            f"<p>Customer {emulator.customer_id} ({escape(emulator.customer_name)}): "
+            f"{len(emulator.profiles)} profiles, {len(emulator.messages)} inbox messages.</p>",
+            "<form method='post' action='/demo/messages'>"
+            f"<select name='profile'>{options}</select> "
+            "<input name='author' placeholder='Author' value='Sofia'> "
+            "<input name='text' placeholder='Comment' size='50'> <button>Receive</button></form>",
+            "<ul>",
+        ]
+        for message in sorted(emulator.messages, key=lambda message: message["_created"], reverse=True)[:30]:
+            parts.append(
+                f"<li>{escape(message['created_time'])} {escape(message['post_type'])} "
+                f"<b>{escape(message['from']['name'])}</b>: {escape(message['text'])}</li>"
+            )
+        parts.append("</ul>")
+        return parts
+
+    def receive_message(self, request):
+        form = request.form
+        with self.emulator.state:
+            profile = int(form.get("profile") or self.emulator.profiles[0]["customer_profile_id"])
+            author = form.get("author") or "Sofia"
+            self.emulator.add_message(
+                profile,
+                form.get("text") or "Hello!",
+                author=(author, re.sub(r"\W+", "", author.lower()) or "someone"),
+            )
+        return Response(303, b"", {"Location": "/"})
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Serve a local Sprout Social API with sample data.")
+    parser.add_argument("--port", type=int, default=DEMO["port"])
+    parser.add_argument("--demo", action="store_true", help="load the sample profiles and messages")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    emulator = SproutEmulator()
+    if args.demo:
+        load_sample(emulator)
+        DemoPages(emulator)
+    return serve(
+        emulator,
+        args.port,
+        lambda: (
+            f"Sprout Social emulator on {emulator.base_url} (its page there receives new comments)\n"
+            "Demo backend values (Connectors > Sprout Social):\n"
+            f"  API URL    {emulator.base_url}\n"
+            f"  API token  {next(iter(emulator.api_tokens))}\n"
+            f"  or OAuth client {DEMO_CLIENT_ID} / {DEMO_CLIENT_SECRET},\n"
+            f"  token URL  {emulator.base_url}{TOKEN_PATH}"
+        ),
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

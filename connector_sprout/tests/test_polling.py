@@ -1,0 +1,215 @@
+from datetime import datetime, timedelta
+
+from odoo.addons.connector_sprout.tests.emulator import UTC
+
+from .common import SproutCase
+
+MESSAGES = "/v1/{customer_id}/messages"
+
+
+class TestPolling(SproutCase):
+    def setUp(self):
+        super().setUp()
+        self.sync_metadata()
+
+    @staticmethod
+    def a_minute_ago():
+        """Windows end before the present second: what happens in it comes with the next poll."""
+        return datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
+
+    def test_nothing_is_polled_until_a_person_ticks_a_profile(self):
+        self.assertEqual(self.backend._connector_poll_containers(), {})
+
+        self.tick("ACME", "ACME Lisboa")
+
+        shops = str(self.sample["groups"]["ACME Shops"])
+        self.assertEqual(self.backend._connector_poll_containers(), {shops: "ACME Shops"})
+
+    def test_a_poll_imports_the_ticked_profiles_messages_with_their_values(self):
+        self.tick("ACME")
+
+        self.poll()
+
+        messages = self.messages()
+        self.assertEqual(len(messages), 4)
+        self.assertEqual(set(messages.profile_id.mapped("name")), {"ACME"})
+        joana = messages.filtered(lambda message: message.author_screen_name == "joana_l")
+        self.assertEqual(len(joana), 1)
+        sample = next(
+            m
+            for m in self.sprout.messages
+            if m["from"]["screen_name"] == "joana_l" and m["customer_profile_id"] == 4921
+        )
+        self.assertEqual(joana.guid, sample["guid"])
+        self.assertEqual(joana.text, sample["text"])
+        self.assertEqual(joana.network, "INSTAGRAM")
+        self.assertEqual(joana.post_type, "INSTAGRAM_GRAPH_COMMENT")
+        self.assertEqual(joana.permalink, sample["perma_link"])
+        self.assertEqual(joana.author_name, "Joana")
+        self.assertEqual(joana.author_guid, sample["from"]["guid"])
+        self.assertEqual(joana.language, "pt")
+        self.assertEqual(joana.tag_ids.mapped("name"), ["Question"])
+        self.assertEqual(joana.created_time, datetime.strptime(sample["created_time"], "%Y-%m-%dT%H:%M:%SZ"))
+        self.assertFalse(joana.sent_by_us)
+        self.assertEqual(messages.filtered("sent_by_us").author_screen_name, "acme.pt")
+        self.assertFalse(self.jobs(state="failed"))
+
+    def test_a_poll_follows_the_cursor_across_pages(self):
+        self.tick("ACME")
+        start = self.sample_start - timedelta(days=2)
+        for number in range(230):
+            self.sprout.add_message(
+                4921,
+                f"Comment {number}",
+                created_time=start + timedelta(minutes=number),
+                author=(f"Fan {number}", f"fan{number}"),
+            )
+
+        self.poll()
+
+        self.assertEqual(len(self.messages()), 234)
+        self.assertEqual(len(set(self.messages().mapped("guid"))), 234)
+        bodies = [request.json for request in self.sprout.requests if request.route == MESSAGES]
+        self.assertEqual(
+            sum(1 for body in bodies if "page_cursor" in body), 2, "three pages of the created window"
+        )
+        self.assertEqual(len(self.jobs(method_name="_job_import_messages")), 3, "one import per page")
+
+    def test_polling_again_with_the_overlap_imports_nothing_twice(self):
+        self.tick("ACME")
+        self.poll()
+        first = self.messages()
+        imports = self.jobs(method_name="_job_import_messages")
+
+        self.poll()
+
+        self.assertEqual(self.messages(), first)
+        self.assertEqual(
+            self.jobs(method_name="_job_import_messages"),
+            imports,
+            "what the overlap read again queues nothing",
+        )
+        windows = [
+            body["filters"]
+            for body in (request.json for request in self.sprout.requests if request.route == MESSAGES)
+        ]
+        created = next(f for f in windows[-2] if f.startswith("created_time"))
+        newest = max(m["created_time"] for m in self.sprout.messages if m["customer_profile_id"] == 4921)
+        overlap_start = (datetime.strptime(newest, "%Y-%m-%dT%H:%M:%SZ") - timedelta(minutes=15)).strftime(
+            "%Y-%m-%dT%H:%M:%S"
+        )
+        self.assertTrue(created.startswith(f"created_time.in({overlap_start}..."), created)
+
+    def test_an_idle_poll_writes_nothing(self):
+        self.tick("ACME")
+        self.poll()
+        group = str(self.sample["groups"]["ACME Shops"])
+        cursor = self.env["connector.poll.cursor"].search(
+            [
+                ("backend_model", "=", "sprout.backend"),
+                ("backend_id", "=", self.backend.id),
+                ("container", "=", group),
+            ]
+        )
+        seen = (cursor.cursor, cursor.write_date)
+        messages = [(message.id, message.write_date) for message in self.messages()]
+
+        self.poll()
+
+        self.assertEqual((cursor.cursor, cursor.write_date), seen)
+        self.assertEqual([(message.id, message.write_date) for message in self.messages()], messages)
+        self.assertEqual(len(self.jobs(method_name="_job_poll")), 2)
+        self.assertEqual(
+            self.jobs(method_name="_job_poll").sorted("id")[-1].result_summary, "Nothing changed."
+        )
+
+    def test_a_new_message_comes_with_the_next_poll_once(self):
+        self.tick("ACME")
+        self.poll()
+
+        self.sprout.add_message(4921, "Any news on my order?", author=("Rui", "rui.m"))
+        self.poll()
+        self.poll()
+
+        self.assertEqual(len(self.messages()), 5)
+        self.assertEqual(
+            len(self.messages().filtered(lambda message: message.author_screen_name == "rui.m")), 1
+        )
+
+    def test_a_later_action_on_an_old_message_updates_it(self):
+        self.tick("ACME")
+        self.poll()
+        old = next(
+            m for m in self.sprout.messages if m["customer_profile_id"] == 4921 and not m["internal"]["tags"]
+        )
+        campaign = self.sample["tags"]["Spring sale"]
+
+        self.sprout.act_on(old["guid"], tags=[campaign], when=self.a_minute_ago())
+        self.poll()
+
+        record = self.messages().filtered(lambda message: message.guid == old["guid"])
+        self.assertEqual(record.tag_ids.mapped("name"), ["Spring sale"])
+        self.assertEqual(len(self.messages()), 4)
+
+    def test_a_tag_created_since_the_metadata_read_is_read_with_the_message(self):
+        self.tick("ACME")
+        fresh = self.sprout.add_tag("Complaint")
+        self.sprout.add_message(
+            4921, "Still waiting!", author=("Rui", "rui.m"), tags=[fresh], created_time=self.a_minute_ago()
+        )
+
+        self.poll()
+
+        record = self.messages().filtered(lambda message: message.text == "Still waiting!")
+        self.assertEqual(record.tag_ids.mapped("name"), ["Complaint"])
+
+    def test_a_429_is_waited_out_and_nothing_is_lost(self):
+        self.tick("ACME")
+        self.sprout.rate_limit_next()
+
+        self.poll()
+
+        poll = self.jobs(method_name="_job_poll")
+        self.assertEqual(poll.state, "pending")
+        self.assertGreaterEqual(
+            poll.next_attempt_at, datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=50)
+        )
+        self.assertFalse(self.messages())
+        self.make_due(poll)
+        self.run_jobs()
+        self.assertEqual(len(self.messages()), 4)
+        self.assertEqual(poll.state, "done")
+
+    def test_a_202_is_asked_again_and_nothing_is_lost(self):
+        self.tick("ACME")
+        self.sprout.not_ready_next(
+            wait_until=(datetime.now(UTC) + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        )
+
+        self.poll()
+
+        self.assertEqual(len(self.messages()), 4)
+        self.assertEqual(self.jobs(method_name="_job_poll").state, "done")
+
+    def test_a_long_202_goes_back_to_the_queue_and_nothing_is_lost(self):
+        self.tick("ACME")
+        self.sprout.not_ready_next(
+            wait_until=(datetime.now(UTC) + timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        )
+
+        self.poll()
+
+        poll = self.jobs(method_name="_job_poll")
+        self.assertEqual(poll.state, "pending")
+        self.make_due(poll)
+        self.run_jobs()
+        self.assertEqual(len(self.messages()), 4)
+
+    def test_the_cron_only_queues_polls(self):
+        self.tick("ACME")
+        calls = self.sprout.count(MESSAGES)
+
+        self.env["sprout.backend"]._cron_connector_poll()
+
+        self.assertEqual(self.sprout.count(MESSAGES), calls)
+        self.assertEqual(len(self.jobs(method_name="_job_poll", state="pending")), 1)
