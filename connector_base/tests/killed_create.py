@@ -105,6 +105,17 @@ class KilledCreateCase(EmulatorRequestsMixin, TransactionCase):
         self.assertEqual(attempts, 2, "the killed attempt counts")
         return job_id
 
+    def assert_intent_forgotten(self, res_model, res_id):
+        """The create intent goes once the binding is committed (deleted just after the commit)."""
+
+        def forgotten():
+            with self.committed_env() as env:
+                return not env["connector.create.intent"].search_count(
+                    [("res_model", "=", res_model), ("res_id", "=", res_id)]
+                )
+
+        wait_until(forgotten, 30, "the create intent was forgotten")
+
     def assert_no_error_logged(self):
         for server in self.survivors:
             self.assertEqual(server.error_lines(), [], f"errors in {server.log.name}")

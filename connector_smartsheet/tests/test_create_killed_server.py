@@ -87,5 +87,5 @@ class TestRowAddOnAKilledServer(KilledCreateCase):
                 ]
             )
             self.assertEqual(bindings.mapped("external_id"), [str(rows[0])], "one binding, to that row")
-            self.assertFalse(env["connector.create.intent"].search([("res_id", "=", task_id)]))
+        self.assert_intent_forgotten("project.task", task_id)
         self.assert_no_error_logged()

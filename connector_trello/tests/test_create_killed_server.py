@@ -80,5 +80,5 @@ class TestCardCreateOnAKilledServer(KilledCreateCase):
                 ]
             )
             self.assertEqual(bindings.mapped("external_id"), [cards[0]["id"]], "one binding, to that card")
-            self.assertFalse(env["connector.create.intent"].search([("res_id", "=", task_id)]))
+        self.assert_intent_forgotten("project.task", task_id)
         self.assert_no_error_logged()
