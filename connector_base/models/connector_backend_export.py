@@ -93,6 +93,26 @@ class ConnectorBackendExport(models.AbstractModel):
         Intent._close(self, external_type, record)
         return external, not found
 
+    def _connector_create_each_once(self, external_type, records, create, find):
+        """:meth:`_connector_create_once` for a platform call that creates several objects
+        (Smartsheet adds up to 500 rows at once); returns (found, what ``create`` answered).
+
+        ``find(retried, started_at)`` is called only when an earlier attempt recorded
+        the intents of ``retried`` (the oldest at ``started_at``) and died or lost the
+        answer; it returns {record id: the object that attempt created}, each object
+        taken once. ``create(records)`` is then called with the records left, if any,
+        and its answer returned as is. The caller binds the records in this transaction.
+        """
+        self.ensure_one()
+        Intent = self.env["connector.create.intent"].sudo()
+        intents = Intent._open_many(self, external_type, records)
+        retried = records.filtered(lambda record: intents[record.id][2])
+        found = find(retried, min(intents[record.id][1] for record in retried)) if retried else {}
+        left = records.filtered(lambda record: record.id not in found)
+        answer = create(left) if left else None
+        Intent._close(self, external_type, records)
+        return found, answer
+
     def _export_records(self, items):
         """Write several bound records in as few calls as the platform allows (platform hook).
 

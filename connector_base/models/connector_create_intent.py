@@ -46,74 +46,92 @@ class ConnectorCreateIntent(models.Model):
 
     @api.model
     def _open(self, backend, external_type, record):
-        """(token, started at, retried) of the intent to create ``record``'s object.
+        """(token, started at, retried) of the intent to create ``record``'s object (:meth:`_open_many`)."""
+        return self._open_many(backend, external_type, record)[record.id]
 
-        First locks the intent for this transaction (a transaction-level advisory lock,
+    @api.model
+    def _open_many(self, backend, external_type, records):
+        """{record id: (token, started at, retried)} of the intents to create ``records``' objects.
+
+        First locks each intent for this transaction (a transaction-level advisory lock,
         gone with the worker's session: a second worker on the same record is refused
-        until this one ends), then records it in a transaction of its own, committed,
-        so it survives this one; ``retried`` says an earlier attempt recorded it (and
+        until this one ends), then records them in a transaction of its own, committed,
+        so they survive this one; ``retried`` says an earlier attempt recorded it (and
         may have created the object before dying). Odoo's transactions read a snapshot,
-        so the intent is only ever read and written through its own cursors.
+        so intents are only ever read and written through their own cursors.
         """
-        key = (backend._name, backend.id, external_type, record._name, record.id)
+        keys = [(backend._name, backend.id, external_type, record._name, record.id) for record in records]
+        if not keys:
+            return {}
         self.env.cr.execute(
             SQL(
-                "SELECT pg_try_advisory_xact_lock(hashtext(%s), hashtext(%s))",
+                """SELECT bool_and(pg_try_advisory_xact_lock(hashtext(%s), hashtext(key)))
+                     FROM unnest(%s) AS key""",
                 self._name,
-                ",".join(map(str, key)),
+                [",".join(map(str, key)) for key in keys],
             )
         )
         if not self.env.cr.fetchone()[0]:
             raise RetryableError(
-                f"another worker is creating the {external_type} of {record._name},{record.id}; retrying"
+                f"another worker is creating a {external_type} of {records._name} {records.ids}; retrying"
             )
+        now = fields.Datetime.now()
+        rows = [(*key, uuid.uuid4().hex, now, self.env.uid, self.env.uid, now, now) for key in keys]
         with self.env.registry.cursor() as cr:
-            now = fields.Datetime.now()
             cr.execute(
                 SQL(
                     """
                     INSERT INTO connector_create_intent
                         (backend_model, backend_id, external_type, res_model, res_id, token, started_at,
                          create_uid, write_uid, create_date, write_date)
-                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                    VALUES %s
                     ON CONFLICT (backend_model, backend_id, external_type, res_model, res_id) DO NOTHING
-                    RETURNING token, started_at
+                    RETURNING res_id, token, started_at
                     """,
-                    *key,
-                    uuid.uuid4().hex,
-                    now,
-                    self.env.uid,
-                    self.env.uid,
-                    now,
-                    now,
+                    SQL(", ").join(SQL("%s", row) for row in rows),
                 )
             )
-            row = cr.fetchone()
-            retried = row is None
-            if retried:
-                cr.execute(SQL("SELECT token, started_at FROM connector_create_intent WHERE %s", _where(key)))
-                row = cr.fetchone()
-        return row[0], row[1], retried
+            opened = {res_id: (token, started_at, False) for res_id, token, started_at in cr.fetchall()}
+            if len(opened) < len(keys):
+                cr.execute(
+                    SQL(
+                        """SELECT res_id, token, started_at FROM connector_create_intent
+                            WHERE %s AND res_id IN %s""",
+                        _where_records(keys[0]),
+                        tuple(key[4] for key in keys if key[4] not in opened),
+                    )
+                )
+                opened.update(
+                    {res_id: (token, started_at, True) for res_id, token, started_at in cr.fetchall()}
+                )
+        return opened
 
     @api.model
-    def _close(self, backend, external_type, record):
-        """Forget the intent once the transaction binding the record commits.
+    def _close(self, backend, external_type, records):
+        """Forget the intents of ``records`` once the transaction binding them commits.
 
-        Should the worker die in between, the intent outlives the binding; the caller
+        Should the worker die in between, an intent outlives the binding; the caller
         checks the binding before creating, so nothing is created twice.
         """
-        key = (backend._name, backend.id, external_type, record._name, record.id)
+        if not records:
+            return
+        key = (backend._name, backend.id, external_type, records._name)
+        res_ids = tuple(records.ids)
         registry = self.env.registry
 
         def forget():
             with registry.cursor() as cr:
-                cr.execute(SQL("DELETE FROM connector_create_intent WHERE %s", _where(key)))
+                cr.execute(
+                    SQL(
+                        "DELETE FROM connector_create_intent WHERE %s AND res_id IN %s",
+                        _where_records(key),
+                        res_ids,
+                    )
+                )
 
         self.env.cr.postcommit.add(forget)
 
 
-def _where(key):
-    return SQL(
-        "backend_model = %s AND backend_id = %s AND external_type = %s AND res_model = %s AND res_id = %s",
-        *key,
-    )
+def _where_records(key):
+    """The intents of one backend, type and model; ``key`` may go on with a record id, ignored."""
+    return SQL("backend_model = %s AND backend_id = %s AND external_type = %s AND res_model = %s", *key[:4])

@@ -107,3 +107,20 @@ def start_servers(database, count, **options):
             server.stop()
         raise
     return servers
+
+
+@contextlib.contextmanager
+def committed_env(registry):
+    """An environment on a cursor of its own that commits: what server processes see."""
+    with registry.cursor() as cr:
+        yield odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+
+
+def wait_until(condition, timeout, what):
+    """Call ``condition`` until it returns something true (returned) or ``timeout`` s pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if found := condition():
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"{what}: not within {timeout} s")

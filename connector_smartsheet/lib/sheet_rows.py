@@ -8,6 +8,8 @@ already has a row, else as the first child of its parent (or at the top of the
 sheet), and a row moved to another parent goes to the bottom of its new parent.
 """
 
+from odoo.addons.connector_base.lib.dates import parse_timestamp
+
 from .mapper import PARENT_ID, ROW_ID
 
 
@@ -77,3 +79,40 @@ def group_by_location(items):
         key = tuple(sorted(location.items()))
         groups.setdefault(key, (location, []))[1].append(payload)
     return list(groups.values())
+
+
+def rows_created_by(sent_rows, candidates, primary_column_id, since):
+    """Pair rows of an interrupted add with the rows it made: {position in ``sent_rows``: row}.
+
+    Smartsheet keeps no client key on a row, so a row counts as made by the add
+    when it was created since ``since`` (naive UTC, clock skew already allowed),
+    holds the values sent in the primary column (every sent value when the
+    primary was not sent) and, for a row sent under a parent, has that parent.
+    ``candidates`` are rows bound to nothing; each is taken once, the oldest first
+    (should several attempts have been interrupted, the first one's).
+    """
+    fresh = sorted(
+        (row for row in candidates if (parse_timestamp(row.get("createdAt")) or since) >= since),
+        key=lambda row: (row.get("createdAt") or "", row["id"]),
+    )
+    taken, found = set(), {}
+    for position, sent in enumerate(sent_rows):
+        wanted = _identifying_values(sent, primary_column_id)
+        for row in fresh:
+            if row["id"] in taken or not wanted:
+                continue
+            held = {cell.get("columnId"): str(cell.get("value")) for cell in row.get("cells") or ()}
+            if all(held.get(column_id) == value for column_id, value in wanted.items()) and (
+                PARENT_ID not in sent or row.get(PARENT_ID) == sent[PARENT_ID]
+            ):
+                taken.add(row["id"])
+                found[position] = row
+                break
+    return found
+
+
+def _identifying_values(sent, primary_column_id):
+    values = {cell["columnId"]: str(cell["value"]) for cell in sent.get("cells") or () if "value" in cell}
+    if primary_column_id in values:
+        return {primary_column_id: values[primary_column_id]}
+    return values

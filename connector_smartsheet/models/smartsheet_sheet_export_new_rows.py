@@ -6,6 +6,7 @@ from odoo.addons.connector_base.lib.sync import project_tasks
 
 from ..lib import links, sheet_rows
 from ..lib import mapper as cells
+from .smartsheet_sheet_import import CLOCK_SKEW
 
 
 class SmartsheetSheetExportNewRows(models.Model):
@@ -87,8 +88,22 @@ class SmartsheetSheetExportNewRows(models.Model):
             placed.append((location, (task, {**location, "cells": row_cells})))
         bound, refused = [], 0
         for _location, group in sheet_rows.group_by_location(placed):
-            results = client.add_rows(self.sheet_id, [row for _task, row in group])
-            for (task, row), result in zip(group, results, strict=True):
+            found, results = self.backend_id._connector_create_each_once(
+                self.external_type,
+                self.env["project.task"].union(*(task for task, _row in group)),
+                create=lambda left, group=group: client.add_rows(
+                    self.sheet_id, [row for task, row in group if task in left]
+                ),
+                find=lambda retried, started_at, group=group: self._rows_added_by(
+                    client, [(task, row) for task, row in group if task in retried], started_at, columns
+                ),
+            )
+            for task, _row in group:
+                if task.id in found:
+                    row_of[task.id] = found[task.id]["id"]
+                    bound.append((task, found[task.id]))
+            left = [(task, row) for task, row in group if task.id not in found]
+            for (task, row), result in zip(left, results or [], strict=True):
                 if result.ok:
                     row_of[task.id] = result.row["id"]
                     bound.append((task, result.row))
@@ -120,3 +135,28 @@ class SmartsheetSheetExportNewRows(models.Model):
             ],
         )
         return len(bound), refused
+
+    def _rows_added_by(self, client, sent, started_at, columns):
+        """{task id: row} of the rows an interrupted add of ``sent`` ((task, row) pairs) made:
+        unbound rows created since the attempt began, holding what was sent."""
+        since = started_at - CLOCK_SKEW  # rows are read on Smartsheet's clock
+        candidates = [
+            row
+            for page in client.iter_sheet_pages(
+                self.sheet_id,
+                self.backend_id.page_size,
+                rowsModifiedSince=since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            )
+            for row in page.get("rows") or ()
+        ]
+        bound = self.env["connector.external.binding"]._lookup(
+            self.backend_id, self.external_type, [str(row["id"]) for row in candidates]
+        )
+        primary = next((column.id for column in columns.values() if column.primary), None)
+        found = sheet_rows.rows_created_by(
+            [row for _task, row in sent],
+            [row for row in candidates if str(row["id"]) not in bound],
+            primary,
+            since,
+        )
+        return {sent[position][0].id: row for position, row in found.items()}

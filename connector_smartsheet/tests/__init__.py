@@ -1,4 +1,6 @@
 from . import test_connection
+from . import test_create_once
+from . import test_create_killed_server
 from . import test_demo_public_url
 from . import test_export
 from . import test_import_preview

@@ -6,6 +6,7 @@ from . import test_structure
 from . import test_webhooks
 from . import test_demo_public_url
 from . import test_create_once
+from . import test_create_killed_server
 from . import test_overview
 from . import test_reconcile
 from . import test_tours

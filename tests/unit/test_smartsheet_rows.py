@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from odoo.addons.connector_smartsheet.lib import events, sheet_rows
 
 
@@ -94,3 +96,50 @@ def test_column_events_ask_for_a_column_refresh():
     assert events.row_changes(
         [{"objectType": "column", "eventType": "created", "id": 3}], "a"
     ).columns_changed
+
+
+PRIMARY = 101
+SINCE = datetime(2025, 3, 4, 10, 0, 0)
+
+
+def made(row_id, name, created_at="2025-03-04T10:00:05Z", parent=None):
+    row = {"id": row_id, "createdAt": created_at, "cells": [{"columnId": PRIMARY, "value": name}]}
+    return {**row, "parentId": parent} if parent else row
+
+
+def sent(name, **location):
+    return {**location, "cells": [{"columnId": PRIMARY, "value": name}, {"columnId": 102, "value": "Done"}]}
+
+
+def test_an_interrupted_add_finds_each_row_it_made_by_its_primary_value_once():
+    found = sheet_rows.rows_created_by(
+        [sent("Print"), sent("Print"), sent("Scan")],
+        [made(7, "Print"), made(8, "Scan"), made(9, "Print", created_at="2025-03-04T10:00:01Z")],
+        PRIMARY,
+        SINCE,
+    )
+
+    # The oldest first: the first attempt's row; the second "Print" takes the other one.
+    assert {position: row["id"] for position, row in found.items()} == {0: 9, 1: 7, 2: 8}
+
+
+def test_rows_created_before_the_attempt_or_under_another_parent_are_not_taken():
+    found = sheet_rows.rows_created_by(
+        [sent("Print", parentId=5), sent("Scan")],
+        [made(7, "Print", parent=6), made(8, "Scan", created_at="2025-03-04T09:59:59Z")],
+        PRIMARY,
+        SINCE,
+    )
+
+    assert found == {}
+
+
+def test_without_the_primary_every_sent_value_must_match():
+    row = {"id": 7, "createdAt": "2025-03-04T10:00:05Z", "cells": [{"columnId": 102, "value": "Done"}]}
+    other = {"id": 8, "createdAt": "2025-03-04T10:00:05Z", "cells": [{"columnId": 102, "value": "Open"}]}
+
+    found = sheet_rows.rows_created_by(
+        [{"cells": [{"columnId": 102, "value": "Done"}]}], [other, row], PRIMARY, SINCE
+    )
+
+    assert {position: row["id"] for position, row in found.items()} == {0: 7}

@@ -1,0 +1,357 @@
+#!/usr/bin/env python3
+"""Benchmark how long a change made on a platform takes to show in Odoo (run by `make bench`).
+
+Per connector with webhooks (Trello, Smartsheet), on a real Odoo server process,
+threaded and then prefork with two HTTP workers: a person renames cards (rows) on
+the emulator, which calls Odoo's webhook route back as the platform does (Trello
+shortly after a change, Smartsheet about a second after it, the events of that
+second together); the time from each rename to the task's new name being
+committed in Odoo is a change's latency. Measured idle (CHANGES renames, one at a
+time) and under load (RATE renames per second for LOAD_SECONDS s). Prints p50 and
+p95 of each, how many changes were lost (never shown in Odoo) and how long the
+queue took to drain once the load stopped. Targets: p95 <= 1 s idle and <= 3 s
+under load, nothing lost, queue drained within 5 s.
+
+``--quick`` runs a reduced load (a few seconds) for a check of the script itself.
+"""
+
+import argparse
+import importlib.util
+import sys
+import threading
+import time
+from pathlib import Path
+
+from benchlib import emulator_module, env_for, verdict
+
+import odoo
+from odoo.tools import config
+
+CHANGES = 50
+RATE = 20
+LOAD_SECONDS = 60
+# Each card (row) is renamed once per ITEMS / RATE seconds under load: far longer than a
+# change takes, so every rename can be seen before the next one of the same item.
+ITEMS = 200
+IDLE_TARGET = 1.0
+LOAD_TARGET = 3.0
+DRAIN_TARGET = 5.0
+# A change not shown after this long counts as lost.
+GIVE_UP_SECONDS = 30.0
+POLL_SECONDS = 0.01
+
+
+def odoo_servers():
+    """connector_base's server helper, loaded from its file: importing its tests
+    package outside a test run would load Odoo's test framework."""
+    addon = importlib.import_module("odoo.addons.connector_base")  # importable once the config is read
+    path = Path(addon.__file__).parent / "tests" / "odoo_servers.py"
+    spec = importlib.util.spec_from_file_location("connector_odoo_servers", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class Watcher(threading.Thread):
+    """Reads the names of the watched tasks in a loop and records when each expected name
+    first shows: the latency of the change that set it."""
+
+    def __init__(self, registry, task_ids):
+        super().__init__(daemon=True)
+        self.registry = registry
+        self.task_ids = list(task_ids)
+        self.expected = {}  # task id -> (name, changed at)
+        self.latencies = []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+
+    def expect(self, task_id, name, changed_at):
+        with self.lock:
+            superseded = self.expected.get(task_id)
+            self.expected[task_id] = (name, changed_at)
+        return superseded
+
+    def outstanding(self):
+        with self.lock:
+            return len(self.expected)
+
+    def run(self):
+        with self.registry.cursor() as cr:
+            while not self.stopping.is_set():
+                cr.execute("SELECT id, name FROM project_task WHERE id = ANY(%s)", [self.task_ids])
+                names = dict(cr.fetchall())
+                seen_at = time.monotonic()
+                cr.rollback()
+                with self.lock:
+                    for task_id, (name, changed_at) in list(self.expected.items()):
+                        if names.get(task_id) == name:
+                            self.latencies.append(seen_at - changed_at)
+                            del self.expected[task_id]
+                time.sleep(POLL_SECONDS)
+
+
+def pending_jobs(registry, backend):
+    with registry.cursor() as cr:
+        cr.execute(
+            "SELECT count(*) FROM connector_sync_job WHERE backend_model = %s AND backend_id = %s"
+            " AND state IN ('pending', 'running') AND next_attempt_at <= (now() AT TIME ZONE 'UTC')",
+            list(backend),
+        )
+        return cr.fetchone()[0]
+
+
+def wait_settled(registry, backend, timeout=300):
+    deadline = time.monotonic() + timeout
+    while pending_jobs(registry, backend):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{backend}: jobs still pending after {timeout} s")
+        time.sleep(0.2)
+
+
+def drive(platform, watcher, changes, rate, label):
+    """Rename ``changes`` items, ``rate`` per second (0: each once the previous one showed).
+
+    Returns (latencies, lost, seconds from the last change to an empty queue)."""
+    items = platform.items()
+    lost = 0
+    start = time.monotonic()
+    for index in range(changes):
+        task_id, item = items[index % len(items)]
+        if rate:
+            time.sleep(max(start + index / rate - time.monotonic(), 0))
+        name = f"{label} change {index}"
+        changed_at = time.monotonic()
+        platform.rename(item, name)
+        lost += watcher.expect(task_id, name, changed_at) is not None
+        if not rate:
+            deadline = changed_at + GIVE_UP_SECONDS
+            while watcher.outstanding() and time.monotonic() < deadline:
+                time.sleep(POLL_SECONDS)
+    last = time.monotonic()
+    deadline = last + GIVE_UP_SECONDS
+    while watcher.outstanding() and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+    while pending_jobs(platform.registry, platform.backend) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    drained = time.monotonic() - last
+    with watcher.lock:
+        lost += len(watcher.expected)
+        watcher.expected.clear()
+        latencies, watcher.latencies = watcher.latencies, []
+    return latencies, lost, drained
+
+
+class TrelloPlatform:
+    name = "Trello"
+
+    def __init__(self, registry, public_url):
+        self.registry = registry
+        module = emulator_module("connector_trello")
+        self.emulator = module.TrelloEmulator()
+        board_id = module.generate_board(self.emulator, ITEMS, check_items=0, comments=0)
+        self.emulator.start()
+        self.emulator.start_auto_delivery()
+        with registry.cursor() as cr:
+            env = env_for(cr)
+            backend = env["trello.backend"].create(
+                {
+                    "name": "Bench latency Trello",
+                    "api_url": self.emulator.url("/1"),
+                    "api_key": self.emulator.api_key,
+                    "app_secret": self.emulator.app_secret,
+                    "token": next(iter(self.emulator.tokens)),
+                    "public_base_url": public_url,
+                }
+            )
+            env["trello.board"].create({"backend_id": backend.id, "board_id": board_id, "name": "Bench"})
+            self.backend = (backend._name, backend.id)
+
+    def items(self):
+        with self.registry.cursor() as cr:
+            env = env_for(cr)
+            backend = env[self.backend[0]].browse(self.backend[1])
+            bindings = env["connector.external.binding"].search(
+                [
+                    ("backend_model", "=", backend._name),
+                    ("backend_id", "=", backend.id),
+                    ("external_type", "=", "card"),
+                ]
+            )
+            return sorted((binding.res_id, binding.external_id) for binding in bindings)
+
+    def rename(self, card_id, name):
+        self.emulator.update_card(card_id, name=name)
+
+    def remove(self):
+        self.emulator.stop()
+        with self.registry.cursor() as cr:
+            backend = env_for(cr)[self.backend[0]].browse(self.backend[1])
+            projects = backend.board_ids.project_id
+            backend.unlink()
+            projects.with_context(active_test=False).unlink()
+            cr.execute(
+                "DELETE FROM connector_sync_job WHERE backend_model = %s AND backend_id = %s",
+                list(self.backend),
+            )
+
+
+class SmartsheetPlatform:
+    name = "Smartsheet"
+    token = "pat-bench-latency-0123456789"
+
+    def __init__(self, registry, public_url):
+        self.registry = registry
+        module = emulator_module("connector_smartsheet")
+        self.emulator = module.SmartsheetEmulator(tokens=(self.token,), auto_deliver=True)
+        self.sheet_id = self.emulator.add_sheet("Bench latency", module.TASK_COLUMNS)
+        self.emulator.load_rows(
+            self.sheet_id, [({"Task Name": f"Row {index}"}, None) for index in range(ITEMS)]
+        )
+        self.emulator.start()
+        with registry.cursor() as cr:
+            env = env_for(cr)
+            backend = env["smartsheet.backend"].create(
+                {
+                    "name": "Bench latency Smartsheet",
+                    "region": "custom",
+                    "custom_api_url": self.emulator.api_url,
+                    "access_token": self.token,
+                    "public_base_url": public_url,
+                    "row_check_hours": 0,
+                }
+            )
+            self.backend = (backend._name, backend.id)
+        # Smartsheet verifies the webhook while the sheet is linked: Odoo answers the
+        # challenge from the backend, so it must be committed first (as it is in use).
+        with registry.cursor() as cr:
+            env = env_for(cr)
+            project = env["project.project"].create({"name": "Bench latency"})
+            env["smartsheet.sheet"].create(
+                {
+                    "backend_id": self.backend[1],
+                    "sheet_id": str(self.sheet_id),
+                    "name": "Bench latency",
+                    "project_id": project.id,
+                }
+            )
+            self.project_id = project.id
+
+    def items(self):
+        with self.registry.cursor() as cr:
+            env = env_for(cr)
+            bindings = env["connector.external.binding"].search(
+                [
+                    ("backend_model", "=", self.backend[0]),
+                    ("backend_id", "=", self.backend[1]),
+                    ("res_model", "=", "project.task"),
+                ]
+            )
+            return sorted((binding.res_id, int(binding.external_id)) for binding in bindings)
+
+    def rename(self, row_id, name):
+        self.emulator.update_cells(self.sheet_id, row_id, {"Task Name": name})
+
+    def remove(self):
+        self.emulator.stop()
+        with self.registry.cursor() as cr:
+            env = env_for(cr)
+            env[self.backend[0]].browse(self.backend[1]).unlink()
+            env["project.project"].browse(self.project_id).with_context(active_test=False).unlink()
+            cr.execute(
+                "DELETE FROM connector_sync_job WHERE backend_model = %s AND backend_id = %s",
+                list(self.backend),
+            )
+
+
+def percentile(values, fraction):
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(round(fraction * (len(ordered) - 1)), len(ordered) - 1)]
+
+
+def measure(registry, servers_module, platform_class, workers, changes, load_seconds):
+    server = servers_module.OdooServer(registry.db_name, workers=workers).wait_ready()
+    platform = None
+    try:
+        platform = platform_class(registry, server.url)
+        wait_settled(registry, platform.backend)
+        items = platform.items()
+        if len(items) < ITEMS:
+            raise RuntimeError(f"{platform.name}: {len(items)} of {ITEMS} items imported")
+        watcher = Watcher(registry, [task_id for task_id, _item in items])
+        watcher.start()
+        try:
+            idle = drive(platform, watcher, changes, 0, "idle")
+            load = drive(platform, watcher, RATE * load_seconds, RATE, "load")
+        finally:
+            watcher.stopping.set()
+            watcher.join()
+    finally:
+        if platform is not None:
+            platform.remove()
+        server.stop()
+    errors = server.error_lines()
+    if not errors:
+        server.remove_log()
+    return idle, load, errors, server.log.name
+
+
+def report(name, mode, idle, load, errors, log_name, load_seconds):
+    met = True
+    print(f"  {name}, {mode}")
+    for label, (latencies, lost, _drained), target in (
+        (f"idle, {len(idle[0]) + idle[1]} changes", idle, IDLE_TARGET),
+        (f"{RATE}/s for {load_seconds} s", load, LOAD_TARGET),
+    ):
+        p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
+        ok = p95 <= target and not lost
+        met &= ok
+        print(
+            f"    {label:22} p50 {p50:6.3f} s  p95 {p95:6.3f} s  (target p95 <= {target:.0f} s)"
+            f"  lost {lost}  {verdict(ok)}"
+        )
+    drained = load[2]
+    met &= drained <= DRAIN_TARGET
+    print(
+        f"    queue drained {drained:6.2f} s after the load (target <= {DRAIN_TARGET:.0f} s)"
+        f" {verdict(drained <= DRAIN_TARGET)}"
+    )
+    if errors:
+        met = False
+        print(f"    {len(errors)} ERROR line(s) in {log_name}, first: {errors[0][:300]}")
+    return met
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument(
+        "--quick", action="store_true", help="10 idle changes, 5 s of load: checks the script"
+    )
+    parser.add_argument("--only", choices=["trello", "smartsheet"], help="measure one connector")
+    args = parser.parse_args()
+    config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
+    registry = odoo.modules.registry.Registry(args.database)
+    changes, load_seconds = (10, 5) if args.quick else (CHANGES, LOAD_SECONDS)
+    servers_module = odoo_servers()
+    platforms = [TrelloPlatform, SmartsheetPlatform]
+    if args.only:
+        platforms = [platform for platform in platforms if platform.name.lower() == args.only]
+    print(
+        "change-to-Odoo latency: a rename on the emulator until the task's new name is committed"
+        f"{' (reduced run)' if args.quick else ''}"
+    )
+    met = True
+    for platform_class in platforms:
+        for workers, mode in ((0, "threaded server"), (2, "prefork server, 2 workers")):
+            outcome = measure(registry, servers_module, platform_class, workers, changes, load_seconds)
+            met &= report(platform_class.name, mode, *outcome, load_seconds)
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
