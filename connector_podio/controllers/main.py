@@ -1,7 +1,25 @@
+import logging
+
 from odoo import http
 
 from odoo.addons.connector_base.controllers.webhook import WebhookIntake, webhook_route
 from odoo.addons.connector_base.lib.signature import constant_time_equal
+
+from ..lib.hooks import redact_hook_paths
+
+
+class _RedactHookSecrets(logging.Filter):
+    """Odoo logs each request line (werkzeug): the hook URL's secret must not be in it."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        masked = redact_hook_paths(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True
+
+
+logging.getLogger("werkzeug").addFilter(_RedactHookSecrets())
 
 
 class PodioWebhookIntake(WebhookIntake):

@@ -31,7 +31,11 @@ class PodioBackendDemo(models.Model):
         grant_type, params = backend._podio_grant()
         backend._oauth_fetch_token(grant_type, **params)
         choices = self.env["podio.app.link"]._apps_to_offer(backend)
-        linked = set(backend.with_context(active_test=False).app_ids.mapped("app_id"))
+        linked = backend.with_context(active_test=False).app_ids
+        # A demo served again: the emulator starts afresh, so its hooks and items are set up again.
+        linked.filtered("active")._enqueue_hooks()
+        linked.filtered("active")._enqueue_import()
+        linked = set(linked.mapped("app_id"))
         self.env["podio.app"].create(
             [{**choice, "backend_id": backend.id} for choice in choices if choice["app_id"] not in linked]
         )
