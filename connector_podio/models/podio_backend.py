@@ -85,13 +85,6 @@ class PodioBackend(models.Model):
             return podio.token_endpoint(self.api_url)
         return super()._oauth_endpoint(field_name, default)
 
-    def _oauth_renewal_grant(self, tokens):
-        """The refresh token; without one, the app or service account signs in again."""
-        grant = super()._oauth_renewal_grant(tokens)
-        if grant is None and self.auth_mode in ("app", "password"):
-            return self._podio_grant()
-        return grant
-
     def _podio_grant(self):
         self.ensure_one()
         if self.auth_mode == "app":
