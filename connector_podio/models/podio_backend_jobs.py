@@ -21,13 +21,11 @@ class PodioBackendJobs(models.Model):
         return app._import()
 
     def _job_item_event(self, job):
-        """Apply an item event by reading the item again (the hook's body is never trusted):
-        a create or update imports it, a delete (or an item Podio no longer has) archives
-        its partner. Events that arrive twice or out of order end in the item's state."""
-        payload = job.payload
-        item_id = str(payload["item_id"])
-        if payload.get("type") == "item.delete":
-            return self._podio_item_gone(item_id)
+        """Apply an item event by reading the item again, whatever the event says (the hook's
+        body is never trusted): an item Podio has is imported, one it no longer has (404 or
+        410) archives its partner. Events that arrive twice or out of order end in the
+        item's state."""
+        item_id = str(job.payload["item_id"])
         with self._podio_session() as client:
             try:
                 item = client.item(item_id)

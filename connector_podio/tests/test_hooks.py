@@ -103,6 +103,21 @@ class TestHooks(PodioCase):
         self.assertEqual(self.jobs(), jobs_before)
         self.assertEqual(self.stored_events(), events_before)
 
+    def test_a_delete_event_for_an_item_podio_still_has_archives_nothing(self):
+        self.verify_hooks()
+        item_id = self.sample_item("Ana Silva")
+        self.podio.add_item(self.app_id, {"title": text_value("Someone")})  # an item.create delivery
+        [delivery] = self.podio.outbox
+        self.podio.outbox.clear()
+        self.env.flush_all()
+
+        forged = {**delivery.form, "type": "item.delete", "item_id": str(item_id)}
+        self.assertEqual(requests.post(delivery.url, data=forged, timeout=10).status_code, 200)
+        self.env.invalidate_all()
+        self.run_jobs()
+
+        self.assertTrue(self.partner_of(item_id).active)
+
     def test_an_unknown_hook_id_with_the_right_secret_is_refused_and_nothing_is_stored(self):
         self.verify_hooks()
         self.podio.update_item(self.sample_item("Ana Silva"), {"title": text_value("Forged")})
