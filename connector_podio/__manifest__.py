@@ -1,11 +1,21 @@
 {
     "name": "Podio Connector",
-    "summary": "Keep Odoo in sync with Podio",
-    "version": "18.0.0.1.0",
+    "summary": "Podio apps and items in sync with Odoo contacts, hooks verified, rate limits respected",
+    "version": "18.0.0.2.0",
     "category": "Connectors",
     "author": "Odoo Connector Suite",
     "website": "https://github.com/odoo-connector-suite/odoo-connector-suite",
     "maintainers": ["odoo-connector-suite"],
     "license": "LGPL-3",
     "depends": ["connector_base"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/podio_security.xml",
+        "data/ir_cron.xml",
+        "views/podio_backend_views.xml",
+        "views/podio_app_views.xml",
+        "wizards/podio_app_link_views.xml",
+        "views/menus.xml",
+    ],
 }

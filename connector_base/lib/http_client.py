@@ -7,6 +7,7 @@ platform is handed back to the queue as ``retry_after`` instead of being
 slept in a worker.
 """
 
+import contextlib
 import logging
 import socket
 import threading
@@ -124,6 +125,13 @@ class HttpClient:
     # Seconds to wait before asking again when the platform does not say (Retry-After, body).
     not_ready_default_wait = 1.0
 
+    # Pacing by the platform's own count (Podio's X-Rate-Limit-Remaining): once an answer says at
+    # most ``quota_reserve`` calls are left, the next call is handed back to the queue for
+    # ``quota_pause`` seconds instead of spending the last ones (see _check_quota_headroom).
+    quota_remaining_header = None
+    quota_reserve = 0
+    quota_pause = 60.0
+
     def __init__(
         self,
         base_url,
@@ -144,6 +152,7 @@ class HttpClient:
         self.timeout = (connect_timeout, read_timeout)
         self.max_in_call_wait = max_in_call_wait
         self.api_calls = 0
+        self.quota_remaining = None  # the platform's last count (quota_remaining_header)
         self.rate_limiter = None
         if self.rate_limit and rate_limit_key is not None:
             self.rate_limiter = get_bucket(
@@ -281,6 +290,7 @@ class HttpClient:
         Raises the :mod:`.errors` class matching the failure.
         """
         method = method.upper()
+        self._check_quota_headroom()
         if self._token_expires_soon():
             self._refresh()
         refreshed = False
@@ -395,6 +405,7 @@ class HttpClient:
             _in_flight.secrets = previous
         retried = response.raw.retries.history if response.raw.retries else ()
         self._count_calls(1 + len(retried))
+        self._note_quota_remaining(response)
         _logger.debug(
             "%s %s -> %s in %.3f s",
             method,
@@ -403,6 +414,24 @@ class HttpClient:
             time.monotonic() - started,
         )
         return response
+
+    def _note_quota_remaining(self, response):
+        """Keep what the platform says is left of its quota (``quota_remaining_header``)."""
+        if self.quota_remaining_header is None:
+            return
+        # An answer without the figure (an error page) leaves the last one.
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            self.quota_remaining = int(response.headers[self.quota_remaining_header])
+
+    def _check_quota_headroom(self):
+        """Refuse to spend the reserve: a retryable error the queue waits ``quota_pause`` out."""
+        left = self.quota_remaining
+        if left is not None and left <= self.quota_reserve:
+            raise RateLimitedError(
+                f"{self.platform}: {left} call(s) left of the quota; waiting before the next one",
+                retry_after=self.quota_pause,
+                platform=self.platform,
+            )
 
     def _count_calls(self, number):
         with self._lock:

@@ -24,6 +24,7 @@ from . import connector_backend_overview
 from . import connector_backend_quarantine
 from . import connector_backend_polling
 from . import connector_poll_cursor
+from . import connector_backend_match
 
 from . import connector_backend_lifecycle
 from . import connector_webhook_event

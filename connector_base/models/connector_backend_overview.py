@@ -24,7 +24,7 @@ class ConnectorBackendOverview(models.AbstractModel):
     knows more (re-authorization, webhooks); the dashboard never names platforms.
     """
 
-    _inherit = "connector.backend.mixin"
+    _inherit = "connector.backend.mixin"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------ hooks
     def _connector_platform_name(self):

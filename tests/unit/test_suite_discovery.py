@@ -51,12 +51,13 @@ def test_a_connector_declares_its_demo_in_its_emulator_which_is_read_not_run(sui
     assert demo.port_name == "demo-newplatform"
 
 
-def test_this_checkout_has_the_smartsheet_sprout_and_trello_demos_and_every_connector(suite):
+def test_this_checkout_has_every_connector_and_its_demo(suite):
     connectors = {f"connector_{name}" for name in ("base", "podio", "smartsheet", "sprout", "trello")}
     demos = {(demo.addon, demo.backend_model) for demo in suite.find_demos(suite.ROOT, suite.SUITE)}
 
     assert connectors <= set(suite.SUITE)
     assert demos == {
+        ("connector_podio", "podio.backend"),
         ("connector_smartsheet", "smartsheet.backend"),
         ("connector_sprout", "sprout.backend"),
         ("connector_trello", "trello.backend"),

@@ -16,6 +16,7 @@ from . import test_polling
 from . import test_quarantine
 from . import test_reconcile
 from . import test_record_lifecycle
+from . import test_record_match
 from . import test_refused_credentials
 from . import test_refused_credentials_policy
 from . import test_run_jobs

@@ -1,0 +1,100 @@
+"""What a Podio contacts app is to the connector, apart from the ORM: the external type of
+its bindings, the mappings a linked contacts app starts with, and how an item's partner is
+recognised before one is created."""
+
+ITEM = "item"
+# The flat record keys (lib.mapper.item_record) of the sample contacts app's fields; a person
+# edits the mappings under Configuration > Field mappings.
+CONTACT_MAPPING_DEFAULTS = [
+    {
+        "odoo_field": "name",
+        "external_field": "title",
+        "external_label": "Name",
+        "converter": "text",
+        "required": True,
+        "direction": "import",
+        "sequence": 1,
+    },
+    {
+        "odoo_field": "company_name",
+        "external_field": "company",
+        "external_label": "Company",
+        "converter": "text",
+        "direction": "import",
+        "sequence": 2,
+    },
+    {
+        "odoo_field": "email",
+        "external_field": "email",
+        "external_label": "Email (first)",
+        "converter": "text",
+        "direction": "import",
+        "sequence": 3,
+    },
+    {
+        "odoo_field": "phone",
+        "external_field": "phone:landline",
+        "external_label": "Phone (first that is not a mobile or a fax)",
+        "converter": "text",
+        "direction": "import",
+        "sequence": 4,
+    },
+    {
+        "odoo_field": "mobile",
+        "external_field": "phone:mobile",
+        "external_label": "Phone (first mobile)",
+        "converter": "text",
+        "direction": "import",
+        "sequence": 5,
+    },
+    {
+        "odoo_field": "street",
+        "external_field": "address:street",
+        "external_label": "Address: street",
+        "converter": "text",
+        "direction": "import",
+        "sequence": 6,
+    },
+    {
+        "odoo_field": "zip",
+        "external_field": "address:zip",
+        "external_label": "Address: postal code",
+        "converter": "text",
+        "direction": "import",
+        "sequence": 7,
+    },
+    {
+        "odoo_field": "city",
+        "external_field": "address:city",
+        "external_label": "Address: city",
+        "converter": "text",
+        "direction": "import",
+        "sequence": 8,
+    },
+]
+
+
+def _like(text):
+    """``text`` matched literally by ``=ilike``."""
+    return text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+
+
+def partner_candidates(values):
+    """``(key, domain)`` pairs finding the partner an item stands for, most telling first:
+    the same email, then the same name and company (both compared without case)."""
+    candidates = []
+    email = (values.get("email") or "").strip()
+    if email:
+        candidates.append((f"email:{email.lower()}", [("email", "=ilike", _like(email))]))
+    name = (values.get("name") or "").strip()
+    if name:
+        company = (values.get("company_name") or "").strip()
+        same_company = (
+            ["|", ("company_name", "=ilike", _like(company)), ("parent_id.name", "=ilike", _like(company))]
+            if company
+            else [("company_name", "in", [False, ""]), ("parent_id", "=", False)]
+        )
+        candidates.append(
+            (f"name:{name.lower()}|{company.lower()}", [("name", "=ilike", _like(name)), *same_company])
+        )
+    return candidates

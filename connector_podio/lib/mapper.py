@@ -1,0 +1,137 @@
+"""Podio items to the flat records the field-mapping engine of connector_base reads.
+
+An item's ``fields`` become keys named by each field's ``external_id``; typed lists and
+structured values add ``<external_id>:<part>`` keys (an email's ``:work``, a location's
+``:city``, a money's ``:currency``, a date's ``:end``). Dates are taken from the ``*_utc``
+keys only (the others are in the API user's time zone), as naive UTC datetimes.
+"""
+
+import html
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from .client import parse_podio_time
+
+ITEM_TYPE = "item"
+# The parts of a location value, by the key they get in the flat record.
+LOCATION_PARTS = {
+    "street": "street_address",
+    "zip": "postal_code",
+    "city": "city",
+    "state": "state",
+    "country": "country",
+}
+# Phone types that are not a line to call (faxes), and the one Odoo keeps as mobile.
+FAX_TYPES = frozenset({"work_fax", "private_fax"})
+MOBILE_TYPE = "mobile"
+_TAGS = re.compile(r"<[^>]+>")
+_BREAKS = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>", re.IGNORECASE)
+
+
+def unescape(text):
+    """Podio's HTML-escaped app names and labels, as people read them."""
+    return html.unescape(text or "")
+
+
+def plain_text(value):
+    """A text field's value (it may hold HTML) as plain text."""
+    text = _TAGS.sub("", _BREAKS.sub("\n", value or ""))
+    return html.unescape(text).strip()
+
+
+def _decimal(text):
+    try:
+        return float(Decimal(str(text)))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _date_value(value, side):
+    """``start``/``end`` of a date value from its UTC keys: a datetime when it has a time,
+    a date when it has none, None when absent (no end)."""
+    moment = value.get(f"{side}_utc")
+    if moment and value.get(f"{side}_time_utc"):
+        return parse_podio_time(moment)
+    day = value.get(f"{side}_date_utc") or (moment or "")[:10]
+    return date.fromisoformat(day) if day else None
+
+
+def _typed_list(key, values, record):
+    """Email and phone: the first value under ``key``, the first of each type under
+    ``key:<type>``."""
+    for value in values:
+        text = (value.get("value") or "").strip()
+        if not text:
+            continue
+        record.setdefault(key, text)
+        record.setdefault(f"{key}:{value.get('type') or 'other'}", text)
+
+
+def _phones(key, values, record):
+    _typed_list(key, values, record)
+    for value in values:
+        kind, text = value.get("type"), (value.get("value") or "").strip()
+        if text and kind != MOBILE_TYPE and kind not in FAX_TYPES:
+            record.setdefault(f"{key}:landline", text)
+
+
+def _location(key, values, record):
+    value = values[0]
+    record[key] = value.get("formatted") or value.get("value")
+    for part, source in LOCATION_PARTS.items():
+        if value.get(source):
+            record[f"{key}:{part}"] = value[source]
+    street = " ".join(str(value[source]) for source in ("street_name", "street_number") if value.get(source))
+    if street and f"{key}:street" not in record:
+        record[f"{key}:street"] = street
+
+
+def _field_values(field, record):
+    key, kind, values = field.get("external_id") or str(field["field_id"]), field.get("type"), field["values"]
+    if kind == "text":
+        record[key] = plain_text(values[0].get("value"))
+    elif kind in ("number", "progress", "duration"):
+        record[key] = _decimal(values[0].get("value"))
+    elif kind == "money":
+        record[key] = _decimal(values[0].get("value"))
+        record[f"{key}:currency"] = values[0].get("currency")
+    elif kind == "date":
+        record[key] = _date_value(values[0], "start")
+        end = _date_value(values[0], "end")
+        if end is not None:
+            record[f"{key}:end"] = end
+    elif kind == "category":
+        texts = [unescape(value["value"]["text"]) for value in values if value.get("value")]
+        record[key] = texts[0] if len(texts) == 1 else texts
+        record[f"{key}:ids"] = [value["value"]["id"] for value in values if value.get("value")]
+    elif kind == "email":
+        _typed_list(key, values, record)
+    elif kind in ("phone", "tel"):
+        _phones(key, values, record)
+    elif kind == "location":
+        _location(key, values, record)
+    # Other types (contact, app, image, file, calculation...) are not mapped yet.
+
+
+def item_record(item):
+    """The flat record of one item: its own keys (``id``, ``title``, ``revision``...) and one
+    key per field value."""
+    record = {
+        "id": str(item["item_id"]),
+        "app_item_id": item.get("app_item_id"),
+        "title": plain_text(item.get("title")),
+        "external_id": item.get("external_id"),
+        "revision": (item.get("current_revision") or {}).get("revision"),
+        "last_event_on": parse_podio_time(item.get("last_event_on")),
+    }
+    for field in item.get("fields") or ():
+        if field.get("values"):
+            _field_values(field, record)
+    return record
+
+
+def last_edit(item):
+    """When the item last changed (its current revision, else its last event), naive UTC."""
+    moment = (item.get("current_revision") or {}).get("created_on") or item.get("last_event_on")
+    return parse_podio_time(moment) if moment else None

@@ -1,0 +1,104 @@
+import tempfile
+from unittest.mock import patch
+
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.connector_base.controllers.webhook import WebhookIntake
+from odoo.addons.connector_base.lib import rate_limit
+from odoo.addons.connector_base.tests.common import EmulatorRequestsMixin, RunJobsMixin
+from odoo.addons.connector_podio.tests.emulator import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_PASSWORD,
+    DEMO_USERNAME,
+    PodioEmulator,
+    load_sample,
+)
+
+
+@tagged("post_install", "-at_install")
+class PodioCase(RunJobsMixin, EmulatorRequestsMixin, HttpCase):
+    """End to end against the Podio emulator, over real HTTP both ways.
+
+    Every test gets a fresh emulator (the sample contacts app) and a backend signed in to it
+    as the service account. Jobs run in the test's transaction through :meth:`run_jobs`;
+    Podio's hook calls reach Odoo's HTTP server when the test sends them (:meth:`deliver`).
+    """
+
+    def setUp(self):
+        super().setUp()
+        # Private rate-limit buckets: quotas spent by another test or run must not count here.
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        for patcher in (
+            patch.object(rate_limit, "DEFAULT_DIRECTORY", directory.name),
+            patch.object(WebhookIntake, "rate_limit_directory", directory.name),
+        ):
+            patcher.start()
+            self.addCleanup(patcher.stop)
+        self.podio = PodioEmulator()
+        self.app_id = load_sample(self.podio)
+        self.podio.start()
+        self.addCleanup(self.podio.stop)
+        self.backend = self.env["podio.backend"].create(
+            {
+                "name": "Podio",
+                "api_url": self.podio.base_url,
+                "public_base_url": self.base_url(),
+                "oauth_client_id": DEMO_CLIENT_ID,
+                "oauth_client_secret": DEMO_CLIENT_SECRET,
+                "auth_mode": "password",
+                "podio_username": DEMO_USERNAME,
+                "podio_password": DEMO_PASSWORD,
+            }
+        )
+
+    # ------------------------------------------------------------------ helpers
+    def connect(self):
+        self.backend.action_connect()
+        self.assertEqual(self.backend.oauth_state, "connected")
+
+    def jobs(self, **domain):
+        return self.env["connector.sync.job"].search(
+            [
+                ("backend_model", "=", self.backend._name),
+                ("backend_id", "=", self.backend.id),
+                *[(key, "=", value) for key, value in domain.items()],
+            ]
+        )
+
+    def link_app(self):
+        """Link the sample app through the discovery wizard, run its hook and import jobs."""
+        wizard = self.env["podio.app.link"].with_context(default_backend_id=self.backend.id).create({})
+        wizard.line_ids.filtered(lambda line: line.app_id == str(self.app_id)).selected = True
+        wizard.action_link()
+        self.run_jobs()
+        return self.backend.app_ids
+
+    def deliver(self, order=None):
+        """Send Podio's pending hook calls to Odoo; returns their HTTP statuses."""
+        self.env.flush_all()
+        statuses = self.podio.deliver_pending(order=order)
+        self.env.invalidate_all()
+        return statuses
+
+    def verify_hooks(self):
+        """Deliver the hooks' ``hook.verify`` calls and run the jobs validating them."""
+        self.assertEqual(self.deliver(), [200, 200, 200])
+        self.run_jobs()
+
+    def partner_of(self, item_id):
+        item_id = str(item_id)
+        return (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            ._connector_find(self.backend, "item", [item_id])
+            .get(item_id)
+        )
+
+    def sample_item(self, title):
+        return next(
+            item_id
+            for item_id, item in self.podio.items.items()
+            if item["_values"]["title"][0]["value"] == title
+        )

@@ -1,0 +1,1 @@
+from . import podio_app_link

@@ -1,0 +1,56 @@
+from odoo.addons.connector_base.lib.errors import RetryableError
+from odoo.addons.connector_base.tests.common import ConnectorCase
+
+
+class TestRecordMatch(ConnectorCase):
+    """_connector_match_existing: the record an imported object stands for, found once
+    whichever of two jobs gets there first."""
+
+    def candidates(self, email, name):
+        return [
+            (f"email:{email}", [("email", "=ilike", email)]),
+            (f"name:{name}", [("name", "=ilike", name)]),
+        ]
+
+    def test_the_first_candidate_that_matches_wins(self):
+        by_name = self.env["res.partner"].create({"name": "Ana Match"})
+        by_email = self.env["res.partner"].create({"name": "Someone", "email": "ana.match@example.com"})
+
+        found = self.backend._connector_match_existing(
+            "res.partner", self.candidates("ana.match@example.com", "Ana Match")
+        )
+
+        self.assertEqual(found, by_email)
+        self.assertNotEqual(found, by_name)
+
+    def test_nothing_matching_is_an_empty_recordset(self):
+        found = self.backend._connector_match_existing(
+            "res.partner", self.candidates("nobody.match@example.com", "Nobody Match")
+        )
+
+        self.assertFalse(found)
+        self.assertEqual(found._name, "res.partner")
+
+    def test_a_key_another_job_is_matching_makes_this_one_retry(self):
+        with self.committed_env() as other:
+            other.cr.execute(
+                "SELECT pg_advisory_xact_lock(hashtext('connector.match'), hashtext(%s))",
+                ["res.partner:email:busy.match@example.com"],
+            )
+            with self.assertRaises(RetryableError):
+                self.backend._connector_match_existing(
+                    "res.partner", self.candidates("busy.match@example.com", "Busy Match")
+                )
+
+    def test_a_match_committed_after_this_transaction_began_makes_it_retry(self):
+        self.env["res.partner"].search([], limit=1)  # this transaction's snapshot is taken
+        with self.committed_env() as other:
+            partner_id = other["res.partner"].create({"name": "Late", "email": "late.match@example.com"}).id
+        try:
+            with self.assertRaises(RetryableError):
+                self.backend._connector_match_existing(
+                    "res.partner", self.candidates("late.match@example.com", "Late Match")
+                )
+        finally:
+            with self.committed_env() as other:
+                other["res.partner"].browse(partner_id).unlink()
