@@ -230,6 +230,29 @@ class ConnectorBackendMixin(models.AbstractModel):
         action["domain"] = self._job_domain()
         return action
 
+    def action_view_mappings(self):
+        """The field mappings of these backends."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "connector_base.action_connector_field_mapping"
+        )
+        action["domain"] = [("backend_model", "=", self._name), ("backend_id", "in", self.ids)]
+        return action
+
+    def _connector_action_view_containers(self, action_xmlid):
+        """The window action ``action_xmlid`` listing these backends' containers (boards, apps),
+        a new one belonging to the first backend."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(action_xmlid)
+        action["domain"] = [("backend_id", "in", self.ids)]
+        action["context"] = {"default_backend_id": self[:1].id}
+        return action
+
+    def _connector_action_link_wizard(self, action_xmlid):
+        """The link wizard's window action ``action_xmlid``, opened on this backend."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(action_xmlid)
+        action["context"] = {"default_backend_id": self.id}
+        return action
+
     @api.ondelete(at_uninstall=False)
     def _unlink_connector_data(self):
         self.env["connector.sync.job"].sudo().search(

@@ -57,6 +57,21 @@ class ConnectorContainerMixin(models.AbstractModel):
         job = self._connector_container_job(method_name, payload, **options)
         return self.env["connector.sync.job"].sudo()._enqueue([job])
 
+    def _connector_container_enqueue_import(self, method_name, payload_key, object_type):
+        """Queue one full import of each container, named "Import <subject>": ``method_name``
+        receives ``{payload_key: container id}``; a second request while one waits is the same job."""
+        for container in self:
+            container._connector_container_enqueue(
+                method_name,
+                {payload_key: container.id},
+                name=self.env._(
+                    "Import %(container)s", container=container._connector_container_subject()[0]
+                ),
+                object_type=object_type,
+                identity_key=f"import:{container.id}",
+                priority=20,
+            )
+
     # ------------------------------------------------------------------ for the records' model
     def _connector_holding(self, records):
         """{container: its records among ``records``}, for the active containers of this

@@ -94,10 +94,20 @@ def run_jobs(backend, limit=200):
 
 
 class RunJobsMixin:
-    """``run_jobs``: a connector test runs the due jobs of ``self.backend`` as the runner would."""
+    """``run_jobs``: a connector test runs the due jobs of ``self.backend`` as the runner would;
+    ``jobs(**values)``: that backend's jobs with those field values."""
 
     def run_jobs(self, limit=200):
         return run_jobs(self.backend, limit)
+
+    def jobs(self, **domain):
+        return self.env["connector.sync.job"].search(
+            [
+                ("backend_model", "=", self.backend._name),
+                ("backend_id", "=", self.backend.id),
+                *[(key, "=", value) for key, value in domain.items()],
+            ]
+        )
 
 
 class ConnectorCase(TransactionCase):

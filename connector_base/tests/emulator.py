@@ -9,11 +9,13 @@ garbled answers at a precise moment), signed webhook delivery
 (:func:`send_signed_webhook`, in the background with
 :meth:`Emulator.start_background_delivery`), the quotas each answer reports
 (:attr:`Emulator.quotas`), the request log and counts, the demo page
-(:class:`DemoPages`) and serving a demo standalone (:func:`serve`). A platform
+(:class:`DemoPages`) and serving a demo standalone (:func:`serve`, :func:`demo_main`), and
+the webhook call waiting to be made (:class:`PendingDelivery`). A platform
 emulator (``connector_<platform>/tests/emulator.py``) holds only its platform's
 resources and answers.
 """
 
+import argparse
 import base64
 import hashlib
 import hmac
@@ -583,6 +585,33 @@ class DemoPages:
     def home(self, request):
         with self.emulator.state:
             return html_page(self.title, *self.sections())
+
+
+class PendingDelivery:
+    """One webhook call waiting to be made: the same ``body`` (the bytes, or the form) is sent
+    to ``url`` on every retry, for the platform's ``hook_id``."""
+
+    def __init__(self, hook_id, url, body):
+        self.hook_id = hook_id
+        self.url = url
+        self.body = body
+
+
+def demo_main(argv, *, description, port, make_emulator, load_demo, describe):
+    """The command line of a platform emulator: ``--port`` (default ``port``) and ``--demo``.
+
+    ``make_emulator(demo)`` builds the emulator; with ``--demo``, ``load_demo(emulator)`` adds
+    the sample data and the demo page (and starts delivering webhooks); ``describe(emulator)``
+    says, once it listens, where it is and the demo backend's values (see :func:`serve`)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("--demo", action="store_true", help="load the sample data and serve the demo page")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    emulator = make_emulator(args.demo)
+    if args.demo:
+        load_demo(emulator)
+    return serve(emulator, args.port, lambda: describe(emulator))
 
 
 def serve(emulator, port, describe):

@@ -52,6 +52,18 @@ class ConnectorLinkWizard(models.AbstractModel):
         """Link the chosen containers with their first import held back, and preview that import."""
         return self.with_context(**{HOLD_FIRST_IMPORT: True})._link_chosen().action_preview_import()
 
+    def _link_show(self, containers, list_action_xmlid):
+        """What the Link button opens: the form of the one container linked, else the list
+        action ``list_action_xmlid`` of the backend's containers."""
+        if len(containers) == 1:
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": containers._name,
+                "res_id": containers.id,
+                "view_mode": "form",
+            }
+        return self.backend_id._connector_action_view_containers(list_action_xmlid)
+
     def _link_chosen(self):
         """The containers chosen, linked: existing ones linked again, new ones created."""
         self.ensure_one()

@@ -103,15 +103,7 @@ class PodioApp(models.Model):
         return True
 
     def _enqueue_import(self):
-        for app in self:
-            app._connector_container_enqueue(
-                "_job_import_app",
-                {"app_link_id": app.id},
-                name=self.env._("Import app %(app)s", app=app.name),
-                object_type="app",
-                identity_key=f"import:{app.id}",
-                priority=20,
-            )
+        self._connector_container_enqueue_import("_job_import_app", "app_link_id", "app")
 
     def _enqueue_hooks(self):
         for app in self:

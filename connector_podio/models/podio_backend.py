@@ -1,12 +1,12 @@
 import secrets
-from contextlib import contextmanager
+from contextlib import closing
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.connector_base.fields import Secret
-from odoo.addons.connector_base.lib.errors import ConfigurationError, ConnectorError
-from odoo.addons.connector_base.models.connector_error_text import connector_error_text
+from odoo.addons.connector_base.lib.errors import ConfigurationError
+from odoo.addons.connector_base.lib.notification import notification
 
 from ..lib import client as podio
 from ..lib.client import API_URL, AUTHORIZE_URL, PodioClient
@@ -109,14 +109,9 @@ class PodioBackend(models.Model):
             rate_limit_holders={"general": podio.quota_holder(self.sudo().oauth_client_id, account)},
         )
 
-    @contextmanager
     def _podio_session(self):
         """A client on this backend's tokens, closed after use; its errors are left to the caller."""
-        client = self._podio_client()
-        try:
-            yield client
-        finally:
-            client.close()
+        return closing(self._podio_client())
 
     # ------------------------------------------------------------------ connection
     def action_connect(self):
@@ -128,10 +123,8 @@ class PodioBackend(models.Model):
         if not self.sudo().oauth_client_id or not self._connector_secret("oauth_client_secret"):
             raise UserError(self.env._("Set the client ID and the client secret first."))
         grant_type, params = self._podio_grant()
-        try:
+        with self._connector_button_call():
             self._oauth_fetch_token(grant_type, **params)
-        except ConnectorError as error:
-            raise UserError(connector_error_text(self.env, error)) from None
         return self.action_test_connection()
 
     def _connector_reauthorize_hint(self):
@@ -161,19 +154,9 @@ class PodioBackend(models.Model):
 
     def action_test_connection(self):
         self.ensure_one()
-        try:
+        with self._connector_button_call():
             name = self._podio_identify()
-        except ConnectorError as error:
-            raise UserError(connector_error_text(self.env, error)) from None
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._("Connected to Podio: %(name)s.", name=name),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(self.env._("Connected to Podio: %(name)s.", name=name), close=True)
 
     def action_sync_now(self):
         """Read every linked app again: a full, idempotent import (unchanged items are skipped)."""
@@ -181,23 +164,10 @@ class PodioBackend(models.Model):
         return True
 
     def action_discover_apps(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("connector_podio.action_podio_app_link")
-        action["context"] = {"default_backend_id": self.id}
-        return action
+        return self._connector_action_link_wizard("connector_podio.action_podio_app_link")
 
     def action_view_apps(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id("connector_podio.action_podio_app")
-        action["domain"] = [("backend_id", "in", self.ids)]
-        action["context"] = {"default_backend_id": self[:1].id}
-        return action
-
-    def action_view_mappings(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "connector_base.action_connector_field_mapping"
-        )
-        action["domain"] = [("backend_model", "=", self._name), ("backend_id", "in", self.ids)]
-        return action
+        return self._connector_action_view_containers("connector_podio.action_podio_app")
 
     def _podio_hook_url(self):
         """Where the hooks post: the webhook route with the backend's secret as the last segment

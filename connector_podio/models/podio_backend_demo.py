@@ -37,7 +37,15 @@ class PodioBackendDemo(models.Model):
         linked.filtered("active")._enqueue_import()
         linked = set(linked.mapped("app_id"))
         self.env["podio.app"].create(
-            [{**choice, "backend_id": backend.id} for choice in choices if choice["app_id"] not in linked]
+            [
+                {
+                    **{key: value for key, value in choice.items() if key != "external_id"},
+                    "app_id": choice["external_id"],
+                    "backend_id": backend.id,
+                }
+                for choice in choices
+                if choice["external_id"] not in linked
+            ]
         )
         names = ", ".join(backend.app_ids.mapped("name"))
         return [

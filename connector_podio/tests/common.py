@@ -1,11 +1,10 @@
-import tempfile
-from unittest.mock import patch
-
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.connector_base.controllers.webhook import WebhookIntake
-from odoo.addons.connector_base.lib import rate_limit
-from odoo.addons.connector_base.tests.common import EmulatorRequestsMixin, RunJobsMixin
+from odoo.addons.connector_base.tests.common import (
+    EmulatorRequestsMixin,
+    PrivateRateLimitsMixin,
+    RunJobsMixin,
+)
 from odoo.addons.connector_podio.tests.emulator import (
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
@@ -17,7 +16,7 @@ from odoo.addons.connector_podio.tests.emulator import (
 
 
 @tagged("post_install", "-at_install")
-class PodioCase(RunJobsMixin, EmulatorRequestsMixin, HttpCase):
+class PodioCase(PrivateRateLimitsMixin, RunJobsMixin, EmulatorRequestsMixin, HttpCase):
     """End to end against the Podio emulator, over real HTTP both ways.
 
     Every test gets a fresh emulator (the sample contacts app) and a backend signed in to it
@@ -27,15 +26,6 @@ class PodioCase(RunJobsMixin, EmulatorRequestsMixin, HttpCase):
 
     def setUp(self):
         super().setUp()
-        # Private rate-limit buckets: quotas spent by another test or run must not count here.
-        directory = tempfile.TemporaryDirectory()
-        self.addCleanup(directory.cleanup)
-        for patcher in (
-            patch.object(rate_limit, "DEFAULT_DIRECTORY", directory.name),
-            patch.object(WebhookIntake, "rate_limit_directory", directory.name),
-        ):
-            patcher.start()
-            self.addCleanup(patcher.stop)
         self.podio = PodioEmulator()
         self.app_id = load_sample(self.podio)
         self.podio.start()
@@ -58,19 +48,10 @@ class PodioCase(RunJobsMixin, EmulatorRequestsMixin, HttpCase):
         self.backend.action_connect()
         self.assertEqual(self.backend.oauth_state, "connected")
 
-    def jobs(self, **domain):
-        return self.env["connector.sync.job"].search(
-            [
-                ("backend_model", "=", self.backend._name),
-                ("backend_id", "=", self.backend.id),
-                *[(key, "=", value) for key, value in domain.items()],
-            ]
-        )
-
     def link_app(self):
         """Link the sample app through the discovery wizard, run its hook and import jobs."""
         wizard = self.env["podio.app.link"].with_context(default_backend_id=self.backend.id).create({})
-        wizard.line_ids.filtered(lambda line: line.app_id == str(self.app_id)).selected = True
+        wizard.line_ids.filtered(lambda line: line.external_id == str(self.app_id)).selected = True
         wizard.action_link()
         self.run_jobs()
         return self.backend.app_ids

@@ -17,7 +17,6 @@ delivers them in the background. Nothing is signed (Podio signs nothing).
 Run the demo: ``python3 scripts/serve_emulator.py connector_podio --port 8393 --demo``.
 """
 
-import argparse
 import copy
 import itertools
 import logging
@@ -30,7 +29,14 @@ from urllib.parse import urlsplit
 import requests
 
 from odoo.addons.connector_base.tests import emulator as framework
-from odoo.addons.connector_base.tests.emulator import Emulator, EmulatorHTTPError, Quota, Response, serve
+from odoo.addons.connector_base.tests.emulator import (
+    Emulator,
+    EmulatorHTTPError,
+    PendingDelivery,
+    Quota,
+    Response,
+    demo_main,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -161,17 +167,12 @@ CONTACT_FIELDS = (
 )
 
 
-class Delivery:
-    """One hook call waiting to be made: the same form is sent on every retry."""
-
-    def __init__(self, hook_id, url, form):
-        self.hook_id = hook_id
-        self.url = url
-        self.form = form
+class Delivery(PendingDelivery):
+    """One hook call waiting to be made; its body is the form."""
 
     @property
     def type(self):
-        return self.form["type"]
+        return self.body["type"]
 
 
 class PodioEmulator(Emulator):
@@ -718,7 +719,7 @@ class PodioEmulator(Emulator):
     def deliver(self, delivery, *, timeout=10.0):
         """Send one delivery (again, if it was sent before); returns the status or the error text."""
         try:
-            status = requests.post(delivery.url, data=delivery.form, timeout=timeout).status_code
+            status = requests.post(delivery.url, data=delivery.body, timeout=timeout).status_code
         except requests.RequestException as error:
             status = type(error).__name__
         self.delivery_log.append((delivery.hook_id, delivery.type, status))
@@ -867,20 +868,13 @@ class DemoPages(framework.DemoPages):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Serve a local Podio with sample data.")
-    parser.add_argument("--port", type=int, default=DEMO["port"])
-    parser.add_argument("--demo", action="store_true", help="load the sample app and deliver hooks")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    emulator = PodioEmulator()
-    if args.demo:
-        load_sample(emulator)
-        DemoPages(emulator)
-        emulator.start_background_delivery(emulator.deliver_pending, delay=1.0)
-    return serve(
-        emulator,
-        args.port,
-        lambda: (
+    return demo_main(
+        argv,
+        description="Serve a local Podio with sample data.",
+        port=DEMO["port"],
+        make_emulator=lambda demo: PodioEmulator(),
+        load_demo=_load_demo,
+        describe=lambda emulator: (
             f"Podio emulator on {emulator.base_url} (its page there changes contacts and sends the hooks)\n"
             "Demo backend values (Connectors > Backends > Podio):\n"
             f"  API URL        {emulator.base_url}\n"
@@ -890,6 +884,12 @@ def main(argv=None):
             f"  Password       {DEMO_PASSWORD}"
         ),
     )
+
+
+def _load_demo(emulator):
+    load_sample(emulator)
+    DemoPages(emulator)
+    emulator.start_background_delivery(emulator.deliver_pending, delay=1.0)
 
 
 if __name__ == "__main__":

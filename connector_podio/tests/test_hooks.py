@@ -89,13 +89,13 @@ class TestHooks(PodioCase):
 
         wrong = delivery.url.rsplit("/", 1)[0] + "/not-the-secret"
         answers = [
-            requests.post(wrong, data=delivery.form, timeout=10).status_code,
+            requests.post(wrong, data=delivery.body, timeout=10).status_code,
             requests.post(
                 wrong,
-                data={"type": "hook.verify", "hook_id": delivery.form["hook_id"], "code": "x"},
+                data={"type": "hook.verify", "hook_id": delivery.body["hook_id"], "code": "x"},
                 timeout=10,
             ).status_code,
-            requests.post(delivery.url.rsplit("/", 1)[0], data=delivery.form, timeout=10).status_code,
+            requests.post(delivery.url.rsplit("/", 1)[0], data=delivery.body, timeout=10).status_code,
         ]
 
         self.env.invalidate_all()
@@ -111,7 +111,7 @@ class TestHooks(PodioCase):
         self.podio.outbox.clear()
         self.env.flush_all()
 
-        forged = {**delivery.form, "type": "item.delete", "item_id": str(item_id)}
+        forged = {**delivery.body, "type": "item.delete", "item_id": str(item_id)}
         self.assertEqual(requests.post(delivery.url, data=forged, timeout=10).status_code, 200)
         self.env.invalidate_all()
         self.run_jobs()
@@ -125,7 +125,7 @@ class TestHooks(PodioCase):
         jobs_before = self.jobs()
         self.env.flush_all()
 
-        status = requests.post(delivery.url, data={**delivery.form, "hook_id": "999"}, timeout=10).status_code
+        status = requests.post(delivery.url, data={**delivery.body, "hook_id": "999"}, timeout=10).status_code
 
         self.env.invalidate_all()
         self.assertEqual(status, 403)

@@ -1,14 +1,11 @@
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
 
-from odoo.addons.connector_base.lib.errors import ConnectorError
 from odoo.addons.connector_base.lib.preview import HOLD_FIRST_IMPORT
-from odoo.addons.connector_base.models.connector_error_text import connector_error_text
 
 from ..lib.mapper import unescape
 from ..models.podio_app import FEEDS
 
-LINE_FIELDS = ("app_id", "name", "item_name", "org_name", "space_name", "url")
+LINE_FIELDS = ("name", "item_name", "org_name", "space_name", "url")
 
 
 class PodioAppLink(models.TransientModel):
@@ -30,52 +27,35 @@ class PodioAppLink(models.TransientModel):
         if "line_ids" in fields_list and backend:
             linked = set(backend.with_context(active_test=False).app_ids.filtered("active").mapped("app_id"))
             values["line_ids"] = [
-                Command.create(line) for line in self._apps_to_offer(backend) if line["app_id"] not in linked
+                Command.create(line)
+                for line in self._apps_to_offer(backend)
+                if line["external_id"] not in linked
             ]
         return values
 
     @api.model
     def _apps_to_offer(self, backend):
         """Every app the credentials reach, with its organisation and workspace, names unescaped."""
-        try:
-            with backend._podio_session() as client:
-                if backend.auth_mode == "app":
-                    return [_line(client.app(backend.auth_app_id), "", "")]
-                return [
-                    _line(app, org["name"], space["name"])
-                    for org in client.organizations()
-                    for space in org.get("spaces") or ()
-                    for app in client.space_apps(space["space_id"])
-                    if app.get("status", "active") == "active"
-                ]
-        except ConnectorError as error:
-            raise UserError(connector_error_text(self.env, error)) from None
+        with backend._connector_button_call(), backend._podio_session() as client:
+            if backend.auth_mode == "app":
+                return [_line(client.app(backend.auth_app_id), "", "")]
+            return [
+                _line(app, org["name"], space["name"])
+                for org in client.organizations()
+                for space in org.get("spaces") or ()
+                for app in client.space_apps(space["space_id"])
+                if app.get("status", "active") == "active"
+            ]
 
     def action_link(self):
         """Link the chosen apps: their hooks are created and their first import queued."""
-        apps = self._link_chosen()
-        return (
-            self.backend_id.action_view_apps()
-            if len(apps) > 1
-            else {
-                "type": "ir.actions.act_window",
-                "res_model": "podio.app",
-                "res_id": apps.id,
-                "view_mode": "form",
-            }
-        )
+        return self._link_show(self._link_chosen(), "connector_podio.action_podio_app")
 
-    def _link_choices(self):
-        chosen = self.line_ids.filtered("selected")
-        if not chosen:
-            raise UserError(self.env._("Choose an app to link."))
-        return {
-            line.app_id: {
-                **{name: line[name] for name in LINE_FIELDS if name != "app_id"},
-                "odoo_model": self.odoo_model,
-            }
-            for line in chosen
-        }
+    def _link_values(self, line):
+        return {**{name: line[name] for name in LINE_FIELDS}, "odoo_model": self.odoo_model}
+
+    def _link_nothing_chosen_text(self):
+        return self.env._("Choose an app to link.")
 
     def _link_again(self, app, values):
         app.write({**values, "active": True})
@@ -87,7 +67,7 @@ class PodioAppLink(models.TransientModel):
 def _line(app, org_name, space_name):
     config = app.get("config") or {}
     return {
-        "app_id": str(app["app_id"]),
+        "external_id": str(app["app_id"]),
         "name": unescape(config.get("name")),
         "item_name": unescape(config.get("item_name")),
         "org_name": unescape(org_name),
@@ -102,7 +82,6 @@ class PodioAppLinkLine(models.TransientModel):
     _description = "Podio App to Link"
 
     wizard_id = fields.Many2one("podio.app.link", required=True, ondelete="cascade")
-    app_id = fields.Char(string="Podio app ID", readonly=True)
     item_name = fields.Char(readonly=True)
     org_name = fields.Char(string="Organisation", readonly=True)
     space_name = fields.Char(string="Workspace", readonly=True)

@@ -1,4 +1,4 @@
-from contextlib import contextmanager
+from contextlib import closing
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -95,16 +95,11 @@ class TrelloBackend(models.Model):
             )
         return TrelloClient(api_key, token, api_url=self.api_url)
 
-    @contextmanager
     def _trello_session(self):
         """A client on this backend's credentials, closed after use, for the code that calls
         Trello (jobs, mostly). Its errors are the client's ``ConnectorError``s, left for the
         caller: a job records them, a button turns them into words itself."""
-        client = self._trello_client()
-        try:
-            yield client
-        finally:
-            client.close()
+        return closing(self._trello_client())
 
     # ------------------------------------------------------------------ refused credentials
     # The base's policy (connector.backend.mixin): the client raises AuthenticationError only
@@ -184,23 +179,10 @@ class TrelloBackend(models.Model):
         return True
 
     def action_link_board(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("connector_trello.action_trello_board_link")
-        action["context"] = {"default_backend_id": self.id}
-        return action
+        return self._connector_action_link_wizard("connector_trello.action_trello_board_link")
 
     def action_view_boards(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id("connector_trello.action_trello_board")
-        action["domain"] = [("backend_id", "in", self.ids)]
-        action["context"] = {"default_backend_id": self[:1].id}
-        return action
-
-    def action_view_mappings(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "connector_base.action_connector_field_mapping"
-        )
-        action["domain"] = [("backend_model", "=", self._name), ("backend_id", "in", self.ids)]
-        return action
+        return self._connector_action_view_containers("connector_trello.action_trello_board")
 
     # ------------------------------------------------------------------ jobs
     def _link_of(self, board_id):

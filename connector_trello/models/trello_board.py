@@ -123,15 +123,7 @@ class TrelloBoard(models.Model):
         return action
 
     def _enqueue_import(self):
-        for link in self:
-            link._connector_container_enqueue(
-                "_job_import_board",
-                {"board_link_id": link.id},
-                name=self.env._("Import board %(board)s", board=link.name),
-                object_type="board",
-                identity_key=f"import:{link.id}",
-                priority=20,
-            )
+        self._connector_container_enqueue_import("_job_import_board", "board_link_id", "board")
 
     # ------------------------------------------------------------------ import
     def _import(self):

@@ -45,15 +45,6 @@ class TrelloCase(PrivateRateLimitsMixin, RunJobsMixin, EmulatorRequestsMixin, Ht
         )
 
     # ------------------------------------------------------------------ helpers
-    def jobs(self, **domain):
-        return self.env["connector.sync.job"].search(
-            [
-                ("backend_model", "=", self.backend._name),
-                ("backend_id", "=", self.backend.id),
-                *[(key, "=", value) for key, value in domain.items()],
-            ]
-        )
-
     def link_board(self, **values):
         """Link the sample board, let its webhook be registered and import it."""
         link = self.env["trello.board"].create(

@@ -11,7 +11,6 @@ like; the demo delivers it in the background.
 Run the demo: ``python3 scripts/serve_emulator.py connector_trello --port 8391 --demo``.
 """
 
-import argparse
 import copy
 import itertools
 import json
@@ -30,12 +29,13 @@ from odoo.addons.connector_base.tests import emulator as framework
 from odoo.addons.connector_base.tests.emulator import (
     Emulator,
     EmulatorHTTPError,
+    PendingDelivery,
     Quota,
     Response,
+    demo_main,
     hmac_sha1_base64_body_and_url,
     page_by_id,
     send_signed_webhook,
-    serve,
 )
 
 _logger = logging.getLogger(__name__)
@@ -141,13 +141,8 @@ def _true(value):
     return str(value).lower() in ("true", "1", "yes")
 
 
-class Delivery:
-    """One webhook call waiting to be made: the same bytes are sent on every retry."""
-
-    def __init__(self, webhook_id, callback_url, body):
-        self.webhook_id = webhook_id
-        self.callback_url = callback_url
-        self.body = body
+class Delivery(PendingDelivery):
+    """One webhook call waiting to be made; its body is the JSON bytes."""
 
     @property
     def action(self):
@@ -747,7 +742,7 @@ class TrelloEmulator(Emulator):
         """POST one delivery, signed unless ``signature`` is given; returns the response (or None)."""
         try:
             response = send_signed_webhook(
-                delivery.callback_url,
+                delivery.url,
                 delivery.body,
                 signature_header=SIGNATURE_HEADER,
                 sign=hmac_sha1_base64_body_and_url(self.app_secret),
@@ -759,21 +754,21 @@ class TrelloEmulator(Emulator):
             self._delivery_failed(delivery, type(error).__name__)
             return None
         with self.state:
-            webhook = self.webhooks.get(delivery.webhook_id)
+            webhook = self.webhooks.get(delivery.hook_id)
             if response.status_code == 410 and webhook:
-                del self.webhooks[delivery.webhook_id]
+                del self.webhooks[delivery.hook_id]
             elif response.status_code != 200:
                 self._delivery_failed(delivery, response.status_code)
             elif webhook:
                 webhook["consecutiveFailures"] = 0
                 webhook["firstConsecutiveFailDate"] = None
-            self.delivery_log.append((delivery.webhook_id, delivery.action["id"], response.status_code))
+            self.delivery_log.append((delivery.hook_id, delivery.action["id"], response.status_code))
         return response
 
     def _delivery_failed(self, delivery, outcome):
         with self.state:
-            self.delivery_log.append((delivery.webhook_id, delivery.action["id"], outcome))
-            webhook = self.webhooks.get(delivery.webhook_id)
+            self.delivery_log.append((delivery.hook_id, delivery.action["id"], outcome))
+            webhook = self.webhooks.get(delivery.hook_id)
             if not webhook:
                 return
             webhook["consecutiveFailures"] += 1
@@ -1449,20 +1444,13 @@ class DemoPages(framework.DemoPages):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Serve a local Trello with sample data.")
-    parser.add_argument("--port", type=int, default=DEMO["port"])
-    parser.add_argument("--demo", action="store_true", help="load the sample board and deliver webhooks")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    emulator = TrelloEmulator(fixed_ids=args.demo)
-    if args.demo:
-        load_sample(emulator)
-        DemoPages(emulator)
-        emulator.start_auto_delivery()
-    return serve(
-        emulator,
-        args.port,
-        lambda: (
+    return demo_main(
+        argv,
+        description="Serve a local Trello with sample data.",
+        port=DEMO["port"],
+        make_emulator=lambda demo: TrelloEmulator(fixed_ids=demo),
+        load_demo=_load_demo,
+        describe=lambda emulator: (
             f"Trello emulator on {emulator.base_url} (its page there changes cards and sends the webhooks)\n"
             "Demo backend values (Connectors > Backends > Trello):\n"
             f"  API URL     {emulator.base_url}/1\n"
@@ -1471,6 +1459,12 @@ def main(argv=None):
             f"  Token       {next(iter(emulator.tokens))}   (or press Authorize)"
         ),
     )
+
+
+def _load_demo(emulator):
+    load_sample(emulator)
+    DemoPages(emulator)
+    emulator.start_auto_delivery()
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ class TestWebhooks(TrelloCase):
     def test_a_forged_or_unsigned_callback_gets_401_and_nothing_is_stored(self):
         self.trello.move_card(self.sample["cards"]["Order laptops"], self.sample["lists"]["Done"])
         [delivery] = self.trello.take_pending()
-        forged = sign("not-the-app-secret", delivery.body, delivery.callback_url)
+        forged = sign("not-the-app-secret", delivery.body, delivery.url)
         other_url = sign(self.trello.app_secret, delivery.body, "http://attacker.example/hook")
 
         statuses = [

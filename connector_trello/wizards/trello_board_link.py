@@ -49,17 +49,7 @@ class TrelloBoardLink(models.TransientModel):
 
     def action_link(self):
         """Link the chosen boards and queue their first import."""
-        links = self._link_chosen()
-        return (
-            self.backend_id.action_view_boards()
-            if len(links) > 1
-            else {
-                "type": "ir.actions.act_window",
-                "res_model": "trello.board",
-                "res_id": links.id,
-                "view_mode": "form",
-            }
-        )
+        return self._link_show(self._link_chosen(), "connector_trello.action_trello_board")
 
     def _link_values(self, line):
         return {"name": line.name, "url": line.url, "project_id": self.project_id.id}

@@ -6,11 +6,13 @@ import time
 import pytest
 import requests
 
+from odoo.addons.connector_base.tests import emulator as framework
 from odoo.addons.connector_base.tests.emulator import (
     MALFORMED_JSON,
     DemoPages,
     Emulator,
     EmulatorHTTPError,
+    PendingDelivery,
     Quota,
     Response,
     hmac_sha1_base64_body_and_url,
@@ -444,3 +446,51 @@ def test_the_demo_page_serves_the_platform_sections_and_the_demo_credentials():
     assert "<title>Demo &lt;platform&gt;</title>" in page.text
     assert "<h1>Demo &lt;platform&gt;</h1><p>one board</p>" in page.text
     assert credentials.json() == {"token": "t1"}
+
+
+def test_demo_main_builds_loads_and_serves_on_the_port_given(monkeypatch):
+    served = {}
+
+    def fake_serve(emulator, port, describe):
+        served.update(emulator=emulator, port=port, text=describe())
+        return 0
+
+    monkeypatch.setattr(framework, "serve", fake_serve)
+    loaded = []
+    built = []
+
+    def make(demo):
+        built.append(demo)
+        return Emulator()
+
+    answer = framework.demo_main(
+        ["--port", "8123", "--demo"],
+        description="Serve a test platform.",
+        port=8000,
+        make_emulator=make,
+        load_demo=loaded.append,
+        describe=lambda emulator: f"listening as {type(emulator).__name__}",
+    )
+    assert answer == 0
+    assert built == [True]
+    assert loaded == [served["emulator"]]
+    assert (served["port"], served["text"]) == (8123, "listening as Emulator")
+
+
+def test_demo_main_without_demo_loads_nothing_and_uses_the_default_port(monkeypatch):
+    monkeypatch.setattr(framework, "serve", lambda emulator, port, describe: port)
+    loaded = []
+    port = framework.demo_main(
+        [],
+        description="x",
+        port=8000,
+        make_emulator=lambda demo: Emulator(),
+        load_demo=loaded.append,
+        describe=str,
+    )
+    assert (port, loaded) == (8000, [])
+
+
+def test_a_pending_delivery_keeps_what_each_retry_sends():
+    delivery = PendingDelivery("h1", "http://127.0.0.1:1/hook", b'{"a": 1}')
+    assert (delivery.hook_id, delivery.url, delivery.body) == ("h1", "http://127.0.0.1:1/hook", b'{"a": 1}')

@@ -223,10 +223,10 @@ def test_hooks_are_created_inactive_and_validated_with_the_code_podio_sent(podio
             }
         ]
         (verify,) = podio_emulator.outbox
-        assert verify.form["type"] == "hook.verify" and verify.form["hook_id"] == str(hook_id)
+        assert verify.body["type"] == "hook.verify" and verify.body["hook_id"] == str(hook_id)
         with pytest.raises(errors.ValidationError):
             client.validate_hook(hook_id, "not-the-code")
 
-        client.validate_hook(hook_id, verify.form["code"])
+        client.validate_hook(hook_id, verify.body["code"])
 
         assert client.hooks(app_id)[0]["status"] == "active"

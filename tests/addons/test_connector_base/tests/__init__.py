@@ -1,3 +1,4 @@
+from . import test_backend_actions
 from . import test_backend_pause
 from . import test_binding_helpers
 from . import test_change_detection
