@@ -1,4 +1,6 @@
 from . import test_connection
+from . import test_oauth_user
 from . import test_profiles
+from . import test_profile_link
 from . import test_polling
 from . import test_demo
