@@ -37,9 +37,13 @@ class SproutBackendMatching(models.Model):
         Binding = self.env["connector.external.binding"]
         for network, of_network in pending.grouped("network").items():
             external_type = author_type(network)
-            bound = Binding._find(
-                self, external_type, "res.partner", list(set(of_network.mapped("author_guid")))
-            )
+            authors = list(set(of_network.mapped("author_guid")))
+            # A contact deleted since it was bound leaves its binding behind: not a match.
+            bound = {
+                author: partner
+                for author, partner in Binding._find(self, external_type, "res.partner", authors).items()
+                if partner.exists()
+            }
             for message in of_network:
                 partner, method, score = bound.get(message.author_guid), "binding", 1.0
                 if not partner:

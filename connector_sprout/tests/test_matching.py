@@ -52,6 +52,22 @@ class TestMatching(SproutCase):
         latest = self.by_author("Joana").filtered(lambda message: message.text == "Thanks for the answer")
         self.assertEqual((latest.partner_id, latest.match_method), (joana, "binding"))
 
+    def test_a_bound_contact_deleted_since_is_no_match(self):
+        joana = self.Partner.create({"name": "Joana Lopes", "email": "joana@example.com"})
+        self.poll()
+        first = self.by_author("Joana")
+        first.partner_id = False  # a person clears it: the author is unbound
+        self.env["connector.external.binding"]._bind(
+            self.backend, "author:linkedin", {first.author_guid: joana}
+        )
+        joana.unlink()
+        self.receive("Thanks for the answer", author=("Joana", "joana_l"))
+
+        self.poll()
+
+        latest = self.by_author("Joana").filtered(lambda message: message.text == "Thanks for the answer")
+        self.assertFalse(latest.partner_id)
+
     def test_a_phone_number_in_the_text_matches_the_contact_with_that_number(self):
         self.Partner.create({"name": "Someone else", "phone": "+351 213 000 000"})
         carla = self.Partner.create({"name": "C. Martins", "mobile": "912-345-678"})
