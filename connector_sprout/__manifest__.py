@@ -16,6 +16,7 @@
         "views/sprout_backend_views.xml",
         "views/sprout_profile_views.xml",
         "views/sprout_message_views.xml",
+        "wizards/sprout_profile_link_views.xml",
         "views/menus.xml",
     ],
 }

@@ -101,6 +101,9 @@ class ConnectorOAuthMixin(models.AbstractModel):
     _oauth_refresh_lead = 900
     # How long the user has to approve access on the platform.
     _oauth_state_lifetime = 900
+    # Where the platform sends the user back: the base's route, or a platform's own
+    # route answering with ``controllers.oauth.oauth_callback_answer`` (Sprout's).
+    _oauth_callback_path = CALLBACK_PATH
 
     oauth_client_id = fields.Char(string="Client ID", groups=MANAGER_GROUP)
     oauth_client_secret = Secret(string="Client secret")
@@ -142,7 +145,7 @@ class ConnectorOAuthMixin(models.AbstractModel):
     @api.depends("public_base_url")
     def _compute_oauth_redirect_uri(self):
         for backend in self:
-            backend.oauth_redirect_uri = backend._connector_public_base_url() + CALLBACK_PATH
+            backend.oauth_redirect_uri = backend._connector_public_base_url() + backend._oauth_callback_path
 
     # ------------------------------------------------------------------ connect (authorization code)
     def _oauth_check_manager(self):

@@ -22,6 +22,8 @@ from .filters import as_id, eq, in_range
 
 API_URL = "https://api.sproutsocial.com"
 TOKEN_URL = "https://identity.sproutsocial.com/oauth2/84e39c75-d770-45d9-90a9-7b79e3037d2c/v1/token"
+# The authorization endpoint of user-based OAuth clients, as the server's metadata names it.
+AUTHORIZE_URL = "https://identity.sproutsocial.com/oauth2/84e39c75-d770-45d9-90a9-7b79e3037d2c/v1/authorize"
 # The docs' example scope; whether it should be the numeric organization id is UNCONFIRMED.
 DEFAULT_SCOPE = "organization_id"
 MESSAGE_PAGE = 100  # Sprout's largest messages `limit`

@@ -3,8 +3,10 @@ from . import sprout_backend_metadata
 from . import sprout_backend_polling
 from . import sprout_backend_overview
 from . import sprout_backend_demo
+from . import sprout_backend_matching
 from . import sprout_group
 from . import sprout_profile
 from . import sprout_tag
 from . import sprout_user
 from . import sprout_message
+from . import sprout_message_match

@@ -6,12 +6,16 @@ from odoo.addons.connector_base.lib.errors import ConfigurationError, ConnectorE
 from odoo.addons.connector_base.lib.oauth import StaticToken
 from odoo.addons.connector_base.models.connector_error_text import connector_error_text
 
-from ..lib.client import API_URL, DEFAULT_SCOPE, TOKEN_URL, SproutClient
+from ..lib.client import API_URL, AUTHORIZE_URL, DEFAULT_SCOPE, TOKEN_URL, SproutClient
+
+# Sprout's OAuth clients are registered with the redirect URIs they may use: this one is Sprout's.
+CALLBACK_PATH = "/connector/sprout/oauth/callback"
 
 
 class SproutBackend(models.Model):
-    """A Sprout Social customer, reached with an API token or an OAuth machine-to-machine
-    client, and the profiles whose inbox comes into Odoo.
+    """A Sprout Social customer, reached with an API token, an OAuth machine-to-machine
+    client or a user-based OAuth client (a person presses Connect), and the profiles whose
+    inbox comes into Odoo.
 
     This file holds the account and its client. Extensions in files of their own:
     ``sprout_backend_metadata`` (profiles, groups, tags, users), ``sprout_backend_polling``
@@ -21,6 +25,8 @@ class SproutBackend(models.Model):
     _inherit = ["connector.oauth.mixin"]
     _description = "Sprout Social Backend"
     _oauth_token_endpoint = TOKEN_URL
+    _oauth_authorize_endpoint = AUTHORIZE_URL
+    _oauth_callback_path = CALLBACK_PATH
     _oauth_default_scope = DEFAULT_SCOPE
 
     api_url = fields.Char(
@@ -30,7 +36,11 @@ class SproutBackend(models.Model):
         help="Sprout's API; a local emulator's address for a demo.",
     )
     auth_type = fields.Selection(
-        [("api_token", "API token"), ("client_credentials", "OAuth client (machine-to-machine)")],
+        [
+            ("api_token", "API token"),
+            ("client_credentials", "OAuth client (machine-to-machine)"),
+            ("authorization_code", "OAuth client (user-based: Connect)"),
+        ],
         string="Credential",
         required=True,
         default="api_token",
@@ -77,6 +87,10 @@ class SproutBackend(models.Model):
                 )
             )
         if self._oauth_status().state != "connected":
+            if self.auth_type != "client_credentials":
+                raise ConfigurationError(
+                    self.env._("%(backend)s: press Connect first.", backend=self.display_name)
+                )
             self._oauth_fetch_token_client_credentials()
         return self._oauth_client(SproutClient, self.api_url, **options)
 
@@ -91,11 +105,15 @@ class SproutBackend(models.Model):
         self.ensure_one()
         if self.auth_type == "api_token":
             return bool(self._connector_secret("api_token"))
+        if self.auth_type == "authorization_code":
+            return super()._connector_credentials_ready()
         return bool(self.sudo().oauth_client_id and self._connector_secret("oauth_client_secret"))
 
     def _connector_reauthorize_hint(self):
         if self.auth_type == "api_token":
             return self.env._("saves a working API token")
+        if self.auth_type == "authorization_code":
+            return super()._connector_reauthorize_hint()
         return self.env._("saves a working OAuth client secret")
 
     def _connector_check_credentials(self):
@@ -144,6 +162,13 @@ class SproutBackend(models.Model):
             backend._sprout_enqueue_metadata()
             backend._connector_enqueue_polls()
         return True
+
+    def action_choose_profiles(self):
+        """The profiles Sprout has now, to choose those whose inbox comes into Odoo."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("connector_sprout.action_sprout_profile_link")
+        action["context"] = {"default_backend_id": self.id}
+        return action
 
     def action_view_profiles(self):
         action = self.env["ir.actions.act_window"]._for_xml_id("connector_sprout.action_sprout_profile")

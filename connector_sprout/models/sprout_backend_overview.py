@@ -32,6 +32,6 @@ class SproutBackendOverview(models.Model):
                     "%(count)s of %(total)s profile(s)", count=len(synced), total=len(self.profile_ids)
                 )
                 if synced
-                else self.env._("No profile is ticked to sync: tick some on the Profiles tab."),
+                else self.env._("No profile is chosen to sync: press Choose profiles."),
             ),
         ]

@@ -100,9 +100,14 @@ class SproutBackendPolling(models.Model):
         ]
 
     def _job_import_messages(self, job):
-        """Store a page of polled messages, one record per guid."""
+        """Store a page of polled messages, one record per guid, and match their authors."""
         items = self._sprout_message_items(job.payload["messages"])
         result = self.env["sprout.message"]._connector_upsert(self, MESSAGE, items)
+        self._sprout_match_authors(
+            self.env["sprout.message"].search(
+                [("backend_id", "=", self.id), ("guid", "in", [item["external_id"] for item in items])]
+            )
+        )
         return {
             **result.as_job_result(),
             "summary": self.env._(

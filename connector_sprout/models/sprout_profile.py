@@ -5,7 +5,7 @@ NETWORKS_HELP = "As Sprout names it: instagram, facebook, twitter, linkedin_comp
 
 class SproutProfile(models.Model):
     """A social profile connected in Sprout; its inbox comes into Odoo once a person
-    ticks "Sync messages"."""
+    chooses it (``sprout.profile.link``), which ticks "Sync messages", the flag the polls read."""
 
     _name = "sprout.profile"
     _inherit = ["connector.external.id.mixin"]
@@ -23,7 +23,9 @@ class SproutProfile(models.Model):
         "sprout.group", "sprout_profile_group_rel", "profile_id", "group_id", string="Groups"
     )
     sync_messages = fields.Boolean(
-        string="Sync messages", help="Bring this profile's inbox messages into Odoo."
+        string="Sync messages",
+        readonly=True,
+        help="Bring this profile's inbox messages into Odoo: set by Choose profiles on the backend.",
     )
     active = fields.Boolean(default=True, help="Unticked when the profile is no longer in Sprout.")
     message_count = fields.Integer(compute="_compute_message_count", string="Messages")
@@ -49,3 +51,8 @@ class SproutProfile(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("connector_sprout.action_sprout_message")
         action["domain"] = [("profile_id", "in", self.ids)]
         return action
+
+    def action_stop_sync(self):
+        """No more polls of this profile's inbox; its messages stay."""
+        self.sync_messages = False
+        return True

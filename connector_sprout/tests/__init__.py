@@ -1,4 +1,7 @@
 from . import test_connection
+from . import test_oauth_user
 from . import test_profiles
+from . import test_profile_link
 from . import test_polling
+from . import test_matching
 from . import test_demo

@@ -3,10 +3,14 @@
 Built from the platform notes and the documented examples of the API reference (the
 messages endpoint's request and response examples): client metadata, the customer's
 profiles, groups, tags and users, the inbox messages endpoint (filters, field
-selection, sorting, forward cursors), the OAuth client-credentials token endpoint, and
-429 / 202 / 5xx on demand. Ids come as numbers in metadata and messages, as the notes
-record; ``string_ids`` spells them as strings, as the publishing answers do, so a client
-must take both. Every answer carries ``X-Sprout-Request-ID`` and the version headers.
+selection, sorting, forward cursors), the OAuth identity server (the client-credentials
+grant of machine-to-machine clients; the authorization endpoint and the code grant of
+user-based clients, whose registered redirect URIs it checks), and 429 / 202 / 5xx on
+demand. Refresh tokens for user-based clients are UNCONFIRMED in the notes:
+``issue_refresh_tokens`` turns them on (they rotate on use). Ids come as numbers in
+metadata and messages, as the notes record; ``string_ids`` spells them as strings, as
+the publishing answers do, so a client must take both. Every answer carries
+``X-Sprout-Request-ID`` and the version headers.
 
 Run the demo: ``python3 scripts/serve_emulator.py connector_sprout --port 8394 --demo``.
 """
@@ -23,6 +27,7 @@ import uuid
 import zlib
 from datetime import datetime, timedelta, timezone
 from html import escape
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from odoo.addons.connector_base.tests import emulator as framework
@@ -35,6 +40,9 @@ DEMO_CLIENT_ID = "0oa-demo-machine-client"
 DEMO_CLIENT_SECRET = "sprout-demo-client-secret-7a6b5c4d3e2f1a0b"
 # The identity server's path for Sprout's OAuth tenant (platform notes).
 TOKEN_PATH = "/oauth2/84e39c75-d770-45d9-90a9-7b79e3037d2c/v1/token"
+AUTHORIZE_PATH = "/oauth2/84e39c75-d770-45d9-90a9-7b79e3037d2c/v1/authorize"
+DEMO_USER_CLIENT_ID = "0oa-demo-user-client"
+DEMO_USER_CLIENT_SECRET = "sprout-demo-user-client-secret-1c2d3e4f5a6b"
 TOKEN_LIFETIME = 3600
 API_VERSION = "1.1"
 SERVER_VERSION = "1.1.3018"
@@ -47,6 +55,16 @@ _RANGE = re.compile(r"^(?P<start>[^.]+?)(?P<dots>\.\.\.|\.\.)(?P<end>[^.].*)$")
 def _error(status, message):
     """Sprout's envelope on errors: one human-readable ``error`` text, no code."""
     return EmulatorHTTPError(status, {"error": message})
+
+
+def _invalid_client():
+    return EmulatorHTTPError(
+        401, {"error": "invalid_client", "error_description": "Client authentication failed."}
+    )
+
+
+def _invalid_grant(description):
+    return EmulatorHTTPError(400, {"error": "invalid_grant", "error_description": description})
 
 
 def _iso(moment):
@@ -96,6 +114,12 @@ class SproutEmulator(Emulator):
         self.customer_name = customer_name
         self.api_tokens = {api_token}
         self.clients = {DEMO_CLIENT_ID: DEMO_CLIENT_SECRET}
+        # User-based clients: client id -> {"secret", "redirect_uris"} (authorization code).
+        self.user_clients = {}
+        self.consent = "approve"  # what the person answers on the consent page, or "deny"
+        self.issue_refresh_tokens = False
+        self._codes = {}  # code -> (client id, redirect URI)
+        self._refresh_tokens = {}  # refresh token -> client id
         self.access_tokens = {}  # access token -> expiry (epoch seconds)
         self.token_requests = []  # the form of every token request, for tests
         self.token_lifetime = TOKEN_LIFETIME
@@ -128,17 +152,58 @@ class SproutEmulator(Emulator):
     def revoke_api_token(self, token=DEMO_TOKEN):
         self.api_tokens.discard(token)
 
+    def register_user_client(self, client_id, secret, redirect_uri):
+        """A user-based OAuth client, with the redirect URI allowed for it."""
+        self.user_clients[client_id] = {"secret": secret, "redirect_uris": {redirect_uri}}
+
+    def _authorize(self, request):
+        """The consent page of a user-based client, answered at once as ``consent`` says:
+        back to the registered redirect URI with a single-use code (or ``access_denied``)
+        and the state."""
+        query = request.query
+        client = self.user_clients.get(query.get("client_id"))
+        redirect_uri = query.get("redirect_uri")
+        if client is None or redirect_uri not in client["redirect_uris"]:
+            return Response(400, b"Unknown client_id or redirect_uri not allowed for it")
+        if query.get("response_type") != "code":
+            answer = {"error": "unsupported_response_type"}
+        elif self.consent != "approve":
+            answer = {"error": "access_denied", "error_description": "The user denied access."}
+        else:
+            code = secrets.token_urlsafe(24)
+            self._codes[code] = (query["client_id"], redirect_uri)
+            answer = {"code": code}
+        location = f"{redirect_uri}?{urlencode({**answer, 'state': query.get('state', '')})}"
+        return Response(302, b"", {"Location": location})
+
     def _issue_token(self, request):
         form = request.form
         self.token_requests.append(dict(form))
         if request.content_type != "application/x-www-form-urlencoded":
             raise EmulatorHTTPError(415, {"error": "invalid_request"})
-        if form.get("grant_type") != "client_credentials":
+        grant = form.get("grant_type")
+        client_id = form.get("client_id")
+        if grant == "client_credentials":
+            if self.clients.get(client_id) != form.get("client_secret"):
+                raise _invalid_client()
+            return self._tokens(form.get("scope") or "")
+        if grant not in ("authorization_code", "refresh_token"):
             raise EmulatorHTTPError(400, {"error": "unsupported_grant_type"})
-        if self.clients.get(form.get("client_id")) != form.get("client_secret"):
-            raise EmulatorHTTPError(
-                401, {"error": "invalid_client", "error_description": "Client authentication failed."}
-            )
+        client = self.user_clients.get(client_id)
+        if client is None or client["secret"] != form.get("client_secret"):
+            raise _invalid_client()
+        if grant == "authorization_code":
+            if self._codes.pop(form.get("code"), None) != (client_id, form.get("redirect_uri")):
+                raise _invalid_grant("The authorization code is invalid or expired.")
+        elif self._refresh_tokens.pop(form.get("refresh_token"), None) != client_id:
+            raise _invalid_grant("The refresh token is invalid or expired.")
+        tokens = self._tokens(form.get("scope") or "")
+        if self.issue_refresh_tokens:
+            tokens["refresh_token"] = secrets.token_urlsafe(32)
+            self._refresh_tokens[tokens["refresh_token"]] = client_id
+        return tokens
+
+    def _tokens(self, scope):
         # A JWT-looking opaque token: the connector never reads inside it.
         token = ".".join(
             base64.urlsafe_b64encode(part).rstrip(b"=").decode()
@@ -149,12 +214,13 @@ class SproutEmulator(Emulator):
             "access_token": token,
             "token_type": "Bearer",
             "expires_in": self.token_lifetime,
-            "scope": form.get("scope") or "",
+            "scope": scope,
         }
 
     # ------------------------------------------------------------------ routing
     def _routes(self):
         self.route("POST", TOKEN_PATH, self._issue_token, public=True)
+        self.route("GET", AUTHORIZE_PATH, self._authorize, public=True)
         self.route("GET", "/v1/metadata/client", self._get_client)
         for pattern, handler in (
             ("metadata/customer", lambda: [self._spell(profile) for profile in self.profiles]),

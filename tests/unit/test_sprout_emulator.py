@@ -1,14 +1,18 @@
 """The Sprout emulator answers as the platform notes and the documented examples say."""
 
 from datetime import datetime, timezone
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 
 from odoo.addons.connector_sprout.tests.emulator import (
+    AUTHORIZE_PATH,
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
     DEMO_TOKEN,
+    DEMO_USER_CLIENT_ID,
+    DEMO_USER_CLIENT_SECRET,
     TOKEN_PATH,
     SproutEmulator,
     load_sample,
@@ -81,6 +85,68 @@ def test_client_credentials_grant_issues_an_expiring_bearer_token(sprout):
         timeout=5,
     )
     assert wrong.status_code == 401
+
+
+REDIRECT = "https://odoo.example/connector/sprout/oauth/callback"
+
+
+def authorize(sprout, **params):
+    query = {
+        "response_type": "code",
+        "client_id": DEMO_USER_CLIENT_ID,
+        "redirect_uri": REDIRECT,
+        "state": "s1",
+    }
+    return requests.get(
+        sprout.url(AUTHORIZE_PATH), params={**query, **params}, allow_redirects=False, timeout=5
+    )
+
+
+def code_grant(sprout, code, redirect_uri=REDIRECT):
+    return requests.post(
+        sprout.url(TOKEN_PATH),
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "client_id": DEMO_USER_CLIENT_ID,
+            "client_secret": DEMO_USER_CLIENT_SECRET,
+        },
+        timeout=5,
+    )
+
+
+def test_the_authorization_code_flow_sends_a_single_use_code_to_the_registered_redirect_uri(sprout):
+    sprout.register_user_client(DEMO_USER_CLIENT_ID, DEMO_USER_CLIENT_SECRET, REDIRECT)
+
+    consent = authorize(sprout)
+
+    assert consent.status_code == 302
+    location = urlsplit(consent.headers["Location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == REDIRECT
+    query = parse_qs(location.query)
+    assert query["state"] == ["s1"]
+    assert (
+        code_grant(sprout, query["code"][0], redirect_uri="https://elsewhere.example/cb").status_code == 400
+    )
+    sprout.issue_refresh_tokens = True
+    consent = authorize(sprout)
+    code = parse_qs(urlsplit(consent.headers["Location"]).query)["code"][0]
+    granted = code_grant(sprout, code).json()
+    assert granted["token_type"] == "Bearer" and granted["refresh_token"]
+    headers = {"Authorization": f"Bearer {granted['access_token']}"}
+    assert requests.get(sprout.url("/v1/metadata/client"), headers=headers, timeout=5).status_code == 200
+    assert code_grant(sprout, code).json()["error"] == "invalid_grant", "a code works once"
+
+
+def test_the_authorize_endpoint_refuses_an_unregistered_redirect_and_reports_a_denial(sprout):
+    sprout.register_user_client(DEMO_USER_CLIENT_ID, DEMO_USER_CLIENT_SECRET, REDIRECT)
+
+    assert authorize(sprout, redirect_uri="https://evil.example/cb").status_code == 400
+    sprout.consent = "deny"
+    denied = parse_qs(urlsplit(authorize(sprout).headers["Location"]).query)
+
+    assert denied["error"] == ["access_denied"] and "code" not in denied
 
 
 def test_without_fields_only_guids_come_back_newest_first(sprout):

@@ -176,6 +176,28 @@ class TestOAuth(EmulatorRequestsMixin, HttpCase):
         self.assertEqual(len(self.refresh_jobs()), 1)
         self.assertLess(self.refresh_jobs().next_attempt_at, self.backend.oauth_token_expires_at)
 
+    def test_a_callback_route_of_the_platforms_own_is_the_redirect_uri_and_connects(self):
+        own_path = "/connector/test/oauth/callback"
+        self.authenticate("admin", "admin")
+        with patch.object(type(self.backend), "_oauth_callback_path", own_path):
+            self.backend.invalidate_recordset(["oauth_redirect_uri"])
+            action = self.backend.with_user(self.admin).action_oauth_connect()
+            query = parse_qs(urlsplit(action["url"]).query)
+            self.assertEqual(query["redirect_uri"], [self.base_url() + own_path])
+
+            response = self.opener.get(
+                self.base_url() + own_path,
+                params={"state": query["state"][0], "code": CODE},
+                allow_redirects=False,
+                timeout=10,
+            )
+            self.env.invalidate_all()
+
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(self.backend.oauth_state, "connected")
+        [exchange] = self.platform.token_requests()
+        self.assertEqual(exchange["redirect_uri"], self.base_url() + own_path)
+
     def test_a_tampered_state_is_refused_and_stores_nothing(self):
         self.authenticate("admin", "admin")
         payload, signature = self.connect_as(self.admin).split(".")

@@ -1,0 +1,71 @@
+"""What ties a message's author to a customer, read from the message alone (ORM-free):
+the email addresses and phone numbers written in its text, and how alike two names are.
+
+Sprout sends no email or phone with an author (``from`` holds a guid, a name and a
+handle), so these are the clues a message carries; the database side (partners,
+bindings) is the backend's.
+"""
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+# A run of digits with the usual separators, at least 9 digits long (checked below).
+PHONE = re.compile(r"\+?\d[\d ().-]{7,}\d")
+# Numbers are compared on their last 9 digits: a national number without its country code.
+PHONE_KEY_DIGITS = 9
+
+
+def emails_in(text):
+    """The email addresses written in ``text``, lower-cased, in order, once each."""
+    return list(dict.fromkeys(found.lower().rstrip(".") for found in EMAIL.findall(text or "")))
+
+
+def phone_key(number):
+    """The digits two spellings of one phone number share (``+351 912 345 678`` and
+    ``912345678``), or None when it has too few digits to be a phone number."""
+    digits = re.sub(r"\D", "", number or "")
+    return digits[-PHONE_KEY_DIGITS:] if len(digits) >= PHONE_KEY_DIGITS else None
+
+
+def phone_keys_in(text):
+    """The keys of the phone numbers written in ``text`` (emails left out), once each."""
+    without_emails = EMAIL.sub(" ", text or "")
+    keys = (phone_key(found) for found in PHONE.findall(without_emails))
+    return list(dict.fromkeys(key for key in keys if key))
+
+
+def normalized_name(name):
+    """Case, accents, punctuation and spacing removed: ``"  Joã0 da-Silva"`` reads ``"joa0 da silva"``."""
+    decomposed = unicodedata.normalize("NFKD", name or "")
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
+
+
+def name_similarity(first, second):
+    """How alike two person names are, from 0 to 1, whatever the order of their words."""
+    left, right = normalized_name(first), normalized_name(second)
+    if not left or not right:
+        return 0.0
+    as_written = SequenceMatcher(None, left, right).ratio()
+    sorted_words = SequenceMatcher(
+        None, " ".join(sorted(left.split())), " ".join(sorted(right.split()))
+    ).ratio()
+    return max(as_written, sorted_words)
+
+
+def best_name_match(name, candidates, threshold):
+    """``(key, score)`` of the candidate (``{key: name}``) most like ``name`` at or above
+    ``threshold``, or None; of equal scores the first one wins."""
+    best = None
+    for key, candidate in candidates.items():
+        score = name_similarity(name, candidate)
+        if score >= threshold and (best is None or score > best[1]):
+            best = (key, score)
+    return best
+
+
+def name_words(name, shortest=3):
+    """The words of a name long enough to look candidates up by."""
+    return [word for word in normalized_name(name).split() if len(word) >= shortest]

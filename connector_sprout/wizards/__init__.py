@@ -1,0 +1,1 @@
+from . import sprout_profile_link
