@@ -1,10 +1,9 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from odoo.addons.connector_base.fields import Secret
-from odoo.addons.connector_base.lib.errors import ConfigurationError, ConnectorError
+from odoo.addons.connector_base.lib.errors import ConfigurationError
+from odoo.addons.connector_base.lib.notification import notification
 from odoo.addons.connector_base.lib.oauth import StaticToken
-from odoo.addons.connector_base.models.connector_error_text import connector_error_text
 
 from ..lib.client import API_URL, AUTHORIZE_URL, DEFAULT_SCOPE, TOKEN_URL, SproutClient
 
@@ -138,23 +137,16 @@ class SproutBackend(models.Model):
 
     def action_test_connection(self):
         self.ensure_one()
-        try:
+        with self._connector_button_call():
             customer = self._sprout_identify()
-        except ConnectorError as error:
-            raise UserError(connector_error_text(self.env, error)) from None
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "Connected to Sprout Social: customer %(name)s (%(id)s).",
-                    name=customer.get("name") or "-",
-                    id=customer["customer_id"],
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(
+            self.env._(
+                "Connected to Sprout Social: customer %(name)s (%(id)s).",
+                name=customer.get("name") or "-",
+                id=customer["customer_id"],
+            ),
+            close=True,
+        )
 
     def action_sync_now(self):
         """Read the profiles, groups, tags and users again, and look for new messages now."""

@@ -57,15 +57,6 @@ class SproutCase(RunJobsMixin, EmulatorRequestsMixin, HttpCase):
             }
         )
 
-    def jobs(self, **domain):
-        return self.env["connector.sync.job"].search(
-            [
-                ("backend_model", "=", self.backend._name),
-                ("backend_id", "=", self.backend.id),
-                *[(key, "=", value) for key, value in domain.items()],
-            ]
-        )
-
     def sync_metadata(self):
         self.backend._sprout_enqueue_metadata()
         return self.run_jobs()

@@ -15,11 +15,9 @@ the publishing answers do, so a client must take both. Every answer carries
 Run the demo: ``python3 scripts/serve_emulator.py connector_sprout --port 8394 --demo``.
 """
 
-import argparse
 import base64
 import itertools
 import json
-import logging
 import re
 import secrets
 import time
@@ -31,7 +29,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from odoo.addons.connector_base.tests import emulator as framework
-from odoo.addons.connector_base.tests.emulator import Emulator, EmulatorHTTPError, Response, serve
+from odoo.addons.connector_base.tests.emulator import Emulator, EmulatorHTTPError, Response, demo_main
 
 DEMO = {"backend_model": "sprout.backend", "port": 8394}
 UTC = timezone.utc  # datetime.UTC is Python 3.11+
@@ -643,19 +641,13 @@ class DemoPages(framework.DemoPages):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Serve a local Sprout Social API with sample data.")
-    parser.add_argument("--port", type=int, default=DEMO["port"])
-    parser.add_argument("--demo", action="store_true", help="load the sample profiles and messages")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    emulator = SproutEmulator()
-    if args.demo:
-        load_sample(emulator)
-        DemoPages(emulator)
-    return serve(
-        emulator,
-        args.port,
-        lambda: (
+    return demo_main(
+        argv,
+        description="Serve a local Sprout Social API with sample data.",
+        port=DEMO["port"],
+        make_emulator=lambda _demo: SproutEmulator(),
+        load_demo=_load_demo,
+        describe=lambda emulator: (
             f"Sprout Social emulator on {emulator.base_url} (its page there receives new comments)\n"
             "Demo backend values (Connectors > Sprout Social):\n"
             f"  API URL    {emulator.base_url}\n"
@@ -664,6 +656,11 @@ def main(argv=None):
             f"  token URL  {emulator.base_url}{TOKEN_PATH}"
         ),
     )
+
+
+def _load_demo(emulator):
+    load_sample(emulator)
+    DemoPages(emulator)
 
 
 if __name__ == "__main__":
