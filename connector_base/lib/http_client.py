@@ -118,6 +118,9 @@ class HttpClient:
     scoped_rate_limits = {}
     # In-call retries after a rate-limit answer; each also has to fit in max_in_call_wait.
     max_rate_limit_retries = 2
+    # Answers urllib3 sends again within the call, and on which methods (see _retry_policy).
+    in_call_retry_statuses = frozenset({502, 503, 504})
+    in_call_retry_methods = Retry.DEFAULT_ALLOWED_METHODS
     # Statuses meaning "accepted, result not ready: ask again" (Sprout's 202); empty: every 2xx is a result.
     not_ready_statuses = frozenset()
     # In-call repeats of a not-ready request; each wait also has to fit in max_in_call_wait.
@@ -182,13 +185,13 @@ class HttpClient:
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
 
-    @staticmethod
-    def _retry_policy(retries, backoff_factor):
+    def _retry_policy(self, retries, backoff_factor):
         """What urllib3 retries by itself, within one call.
 
-        Connect errors are always safe to retry (nothing was sent); 502/503/504 only
-        on idempotent methods. Read errors are not retried: the platform may have
-        acted on the request, and each retry would block the worker for another
+        Connect errors are always safe to retry (nothing was sent); the
+        ``in_call_retry_statuses`` only on the ``in_call_retry_methods`` (idempotent ones
+        unless the platform says otherwise). Read errors are not retried: the platform
+        may have acted on the request, and each retry would block the worker for another
         read timeout; the job queue retries them. Retry-After is ignored here
         (urllib3 would sleep it, however long) and handled by :meth:`request`.
         """
@@ -198,8 +201,8 @@ class HttpClient:
             read=False,
             status=retries,
             backoff_factor=backoff_factor,
-            status_forcelist=(502, 503, 504),
-            allowed_methods=Retry.DEFAULT_ALLOWED_METHODS,
+            status_forcelist=tuple(sorted(self.in_call_retry_statuses)),
+            allowed_methods=self.in_call_retry_methods,
             respect_retry_after_header=False,
             raise_on_status=False,
         )

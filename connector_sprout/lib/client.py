@@ -12,8 +12,6 @@ Retry-After); a 202 is asked again (not before ``wait_until`` where given); 500,
 import time
 from datetime import datetime
 
-from urllib3.util.retry import Retry
-
 from odoo.addons.connector_base.lib.dates import UTC, parse_iso_datetime
 from odoo.addons.connector_base.lib.oauth import TokenAuthClient
 from odoo.addons.connector_base.lib.pagination import CursorPager
@@ -87,28 +85,15 @@ class SproutClient(TokenAuthClient):
     rate_limit = (1, 1.0)
     not_ready_statuses = frozenset({202})
     not_ready_default_wait = 2.0
+    # 500 too, and on POST: the POSTs this client sends are queries.
+    in_call_retry_statuses = frozenset({500, 503, 504})
+    in_call_retry_methods = frozenset({"GET", "POST"})
 
     def __init__(self, api_url=API_URL, *, token_provider, customer_id=None, **options):
         super().__init__(api_url, token_provider=token_provider, **options)
         self.customer_id = as_id(customer_id)
 
     # ------------------------------------------------------------------ base hooks
-    @staticmethod
-    def _retry_policy(retries, backoff_factor):
-        """500, 503 and 504 are resent within the call on every method: Sprout's POSTs
-        this client sends are queries."""
-        return Retry(
-            total=retries,
-            connect=retries,
-            read=False,
-            status=retries,
-            backoff_factor=backoff_factor,
-            status_forcelist=(500, 503, 504),
-            allowed_methods=frozenset({"GET", "POST"}),
-            respect_retry_after_header=False,
-            raise_on_status=False,
-        )
-
     def _parse_error(self, response):
         """Sprout's errors carry one human-readable ``error`` text and no code."""
         try:

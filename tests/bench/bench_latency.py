@@ -16,13 +16,11 @@ under load, nothing lost, queue drained within 5 s.
 """
 
 import argparse
-import importlib.util
 import sys
 import threading
 import time
-from pathlib import Path
 
-from benchlib import emulator_module, env_for, verdict
+from benchlib import emulator_module, env_for, odoo_servers, verdict
 
 import odoo
 from odoo.tools import config
@@ -39,17 +37,6 @@ DRAIN_TARGET = 5.0
 # A change not shown after this long counts as lost.
 GIVE_UP_SECONDS = 30.0
 POLL_SECONDS = 0.01
-
-
-def odoo_servers():
-    """connector_base's server helper, loaded from its file: importing its tests
-    package outside a test run would load Odoo's test framework."""
-    addon = importlib.import_module("odoo.addons.connector_base")  # importable once the config is read
-    path = Path(addon.__file__).parent / "tests" / "odoo_servers.py"
-    spec = importlib.util.spec_from_file_location("connector_odoo_servers", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class Watcher(threading.Thread):

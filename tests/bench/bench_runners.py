@@ -10,28 +10,15 @@ each job ran (target: every job exactly once) and how many jobs each server ran.
 """
 
 import collections
-import importlib.util
 import statistics
 import time
-from pathlib import Path
 
-from benchlib import env_for, open_registry, verdict
+from benchlib import env_for, odoo_servers, open_registry, verdict
 
 JOBS = 60
 ROUNDS = 3
 WAIT_SECONDS = 0.1
 TARGET = 1.7
-
-
-def server_class():
-    """connector_base's server helper, loaded from its file: importing its tests
-    package outside a test run would load Odoo's test framework."""
-    addon = importlib.import_module("odoo.addons.connector_base")  # importable once the config is read
-    path = Path(addon.__file__).parent / "tests" / "odoo_servers.py"
-    spec = importlib.util.spec_from_file_location("connector_odoo_servers", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.OdooServer
 
 
 def enqueue_and_time(registry, backend_id, label):
@@ -58,7 +45,7 @@ def enqueue_and_time(registry, backend_id, label):
 
 def main():
     registry = open_registry(__doc__)
-    OdooServer = server_class()
+    OdooServer = odoo_servers().OdooServer
     database = registry.db_name
     with registry.cursor() as cr:
         backend_id = env_for(cr)["test.connector.backend"].create({"name": "Bench runners"}).id

@@ -2,6 +2,7 @@
 
 import argparse
 import importlib
+import importlib.util
 import sys
 import time
 import types
@@ -37,6 +38,18 @@ def emulator_module(addon):
             bare.__path__ = [str(ROOT / name / "tests")]
             sys.modules[package] = bare
     return importlib.import_module(f"odoo.addons.{addon}.tests.emulator")
+
+
+def odoo_servers():
+    """connector_base's helpers for real server processes (``tests/odoo_servers.py``), loaded
+    from their file: importing its tests package outside a test run would load Odoo's test
+    framework. Importable once the configuration has named the addons path."""
+    addon = importlib.import_module("odoo.addons.connector_base")
+    path = Path(addon.__file__).parent / "tests" / "odoo_servers.py"
+    spec = importlib.util.spec_from_file_location("connector_odoo_servers", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def env_for(cr):
