@@ -178,7 +178,8 @@ class ConnectorSyncJobRunner(models.Model):
             )
         )
         row = cr.fetchone()
-        return ClaimedJob(*row[:6]) if row else None
+        # A job enqueued in SQL has no quarantine flag (NULL): not a quarantine entry.
+        return ClaimedJob(*row[:5], bool(row[5])) if row else None
 
     @api.model
     def _perform(self, claim):
