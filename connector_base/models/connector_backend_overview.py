@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools.misc import format_datetime
 
 from .connector_backend_health import CIRCUIT_BREAKER_REASON
 
@@ -26,6 +27,10 @@ class ConnectorBackendOverview(models.AbstractModel):
 
     _inherit = "connector.backend.mixin"  # pylint: disable=consider-merging-classes-inherited
 
+    # A platform without webhooks (Sprout Social) sets this: its changes come by polling, and
+    # the card says so instead of reporting webhooks it cannot have.
+    _connector_polls_only = False
+
     # ------------------------------------------------------------------ hooks
     def _connector_platform_name(self):
         """The platform's name as a person says it ("Trello")."""
@@ -48,9 +53,14 @@ class ConnectorBackendOverview(models.AbstractModel):
             .sudo()
             .search([("backend_model", "=", self._name), ("backend_id", "=", self.id)], limit=1)
         )
+        when = last and format_datetime(self.env, last.received_at)
+        if self._connector_polls_only:
+            if not last:
+                return "none", self.env._("No change seen by polling yet")
+            return "ok", self.env._("Last change seen %(when)s", when=when)
         if not last:
             return "none", self.env._("No webhook delivery received yet")
-        return "ok", self.env._("Last delivery %(when)s", when=fields.Datetime.to_string(last.received_at))
+        return "ok", self.env._("Last delivery %(when)s", when=when)
 
     def _connector_webhook_health_of(self, watched, working_field, label):
         """(level, text) for the webhooks a platform keeps on ``watched`` (hooks, or the
@@ -162,6 +172,9 @@ class ConnectorBackendOverview(models.AbstractModel):
                     "failed": by_state.get((backend.id, "failed", False), 0),
                     "quarantine": by_state.get((backend.id, "failed", True), 0),
                     "conflicts": conflicts.get(backend.id, 0),
+                    "webhook_label": self.env._("Polling")
+                    if backend._connector_polls_only
+                    else self.env._("Webhooks"),
                     "webhook_level": webhook_level,
                     "webhook_text": webhook_text,
                     "health_state": backend.health_state,

@@ -27,6 +27,7 @@ class SproutBackend(models.Model):
     _oauth_authorize_endpoint = AUTHORIZE_URL
     _oauth_callback_path = CALLBACK_PATH
     _oauth_default_scope = DEFAULT_SCOPE
+    _connector_polls_only = True  # Sprout Social has no webhooks
 
     api_url = fields.Char(
         string="API URL",

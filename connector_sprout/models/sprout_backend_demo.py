@@ -2,6 +2,13 @@ import requests
 
 from odoo import api, models
 
+# Customers the demo's sample authors are matched to: one by the email she writes in her
+# message, one by his name; the emulator's other authors stay unmatched.
+DEMO_CUSTOMERS = [
+    {"name": "Joana Lopes", "email": "joana@example.com"},
+    {"name": "Miguel Santos", "email": "miguel.santos@example.com"},
+]
+
 
 class SproutBackendDemo(models.Model):
     """The demo of ``make run``: a backend on the local Sprout emulator. Only the demo and
@@ -20,6 +27,7 @@ class SproutBackendDemo(models.Model):
             {"name": self.env._("Sprout Social demo (local emulator)"), "api_url": emulator_url}
         )
         backend.write({"auth_type": "api_token", "api_token": credentials["api_token"]})
+        self._demo_customers()
         backend._sprout_identify()
         backend._job_sync_metadata(None)
         backend.profile_ids.filtered(lambda profile: not profile.sync_messages).sync_messages = True
@@ -31,3 +39,10 @@ class SproutBackendDemo(models.Model):
             "(Sync now on the backend polls at once)",
             f"  receive new comments on {emulator_url}/ and watch them arrive in Connectors > Sprout Social",
         ]
+
+    @api.model
+    def _demo_customers(self):
+        Partner = self.env["res.partner"]
+        for values in DEMO_CUSTOMERS:
+            if not Partner.search_count([("email", "=", values["email"])], limit=1):
+                Partner.create(values)

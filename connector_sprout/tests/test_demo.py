@@ -17,6 +17,10 @@ class TestDemo(SproutCase):
         self.assertEqual(len(backend.profile_ids.filtered("sync_messages")), 3)
         self.assertEqual(len(self.messages()), len(self.sprout.messages))
         self.assertFalse(self.jobs(state="failed"))
+        matched = {
+            message.author_name: message.match_method for message in self.messages() if message.partner_id
+        }
+        self.assertEqual(matched, {"Joana": "email", "Miguel Santos": "name"}, "demo customers are matched")
 
     def test_demo_setup_twice_keeps_one_backend(self):
         DemoPages(self.sprout)

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from lxml import etree
 
 from odoo.addons.connector_base.models.connector_backend_health import CIRCUIT_BREAKER_REASON
@@ -42,6 +44,17 @@ class TestOverview(ConnectorCase):
         self.assertFalse(self.backend.paused)
         self.backend.action_pause(reason=CIRCUIT_BREAKER_REASON)
         self.assertEqual(self.card()["state"], "circuit_open")
+
+    def test_a_backend_that_only_polls_shows_polling_not_webhooks(self):
+        self.assertEqual(self.card()["webhook_label"], "Webhooks")
+        with patch.object(type(self.backend), "_connector_polls_only", True):
+            self.assertEqual(self.card()["webhook_label"], "Polling")
+            self.assertEqual(self.card()["webhook_text"], "No change seen by polling yet")
+            self.env["connector.webhook.event"].sudo().create(
+                {"backend_model": self.backend._name, "backend_id": self.backend.id, "event_id": "poll-1"}
+            )
+            self.assertEqual(self.card()["webhook_level"], "ok")
+            self.assertTrue(self.card()["webhook_text"].startswith("Last change seen "))
 
 
 class TestReadableJobs(ConnectorCase):
