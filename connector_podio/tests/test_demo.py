@@ -17,6 +17,8 @@ class TestDemo(PodioCase):
         self.run_jobs()
 
         self.assertIn("apps linked: Leads & Clients", lines[1])
+        demo = self.env["podio.backend"].search([("api_url", "=", self.podio.base_url)])
+        self.assertIn("organisation(s)", demo.connected_as, "the form says what the demo signed in to")
         self.assertEqual(self.partner_of(self.sample_item("Carla Mendes Lda")).name, "Carla Mendes Lda")
         self.assertFalse(self.jobs(state="failed"))
 
