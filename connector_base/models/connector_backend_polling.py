@@ -46,9 +46,11 @@ class ConnectorBackendPolling(models.AbstractModel):
         return backends.filtered(lambda backend: not backend.paused)
 
     def _connector_enqueue_polls(self, containers=None):
-        """One poll job per container (all of the backend's by default), deduplicated while pending."""
+        """One poll job per container (all of the backend's by default), deduplicated while
+        pending. ``containers``: ids of :meth:`_connector_poll_containers`, or {id: name} of
+        containers polled on another schedule (Sprout's action windows)."""
         self.ensure_one()
-        known = self._connector_poll_containers()
+        known = containers if isinstance(containers, dict) else self._connector_poll_containers()
         for container in known if containers is None else containers:
             name = known.get(container, container)
             self._connector_enqueue(

@@ -186,6 +186,12 @@ class SproutClient(TokenAuthClient):
         ]
         return self.iter_message_pages(filters, **options)
 
+    def messages_by_guid(self, guids, **options):
+        """These messages (at most 100 guids: Sprout's limit), by page."""
+        if len(guids) > 100:
+            raise ValueError("at most 100 message ids per request")
+        return self.iter_message_pages([eq("message_id", *guids)], **options)
+
     def messages_acted(self, group_id, profile_ids, created_since, action_start, end, **options):
         """Messages created since ``created_since`` with a Sprout action (reply, tag, like,
         complete) in [``action_start``, ``end``), by page. Sprout refuses an action range

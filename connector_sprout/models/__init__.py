@@ -14,3 +14,4 @@ from . import sprout_network_metrics
 from . import sprout_profile_metric
 from . import sprout_post
 from . import sprout_backend_analytics
+from . import sprout_backend_reconcile

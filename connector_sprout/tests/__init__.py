@@ -6,3 +6,5 @@ from . import test_polling
 from . import test_matching
 from . import test_demo
 from . import test_analytics
+from . import test_limits
+from . import test_reconcile

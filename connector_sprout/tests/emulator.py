@@ -140,6 +140,8 @@ class SproutEmulator(Emulator):
         # timeout on a request too big); None: every size passes.
         self.timeout_above = None
         self.timed_out = []  # the filters of each query answered 504 for its size
+        self._changes = 0  # counts actions on messages: a query's kept matches are then stale
+        self._last_query = (None, [])
         self._ids = itertools.count(17900000000000001)
         self._routes()
 
@@ -390,6 +392,7 @@ class SproutEmulator(Emulator):
         if tags is not None:
             message["internal"]["tags"] = [{"id": tag} for tag in tags]
         message["_action_time"] = when or datetime.now(UTC).replace(microsecond=0)
+        self._changes += 1
         return message
 
     def add_post(self, profile_id, text, *, created_time=None, metrics=None):
@@ -458,9 +461,18 @@ class SproutEmulator(Emulator):
         sort = (body.get("sort") or ["created_time:desc"])[0]
         if sort not in ("created_time:asc", "created_time:desc"):
             raise _error(400, f"invalid sort '{sort}'")
-        found = self._filtered([self._parse_filter(text, zone) for text in filters])
-        found.sort(key=lambda message: (message["_created"], message["guid"]), reverse=sort.endswith("desc"))
         offset = self._offset(body.get("page_cursor"), filters, sort)
+        # A cursor's next pages read the matches its first page found, as a server keeps a
+        # query's result behind its cursor (and a 20,000-message inbox is filtered once).
+        key = (self._query_key(filters, sort), body.get("timezone"), len(self.messages), self._changes)
+        if offset and self._last_query[0] == key:
+            found = self._last_query[1]
+        else:
+            found = self._filtered([self._parse_filter(text, zone) for text in filters])
+            found.sort(
+                key=lambda message: (message["_created"], message["guid"]), reverse=sort.endswith("desc")
+            )
+            self._last_query = (key, found)
         page = found[offset : offset + limit]
         answer = {
             "data": [self._spell_message(_project(message, body.get("fields") or ())) for message in page]

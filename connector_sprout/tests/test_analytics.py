@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from odoo.addons.connector_sprout.tests.emulator import UTC
+from odoo.addons.connector_sprout.tests.emulator import UTC, DemoPages
 
 from .common import SproutCase
 
@@ -136,3 +136,18 @@ class TestAnalytics(SproutCase):
         self.assertEqual(len(self.sprout.requests), calls)
         self.assertEqual(len(self.jobs(method_name="_job_import_profile_analytics", state="pending")), 1)
         self.assertEqual(len(self.jobs(method_name="_job_import_post_analytics", state="pending")), 1)
+
+
+class TestAnalyticsDemo(SproutCase):
+    def test_the_demo_brings_analytics_without_a_failed_job(self):
+        DemoPages(self.sprout)
+        self.backend.unlink()
+
+        self.env["sprout.backend"]._connector_demo_setup(self.sprout.base_url)
+        self.backend = self.env["sprout.backend"].search([("api_url", "=", self.sprout.base_url)])
+        self.run_jobs()
+
+        metrics = self.env["sprout.profile.metric"].search([("backend_id", "=", self.backend.id)])
+        self.assertEqual(len(metrics), 3 * 3 * 2, "three profiles, three days, two metrics")
+        self.assertEqual(self.env["sprout.post"].search_count([("backend_id", "=", self.backend.id)]), 6)
+        self.assertFalse(self.jobs(state="failed"))
