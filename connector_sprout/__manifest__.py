@@ -18,5 +18,6 @@
         "views/sprout_message_views.xml",
         "wizards/sprout_profile_link_views.xml",
         "views/menus.xml",
+        "views/sprout_analytics_views.xml",
     ],
 }

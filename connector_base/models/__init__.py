@@ -18,6 +18,7 @@ from . import connector_reconcile_difference
 from . import connector_backend_mixin
 from . import connector_backend_credentials
 from . import connector_backend_health
+from . import connector_backend_quota
 from . import connector_backend_export
 from . import connector_backend_webhook
 from . import connector_backend_overview

@@ -296,8 +296,20 @@ class ConnectorBackendMixin(models.AbstractModel):
         object of ``external_type`` (platform hook; page through, never load all at once)."""
         raise NotImplementedError(f"{self._name} cannot list {external_type} for reconciliation")
 
+    def _reconcile_scope(self, external_type):
+        """External ids of the bindings the snapshot of ``external_type`` covers (platform
+        hook). None, the default: every binding of the type. A snapshot that reads a window
+        (Sprout's messages of the last days) names the bound objects inside it, so those
+        older are not reported gone; both read the moment the reconciliation started from
+        the context key ``connector_reconcile_at``, so they cover the same window."""
+        return None
+
     def _job_reconcile(self, job):
         external_type = job.payload["external_type"]
+        backend = self.with_context(connector_reconcile_at=fields.Datetime.now())
         return self.env["connector.reconcile.difference"]._reconcile(
-            self, external_type, self._reconcile_snapshot(external_type)
+            backend,
+            external_type,
+            backend._reconcile_snapshot(external_type),
+            scope=backend._reconcile_scope(external_type),
         )

@@ -35,14 +35,22 @@ class ConnectorBackendPolling(models.AbstractModel):
     @api.model
     def _cron_connector_poll(self):
         """Queue one poll job per container of each running backend of this model."""
-        backends = self.search([("active", "=", True), ("needs_reauthorization", "=", False)])
-        for backend in backends.filtered(lambda backend: not backend.paused):
+        for backend in self._connector_pollable_backends():
             backend._connector_enqueue_polls()
 
+    @api.model
+    def _connector_pollable_backends(self):
+        """The backends of this model a cron may queue jobs for: active, not paused, not
+        waiting for a credential (a connector's other scheduled reads use it too)."""
+        backends = self.search([("active", "=", True), ("needs_reauthorization", "=", False)])
+        return backends.filtered(lambda backend: not backend.paused)
+
     def _connector_enqueue_polls(self, containers=None):
-        """One poll job per container (all of the backend's by default), deduplicated while pending."""
+        """One poll job per container (all of the backend's by default), deduplicated while
+        pending. ``containers``: ids of :meth:`_connector_poll_containers`, or {id: name} of
+        containers polled on another schedule (Sprout's action windows)."""
         self.ensure_one()
-        known = self._connector_poll_containers()
+        known = containers if isinstance(containers, dict) else self._connector_poll_containers()
         for container in known if containers is None else containers:
             name = known.get(container, container)
             self._connector_enqueue(

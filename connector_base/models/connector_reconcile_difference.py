@@ -35,8 +35,9 @@ class ConnectorReconcileDifference(models.Model):
     )
 
     @api.model
-    def _reconcile(self, backend, external_type, platform_hashes):
-        """Compare ``platform_hashes`` ((external id, hash) pairs) with the bindings.
+    def _reconcile(self, backend, external_type, platform_hashes, scope=None):
+        """Compare ``platform_hashes`` ((external id, hash) pairs) with the bindings (those
+        whose external ids are in ``scope``, when given: what the platform listing covers).
 
         A triple (external id, hash, differs) says itself whether the bound record
         holds other values than the platform object now, whichever side changed: a
@@ -63,9 +64,11 @@ class ConnectorReconcileDifference(models.Model):
                 external_type,
             )
         )
+        covered = None if scope is None else set(scope)
         bound = {
             external_id: (binding_id, row_hash)
             for external_id, binding_id, row_hash in self.env.cr.fetchall()
+            if covered is None or external_id in covered
         }
         found = [
             (external_id, None, "missing_in_odoo") for external_id in sorted(set(platform) - set(bound))

@@ -7,7 +7,7 @@ from odoo import api, exceptions, fields, models
 from odoo.tools import SQL
 
 from ..lib import backoff
-from ..lib.errors import AuthenticationError, ConnectorError
+from ..lib.errors import AuthenticationError, ConnectorError, RateLimitedError
 from ..lib.redact import redact
 from .connector_error_text import connector_error_text
 from .connector_sync_job import _logger
@@ -156,6 +156,23 @@ class ConnectorSyncJobOutcome(models.Model):
             self.write(values)
             backend._connector_credentials_refused(exc)
             return
+        # Only the platform failing counts towards the circuit breaker: an object the
+        # credential may not reach (PermissionDeniedError) fails alone and never pauses the backend.
+        values["platform_failure"] = retryable
+        if (
+            backend
+            and isinstance(exc, RateLimitedError)
+            and backend._connector_quota_exhausted_after() is not None
+        ):
+            # A platform with a longer quota judges a run of rate limits by its own rule.
+            values["platform_failure"] = False
+            if backend._connector_rate_limited(exc):
+                values.update(
+                    state="pending", attempts=max(self.attempts - 1, 0), next_attempt_at=fields.Datetime.now()
+                )
+                _logger.warning("Connector job %s (%s) held: %s", self.id, self.name, message)
+                self.write(values)
+                return
         if give_up:
             values["state"] = "failed"
             if retryable:
@@ -172,9 +189,6 @@ class ConnectorSyncJobOutcome(models.Model):
             )
             values["state"] = "pending"
             values["next_attempt_at"] = fields.Datetime.now() + timedelta(seconds=delay)
-        # Only the platform failing counts towards the circuit breaker: an object the
-        # credential may not reach (PermissionDeniedError) fails alone and never pauses the backend.
-        values["platform_failure"] = retryable
         log = _logger.info if retryable and not give_up else _logger.warning
         log("Connector job %s (%s) %s: %s", self.id, self.name, values["state"], message)
         self.write(values)

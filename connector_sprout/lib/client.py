@@ -5,17 +5,20 @@ Both credentials Sprout takes travel as ``Authorization: Bearer``: a pasted API 
 provider caches and renews at expiry or on a 401. Every call draws from one bucket per
 backend shared by all workers (one request a second: never more than the 60 a minute
 Sprout allows). A 429 is waited out for a minute by the job queue (Sprout sends no
-Retry-After); a 202 is asked again (not before ``wait_until`` where given); 500, 503 and
-504 are resent. Every POST this client makes is a query (messages), so resending one is safe.
+Retry-After); a 202 is asked again (not before ``wait_until`` where given); 500 and 503
+are resent. A 504 is not resent as it was: Sprout advises narrowing the query, which the
+analytics reads do (``lib.shrink``); elsewhere it goes back to the queue. Every POST this
+client makes is a query (messages, analytics), so resending one is safe.
 """
 
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from odoo.addons.connector_base.lib.dates import UTC, parse_iso_datetime
 from odoo.addons.connector_base.lib.oauth import TokenAuthClient
-from odoo.addons.connector_base.lib.pagination import CursorPager
+from odoo.addons.connector_base.lib.pagination import CursorPager, PageNumberPager
 
+from . import analytics
 from .filters import as_id, eq, in_range
 
 API_URL = "https://api.sproutsocial.com"
@@ -85,8 +88,9 @@ class SproutClient(TokenAuthClient):
     rate_limit = (1, 1.0)
     not_ready_statuses = frozenset({202})
     not_ready_default_wait = 2.0
-    # 500 too, and on POST: the POSTs this client sends are queries.
-    in_call_retry_statuses = frozenset({500, 503, 504})
+    # 500 too, and on POST: the POSTs this client sends are queries. Not 504: the same query
+    # would time out again (the analytics reads ask for it in smaller parts instead).
+    in_call_retry_statuses = frozenset({500, 503})
     in_call_retry_methods = frozenset({"GET", "POST"})
 
     def __init__(self, api_url=API_URL, *, token_provider, customer_id=None, **options):
@@ -182,6 +186,12 @@ class SproutClient(TokenAuthClient):
         ]
         return self.iter_message_pages(filters, **options)
 
+    def messages_by_guid(self, guids, **options):
+        """These messages (at most 100 guids: Sprout's limit), by page."""
+        if len(guids) > 100:
+            raise ValueError("at most 100 message ids per request")
+        return self.iter_message_pages([eq("message_id", *guids)], **options)
+
     def messages_acted(self, group_id, profile_ids, created_since, action_start, end, **options):
         """Messages created since ``created_since`` with a Sprout action (reply, tag, like,
         complete) in [``action_start``, ``end``), by page. Sprout refuses an action range
@@ -195,6 +205,62 @@ class SproutClient(TokenAuthClient):
             in_range("action_last_update_time", action_start, end),
         ]
         return self.iter_message_pages(filters, **options)
+
+    # ------------------------------------------------------------------ analytics
+    def _analytics_pages(self, endpoint, body, page_size):
+        """Rows of an analytics query, a page number at a time (``paging.total_pages`` spares
+        asking past the last page, which Sprout refuses)."""
+        path = self._customer_path(endpoint)
+        pager = PageNumberPager(
+            lambda page: self.post(path, json={**body, **page}),
+            page_size=page_size,
+            items="data",
+            size_param="limit",
+            total_pages=lambda payload: ((payload or {}).get("paging") or {}).get("total_pages") or 0,
+        )
+        return iter(pager)
+
+    def profile_analytics(self, profile_ids, first_day, last_day, metrics):
+        """Daily rows of these profiles (at most 100) from ``first_day`` to ``last_day``
+        included, the days being each network's own."""
+        body = {
+            "filters": [
+                eq("customer_profile_id", *(as_id(profile) for profile in profile_ids)),
+                # Dates mean midnight: up to the next day's, excluded, is the whole last day.
+                in_range(
+                    "reporting_period", first_day.isoformat(), (last_day + timedelta(days=1)).isoformat()
+                ),
+            ],
+            "metrics": list(metrics),
+        }
+        return self._analytics_pages("analytics/profiles", body, analytics.PROFILE_PAGE)
+
+    def post_analytics(self, profile_ids, start, end, metrics=tuple(analytics.POST_METRICS)):
+        """Lifetime metrics of the posts these profiles published in [``start``, ``end``).
+
+        Sorted by guid, so past the 10,000 results one query returns the next query goes on
+        after the last guid read (``guid.gt``), as the notes advise."""
+        base_filters = [
+            eq("customer_profile_id", *(as_id(profile) for profile in profile_ids)),
+            in_range("created_time", start, end),
+        ]
+        after = None
+        while True:
+            filters = [*base_filters, f"guid.gt({after})"] if after else base_filters
+            body = {
+                "fields": list(analytics.POST_FIELDS),
+                "filters": filters,
+                "metrics": list(metrics),
+                "sort": ["guid:asc"],
+                "timezone": "UTC",
+            }
+            read = 0
+            for row in self._analytics_pages("analytics/posts", body, analytics.POST_PAGE):
+                read += 1
+                after = row["guid"]
+                yield row
+            if read < analytics.RESULT_CAP:
+                return
 
 
 def now_utc():

@@ -43,16 +43,18 @@ def normalized_name(name):
     return " ".join(re.sub(r"[^\w]+", " ", plain).split())
 
 
-def name_similarity(first, second):
-    """How alike two person names are, from 0 to 1, whatever the order of their words."""
+def name_similarity(first, second, at_least=0.0):
+    """How alike two person names are, from 0 to 1, whatever the order of their words; 0 when
+    it is surely below ``at_least`` (difflib's cheap upper bounds say so before the ratio)."""
     left, right = normalized_name(first), normalized_name(second)
     if not left or not right:
         return 0.0
-    as_written = SequenceMatcher(None, left, right).ratio()
-    sorted_words = SequenceMatcher(
-        None, " ".join(sorted(left.split())), " ".join(sorted(right.split()))
-    ).ratio()
-    return max(as_written, sorted_words)
+    best = 0.0
+    for pair in ((left, right), (" ".join(sorted(left.split())), " ".join(sorted(right.split())))):
+        matcher = SequenceMatcher(None, *pair)
+        if matcher.real_quick_ratio() >= at_least and matcher.quick_ratio() >= at_least:
+            best = max(best, matcher.ratio())
+    return best
 
 
 def best_name_match(name, candidates, threshold):
@@ -60,7 +62,7 @@ def best_name_match(name, candidates, threshold):
     ``threshold``, or None; of equal scores the first one wins."""
     best = None
     for key, candidate in candidates.items():
-        score = name_similarity(name, candidate)
+        score = name_similarity(name, candidate, threshold)
         if score >= threshold and (best is None or score > best[1]):
             best = (key, score)
     return best

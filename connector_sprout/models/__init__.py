@@ -10,3 +10,8 @@ from . import sprout_tag
 from . import sprout_user
 from . import sprout_message
 from . import sprout_message_match
+from . import sprout_network_metrics
+from . import sprout_profile_metric
+from . import sprout_post
+from . import sprout_backend_analytics
+from . import sprout_backend_reconcile

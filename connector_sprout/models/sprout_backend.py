@@ -49,6 +49,13 @@ class SproutBackend(models.Model):
         string="API token",
         help="Settings > Global Features > API > API Token Management in Sprout.",
     )
+    quota_exhausted_minutes = fields.Integer(
+        string="Monthly quota used up after (minutes)",
+        default=10,
+        help="Sprout answers 'too many requests' both past its 60 a minute and past its 250,000 a "
+        "month: when such answers last this long with nothing succeeding, the month's quota is taken "
+        "as used up and the backend pauses (connector managers get one note).",
+    )
     customer_id = fields.Char(string="Customer ID", readonly=True, copy=False)
     customer_name = fields.Char(string="Customer", readonly=True, copy=False)
     profile_ids = fields.One2many("sprout.profile", "backend_id", string="Profiles")
@@ -99,6 +106,9 @@ class SproutBackend(models.Model):
         if self.auth_type == "client_credentials":
             return "client_credentials", {"scope": self.oauth_scope or None}
         return super()._oauth_renewal_grant(tokens)
+
+    def _connector_quota_exhausted_after(self):
+        return max(self.quota_exhausted_minutes, 0)
 
     # ------------------------------------------------------------------ refused credentials
     def _connector_credentials_ready(self):
@@ -154,6 +164,7 @@ class SproutBackend(models.Model):
         for backend in self:
             backend._sprout_enqueue_metadata()
             backend._connector_enqueue_polls()
+            backend._connector_enqueue_polls(backend._sprout_action_containers())
         return True
 
     def action_choose_profiles(self):

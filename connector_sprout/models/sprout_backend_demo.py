@@ -32,12 +32,14 @@ class SproutBackendDemo(models.Model):
         backend._job_sync_metadata(None)
         backend.profile_ids.filtered(lambda profile: not profile.sync_messages).sync_messages = True
         backend._connector_enqueue_polls()
+        backend._sprout_enqueue_analytics()
         return [
             f"Sprout Social demo: backend {backend.display_name!r} (id {backend.id}) on the emulator at "
             f"{emulator_url}, customer {backend.customer_name} ({backend.customer_id})",
             f"  {len(backend.profile_ids)} profiles ticked to sync; the inbox is polled every 5 minutes "
             "(Sync now on the backend polls at once)",
             f"  receive new comments on {emulator_url}/ and watch them arrive in Connectors > Sprout Social",
+            "  their analytics arrive in Connectors > Sprout Social > Profile metrics and Post metrics",
         ]
 
     @api.model

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import fields, models
 from odoo.tools import SQL
 
@@ -7,6 +9,7 @@ from ..lib import matching
 
 # An author is bound to a partner per network: ``author:instagram``, ``author:facebook``...
 AUTHOR_PREFIX = "author:"
+NAME_CANDIDATES = 200  # contacts sharing a word with a name compared with it, at most
 
 
 def author_type(network):
@@ -29,12 +32,18 @@ class SproutBackendMatching(models.Model):
     )
 
     def _sprout_match_authors(self, messages):
-        """Give a partner to the messages of others that have none, and say how it was found."""
+        """Give a partner to the messages of others that have none, and say how it was found.
+
+        Once per author, not per message: an author's messages share the binding, the first
+        email or phone found among them (that message says "email", the others then "binding")
+        and the name match; the messages matched alike are written together."""
         self.ensure_one()
         pending = messages.filtered(
             lambda message: message.author_guid and not message.partner_id and not message.sent_by_us
         )
         Binding = self.env["connector.external.binding"]
+        matched = defaultdict(lambda: self.env["sprout.message"])
+        by_name = []  # the messages of each author left to match by name, all looked up at once
         for network, of_network in pending.grouped("network").items():
             external_type = author_type(network)
             authors = list(set(of_network.mapped("author_guid")))
@@ -44,20 +53,34 @@ class SproutBackendMatching(models.Model):
                 for author, partner in Binding._find(self, external_type, "res.partner", authors).items()
                 if partner.exists()
             }
-            for message in of_network:
-                partner, method, score = bound.get(message.author_guid), "binding", 1.0
-                if not partner:
+            for author, of_author in of_network.grouped("author_guid").items():
+                if author in bound:
+                    matched[bound[author].id, "binding", 1.0] |= of_author
+                    continue
+                written = of_author
+                for message in of_author:
                     partner, method = self._sprout_partner_in_text(message.text)
-                    # ON CONFLICT DO NOTHING: a partner bound to another author of the network keeps it.
-                    row = (message.author_guid, partner.id, None, None, None)
-                    if partner and Binding._insert(self, external_type, "res.partner", [row]):
-                        bound[message.author_guid] = partner
-                if not partner:
-                    (partner, score), method = self._sprout_partner_by_name(message.author_name), "name"
-                if partner:
-                    message.with_context(**{FROM_CONNECTOR: True}).write(
-                        {"partner_id": partner.id, "match_method": method, "match_score": score}
-                    )
+                    if partner:
+                        matched[partner.id, method, 1.0] |= message
+                        written -= message
+                        # ON CONFLICT DO NOTHING: a partner bound to another author of the network keeps it.
+                        if Binding._insert(
+                            self, external_type, "res.partner", [(author, partner.id, None, None, None)]
+                        ):
+                            matched[partner.id, "binding", 1.0] |= written
+                            written = written.browse()
+                        break
+                if written:
+                    by_name.append(written)
+        names = self._sprout_partners_by_name([written[0].author_name for written in by_name])
+        for written in by_name:
+            partner, score = names[written[0].author_name]
+            if partner:
+                matched[partner.id, "name", score] |= written
+        for (partner_id, method, score), of_match in matched.items():
+            of_match.with_context(**{FROM_CONNECTOR: True}).write(
+                {"partner_id": partner_id, "match_method": method, "match_score": score}
+            )
 
     def _sprout_partner_in_text(self, text):
         """(partner, "email" or "phone") of the first address or number in ``text`` a contact
@@ -87,16 +110,27 @@ class SproutBackendMatching(models.Model):
                 return Partner.browse(row[0]), "phone"
         return Partner, None
 
-    def _sprout_partner_by_name(self, name):
-        """(partner, score) of the contact whose name is most like ``name`` at or above the
-        threshold, among those sharing a word with it, or (empty, 0)."""
+    def _sprout_partners_by_name(self, names):
+        """{name: (partner, score)} of the contact whose name is most like each of ``names``
+        at or above the threshold, among the first 200 sharing a word with it, or (empty, 0).
+        One search for all the names."""
         Partner = self.env["res.partner"]
-        words = matching.name_words(name)
-        if not words:
-            return Partner, 0.0
-        domain = ["|"] * (len(words) - 1) + [("name", "ilike", word) for word in words]
-        candidates = Partner.search(domain, limit=200)
-        best = matching.best_name_match(
-            name, {partner.id: partner.name for partner in candidates}, self.match_name_threshold
-        )
-        return (Partner.browse(best[0]), best[1]) if best else (Partner, 0.0)
+        words_of = {name: matching.name_words(name) for name in set(names)}
+        words = sorted({word for of_name in words_of.values() for word in of_name})
+        found = {}
+        if words:
+            domain = ["|"] * (len(words) - 1) + [("name", "ilike", word) for word in words]
+            found = {row["id"]: row["name"] for row in Partner.search_read(domain, ["name"])}
+        plain = {partner_id: matching.normalized_name(name) for partner_id, name in found.items()}
+        result = {}
+        for name, of_name in words_of.items():
+            candidates = {
+                partner_id: found[partner_id]
+                for partner_id, normalized in plain.items()
+                if any(word in normalized for word in of_name)
+            }
+            best = matching.best_name_match(
+                name, dict(list(candidates.items())[:NAME_CANDIDATES]), self.match_name_threshold
+            )
+            result[name] = (Partner.browse(best[0]), best[1]) if best else (Partner, 0.0)
+        return result

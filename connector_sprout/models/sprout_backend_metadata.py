@@ -97,6 +97,10 @@ class SproutBackendMetadata(models.Model):
         return self._sprout_upsert("sprout.group", GROUP, items)
 
     def _sprout_sync_profiles(self, profiles):
+        return self._sprout_upsert("sprout.profile", PROFILE, self._sprout_profile_items(profiles))
+
+    def _sprout_profile_items(self, profiles):
+        """{profile id: values} of Sprout's profiles, their groups resolved."""
         groups = (
             self.env["sprout.group"]
             .with_context(active_test=False)
@@ -111,7 +115,7 @@ class SproutBackendMetadata(models.Model):
             values = mapper.profile_values(profile)
             group_ids = sorted(groups[group].id for group in values.pop("group_ids") if group in groups)
             items[values["profile_id"]] = {**values, "group_ids": [(6, 0, group_ids)], "active": True}
-        return self._sprout_upsert("sprout.profile", PROFILE, items)
+        return items
 
     def _sprout_sync_tags(self, tags):
         items = {}

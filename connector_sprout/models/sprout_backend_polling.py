@@ -1,7 +1,7 @@
 import hashlib
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 from odoo.addons.connector_base.lib.dates import UTC, parse_iso_datetime
 from odoo.addons.connector_base.lib.polling import Polled, PolledEvent
@@ -12,19 +12,25 @@ from ..lib.client import now_utc
 from .sprout_backend_metadata import TAG
 
 MESSAGE = "message"
+ACTIONS = "actions:"  # the action poll's container: ``actions:<group id>``
 
 
 class SproutBackendPolling(models.Model):
     """The inbox, polled through the base's poll jobs: Sprout has no webhooks.
 
-    One container per group holding synced profiles (a messages request names one group;
-    a profile in several groups is polled in its first).
-    Each poll reads two windows, oldest first: messages created since the cursor less the
-    overlap, and messages created in the last days with a Sprout action (reply, tag,
-    completion) since then. The cursor is the newest creation time seen, so a poll that
-    finds nothing new leaves it alone. Of each page, the messages whose values differ from
-    those stored make one event, named by the messages it holds as read: what the overlap
-    reads again unchanged queues nothing, and an idle poll writes nothing."""
+    Each group holding synced profiles is polled twice over (a messages request names one
+    group; a profile in several groups is polled in its first), each poll one request:
+    - its new messages (container: the group id), every few minutes: messages created since
+      the cursor less the overlap; the cursor is the newest creation time seen;
+    - the later actions on its messages (container ``actions:<group id>``), on a slower
+      schedule: messages created in the last days with a Sprout action (reply, tag,
+      completion) since the cursor less the overlap; the cursor is the end of the last
+      window that brought a change.
+    Sprout's filters are all required at once (no "created or acted since"), so one request
+    cannot ask for both windows; two polls on their own schedules keep a poll to one request
+    per group. Of each page, the messages whose values differ from those stored make one
+    event, named by the messages it holds as read: what the overlap reads again unchanged
+    queues nothing, and a poll that finds nothing new moves no cursor and writes nothing."""
 
     _inherit = "sprout.backend"  # pylint: disable=consider-merging-classes-inherited
 
@@ -53,33 +59,52 @@ class SproutBackendPolling(models.Model):
             lambda profile: profile.sync_messages and self._sprout_polling_group(profile) == group
         )
 
-    def _connector_poll_containers(self):
+    def _sprout_polled_groups(self):
         synced = self.profile_ids.filtered("sync_messages")
-        groups = self.env["sprout.group"].union(*(self._sprout_polling_group(profile) for profile in synced))
-        return {group.group_id: group.name for group in groups}
+        return self.env["sprout.group"].union(*(self._sprout_polling_group(profile) for profile in synced))
+
+    def _connector_poll_containers(self):
+        return {group.group_id: group.name for group in self._sprout_polled_groups()}
+
+    def _sprout_action_containers(self):
+        """{``actions:<group id>``: name} of the action polls."""
+        return {
+            f"{ACTIONS}{group.group_id}": self.env._("actions in %(group)s", group=group.name)
+            for group in self._sprout_polled_groups()
+        }
+
+    @api.model
+    def _cron_sprout_poll_actions(self):
+        for backend in self._connector_pollable_backends():
+            backend._connector_enqueue_polls(backend._sprout_action_containers())
 
     def _connector_poll(self, container, cursor):
-        group = self.group_ids.filtered(lambda group: group.group_id == container)
+        acted = container.startswith(ACTIONS)
+        group_id = container.removeprefix(ACTIONS)
+        group = self.group_ids.filtered(lambda group: group.group_id == group_id)
         profiles = self._sprout_polled_profiles(group)
         if not profiles:
             return Polled(None)
         now = now_utc()
-        newest = parse_iso_datetime(cursor) if cursor else now - timedelta(days=self.first_poll_days)
-        start = min(newest - timedelta(minutes=self.message_overlap_minutes), now)
-        acted_since = min(start, now - timedelta(days=self.action_window_days))
+        since = parse_iso_datetime(cursor) if cursor else now - timedelta(days=self.first_poll_days)
+        start = min(since - timedelta(minutes=self.message_overlap_minutes), now)
         profile_ids = profiles.mapped("profile_id")
-        events = []
+        events, newest = [], since
         with self._sprout_session() as client:
-            for pages in (
-                client.messages_created(container, profile_ids, start, now),
-                client.messages_acted(container, profile_ids, acted_since, start, now),
-            ):
-                for page in pages:
-                    if page:
-                        newest = max([newest, *(_created(message) for message in page)])
-                    changed = self._sprout_changed_messages(page)
-                    if changed:
-                        events.append(_page_event(container, changed))
+            if acted:
+                created_since = min(start, now - timedelta(days=self.action_window_days))
+                pages = client.messages_acted(group_id, profile_ids, created_since, start, now)
+            else:
+                pages = client.messages_created(group_id, profile_ids, start, now)
+            for page in pages:
+                if page and not acted:
+                    newest = max([newest, *(_created(message) for message in page)])
+                changed = self._sprout_changed_messages(page)
+                if changed:
+                    events.append(_page_event(group_id, changed))
+        if acted:
+            # Every action up to ``now`` that changed a message is in: the next window starts there.
+            newest = now if events else since
         moved = newest.strftime("%Y-%m-%dT%H:%M:%SZ")
         return Polled(moved if moved != cursor else None, tuple(events))
 
@@ -101,7 +126,10 @@ class SproutBackendPolling(models.Model):
 
     def _job_import_messages(self, job):
         """Store a page of polled messages, one record per guid, and match their authors."""
-        items = self._sprout_message_items(job.payload["messages"])
+        return self._sprout_import_messages(job.payload["messages"])
+
+    def _sprout_import_messages(self, messages):
+        items = self._sprout_message_items(messages)
         result = self.env["sprout.message"]._connector_upsert(self, MESSAGE, items)
         self._sprout_match_authors(
             self.env["sprout.message"].search(

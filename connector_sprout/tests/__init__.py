@@ -5,3 +5,6 @@ from . import test_profile_link
 from . import test_polling
 from . import test_matching
 from . import test_demo
+from . import test_analytics
+from . import test_limits
+from . import test_reconcile

@@ -3,7 +3,10 @@
 Built from the platform notes and the documented examples of the API reference (the
 messages endpoint's request and response examples): client metadata, the customer's
 profiles, groups, tags and users, the inbox messages endpoint (filters, field
-selection, sorting, forward cursors), the OAuth identity server (the client-credentials
+selection, sorting, forward cursors), the analytics endpoints (profile rows per profile
+and day, each day the network's own, and posts' lifetime metrics always in UTC; page
+numbers, ``paging.total_pages``, a page past the last refused, 10,000 results per query at
+most, 100 profiles and a year per profile query), the OAuth identity server (the client-credentials
 grant of machine-to-machine clients; the authorization endpoint and the code grant of
 user-based clients, whose registered redirect URIs it checks), and 429 / 202 / 5xx on
 demand. Refresh tokens for user-based clients are UNCONFIRMED in the notes:
@@ -46,6 +49,9 @@ API_VERSION = "1.1"
 SERVER_VERSION = "1.1.3018"
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 50
+RESULT_CAP = 10_000  # analytics results one query returns at most
+# Whose days count in Pacific time (platform notes); the other networks count in UTC.
+_NETWORK_ZONES = dict.fromkeys(("facebook", "instagram", "youtube"), "America/Los_Angeles")
 _FILTER = re.compile(r"^(?P<field>[a-z_.]+)\.(?P<op>eq|in|gt)\((?P<args>.*)\)$")
 _RANGE = re.compile(r"^(?P<start>[^.]+?)(?P<dots>\.\.\.|\.\.)(?P<end>[^.].*)$")
 
@@ -127,6 +133,15 @@ class SproutEmulator(Emulator):
         self.tags = []
         self.users = []
         self.messages = []
+        self.posts = []
+        # (profile id, "YYYY-MM-DD", metric) -> value; other cells get a steady made-up value.
+        self.profile_metrics = {}
+        # A query covering more than this many profile-days answers 504 (Sprout's gateway
+        # timeout on a request too big); None: every size passes.
+        self.timeout_above = None
+        self.timed_out = []  # the filters of each query answered 504 for its size
+        self._changes = 0  # counts actions on messages: a query's kept matches are then stale
+        self._last_query = (None, [])
         self._ids = itertools.count(17900000000000001)
         self._routes()
 
@@ -232,6 +247,8 @@ class SproutEmulator(Emulator):
                 lambda request, handler=handler: self._customer_answer(request, {"data": handler()}),
             )
         self.route("POST", "/v1/{customer_id}/messages", self._post_messages)
+        self.route("POST", "/v1/{customer_id}/analytics/profiles", self._post_profile_analytics)
+        self.route("POST", "/v1/{customer_id}/analytics/posts", self._post_post_analytics)
 
     def _guard(self, handler, public):
         serve_guarded = super()._guard(handler, public)
@@ -375,7 +392,35 @@ class SproutEmulator(Emulator):
         if tags is not None:
             message["internal"]["tags"] = [{"id": tag} for tag in tags]
         message["_action_time"] = when or datetime.now(UTC).replace(microsecond=0)
+        self._changes += 1
         return message
+
+    def add_post(self, profile_id, text, *, created_time=None, metrics=None):
+        """A post the customer published on ``profile_id``, with its lifetime metrics so far."""
+        profile = self.profile(profile_id)
+        network = profile["network_type"].split("_")[0].lower()
+        number = next(self._ids)
+        created = created_time or datetime.now(UTC).replace(microsecond=0)
+        post = {
+            "guid": f"{network[:2]}p:{number}",
+            "created_time": _iso(created),
+            "customer_profile_id": profile_id,
+            "text": text,
+            "perma_link": f"https://example.com/{network}/p/{number}/",
+            "metrics": dict(
+                metrics
+                or {
+                    "lifetime.impressions": 100 + number % 900,
+                    "lifetime.likes": number % 50,
+                    "lifetime.comments_count": number % 7,
+                    "lifetime.shares_count": number % 5,
+                    "lifetime.post_link_clicks": number % 11,
+                }
+            ),
+            "_created": created,
+        }
+        self.posts.append(post)
+        return post
 
     # ------------------------------------------------------------------ faults
     def rate_limit_next(self, times=1):
@@ -416,9 +461,18 @@ class SproutEmulator(Emulator):
         sort = (body.get("sort") or ["created_time:desc"])[0]
         if sort not in ("created_time:asc", "created_time:desc"):
             raise _error(400, f"invalid sort '{sort}'")
-        found = self._filtered([self._parse_filter(text, zone) for text in filters])
-        found.sort(key=lambda message: (message["_created"], message["guid"]), reverse=sort.endswith("desc"))
         offset = self._offset(body.get("page_cursor"), filters, sort)
+        # A cursor's next pages read the matches its first page found, as a server keeps a
+        # query's result behind its cursor (and a 20,000-message inbox is filtered once).
+        key = (self._query_key(filters, sort), body.get("timezone"), len(self.messages), self._changes)
+        if offset and self._last_query[0] == key:
+            found = self._last_query[1]
+        else:
+            found = self._filtered([self._parse_filter(text, zone) for text in filters])
+            found.sort(
+                key=lambda message: (message["_created"], message["guid"]), reverse=sort.endswith("desc")
+            )
+            self._last_query = (key, found)
         page = found[offset : offset + limit]
         answer = {
             "data": [self._spell_message(_project(message, body.get("fields") or ())) for message in page]
@@ -521,6 +575,144 @@ class SproutEmulator(Emulator):
         }
         return all(check(by_field[field][1]) for field, check in checks.items() if field in by_field)
 
+    # ------------------------------------------------------------------ analytics
+    def _analytics_body(self, request):
+        self._customer(request)
+        body = request.json
+        if not isinstance(body, dict):
+            raise EmulatorHTTPError(415, {"error": "Request body must be JSON"})
+        if not isinstance(body.get("filters"), list) or not body["filters"]:
+            raise _error(400, "filters is required")
+        return body
+
+    @staticmethod
+    def _page_of(rows, body, default_limit):
+        """One page of ``rows`` by page number, past the 10,000 results cut off."""
+        page, limit = body.get("page", 1), body.get("limit", default_limit)
+        if not isinstance(page, int) or page < 1:
+            raise _error(400, "page must be a positive integer")
+        if not isinstance(limit, int) or not 1 <= limit <= RESULT_CAP:
+            raise _error(400, "invalid limit")
+        rows = rows[:RESULT_CAP]
+        total_pages = -(-len(rows) // limit)
+        if page > max(total_pages, 1):
+            raise _error(400, f"page {page} is past the last page ({total_pages})")
+        return {
+            "data": rows[(page - 1) * limit : page * limit],
+            "paging": {"current_page": page, "total_pages": total_pages},
+        }
+
+    def _analytics_profiles(self, by_field):
+        if "customer_profile_id" not in by_field:
+            raise _error(400, "customer_profile_id.eq() is required")
+        wanted = [int(value) for value in by_field["customer_profile_id"][1]]
+        if len(wanted) > 100:
+            raise _error(400, "at most 100 customer_profile_id values")
+        known = {profile["customer_profile_id"] for profile in self.profiles}
+        if not set(wanted) <= known:
+            raise _error(403, "You do not have access to these profiles")
+        return wanted
+
+    def _too_big(self, body, profiles, days):
+        if self.timeout_above is not None and profiles * max(days, 1) > self.timeout_above:
+            self.timed_out.append(body["filters"])
+            raise _error(504, "Gateway timeout")
+
+    def _post_profile_analytics(self, request):
+        """Daily rows per profile and day: a day is counted in the profile's network's zone,
+        so a day not yet begun there has no row."""
+        body = self._analytics_body(request)
+        by_field = {
+            field: (op, args) for field, op, args in (self._parse_filter(f, UTC) for f in body["filters"])
+        }
+        wanted = self._analytics_profiles(by_field)
+        if "reporting_period" not in by_field or by_field["reporting_period"][0] != "in":
+            raise _error(400, "reporting_period.in() is required")
+        start, end, include_end = by_field["reporting_period"][1]
+        if end - start > timedelta(days=366):
+            raise _error(400, "reporting_period cannot exceed one year")
+        metrics = body.get("metrics")
+        if not isinstance(metrics, list) or not metrics:
+            raise _error(400, "metrics is required")
+        days = []
+        day = start
+        while day < end or (include_end and day == end):
+            days.append(day.date())
+            day += timedelta(days=1)
+        self._too_big(body, len(wanted), len(days))
+        rows = []
+        for profile_id in sorted(wanted):
+            zone = ZoneInfo(_NETWORK_ZONES.get(self.profile(profile_id)["network_type"].split("_")[0], "UTC"))
+            today = datetime.now(zone).date()
+            for day in days:
+                if day > today:
+                    continue
+                rows.append(
+                    {
+                        "dimensions": {
+                            "reporting_period.by(day)": day.isoformat(),
+                            "customer_profile_id": self._id(profile_id),
+                        },
+                        "metrics": {name: self._profile_metric(profile_id, day, name) for name in metrics},
+                    }
+                )
+        return self._page_of(rows, body, 1000)
+
+    def _profile_metric(self, profile_id, day, name):
+        found = self.profile_metrics.get((profile_id, day.isoformat(), name))
+        if found is not None:
+            return found
+        return zlib.crc32(f"{profile_id}:{day}:{name}".encode()) % 1000
+
+    def _post_post_analytics(self, request):
+        """Lifetime metrics of posts, their times in UTC whatever ``timezone`` says."""
+        body = self._analytics_body(request)
+        try:
+            zone = ZoneInfo(body.get("timezone") or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            raise _error(400, f"invalid timezone '{body.get('timezone')}'") from None
+        by_field = {
+            field: (op, args) for field, op, args in (self._parse_filter(f, zone) for f in body["filters"])
+        }
+        wanted = self._analytics_profiles(by_field)
+        if "created_time" not in by_field:
+            raise _error(400, "created_time.in() is required")
+        created = by_field["created_time"][1]
+        self._too_big(body, len(wanted), (created[1] - created[0]).days)
+        after = by_field.get("guid", (None, [None]))[1][0]
+        sort = (body.get("sort") or ["created_time:desc"])[0]
+        if sort not in ("guid:asc", "created_time:asc", "created_time:desc"):
+            raise _error(400, f"invalid sort '{sort}'")
+        found = [
+            post
+            for post in self.posts
+            if post["customer_profile_id"] in wanted
+            and self._within(post["_created"], created)
+            and (after is None or post["guid"] > after)
+        ]
+        if sort == "guid:asc":
+            found.sort(key=lambda post: post["guid"])
+        else:
+            found.sort(key=lambda post: post["_created"], reverse=sort.endswith("desc"))
+        fields = body.get("fields") or ()
+        rows = []
+        for post in found:
+            row = {name: post[name] for name in fields if name in post}
+            if "customer_profile_id" in row:
+                row["customer_profile_id"] = self._id(row["customer_profile_id"])
+            row["metrics"] = {name: post["metrics"].get(name, 0) for name in body.get("metrics") or ()}
+            rows.append(row)
+        return self._page_of(rows, body, 50)
+
+    def fail_analytics_next(self, status, times=1, endpoint="profiles"):
+        return self.fail_next(status, times=times, route=f"/v1/{{customer_id}}/analytics/{endpoint}")
+
+    def rate_limit_all(self, times=1000):
+        """Every call answers 429 from now on (a monthly quota used up), ``times`` at most."""
+        return self.faults.add(
+            429, body={"error": "Too many requests, or the monthly allowance is used up"}, times=times
+        )
+
 
 # ---------------------------------------------------------------------- sample data
 def load_sample(emulator, *, messages_per_profile=3, start=None):
@@ -582,6 +774,13 @@ def load_sample(emulator, *, messages_per_profile=3, start=None):
         author=("ACME", "acme.pt"),
         sent_by=ana,
     )
+    for profile in (instagram, gmb, linkedin):
+        for days_ago in (1, 3):
+            emulator.add_post(
+                profile,
+                f"Spring collection, day {days_ago}",
+                created_time=start - timedelta(days=days_ago),
+            )
     return {
         "groups": {"ACME Shops": shops, "ACME Brand": brand},
         "profiles": {"ACME": instagram, "ACME Lisboa": gmb, "ACME Portugal": linkedin},

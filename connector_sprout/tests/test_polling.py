@@ -93,7 +93,7 @@ class TestPolling(SproutCase):
             body["filters"]
             for body in (request.json for request in self.sprout.requests if request.route == MESSAGES)
         ]
-        created = next(f for f in windows[-2] if f.startswith("created_time"))
+        created = next(f for f in windows[-1] if f.startswith("created_time"))
         newest = max(m["created_time"] for m in self.sprout.messages if m["customer_profile_id"] == 4921)
         overlap_start = (datetime.strptime(newest, "%Y-%m-%dT%H:%M:%SZ") - timedelta(minutes=15)).strftime(
             "%Y-%m-%dT%H:%M:%S"
@@ -145,11 +145,74 @@ class TestPolling(SproutCase):
         campaign = self.sample["tags"]["Spring sale"]
 
         self.sprout.act_on(old["guid"], tags=[campaign], when=self.a_minute_ago())
-        self.poll()
+        self.poll_actions()
 
         record = self.messages().filtered(lambda message: message.guid == old["guid"])
         self.assertEqual(record.tag_ids.mapped("name"), ["Spring sale"])
         self.assertEqual(len(self.messages()), 4)
+
+    def poll_actions(self):
+        self.backend._connector_enqueue_polls(self.backend._sprout_action_containers())
+        return self.run_jobs()
+
+    def poll_cursors(self):
+        cursors = self.env["connector.poll.cursor"].search(
+            [("backend_model", "=", "sprout.backend"), ("backend_id", "=", self.backend.id)]
+        )
+        return {cursor.container: (cursor.cursor, cursor.write_date) for cursor in cursors}
+
+    def test_an_idle_poll_makes_one_call_per_profile_group_and_writes_nothing(self):
+        # ACME is in both groups (polled in its first, Shops), ACME Portugal in Brand only.
+        self.tick("ACME", "ACME Lisboa", "ACME Portugal")
+        self.poll()
+        self.poll_actions()
+        cursors, messages = self.poll_cursors(), [(m.id, m.write_date) for m in self.messages()]
+        self.assertEqual(len(messages), 10)
+
+        for poll in (self.poll, self.poll_actions):
+            calls = self.sprout.count(MESSAGES)
+            poll()
+            self.assertEqual(self.sprout.count(MESSAGES) - calls, 2, f"{poll.__name__}: one call per group")
+
+        self.assertEqual(self.poll_cursors(), cursors)
+        self.assertEqual([(m.id, m.write_date) for m in self.messages()], messages)
+        self.assertFalse(self.jobs(method_name="_job_import_messages").filtered(lambda job: job.attempts > 1))
+
+    def test_the_action_window_starts_where_the_last_change_was_seen(self):
+        self.tick("ACME")
+        self.poll()
+        self.poll_actions()
+        old = next(m for m in self.sprout.messages if m["customer_profile_id"] == 4921)
+        action_container = f"actions:{self.sample['groups']['ACME Shops']}"
+        before = self.poll_cursors()[action_container][0]
+
+        self.sprout.act_on(old["guid"], tags=[self.sample["tags"]["Spring sale"]], when=self.a_minute_ago())
+        self.poll_actions()
+
+        cursor = self.poll_cursors()[action_container][0]
+        self.assertGreater(cursor, before, "the window that brought a change moves the cursor to its end")
+        self.sprout.act_on(old["guid"], tags=[], when=self.a_minute_ago() + timedelta(seconds=30))
+        self.poll_actions()
+        window = next(
+            f for f in self.sprout.requests[-1].json["filters"] if f.startswith("action_last_update_time")
+        )
+        overlap_start = (datetime.strptime(cursor, "%Y-%m-%dT%H:%M:%SZ") - timedelta(minutes=15)).strftime(
+            "%Y-%m-%dT%H:%M:%S"
+        )
+        self.assertTrue(window.startswith(f"action_last_update_time.in({overlap_start}..."), window)
+        self.assertFalse(self.messages().filtered(lambda m: m.guid == old["guid"]).tag_ids)
+
+    def test_the_action_cron_only_queues_action_polls(self):
+        self.tick("ACME")
+        calls = self.sprout.count(MESSAGES)
+
+        self.env["sprout.backend"]._cron_sprout_poll_actions()
+
+        self.assertEqual(self.sprout.count(MESSAGES), calls)
+        polls = self.jobs(method_name="_job_poll", state="pending")
+        self.assertEqual(
+            polls.mapped("payload"), [{"container": f"actions:{self.sample['groups']['ACME Shops']}"}]
+        )
 
     def test_a_tag_created_since_the_metadata_read_is_read_with_the_message(self):
         self.tick("ACME")

@@ -190,7 +190,7 @@ def test_202_waiting_longer_than_the_call_goes_back_to_the_queue(sprout, tmp_pat
     assert 100 < raised.value.retry_after <= 120
 
 
-@pytest.mark.parametrize("status", [500, 503, 504])
+@pytest.mark.parametrize("status", [500, 503])
 def test_server_errors_are_resent_within_the_call(sprout, tmp_path, status):
     client = make_client(sprout, tmp_path)
     client.identify()

@@ -33,6 +33,13 @@ def test_names_compare_without_case_accents_or_word_order():
     assert name_similarity("", "Rita") == 0.0
 
 
+def test_a_name_surely_below_the_threshold_is_not_compared_further():
+    assert name_similarity("Rita", "Bruno Costa", at_least=0.85) == 0.0
+    assert name_similarity("Miguel Santos", "Miguel Santo", at_least=0.85) == name_similarity(
+        "Miguel Santos", "Miguel Santo"
+    )
+
+
 def test_the_best_name_at_or_above_the_threshold_wins():
     candidates = {1: "Miguel Santo", 2: "Miguel Santos", 3: "Marta Sousa"}
     assert best_name_match("Miguel Santos", candidates, 0.85) == (2, 1.0)

@@ -25,6 +25,7 @@ class TestConnectorBackend(models.Model):
     # Stands in for the platform in base-level tests of the generic flows;
     # each connector tests its own hooks against its HTTP emulator.
     platform_snapshot = fields.Json(help="{external type: {external id: content hash}} the platform holds.")
+    platform_scope = fields.Json(help="{external type: external ids} a windowed snapshot covers.")
     exported = fields.Json(default=list, help="External values sent by _export_record, in order.")
     removed = fields.Json(default=list, help="[policy, external type, external id] of each object removed.")
     deleted_record_policy = fields.Selection(
@@ -37,6 +38,10 @@ class TestConnectorBackend(models.Model):
 
     def _reconcile_snapshot(self, external_type):
         yield from (self.platform_snapshot or {}).get(external_type, {}).items()
+
+    def _reconcile_scope(self, external_type):
+        scope = (self.platform_scope or {}).get(external_type)
+        return None if scope is None else list(scope)
 
     def _export_record(self, binding, record, external_values):
         self.exported = [*(self.exported or []), {"external_id": binding.external_id, **external_values}]

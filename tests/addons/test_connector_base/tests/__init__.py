@@ -28,3 +28,4 @@ from . import test_security
 from . import test_sync_job
 from . import test_webhook_intake
 from . import test_refused_credentials_button
+from . import test_quota

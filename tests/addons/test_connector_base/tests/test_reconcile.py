@@ -27,6 +27,14 @@ class TestReconciliation(ConnectorCase):
         self.assertEqual(found, {("p1", "content"), ("p2", "missing_on_platform"), ("p9", "missing_in_odoo")})
         self.assertIn("3 difference(s)", result["summary"])
 
+    def test_a_windowed_snapshot_compares_only_the_bindings_it_covers(self):
+        self.backend.platform_scope = {"contact": ["p0", "p1"]}
+
+        self.reconcile({"p0": self.hashes["p0"], "p9": "new"})
+
+        found = {(d.external_id, d.kind) for d in self.differences()}
+        self.assertEqual(found, {("p1", "missing_on_platform"), ("p9", "missing_in_odoo")}, "p2 is outside")
+
     def test_a_record_changed_in_odoo_and_never_exported_is_listed_until_an_export_is_pending(self):
         partner = self.env["res.partner"]._connector_find(self.backend, "contact", ["p1"])["p1"]
         partner.with_context(**{FROM_CONNECTOR: True}).name = "Renamed in Odoo only"
