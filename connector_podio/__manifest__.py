@@ -1,13 +1,13 @@
 {
     "name": "Podio Connector",
-    "summary": "Podio apps and items in sync with Odoo contacts, hooks verified, rate limits respected",
+    "summary": "Podio apps and items in sync with Odoo contacts and sales orders, hooks verified, rate limits respected",
     "version": "18.0.0.2.0",
     "category": "Connectors",
     "author": "Odoo Connector Suite",
     "website": "https://github.com/odoo-connector-suite/odoo-connector-suite",
     "maintainers": ["odoo-connector-suite"],
     "license": "LGPL-3",
-    "depends": ["connector_base"],
+    "depends": ["connector_base", "sale"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/ir.model.access.csv",
