@@ -1,6 +1,6 @@
 {
     "name": "Podio Connector",
-    "summary": "Podio apps and items in sync with Odoo contacts and sales orders, hooks verified, rate limits respected",
+    "summary": "Podio apps and items in sync with Odoo contacts and sales orders, hooks verified",
     "version": "18.0.0.2.0",
     "category": "Connectors",
     "author": "Odoo Connector Suite",

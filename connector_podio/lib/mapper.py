@@ -115,63 +115,62 @@ def _location(key, values, record):
         record[f"{key}:street"] = street
 
 
-def _field_values(field, record):
-    key, kind, values = field.get("external_id") or str(field["field_id"]), field.get("type"), field["values"]
-    if kind == "text":
-        record[key] = plain_text(values[0].get("value"))
-    elif kind in ("number", "progress", "duration"):
-        record[key] = _decimal(values[0].get("value"))
-    elif kind == "money":
-        record[key] = _decimal(values[0].get("value"))
-        record[f"{key}:currency"] = values[0].get("currency")
-    elif kind == "date":
-        record[key] = _date_value(values[0], "start")
-        end = _date_value(values[0], "end")
-        if end is not None:
-            record[f"{key}:end"] = end
-    elif kind == "category":
-        texts = [unescape(value["value"]["text"]) for value in values if value.get("value")]
-        record[key] = texts[0] if len(texts) == 1 else texts
-        record[f"{key}:ids"] = [value["value"]["id"] for value in values if value.get("value")]
-    elif kind == "email":
-        _typed_list(key, values, record)
-    elif kind in ("phone", "tel"):
-        _phones(key, values, record)
-    elif kind == "location":
-        _location(key, values, record)
-    elif kind == "calculation":
-        _calculation(key, values[0], record)
-    elif kind == "contact":
-        profiles = [value["value"] for value in values if value.get("value")]
-        _one_or_many(key, [profile.get("name") for profile in profiles], record)
-        record[f"{key}:ids"] = [profile.get("profile_id") for profile in profiles]
-        mails = [mail for profile in profiles for mail in profile.get("mail") or ()]
-        if mails:
-            record[f"{key}:email"] = mails[0]
-    elif kind == "app":
-        referenced = [value["value"] for value in values if value.get("value")]
-        _one_or_many(key, [str(item["item_id"]) for item in referenced], record)
-        if referenced:
-            record[f"{key}:title"] = plain_text(referenced[0].get("title"))
-    elif kind == "embed":
-        embed = values[0].get("embed") or {}
-        record[key] = embed.get("url") or embed.get("original_url")
-        if embed.get("title"):
-            record[f"{key}:title"] = unescape(embed["title"])
-    elif kind in FILE_TYPES:
-        _one_or_many(key, [value["value"].get("name") for value in values if value.get("value")], record)
-    # Legacy and special types (question, state, video, title) are not mapped: the notes leave
-    # their shapes unconfirmed.
+def _text(key, values, record):
+    record[key] = plain_text(values[0].get("value"))
 
 
-def _one_or_many(key, found, record):
-    found = [value for value in found if value not in (None, "")]
-    if found:
-        record[key] = found[0] if len(found) == 1 else found
+def _number(key, values, record):
+    record[key] = _decimal(values[0].get("value"))
 
 
-def _calculation(key, value, record):
+def _money(key, values, record):
+    record[key] = _decimal(values[0].get("value"))
+    record[f"{key}:currency"] = values[0].get("currency")
+
+
+def _date(key, values, record):
+    record[key] = _date_value(values[0], "start")
+    end = _date_value(values[0], "end")
+    if end is not None:
+        record[f"{key}:end"] = end
+
+
+def _category(key, values, record):
+    texts = [unescape(value["value"]["text"]) for value in values if value.get("value")]
+    record[key] = texts[0] if len(texts) == 1 else texts
+    record[f"{key}:ids"] = [value["value"]["id"] for value in values if value.get("value")]
+
+
+def _contact(key, values, record):
+    profiles = [value["value"] for value in values if value.get("value")]
+    _one_or_many(key, [profile.get("name") for profile in profiles], record)
+    record[f"{key}:ids"] = [profile.get("profile_id") for profile in profiles]
+    mails = [mail for profile in profiles for mail in profile.get("mail") or ()]
+    if mails:
+        record[f"{key}:email"] = mails[0]
+
+
+def _app_reference(key, values, record):
+    referenced = [value["value"] for value in values if value.get("value")]
+    _one_or_many(key, [str(item["item_id"]) for item in referenced], record)
+    if referenced:
+        record[f"{key}:title"] = plain_text(referenced[0].get("title"))
+
+
+def _embed(key, values, record):
+    embed = values[0].get("embed") or {}
+    record[key] = embed.get("url") or embed.get("original_url")
+    if embed.get("title"):
+        record[f"{key}:title"] = unescape(embed["title"])
+
+
+def _files(key, values, record):
+    _one_or_many(key, [value["value"].get("name") for value in values if value.get("value")], record)
+
+
+def _calculation(key, values, record):
     """A calculation's value: a number, a date when its formula gives one, else its text."""
+    value = values[0]
     if any(name in value for name in ("start", "start_utc", "start_date_utc")):
         # The UTC keys when the calculation has them; else only its local day can be trusted.
         day = value.get("start_date")
@@ -180,6 +179,41 @@ def _calculation(key, value, record):
     raw = value.get("value")
     number = _decimal(raw) if raw not in (None, "") else None
     record[key] = number if number is not None else (plain_text(str(raw)) if raw not in (None, "") else None)
+
+
+# Each field type's reader. Legacy and special types (question, state, video, title) are
+# not mapped: the notes leave their shapes unconfirmed.
+FIELD_READERS = {
+    "text": _text,
+    "number": _number,
+    "progress": _number,
+    "duration": _number,
+    "money": _money,
+    "date": _date,
+    "category": _category,
+    "email": _typed_list,
+    "phone": _phones,
+    "tel": _phones,
+    "location": _location,
+    "calculation": _calculation,
+    "contact": _contact,
+    "app": _app_reference,
+    "embed": _embed,
+    "image": _files,
+    "file": _files,
+}
+
+
+def _field_values(field, record):
+    reader = FIELD_READERS.get(field.get("type"))
+    if reader is not None:
+        reader(field.get("external_id") or str(field["field_id"]), field["values"], record)
+
+
+def _one_or_many(key, found, record):
+    found = [value for value in found if value not in (None, "")]
+    if found:
+        record[key] = found[0] if len(found) == 1 else found
 
 
 def item_files(item):
