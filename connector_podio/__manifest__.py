@@ -15,6 +15,7 @@
         "data/ir_cron.xml",
         "views/podio_backend_views.xml",
         "views/podio_app_views.xml",
+        "views/connector_field_mapping_views.xml",
         "wizards/podio_app_link_views.xml",
         "views/menus.xml",
     ],

@@ -7,3 +7,8 @@ from . import podio_app
 from . import podio_app_import
 from . import podio_hook
 from . import res_partner
+from . import sale_order
+from . import sale_order_line
+from . import podio_app_field
+from . import connector_field_mapping
+from . import podio_app_files

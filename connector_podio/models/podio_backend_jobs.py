@@ -23,7 +23,7 @@ class PodioBackendJobs(models.Model):
     def _job_item_event(self, job):
         """Apply an item event by reading the item again, whatever the event says (the hook's
         body is never trusted): an item Podio has is imported, one it no longer has (404 or
-        410) archives its partner. Events that arrive twice or out of order end in the
+        410) archives (or deletes) its record. Events that arrive twice or out of order end in the
         item's state."""
         item_id = str(job.payload["item_id"])
         with self._podio_session() as client:
@@ -46,15 +46,48 @@ class PodioBackendJobs(models.Model):
         return app._import_items([item], quarantine=False)
 
     def _podio_item_gone(self, item_id):
-        partners = self.env["res.partner"]._connector_find(self, ITEM, [item_id])
-        partner = partners.get(item_id)
-        if not partner or not partner.active:
-            return {"skipped": 1, "summary": self.env._("No active partner for item %s.", item_id)}
-        partner.with_context(**{FROM_CONNECTOR: True}).active = False
-        return {
-            "updated": 1,
-            "summary": self.env._("Partner %s archived: its item was deleted.", partner.name),
-        }
+        """The record of a deleted item archived (an order cancelled) or deleted, per
+        ``deleted_item_policy``."""
+        bindings = self.env["connector.external.binding"]._of_external_ids(self, ITEM, [item_id])
+        record = (
+            bindings[:1]
+            and self.env[bindings[:1].res_model]
+            .with_context(active_test=False)
+            .browse(bindings[:1].res_id)
+            .exists()
+        )
+        if not record:
+            return {"skipped": 1, "summary": self.env._("No record for item %s.", item_id)}
+        record = record.with_context(**{FROM_CONNECTOR: True})
+        name = record.display_name
+        deleted = {"updated": 1, "summary": self.env._("%s deleted: its item was deleted.", name)}
+        if record._name == "sale.order.line":
+            return self._podio_line_gone(record, name)
+        if record._name == "sale.order":
+            if record.state == "cancel" and self.deleted_item_policy == "archive":
+                return {"skipped": 1, "summary": self.env._("%s was already cancelled.", name)}
+            if record.state != "cancel":
+                record._action_cancel()
+            if self.deleted_item_policy == "unlink":
+                record.unlink()
+                return deleted
+            return {"updated": 1, "summary": self.env._("%s cancelled: its item was deleted.", name)}
+        if self.deleted_item_policy == "unlink" or "active" not in record._fields:
+            record.unlink()
+            return deleted
+        if not record.active:
+            return {"skipped": 1, "summary": self.env._("%s was already archived.", name)}
+        record.active = False
+        return {"updated": 1, "summary": self.env._("%s archived: its item was deleted.", name)}
+
+    def _podio_line_gone(self, line, name):
+        """A line has no archive: it is deleted, except on a confirmed order, where Odoo keeps
+        it (with no quantity)."""
+        if line.order_id.state == "sale":
+            line.product_uom_qty = 0
+            return {"updated": 1, "summary": self.env._("%s set to no quantity: its item was deleted.", name)}
+        line.unlink()
+        return {"updated": 1, "summary": self.env._("%s deleted: its item was deleted.", name)}
 
     def _job_create_hooks(self, job):
         app = self.env["podio.app"].browse(job.payload["app_link_id"]).exists()

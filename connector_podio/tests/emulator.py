@@ -347,6 +347,7 @@ class PodioEmulator(Emulator):
             ("PUT", "/item/{item_id}", self._put_item),
             ("DELETE", "/item/{item_id}", self._delete_item),
             ("GET", "/item/{item_id}/revision/", self._get_revisions),
+            ("GET", "/files/{file_id}", self._get_file_content),
             ("GET", "/hook/app/{app_id}/", self._get_hooks),
             ("POST", "/hook/app/{app_id}/", self._post_hook),
             ("DELETE", "/hook/{hook_id}", self._delete_hook),
@@ -549,6 +550,9 @@ class PodioEmulator(Emulator):
         """A field's values as Podio answers them: an app reference carries the referenced
         item's id, number, title, app and link (a deleted item's reference is gone)."""
         values = copy.deepcopy(values)
+        if field["type"] in ("image", "file") and self._server is not None:
+            for value in values:  # the file's address, here on the emulator's host
+                value["value"]["link"] = self.url(f"/files/{value['value']['file_id']}")
         if field["type"] != "app":
             return values
         rendered = []
@@ -682,6 +686,14 @@ class PodioEmulator(Emulator):
         self._check_app_access(request.caller, item["app"]["app_id"])
         self.delete_item(item["item_id"])
         return Response(204)
+
+    def _get_file_content(self, request):
+        """A file's content at its ``link`` (the notes give the key, not how Podio serves it:
+        here, to the same OAuth2 token as the API)."""
+        content = self.files.get(_int(request.params["file_id"]))
+        if content is None:
+            raise podio_error(404, "not_found", "Object not found")
+        return Response(200, content, {"Content-Type": "application/octet-stream"})
 
     def _get_revisions(self, request):
         item = self._item(request.params["item_id"])
@@ -895,6 +907,8 @@ def load_sample(emulator):
 STATUS_OPTIONS = ((1, "Quote"), (2, "Sent"), (3, "Won"), (4, "Lost"))
 CHANNEL_OPTIONS = ((1, "Online"), (2, "Phone"), (3, "Shop"))
 PRODUCT_OPTIONS = ((1, "Laser printer"), (2, "Toner cartridge"), (3, "Installation"))
+# The internal reference each sample line gives its product.
+PRODUCT_REFERENCES = {1: "LP-100", 2: "TON-1", 3: "SRV-INST"}
 
 
 def _options(options):
@@ -1004,7 +1018,10 @@ def load_sales_sample(emulator, contacts_app_id):
             },
         )
         for product, quantity, price in lines:
-            emulator.add_item(lines_app_id, line_values(order_id, product, quantity, price))
+            emulator.add_item(
+                lines_app_id,
+                line_values(order_id, product, quantity, price, sku=PRODUCT_REFERENCES[product[0]]),
+            )
     return sales_app_id, lines_app_id
 
 

@@ -99,3 +99,25 @@ class TestDiscoverAndImport(PodioCase):
         self.assertEqual(entry.external_id, str(item_id))
         self.assertFalse(self.partner_of(item_id))
         self.assertTrue(self.partner_of(self.sample_item("Ana Silva")))
+
+    def test_contacts_get_their_company_partner_when_the_backend_says_so(self):
+        existing = self.env["res.partner"].create({"name": "ACME & SONS", "is_company": True})
+        self.backend.contact_company = "partner"
+
+        self.link_app()
+
+        ana, bruno = (self.partner_of(self.sample_item(name)) for name in ("Ana Silva", "Bruno Costa"))
+        self.assertEqual((ana.parent_id, bruno.parent_id), (existing, existing))
+        self.assertEqual(self.env["res.partner"].search_count([("name", "=ilike", "acme & sons")]), 1)
+        self.assertFalse(self.partner_of(self.sample_item("Carla Mendes")).parent_id)
+
+    def test_a_company_partner_is_created_once_for_its_contacts(self):
+        self.backend.contact_company = "partner"
+
+        self.link_app()
+
+        ana, bruno = (self.partner_of(self.sample_item(name)) for name in ("Ana Silva", "Bruno Costa"))
+        self.assertTrue(ana.parent_id.is_company)
+        self.assertEqual(ana.parent_id, bruno.parent_id)
+        self.assertEqual(ana.parent_id.name, "Acme & Sons")
+        self.assertFalse(self.jobs(state="failed"))
