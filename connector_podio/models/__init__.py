@@ -1,5 +1,6 @@
 from . import podio_backend
 from . import podio_backend_jobs
+from . import podio_backend_deleted_items
 from . import podio_backend_webhook
 from . import podio_backend_overview
 from . import podio_backend_demo

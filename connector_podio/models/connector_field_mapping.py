@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ConnectorFieldMapping(models.Model):
@@ -43,3 +44,15 @@ class ConnectorFieldMapping(models.Model):
             field = mapping.podio_field_id
             if (mapping.external_field or "").partition(":")[0] != field.external_id:
                 mapping.write({"external_field": field.external_id, "external_label": field.label})
+
+    @api.constrains("direction", "external_field")
+    def _check_podio_calculation_import_only(self):
+        """Podio computes a calculation field: it can be read, never written."""
+        for mapping in self.filtered(lambda mapping: mapping.is_podio and mapping.direction != "import"):
+            if mapping.podio_field_id.field_type == "calculation":
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s is a Podio calculation, which Podio computes: map it for import only.",
+                        field=mapping.podio_field_id.label,
+                    )
+                )

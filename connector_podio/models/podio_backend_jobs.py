@@ -1,9 +1,6 @@
 from odoo import models
 
 from odoo.addons.connector_base.lib.errors import NotFoundError
-from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR
-
-from ..lib.contacts import ITEM
 
 
 class PodioBackendJobs(models.Model):
@@ -44,50 +41,6 @@ class PodioBackendJobs(models.Model):
         if not app:
             return {"skipped": 1, "summary": self.env._("The item's app is not linked.")}
         return app._import_items([item], quarantine=False)
-
-    def _podio_item_gone(self, item_id):
-        """The record of a deleted item archived (an order cancelled) or deleted, per
-        ``deleted_item_policy``."""
-        bindings = self.env["connector.external.binding"]._of_external_ids(self, ITEM, [item_id])
-        record = (
-            bindings[:1]
-            and self.env[bindings[:1].res_model]
-            .with_context(active_test=False)
-            .browse(bindings[:1].res_id)
-            .exists()
-        )
-        if not record:
-            return {"skipped": 1, "summary": self.env._("No record for item %s.", item_id)}
-        record = record.with_context(**{FROM_CONNECTOR: True})
-        name = record.display_name
-        deleted = {"updated": 1, "summary": self.env._("%s deleted: its item was deleted.", name)}
-        if record._name == "sale.order.line":
-            return self._podio_line_gone(record, name)
-        if record._name == "sale.order":
-            if record.state == "cancel" and self.deleted_item_policy == "archive":
-                return {"skipped": 1, "summary": self.env._("%s was already cancelled.", name)}
-            if record.state != "cancel":
-                record._action_cancel()
-            if self.deleted_item_policy == "unlink":
-                record.unlink()
-                return deleted
-            return {"updated": 1, "summary": self.env._("%s cancelled: its item was deleted.", name)}
-        if self.deleted_item_policy == "unlink" or "active" not in record._fields:
-            record.unlink()
-            return deleted
-        if not record.active:
-            return {"skipped": 1, "summary": self.env._("%s was already archived.", name)}
-        record.active = False
-        return {"updated": 1, "summary": self.env._("%s archived: its item was deleted.", name)}
-
-    def _podio_line_gone(self, line, name):
-        """A line has no archive: it is deleted, except on a confirmed order, where Odoo keeps
-        it (with no quantity)."""
-        if line.order_id.state == "sale":
-            line.product_uom_qty = 0
-            return {"updated": 1, "summary": self.env._("%s set to no quantity: its item was deleted.", name)}
-        line.unlink()
-        return {"updated": 1, "summary": self.env._("%s deleted: its item was deleted.", name)}
 
     def _job_create_hooks(self, job):
         app = self.env["podio.app"].browse(job.payload["app_link_id"]).exists()

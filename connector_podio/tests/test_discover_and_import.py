@@ -1,4 +1,4 @@
-from odoo.addons.connector_podio.tests.emulator import email_values, text_value
+from odoo.addons.connector_podio.tests.emulator import email_values, load_sales_sample, text_value
 
 from .common import PodioCase
 
@@ -121,3 +121,23 @@ class TestDiscoverAndImport(PodioCase):
         self.assertEqual(ana.parent_id, bruno.parent_id)
         self.assertEqual(ana.parent_id.name, "Acme & Sons")
         self.assertFalse(self.jobs(state="failed"))
+
+    def test_each_app_chosen_may_feed_its_own_model(self):
+        sales_app_id, lines_app_id = load_sales_sample(self.podio, self.app_id)
+        wizard = self.env["podio.app.link"].with_context(default_backend_id=self.backend.id).create({})
+        for line in wizard.line_ids:
+            line.selected = True
+            line.odoo_model = {str(sales_app_id): "sale.order", str(lines_app_id): "sale.order.line"}.get(
+                line.external_id
+            )
+
+        wizard.action_link()
+
+        self.assertEqual(
+            {app.name: app.odoo_model for app in self.backend.app_ids},
+            {
+                "Leads & Clients": "res.partner",
+                "Sales & Orders": "sale.order",
+                "Order lines": "sale.order.line",
+            },
+        )

@@ -1,4 +1,5 @@
 from odoo import Command
+from odoo.exceptions import ValidationError
 
 from odoo.addons.connector_podio.tests.emulator import (
     PRODUCT_OPTIONS,
@@ -209,6 +210,28 @@ class TestSalesHooks(PodioSalesCase):
         self.assertFalse(self.backend._connector_quarantined("item"))
         self.assertFalse(self.jobs(state="failed"))
 
+    def test_with_the_delete_policy_an_order_goes_and_a_customer_with_orders_is_archived(self):
+        self.backend.deleted_item_policy = "unlink"
+        order_item, ana_item = self.sample_item("Toner refill"), self.sample_item("Ana Silva")
+        order, ana = self.order_of(order_item), self.partner_of(ana_item)
+        lines = order.order_line
+
+        self.podio.delete_item(order_item)
+        self.podio.delete_item(ana_item)  # her order stays in Odoo
+        self.assertEqual(self.deliver(), [200, 200])
+        self.run_jobs()
+
+        self.assertFalse(order.exists())
+        self.assertFalse(lines.exists())
+        self.assertFalse(
+            self.env["connector.external.binding"].search(
+                [("res_model", "=", "sale.order.line"), ("res_id", "in", lines.ids)]
+            )
+        )
+        self.assertTrue(ana.exists())
+        self.assertFalse(ana.active)
+        self.assertFalse(self.jobs(state="failed"))
+
     def test_a_deleted_line_item_leaves_its_draft_order(self):
         order = self.order_titled("Printer and installation")
         line = order.order_line.filtered(lambda line: line.product_id.name == "Installation")
@@ -282,6 +305,17 @@ class TestAppFields(PodioSalesCase):
         self.assertEqual(
             (commitment.external_field, commitment.external_label), ("follow-up", "Follow up on")
         )
+
+    def test_a_calculation_can_be_mapped_for_import_only(self):
+        self.link_app()
+        self.link_app(self.sales_app_id, "sale.order")
+        reference = self.mapping("sale.order", "client_order_ref")
+
+        reference.external_field = "expected-total"  # import: allowed
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            reference.direction = "both"
+
+        self.assertEqual(reference.direction, "import")
 
     def test_a_field_removed_from_the_app_leaves_the_form_at_the_next_import(self):
         self.link_app()
