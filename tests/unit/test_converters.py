@@ -502,7 +502,9 @@ def test_a_missing_binding_says_which_object_the_record_waits_for():
 
 def test_other_lookup_failures_wait_for_nothing():
     assert failure("Nobody", "many2one", KeyResolver(), relation="res.partner").waits_for is None
-    assert failure(1.5, "many2one", KeyResolver(), relation="res.partner", lookup_by="binding").waits_for is None
+    assert (
+        failure(1.5, "many2one", KeyResolver(), relation="res.partner", lookup_by="binding").waits_for is None
+    )
 
 
 def test_many2one_creates_missing_records_by_name_when_allowed():
