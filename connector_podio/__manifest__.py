@@ -1,13 +1,13 @@
 {
     "name": "Podio Connector",
-    "summary": "Podio apps and items in sync with Odoo contacts, hooks verified, rate limits respected",
+    "summary": "Podio apps and items in sync with Odoo contacts and sales orders, hooks verified",
     "version": "18.0.0.2.0",
     "category": "Connectors",
     "author": "Odoo Connector Suite",
     "website": "https://github.com/odoo-connector-suite/odoo-connector-suite",
     "maintainers": ["odoo-connector-suite"],
     "license": "LGPL-3",
-    "depends": ["connector_base"],
+    "depends": ["connector_base", "sale"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/ir.model.access.csv",
@@ -15,6 +15,7 @@
         "data/ir_cron.xml",
         "views/podio_backend_views.xml",
         "views/podio_app_views.xml",
+        "views/connector_field_mapping_views.xml",
         "wizards/podio_app_link_views.xml",
         "views/menus.xml",
     ],

@@ -72,6 +72,15 @@ class InvalidValue(Exception):
     """A value a converter cannot use; the text says why, the mapper says where."""
 
 
+class MissingRecord(InvalidValue):
+    """A lookup key no record matches; ``key`` is the key (for a lookup by binding, the
+    platform id of the object the record waits for)."""
+
+    def __init__(self, message, key):
+        super().__init__(message)
+        self.key = key
+
+
 class BlankValue(Exception):
     """A blank text standing for "no value": the mapper treats it as empty."""
 
@@ -586,7 +595,7 @@ def mapped_record(rule):
 def _missing(rule, key):
     what = "external id" if rule.lookup_by == "binding" else rule.lookup_by
     hint = "" if rule.create_missing or rule.lookup_by != "name" else " (creating missing ones is off)"
-    return InvalidValue(f"no {rule.relation or 'record'} with {what} {key!r}{hint}")
+    return MissingRecord(f"no {rule.relation or 'record'} with {what} {key!r}{hint}", key)
 
 
 UNMATCHED_NOTE = "no record matches it: left empty"

@@ -95,14 +95,19 @@ class Resolver(Protocol):
 
 
 class MappingError(ValidationError):
-    """A record that cannot be mapped; it names the record, the field and the value."""
+    """A record that cannot be mapped; it names the record, the field and the value.
 
-    def __init__(self, record_ref, rule, value, reason):
+    ``waits_for`` is the platform id of the object the record refers to through a lookup
+    by binding that is not in Odoo yet (an order's customer, a line's order): the record
+    can be quarantined waiting for it (``parent_id`` of ``_connector_quarantine``)."""
+
+    def __init__(self, record_ref, rule, value, reason, waits_for=None):
         self.record_ref = record_ref
         self.field = rule.odoo_field if rule else None
         self.external_field = rule.external_field if rule else None
         self.value = value
         self.reason = reason
+        self.waits_for = waits_for
         where = f"field {rule.title}, " if rule else ""
         super().__init__(f"Cannot map {record_ref}: {where}value {_short(value)}: {reason}.")
 
@@ -249,7 +254,12 @@ class Mapper:
                 raw = get(key)
                 values[field] = step(raw, run)
         except InvalidValue as error:
-            raise MappingError(self._record_ref(record), rule, raw, str(error)) from None
+            waits_for = (
+                error.key
+                if isinstance(error, converters.MissingRecord) and rule.lookup_by == "binding"
+                else None
+            )
+            raise MappingError(self._record_ref(record), rule, raw, str(error), waits_for) from None
         return values
 
     def _record_ref(self, record):

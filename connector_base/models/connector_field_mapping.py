@@ -262,9 +262,18 @@ class ConnectorFieldMapping(models.Model):
         return self.sudo().create(vals_list)
 
 
+# The field holding a model's internal reference, for a lookup by reference: a partner's
+# ``ref``, a product's ``default_code``.
+REFERENCE_FIELDS = ("ref", "default_code")
+
+
 def lookup_field_name(model, lookup_by):
     """The field of ``model`` a lookup by name, email or reference reads."""
-    return model._rec_name if lookup_by == "name" else lookup_by
+    if lookup_by == "name":
+        return model._rec_name
+    if lookup_by == "ref":
+        return next((name for name in REFERENCE_FIELDS if name in model._fields), lookup_by)
+    return lookup_by
 
 
 def _escape_like(text):

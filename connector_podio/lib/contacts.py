@@ -98,3 +98,14 @@ def partner_candidates(values):
             (f"name:{name.lower()}|{company.lower()}", [("name", "=ilike", _like(name)), *same_company])
         )
     return candidates
+
+
+def company_candidates(name):
+    """The ``(key, domain)`` finding a contact's company partner: a company of that name
+    (compared without case)."""
+    return [
+        (
+            f"company:{name.strip().lower()}",
+            [("is_company", "=", True), ("name", "=ilike", _like(name.strip()))],
+        )
+    ]

@@ -4,6 +4,21 @@ An item's ``fields`` become keys named by each field's ``external_id``; typed li
 structured values add ``<external_id>:<part>`` keys (an email's ``:work``, a location's
 ``:city``, a money's ``:currency``, a date's ``:end``). Dates are taken from the ``*_utc``
 keys only (the others are in the API user's time zone), as naive UTC datetimes.
+
+What each field type gives (``FIELD_KEYS`` lists the parts, for the mapping form):
+
+- text: plain text; number, progress, duration (seconds): a number; money: the amount,
+  ``:currency``; date: the start, ``:end`` only when the date has one; calculation
+  (read-only): a number, or a date when its formula gives one, else its text;
+- category: the option's text (a list when several), ``:ids`` the option ids;
+- contact: the profile's name, ``:email`` its first address, ``:ids`` the profile ids;
+- app (a reference to items of another app): the item id (a list when several),
+  ``:title`` the first item's title;
+- email, phone: the first value, ``:<type>`` the first of each type (phone also
+  ``:landline``, the first that is neither a mobile nor a fax);
+- location: the formatted address, ``:street``, ``:zip``, ``:city``, ``:state``, ``:country``;
+- embed (a link): its URL, ``:title``;
+- image, file: the file names (a list when several); :func:`item_files` gives the files.
 """
 
 import html
@@ -25,6 +40,19 @@ LOCATION_PARTS = {
 # Phone types that are not a line to call (faxes), and the one Odoo keeps as mobile.
 FAX_TYPES = frozenset({"work_fax", "private_fax"})
 MOBILE_TYPE = "mobile"
+FILE_TYPES = frozenset({"image", "file"})
+# The keys of the flat record each field type gives, besides its own external id.
+FIELD_KEYS = {
+    "money": (":currency",),
+    "date": (":end",),
+    "category": (":ids",),
+    "contact": (":email", ":ids"),
+    "app": (":title",),
+    "email": (":work", ":home", ":other"),
+    "phone": (":mobile", ":landline", ":work", ":home", ":main", ":other"),
+    "location": tuple(f":{part}" for part in LOCATION_PARTS),
+    "embed": (":title",),
+}
 _TAGS = re.compile(r"<[^>]+>")
 _BREAKS = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>", re.IGNORECASE)
 
@@ -87,31 +115,117 @@ def _location(key, values, record):
         record[f"{key}:street"] = street
 
 
+def _text(key, values, record):
+    record[key] = plain_text(values[0].get("value"))
+
+
+def _number(key, values, record):
+    record[key] = _decimal(values[0].get("value"))
+
+
+def _money(key, values, record):
+    record[key] = _decimal(values[0].get("value"))
+    record[f"{key}:currency"] = values[0].get("currency")
+
+
+def _date(key, values, record):
+    record[key] = _date_value(values[0], "start")
+    end = _date_value(values[0], "end")
+    if end is not None:
+        record[f"{key}:end"] = end
+
+
+def _category(key, values, record):
+    texts = [unescape(value["value"]["text"]) for value in values if value.get("value")]
+    record[key] = texts[0] if len(texts) == 1 else texts
+    record[f"{key}:ids"] = [value["value"]["id"] for value in values if value.get("value")]
+
+
+def _contact(key, values, record):
+    profiles = [value["value"] for value in values if value.get("value")]
+    _one_or_many(key, [profile.get("name") for profile in profiles], record)
+    record[f"{key}:ids"] = [profile.get("profile_id") for profile in profiles]
+    mails = [mail for profile in profiles for mail in profile.get("mail") or ()]
+    if mails:
+        record[f"{key}:email"] = mails[0]
+
+
+def _app_reference(key, values, record):
+    referenced = [value["value"] for value in values if value.get("value")]
+    _one_or_many(key, [str(item["item_id"]) for item in referenced], record)
+    if referenced:
+        record[f"{key}:title"] = plain_text(referenced[0].get("title"))
+
+
+def _embed(key, values, record):
+    embed = values[0].get("embed") or {}
+    record[key] = embed.get("url") or embed.get("original_url")
+    if embed.get("title"):
+        record[f"{key}:title"] = unescape(embed["title"])
+
+
+def _files(key, values, record):
+    _one_or_many(key, [value["value"].get("name") for value in values if value.get("value")], record)
+
+
+def _calculation(key, values, record):
+    """A calculation's value: a number, a date when its formula gives one, else its text."""
+    value = values[0]
+    if any(name in value for name in ("start", "start_utc", "start_date_utc")):
+        # The UTC keys when the calculation has them; else only its local day can be trusted.
+        day = value.get("start_date")
+        record[key] = _date_value(value, "start") or (date.fromisoformat(day) if day else None)
+        return
+    raw = value.get("value")
+    number = _decimal(raw) if raw not in (None, "") else None
+    record[key] = number if number is not None else (plain_text(str(raw)) if raw not in (None, "") else None)
+
+
+# Each field type's reader. Legacy and special types (question, state, video, title) are
+# not mapped: the notes leave their shapes unconfirmed.
+FIELD_READERS = {
+    "text": _text,
+    "number": _number,
+    "progress": _number,
+    "duration": _number,
+    "money": _money,
+    "date": _date,
+    "category": _category,
+    "email": _typed_list,
+    "phone": _phones,
+    "tel": _phones,
+    "location": _location,
+    "calculation": _calculation,
+    "contact": _contact,
+    "app": _app_reference,
+    "embed": _embed,
+    "image": _files,
+    "file": _files,
+}
+
+
 def _field_values(field, record):
-    key, kind, values = field.get("external_id") or str(field["field_id"]), field.get("type"), field["values"]
-    if kind == "text":
-        record[key] = plain_text(values[0].get("value"))
-    elif kind in ("number", "progress", "duration"):
-        record[key] = _decimal(values[0].get("value"))
-    elif kind == "money":
-        record[key] = _decimal(values[0].get("value"))
-        record[f"{key}:currency"] = values[0].get("currency")
-    elif kind == "date":
-        record[key] = _date_value(values[0], "start")
-        end = _date_value(values[0], "end")
-        if end is not None:
-            record[f"{key}:end"] = end
-    elif kind == "category":
-        texts = [unescape(value["value"]["text"]) for value in values if value.get("value")]
-        record[key] = texts[0] if len(texts) == 1 else texts
-        record[f"{key}:ids"] = [value["value"]["id"] for value in values if value.get("value")]
-    elif kind == "email":
-        _typed_list(key, values, record)
-    elif kind in ("phone", "tel"):
-        _phones(key, values, record)
-    elif kind == "location":
-        _location(key, values, record)
-    # Other types (contact, app, image, file, calculation...) are not mapped yet.
+    reader = FIELD_READERS.get(field.get("type"))
+    if reader is not None:
+        reader(field.get("external_id") or str(field["field_id"]), field["values"], record)
+
+
+def _one_or_many(key, found, record):
+    found = [value for value in found if value not in (None, "")]
+    if found:
+        record[key] = found[0] if len(found) == 1 else found
+
+
+def item_files(item):
+    """The files of the item's image and file fields: (field external id, file) pairs, each
+    file a dict with at least ``file_id`` and ``name`` (``link``, ``size``, ``mimetype`` when
+    Podio gives them)."""
+    found = []
+    for field in item.get("fields") or ():
+        if field.get("type") in FILE_TYPES:
+            key = field.get("external_id") or str(field["field_id"])
+            found += [(key, value["value"]) for value in field.get("values") or () if value.get("value")]
+    return found
 
 
 def item_record(item):

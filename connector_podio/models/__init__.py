@@ -1,5 +1,6 @@
 from . import podio_backend
 from . import podio_backend_jobs
+from . import podio_backend_deleted_items
 from . import podio_backend_webhook
 from . import podio_backend_overview
 from . import podio_backend_demo
@@ -7,3 +8,8 @@ from . import podio_app
 from . import podio_app_import
 from . import podio_hook
 from . import res_partner
+from . import sale_order
+from . import sale_order_line
+from . import podio_app_field
+from . import connector_field_mapping
+from . import podio_app_files

@@ -4,16 +4,27 @@ from odoo.addons.connector_base.lib.preview import HOLD_FIRST_IMPORT
 
 from ..lib.client import ITEM_HOOK_TYPES
 from ..lib.contacts import CONTACT_MAPPING_DEFAULTS, ITEM
+from ..lib.sales import ORDER_LINE_MAPPING_DEFAULTS, SALE_ORDER_MAPPING_DEFAULTS
 
-# What a linked app can feed today; sales orders and other models come later.
-FEEDS = [("res.partner", "Contacts")]
+# What a linked app can feed: contacts, sales orders, and their lines (from an app whose
+# items refer to their order).
+FEEDS = [
+    ("res.partner", "Contacts"),
+    ("sale.order", "Sales orders"),
+    ("sale.order.line", "Sales order lines"),
+]
+MAPPING_DEFAULTS = {
+    "res.partner": CONTACT_MAPPING_DEFAULTS,
+    "sale.order": SALE_ORDER_MAPPING_DEFAULTS,
+    "sale.order.line": ORDER_LINE_MAPPING_DEFAULTS,
+}
 DIRECTIONS = [("import", "Podio to Odoo")]
 
 
 class PodioApp(models.Model):
     """A Podio app linked to an Odoo model: its items become records of that model.
 
-    This file holds the link and its hooks; ``podio_app_import`` reads items into partners."""
+    This file holds the link and its hooks; ``podio_app_import`` reads items into records."""
 
     _name = "podio.app"
     _inherit = ["connector.container.mixin"]
@@ -37,6 +48,9 @@ class PodioApp(models.Model):
     )
     active = fields.Boolean(default=True)
     hook_ids = fields.One2many("podio.hook", "app_link_id", string="Hooks")
+    field_ids = fields.One2many(
+        "podio.app.field", "app_link_id", string="Fields", help="As Podio last described them."
+    )
     hooks_active = fields.Boolean(compute="_compute_hooks_active", string="Hooks verified")
     last_import_at = fields.Datetime(readonly=True, copy=False)
     last_edit_seen = fields.Char(
@@ -75,14 +89,14 @@ class PodioApp(models.Model):
         apps = super().create(vals_list)
         Mapping = self.env["connector.field.mapping"]
         for app in apps:
-            Mapping._ensure_defaults(app.backend_id, ITEM, app.odoo_model, CONTACT_MAPPING_DEFAULTS)
+            Mapping._ensure_defaults(app.backend_id, ITEM, app.odoo_model, MAPPING_DEFAULTS[app.odoo_model])
         apps._enqueue_hooks()
         if not self.env.context.get(HOLD_FIRST_IMPORT):
             apps._enqueue_import()
         return apps
 
     def action_unlink_app(self):
-        """Stop syncing: Podio's hooks are deleted, the partners stay in Odoo."""
+        """Stop syncing: Podio's hooks are deleted, the records stay in Odoo."""
         for hook in self.hook_ids:
             hook.app_link_id._connector_container_enqueue(
                 "_job_delete_hook",
@@ -104,6 +118,22 @@ class PodioApp(models.Model):
 
     def _enqueue_import(self):
         self._connector_container_enqueue_import("_job_import_app", "app_link_id", "app")
+
+    def _read_fields(self, client):
+        """The app's fields as Podio describes them now (one call), for the mapping form."""
+        self.ensure_one()
+        definitions = [
+            field for field in client.app(self.app_id).get("fields") or () if field.get("status") != "deleted"
+        ]
+        Field = self.env["podio.app.field"]
+        known = {field.field_id: field for field in self.field_ids}
+        values = [Field._values_from_api(definition) for definition in definitions]
+        for value in values:
+            if value["field_id"] in known:
+                known.pop(value["field_id"]).write(value)
+            else:
+                Field.create({**value, "app_link_id": self.id})
+        Field.union(*known.values()).unlink()
 
     def _enqueue_hooks(self):
         for app in self:

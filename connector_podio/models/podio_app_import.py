@@ -3,9 +3,10 @@ from datetime import timedelta
 from odoo import fields, models
 
 from odoo.addons.connector_base.lib.errors import ValidationError
+from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR
 
 from ..lib.client import filter_time
-from ..lib.contacts import ITEM, partner_candidates
+from ..lib.contacts import ITEM, company_candidates, partner_candidates
 from ..lib.mapper import item_record
 
 # The next poll starts this long before the import began: Podio's clock may differ from ours.
@@ -13,7 +14,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 
 class PodioAppImport(models.Model):
-    """Reading a linked app's items into partners, through the base's field mappings."""
+    """Reading a linked app's items into partners, sales orders or their lines, through the
+    base's field mappings."""
 
     _inherit = "podio.app"  # pylint: disable=consider-merging-classes-inherited
 
@@ -26,6 +28,7 @@ class PodioAppImport(models.Model):
         backend._connector_poll_set_cursor(self.app_id, filter_time(started - CLOCK_SKEW))
         totals = {"created": 0, "updated": 0, "skipped": 0}
         with backend._podio_session() as client:
+            self._read_fields(client)
             for page in client.iter_item_pages(self.app_id):
                 for key, count in self._import_items(page).items():
                     if key in totals:
@@ -42,20 +45,64 @@ class PodioAppImport(models.Model):
         return self.env["connector.field.mapping"]._get_mapper(self.backend_id, ITEM, self.odoo_model)
 
     def _import_items(self, items, quarantine=True):
-        """Upsert the partners of ``items``. An item without a partner yet takes the one Odoo
-        already has (same email, else same name and company) instead of a new one, even
-        with another job importing the same contact; an item the mappings refuse, or one
-        whose partner another item already feeds, is set aside in the quarantine (or its
-        error raised, for a retry: ``quarantine=False``)."""
+        """Upsert the records of ``items``. An item the mappings refuse is set aside in the
+        quarantine (or its error raised, for a retry: ``quarantine=False``); one referring to
+        an item not in Odoo yet (an order before its customer, a line before its order)
+        waits there for it and is imported again once that item is."""
         self.ensure_one()
         backend = self.backend_id
         batch = self._mapper().to_odoo_batch([item_record(item) for item in items])
         self._quarantine_items(batch.failed, quarantine)
+        good = [(record, self._without_empty_defaults(values)) for record, values in batch.good]
+        if self.odoo_model == "res.partner":
+            totals, set_aside = self._upsert_partners(good, quarantine)
+        else:
+            totals, set_aside = self._upsert_records(good), set()
+        taken = {record["id"] for record, _values in good if record["id"] not in set_aside}
+        self._import_files([item for item in items if str(item["item_id"]) in taken])
+        if backend._connector_has_quarantine(ITEM):
+            backend._connector_quarantine_resolve(ITEM, list(taken))
+        return totals
+
+    def _without_empty_defaults(self, values):
+        """``values`` without the empty values of fields Odoo requires and fills itself (an
+        order's date, a line's description): Odoo's default or computed value stands."""
+        fields_ = self.env[self.odoo_model]._fields
+        return {
+            name: value
+            for name, value in values.items()
+            if value is not False
+            or not fields_[name].required
+            or not (fields_[name].default or fields_[name].compute)
+        }
+
+    def _upsert_records(self, good):
+        result = self.env[self.odoo_model]._connector_upsert(
+            self.backend_id,
+            ITEM,
+            [
+                {
+                    "external_id": record["id"],
+                    "values": values,
+                    "external_updated_at": record["last_event_on"],
+                }
+                for record, values in good
+            ],
+        )
+        return {"created": result.created, "updated": result.updated, "skipped": result.skipped}
+
+    def _upsert_partners(self, good, quarantine):
+        """Partners: an item without a partner yet takes the one Odoo already has (same email,
+        else same name and company) instead of a new one, even with another job importing the
+        same contact; one whose partner another item already feeds waits for a person.
+        Returns the totals and the ids of the items set aside."""
+        backend = self.backend_id
         Partner = self.env["res.partner"]
-        bound = Partner._connector_find(backend, ITEM, [record["id"] for record, _values in batch.good])
+        bound = Partner._connector_find(backend, ITEM, [record["id"] for record, _values in good])
         totals = {"created": 0, "updated": 0, "skipped": 0}
         twins = []
-        for round_items in self._rounds(batch.good, bound):
+        companies = {}
+        for round_items in self._rounds(good, bound):
             upserts = []
             for record, values in round_items:
                 if record["id"] not in bound:
@@ -68,7 +115,7 @@ class PodioAppImport(models.Model):
                 upserts.append(
                     {
                         "external_id": record["id"],
-                        "values": values,
+                        "values": self._with_company(values, companies),
                         "external_updated_at": record["last_event_on"],
                     }
                 )
@@ -77,20 +124,47 @@ class PodioAppImport(models.Model):
             totals["updated"] += result.updated
             totals["skipped"] += result.skipped
         self._quarantine_twins(twins, quarantine)
-        if backend._connector_has_quarantine(ITEM):
-            twin_ids = {record["id"] for record, _partner in twins}
-            taken = [record["id"] for record, _values in batch.good if record["id"] not in twin_ids]
-            backend._connector_quarantine_resolve(ITEM, taken)
-        return totals
+        return totals, {record["id"] for record, _partner in twins}
+
+    def _with_company(self, values, companies):
+        """A contact's values as the backend's company setting wants them: the company name on
+        the contact, or the company partner (matched by name, else created) as its parent.
+        ``companies`` keeps those of this batch, which other jobs cannot see yet."""
+        name = (values.get("company_name") or "").strip()
+        if self.backend_id.contact_company != "partner" or not name:
+            return values
+        key = name.lower()
+        if key not in companies:
+            companies[key] = self.backend_id._connector_match_existing(
+                "res.partner", company_candidates(name)
+            ) or self.env["res.partner"].with_context(**{FROM_CONNECTOR: True}).create(
+                {"name": name, "is_company": True}
+            )
+        return {
+            **{field: value for field, value in values.items() if field != "company_name"},
+            "parent_id": companies[key].id,
+        }
 
     def _quarantine_items(self, failures, quarantine):
-        """Set aside items the import cannot take, or raise the first error (a retry)."""
+        """Set aside items the import cannot take, or raise the first error (a retry). An item
+        referring to one not in Odoo yet waits for it."""
         if failures and not quarantine:
             raise failures[0][1]
         self.backend_id._connector_quarantine(
             "_job_import_item",
-            [({"id": record["id"], "title": record["title"]}, error) for record, error in failures],
+            [
+                (
+                    {
+                        "id": record["id"],
+                        "title": record["title"],
+                        "waits_for": getattr(error, "waits_for", None),
+                    },
+                    error,
+                )
+                for record, error in failures
+            ],
             object_type=ITEM,
+            parent_id="waits_for",
         )
 
     def _quarantine_twins(self, twins, quarantine):

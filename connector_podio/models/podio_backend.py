@@ -18,6 +18,12 @@ AUTH_MODES = [
     ("code", "Authorization code (a person connects)"),
 ]
 
+CONTACT_COMPANY_POLICIES = [
+    ("name", "Company name on the contact"),
+    ("partner", "Company partner (matched by name, else created)"),
+]
+DELETED_ITEM_POLICIES = [("archive", "Archive (cancel orders)"), ("unlink", "Delete")]
+
 
 class PodioBackend(models.Model):
     """A Podio API client (client id and secret), the account it signs in as, and the apps
@@ -59,12 +65,41 @@ class PodioBackend(models.Model):
         required=True,
         help="How long jobs wait after Podio answers 420, or when its quota is nearly spent.",
     )
+    contact_company = fields.Selection(
+        CONTACT_COMPANY_POLICIES,
+        string="Contacts' company",
+        required=True,
+        default="name",
+        help="A contact item's company: kept as a name on the contact, or a company partner "
+        "(the one of that name, else a new one) set as the contact's company.",
+    )
+    deleted_item_policy = fields.Selection(
+        DELETED_ITEM_POLICIES,
+        string="Items deleted in Podio",
+        required=True,
+        default="archive",
+        help="What becomes of the Odoo record of an item deleted in Podio: archived (a sales order "
+        "cancelled), or deleted (an order is cancelled first; a line of a confirmed order keeps "
+        "its place with no quantity, as Odoo does not delete those).",
+    )
+    max_file_size = fields.Integer(
+        string="Largest file imported (MB)",
+        default=10,
+        required=True,
+        help="Images and files of items become attachments of their records up to this size; larger "
+        "ones stay in Podio only.",
+    )
     connected_as = fields.Char(readonly=True, copy=False)
     app_ids = fields.One2many("podio.app", "backend_id", string="Apps")
     app_count = fields.Integer(compute="_compute_app_count")
 
     _sql_constraints = [
         ("rate_limit_backoff_positive", "CHECK (rate_limit_backoff > 0)", "The wait must be positive."),
+        (
+            "max_file_size_not_negative",
+            "CHECK (max_file_size >= 0)",
+            "The largest file size cannot be negative.",
+        ),
     ]
 
     @api.depends("app_ids")

@@ -2,6 +2,9 @@ import requests
 
 from odoo import api, models
 
+# What each of the emulator's sample apps feeds, by the name of its items.
+DEMO_FEEDS = {"Contact": "res.partner", "Order": "sale.order", "Line": "sale.order.line"}
+
 
 class PodioBackendDemo(models.Model):
     """The demo of ``make run``: a backend on the local Podio emulator. Only the demo and
@@ -37,20 +40,30 @@ class PodioBackendDemo(models.Model):
         linked.filtered("active")._enqueue_hooks()
         linked.filtered("active")._enqueue_import()
         linked = set(linked.mapped("app_id"))
-        self.env["podio.app"].create(
+        # Contacts first, then orders, then their lines: each import finds what it refers to.
+        order = list(DEMO_FEEDS)
+        for choice in sorted(choices, key=lambda choice: order.index(choice["item_name"])):
+            if choice["external_id"] not in linked:
+                self.env["podio.app"].create(
+                    {
+                        **{key: value for key, value in choice.items() if key != "external_id"},
+                        "app_id": choice["external_id"],
+                        "backend_id": backend.id,
+                        "odoo_model": DEMO_FEEDS[choice["item_name"]],
+                    }
+                )
+        # The demo's products do not exist in a new database: its lines create them.
+        self.env["connector.field.mapping"].search(
             [
-                {
-                    **{key: value for key, value in choice.items() if key != "external_id"},
-                    "app_id": choice["external_id"],
-                    "backend_id": backend.id,
-                }
-                for choice in choices
-                if choice["external_id"] not in linked
+                ("backend_model", "=", self._name),
+                ("backend_id", "=", backend.id),
+                ("odoo_model", "=", "sale.order.line"),
+                ("odoo_field", "=", "product_id"),
             ]
-        )
+        ).create_missing = True
         names = ", ".join(backend.app_ids.mapped("name"))
         return [
             f"Podio demo: backend {backend.display_name!r} (id {backend.id}) on {emulator_url}",
             f"  apps linked: {names}; hooks post to {backend.webhook_url}/<secret>",
-            f"  add or rename contacts on {emulator_url}/ and watch them arrive in Contacts",
+            f"  add or rename contacts, rename orders on {emulator_url}/: see them arrive in Contacts, Sales",
         ]

@@ -1,9 +1,6 @@
 from odoo import models
 
 from odoo.addons.connector_base.lib.errors import NotFoundError
-from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR
-
-from ..lib.contacts import ITEM
 
 
 class PodioBackendJobs(models.Model):
@@ -23,7 +20,7 @@ class PodioBackendJobs(models.Model):
     def _job_item_event(self, job):
         """Apply an item event by reading the item again, whatever the event says (the hook's
         body is never trusted): an item Podio has is imported, one it no longer has (404 or
-        410) archives its partner. Events that arrive twice or out of order end in the
+        410) archives (or deletes) its record. Events that arrive twice or out of order end in the
         item's state."""
         item_id = str(job.payload["item_id"])
         with self._podio_session() as client:
@@ -44,17 +41,6 @@ class PodioBackendJobs(models.Model):
         if not app:
             return {"skipped": 1, "summary": self.env._("The item's app is not linked.")}
         return app._import_items([item], quarantine=False)
-
-    def _podio_item_gone(self, item_id):
-        partners = self.env["res.partner"]._connector_find(self, ITEM, [item_id])
-        partner = partners.get(item_id)
-        if not partner or not partner.active:
-            return {"skipped": 1, "summary": self.env._("No active partner for item %s.", item_id)}
-        partner.with_context(**{FROM_CONNECTOR: True}).active = False
-        return {
-            "updated": 1,
-            "summary": self.env._("Partner %s archived: its item was deleted.", partner.name),
-        }
 
     def _job_create_hooks(self, job):
         app = self.env["podio.app"].browse(job.payload["app_link_id"]).exists()

@@ -1,5 +1,6 @@
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.connector_base.lib.preview import HOLD_FIRST_IMPORT
 from odoo.addons.connector_base.tests.common import (
     EmulatorRequestsMixin,
     PrivateRateLimitsMixin,
@@ -11,6 +12,7 @@ from odoo.addons.connector_podio.tests.emulator import (
     DEMO_PASSWORD,
     DEMO_USERNAME,
     PodioEmulator,
+    load_sales_sample,
     load_sample,
 )
 
@@ -48,13 +50,19 @@ class PodioCase(PrivateRateLimitsMixin, RunJobsMixin, EmulatorRequestsMixin, Htt
         self.backend.action_connect()
         self.assertEqual(self.backend.oauth_state, "connected")
 
-    def link_app(self):
-        """Link the sample app through the discovery wizard, run its hook and import jobs."""
-        wizard = self.env["podio.app.link"].with_context(default_backend_id=self.backend.id).create({})
-        wizard.line_ids.filtered(lambda line: line.external_id == str(self.app_id)).selected = True
+    def link_app(self, app_id=None, odoo_model="res.partner", hold_import=False):
+        """Link a sample app (the contacts app by default) through the discovery wizard, run
+        its hook and import jobs (``hold_import``: no import); returns the linked app."""
+        app_id = str(app_id or self.app_id)
+        wizard = (
+            self.env["podio.app.link"]
+            .with_context(default_backend_id=self.backend.id, **{HOLD_FIRST_IMPORT: hold_import})
+            .create({"odoo_model": odoo_model})
+        )
+        wizard.line_ids.filtered(lambda line: line.external_id == app_id).selected = True
         wizard.action_link()
         self.run_jobs()
-        return self.backend.app_ids
+        return self.backend.app_ids.filtered(lambda app: app.app_id == app_id)
 
     def deliver(self, order=None):
         """Send Podio's pending hook calls to Odoo; returns their HTTP statuses."""
@@ -83,3 +91,41 @@ class PodioCase(PrivateRateLimitsMixin, RunJobsMixin, EmulatorRequestsMixin, Htt
             for item_id, item in self.podio.items.items()
             if item["_values"]["title"][0]["value"] == title
         )
+
+
+class PodioSalesCase(PodioCase):
+    """The sample contacts app, with the sample sales app (an order per contact) and its
+    order lines app; the backend is connected, nothing linked yet."""
+
+    def setUp(self):
+        super().setUp()
+        self.sales_app_id, self.lines_app_id = load_sales_sample(self.podio, self.app_id)
+        self.connect()
+
+    def link_sales(self):
+        """Link the contacts, sales and order lines apps, in that order."""
+        return (
+            self.link_app(),
+            self.link_app(self.sales_app_id, "sale.order"),
+            self.link_app(self.lines_app_id, "sale.order.line"),
+        )
+
+    def products(self, names=("Laser printer", "Toner cartridge", "Installation")):
+        return self.env["product.product"].create([{"name": name} for name in names])
+
+    def mapping(self, odoo_model, odoo_field):
+        return self.env["connector.field.mapping"].search(
+            [
+                ("backend_model", "=", "podio.backend"),
+                ("backend_id", "=", self.backend.id),
+                ("odoo_model", "=", odoo_model),
+                ("odoo_field", "=", odoo_field),
+            ]
+        )
+
+    def order_of(self, item_id):
+        item_id = str(item_id)
+        return self.env["sale.order"]._connector_find(self.backend, "item", [item_id]).get(item_id)
+
+    def order_titled(self, title):
+        return self.order_of(self.sample_item(title))

@@ -142,6 +142,52 @@ def date_value(start_utc, end_utc=None, *, utc_offset_hours=1):
     return [{**side("start", start_utc), **side("end", end_utc)}]
 
 
+def category_values(*options):
+    """``(id, text), ...``: the chosen options of a category field."""
+    return [
+        {"value": {"id": option_id, "text": text, "status": "active", "color": "DCEBD8"}}
+        for option_id, text in options
+    ]
+
+
+def app_values(*item_ids):
+    """References to items of another app; the emulator answers them with the item's id,
+    ``app_item_id``, title, app and link, as Podio does."""
+    return [{"value": {"item_id": item_id}} for item_id in item_ids]
+
+
+def contact_values(*profiles):
+    """``(profile_id, name, [mails]), ...``: Podio users or space contacts."""
+    return [
+        {
+            "value": {
+                "profile_id": profile_id,
+                "user_id": profile_id + 1000,
+                "name": name,
+                "type": "user",
+                "mail": list(mails),
+            }
+        }
+        for profile_id, name, mails in profiles
+    ]
+
+
+def int_value(number):
+    """A progress (0-100) or a duration (seconds)."""
+    return [{"value": int(number)}]
+
+
+def embed_value(embed_id, url, title=None):
+    """A link field (type ``embed``)."""
+    return [{"embed": {"embed_id": embed_id, "url": url, "original_url": url, "title": title}, "file": None}]
+
+
+def file_values(*files):
+    """Files of an image or file field, each ``{"file_id", "name", "link", "mimetype", "size"}``
+    as :meth:`PodioEmulator.add_file` gives it."""
+    return [{"value": dict(file)} for file in files]
+
+
 # The fields of the sample contacts app: (external id, type, label, settings).
 CONTACT_FIELDS = (
     ("title", "text", "Name", {"size": "small"}),
@@ -192,6 +238,7 @@ class PodioEmulator(Emulator):
         self.items = {}
         self.revisions = {}  # item id -> [revision, ...] oldest first
         self.hooks = {}
+        self.files = {}  # file id -> content
         self.outbox = []  # Delivery objects not sent yet
         self.delivery_log = []  # (hook id, type, HTTP status or error text)
         self.viewed = set()  # items whose notifications a read marked as viewed
@@ -300,6 +347,7 @@ class PodioEmulator(Emulator):
             ("PUT", "/item/{item_id}", self._put_item),
             ("DELETE", "/item/{item_id}", self._delete_item),
             ("GET", "/item/{item_id}/revision/", self._get_revisions),
+            ("GET", "/files/{file_id}", self._get_file_content),
             ("GET", "/hook/app/{app_id}/", self._get_hooks),
             ("POST", "/hook/app/{app_id}/", self._post_hook),
             ("DELETE", "/hook/{hook_id}", self._delete_hook),
@@ -489,7 +537,7 @@ class PodioEmulator(Emulator):
                 "type": field["type"],
                 "label": field["label"],
                 "config": field["config"],
-                "values": copy.deepcopy(item["_values"][field["external_id"]]),
+                "values": self._rendered_values(field, item["_values"][field["external_id"]]),
             }
             for field in app["fields"]
             if field["external_id"] in item["_values"]
@@ -497,6 +545,44 @@ class PodioEmulator(Emulator):
         title = next((values[0]["value"] for key, values in item["_values"].items() if key == "title"), "")
         public = {key: copy.deepcopy(value) for key, value in item.items() if not key.startswith("_")}
         return {**public, "title": title, "fields": fields}
+
+    def _rendered_values(self, field, values):
+        """A field's values as Podio answers them: an app reference carries the referenced
+        item's id, number, title, app and link (a deleted item's reference is gone)."""
+        values = copy.deepcopy(values)
+        if field["type"] in ("image", "file") and self._server is not None:
+            for value in values:  # the file's address, here on the emulator's host
+                value["value"]["link"] = self.url(f"/files/{value['value']['file_id']}")
+        if field["type"] != "app":
+            return values
+        rendered = []
+        for value in values:
+            referenced = self.items.get(value["value"]["item_id"])
+            if referenced is not None:
+                rendered.append(
+                    {
+                        "value": {
+                            "item_id": referenced["item_id"],
+                            "app_item_id": referenced["app_item_id"],
+                            "title": referenced["_values"].get("title", [{"value": ""}])[0]["value"],
+                            "app": copy.deepcopy(referenced["app"]),
+                            "link": referenced["link"],
+                        }
+                    }
+                )
+        return rendered
+
+    def add_file(self, name, content, mimetype="application/octet-stream"):
+        """A file uploaded to Podio, to attach to an image or file field (:func:`file_values`)."""
+        file_id = 700000000 + self._new_id()
+        self.files[file_id] = bytes(content)
+        return {
+            "file_id": file_id,
+            "name": name,
+            "link": f"https://files.podio.com/{file_id}",
+            "mimetype": mimetype,
+            "size": len(content),
+        }
 
     # ------------------------------------------------------------------ handlers
     def _check_app_access(self, caller, app_id):
@@ -600,6 +686,14 @@ class PodioEmulator(Emulator):
         self._check_app_access(request.caller, item["app"]["app_id"])
         self.delete_item(item["item_id"])
         return Response(204)
+
+    def _get_file_content(self, request):
+        """A file's content at its ``link`` (the notes give the key, not how Podio serves it:
+        here, to the same OAuth2 token as the API)."""
+        content = self.files.get(_int(request.params["file_id"]))
+        if content is None:
+            raise podio_error(404, "not_found", "Object not found")
+        return Response(200, content, {"Content-Type": "application/octet-stream"})
 
     def _get_revisions(self, request):
         item = self._item(request.params["item_id"])
@@ -810,6 +904,127 @@ def load_sample(emulator):
     return app_id
 
 
+STATUS_OPTIONS = ((1, "Quote"), (2, "Sent"), (3, "Won"), (4, "Lost"))
+CHANNEL_OPTIONS = ((1, "Online"), (2, "Phone"), (3, "Shop"))
+PRODUCT_OPTIONS = ((1, "Laser printer"), (2, "Toner cartridge"), (3, "Installation"))
+# The internal reference each sample line gives its product.
+PRODUCT_REFERENCES = {1: "LP-100", 2: "TON-1", 3: "SRV-INST"}
+
+
+def _options(options):
+    return [
+        {"id": option_id, "text": text, "status": "active", "color": "DCEBD8"} for option_id, text in options
+    ]
+
+
+def sales_fields(contacts_app_id):
+    """The sample sales app: one field of every supported type; its customer refers to the
+    contacts app's items."""
+    return (
+        ("title", "text", "Order", {"size": "small"}),
+        (
+            "customer",
+            "app",
+            "Customer",
+            {"referenced_apps": [{"app_id": contacts_app_id}], "multiple": False},
+        ),
+        ("status", "category", "Status", {"multiple": False, "options": _options(STATUS_OPTIONS)}),
+        ("channels", "category", "Channels", {"multiple": True, "options": _options(CHANNEL_OPTIONS)}),
+        ("order-date", "date", "Order date", {"calendar": False, "end": "disabled", "time": "enabled"}),
+        ("delivery", "date", "Delivery window", {"calendar": True, "end": "enabled", "time": "disabled"}),
+        ("salesperson", "contact", "Salesperson", {"type": "space_users", "valid_types": ["user"]}),
+        ("contact-email", "email", "Contact email", {}),
+        ("contact-phone", "phone", "Contact phone", {}),
+        ("ship-to", "location", "Ship to", {}),
+        ("notes", "text", "Notes", {"size": "large"}),
+        ("expected-total", "calculation", "Expected total", {}),
+        ("follow-up", "calculation", "Follow up on", {}),
+        ("effort", "duration", "Effort", {}),
+        ("progress", "progress", "Progress", {}),
+        ("quote-link", "embed", "Quote link", {}),
+        ("contract", "file", "Contract", {}),
+        ("photo", "image", "Photo", {}),
+    )
+
+
+def line_fields(sales_app_id):
+    """The sample order lines app: each line refers to its order in the sales app."""
+    return (
+        ("title", "text", "Description", {"size": "small"}),
+        ("order", "app", "Order", {"referenced_apps": [{"app_id": sales_app_id}], "multiple": False}),
+        ("product", "category", "Product", {"multiple": False, "options": _options(PRODUCT_OPTIONS)}),
+        ("sku", "text", "Internal reference", {"size": "small"}),
+        ("quantity", "number", "Quantity", {"decimals": 2}),
+        ("unit-price", "money", "Unit price (net of tax)", {"allowed_currencies": ["EUR"]}),
+    )
+
+
+def line_values(order_id, product, quantity, unit_price, *, title=None, sku=None):
+    """The values of one order line: ``product`` is one of :data:`PRODUCT_OPTIONS`."""
+    values = {
+        "title": text_value(title or product[1]),
+        "order": app_values(order_id),
+        "product": category_values(product),
+        "quantity": number_value(quantity),
+        "unit-price": money_value(unit_price, "EUR"),
+    }
+    if sku:
+        values["sku"] = text_value(sku)
+    return values
+
+
+def load_sales_sample(emulator, contacts_app_id):
+    """The demo's sales app and order lines app, with an order per sample contact (lines of
+    the three products); returns ``(sales app id, lines app id)``."""
+    space_id = emulator.apps[contacts_app_id]["space_id"]
+    sales_app_id = emulator.add_app(space_id, "Sales & Orders", "Order", sales_fields(contacts_app_id))
+    lines_app_id = emulator.add_app(space_id, "Order lines", "Line", line_fields(sales_app_id))
+    contacts = [
+        item_id for item_id, item in emulator.items.items() if item["app"]["app_id"] == contacts_app_id
+    ]
+    printer, toner, installation = PRODUCT_OPTIONS
+    orders = (
+        (contacts[0], "Printers for the Lisbon office", (3, "Won"), ((printer, 2, 480.0), (toner, 6, 35.5))),
+        (contacts[1], "Toner refill", (1, "Quote"), ((toner, 10, 35.5),)),
+        (
+            contacts[2],
+            "Printer and installation",
+            (2, "Sent"),
+            ((printer, 1, 480.0), (installation, 1, 120.0)),
+        ),
+    )
+    for customer, title, status, lines in orders:
+        order_id = emulator.add_item(
+            sales_app_id,
+            {
+                "title": text_value(title),
+                "customer": app_values(customer),
+                "status": category_values(status),
+                "channels": category_values(CHANNEL_OPTIONS[0], CHANNEL_OPTIONS[1]),
+                "order-date": date_value("2025-03-01 09:30:00"),
+                "delivery": date_value("2025-03-10", "2025-03-14"),
+                "salesperson": contact_values((112233, "Ana Silva", ["ana@example.com"])),
+                "contact-email": email_values(("work", "orders@acme.example")),
+                "contact-phone": phone_values(("work", "+351 213 000 111")),
+                "ship-to": location_value(
+                    "Rua Augusta 1, 1100-048 Lisboa", city="Lisboa", postal_code="1100-048"
+                ),
+                "notes": text_value("<p>Deliver <b>before</b> noon</p>"),
+                "expected-total": number_value(sum(quantity * price for _p, quantity, price in lines)),
+                "follow-up": date_value("2025-03-20"),
+                "effort": int_value(5400),
+                "progress": int_value(40),
+                "quote-link": embed_value(9001, "https://example.com/quotes/1", "Quote"),
+            },
+        )
+        for product, quantity, price in lines:
+            emulator.add_item(
+                lines_app_id,
+                line_values(order_id, product, quantity, price, sku=PRODUCT_REFERENCES[product[0]]),
+            )
+    return sales_app_id, lines_app_id
+
+
 class DemoPages(framework.DemoPages):
     """What a person uses in the demo instead of Podio's web app: the contacts, and forms to
     add and rename one. Each change sends its hook."""
@@ -843,11 +1058,13 @@ class DemoPages(framework.DemoPages):
                     f"<li><form method='post' action='/demo/item/{item['item_id']}'>"
                     f"<input name='title' value='{title}'> <button>Rename</button></form></li>"
                 )
-            parts.append(
-                f"</ul><form method='post' action='/demo/items/{app['app_id']}'>"
-                "<input name='title' placeholder='Name'> <input name='email' placeholder='Email'> "
-                "<button>Add a contact</button></form>"
-            )
+            parts.append("</ul>")
+            if any(field["external_id"] == "email" for field in app["fields"]):
+                parts.append(
+                    f"<form method='post' action='/demo/items/{app['app_id']}'>"
+                    "<input name='title' placeholder='Name'> <input name='email' placeholder='Email'> "
+                    "<button>Add a contact</button></form>"
+                )
         return parts
 
     def add_contact(self, request):
@@ -887,7 +1104,7 @@ def main(argv=None):
 
 
 def _load_demo(emulator):
-    load_sample(emulator)
+    load_sales_sample(emulator, load_sample(emulator))
     DemoPages(emulator)
     emulator.start_background_delivery(emulator.deliver_pending, delay=1.0)
 

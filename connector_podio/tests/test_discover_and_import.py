@@ -1,4 +1,4 @@
-from odoo.addons.connector_podio.tests.emulator import email_values, text_value
+from odoo.addons.connector_podio.tests.emulator import email_values, load_sales_sample, text_value
 
 from .common import PodioCase
 
@@ -99,3 +99,45 @@ class TestDiscoverAndImport(PodioCase):
         self.assertEqual(entry.external_id, str(item_id))
         self.assertFalse(self.partner_of(item_id))
         self.assertTrue(self.partner_of(self.sample_item("Ana Silva")))
+
+    def test_contacts_get_their_company_partner_when_the_backend_says_so(self):
+        existing = self.env["res.partner"].create({"name": "ACME & SONS", "is_company": True})
+        self.backend.contact_company = "partner"
+
+        self.link_app()
+
+        ana, bruno = (self.partner_of(self.sample_item(name)) for name in ("Ana Silva", "Bruno Costa"))
+        self.assertEqual((ana.parent_id, bruno.parent_id), (existing, existing))
+        self.assertEqual(self.env["res.partner"].search_count([("name", "=ilike", "acme & sons")]), 1)
+        self.assertFalse(self.partner_of(self.sample_item("Carla Mendes")).parent_id)
+
+    def test_a_company_partner_is_created_once_for_its_contacts(self):
+        self.backend.contact_company = "partner"
+
+        self.link_app()
+
+        ana, bruno = (self.partner_of(self.sample_item(name)) for name in ("Ana Silva", "Bruno Costa"))
+        self.assertTrue(ana.parent_id.is_company)
+        self.assertEqual(ana.parent_id, bruno.parent_id)
+        self.assertEqual(ana.parent_id.name, "Acme & Sons")
+        self.assertFalse(self.jobs(state="failed"))
+
+    def test_each_app_chosen_may_feed_its_own_model(self):
+        sales_app_id, lines_app_id = load_sales_sample(self.podio, self.app_id)
+        wizard = self.env["podio.app.link"].with_context(default_backend_id=self.backend.id).create({})
+        for line in wizard.line_ids:
+            line.selected = True
+            line.odoo_model = {str(sales_app_id): "sale.order", str(lines_app_id): "sale.order.line"}.get(
+                line.external_id
+            )
+
+        wizard.action_link()
+
+        self.assertEqual(
+            {app.name: app.odoo_model for app in self.backend.app_ids},
+            {
+                "Leads & Clients": "res.partner",
+                "Sales & Orders": "sale.order",
+                "Order lines": "sale.order.line",
+            },
+        )

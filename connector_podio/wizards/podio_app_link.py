@@ -18,7 +18,13 @@ class PodioAppLink(models.TransientModel):
 
     backend_id = fields.Many2one("podio.backend", required=True, ondelete="cascade")
     line_ids = fields.One2many("podio.app.link.line", "wizard_id", string="Apps")
-    odoo_model = fields.Selection(FEEDS, string="Feeds", required=True, default="res.partner")
+    odoo_model = fields.Selection(
+        FEEDS,
+        string="Feeds",
+        required=True,
+        default="res.partner",
+        help="What the chosen apps feed, unless a line says.",
+    )
 
     @api.model
     def default_get(self, fields_list):
@@ -52,7 +58,10 @@ class PodioAppLink(models.TransientModel):
         return self._link_show(self._link_chosen(), "connector_podio.action_podio_app")
 
     def _link_values(self, line):
-        return {**{name: line[name] for name in LINE_FIELDS}, "odoo_model": self.odoo_model}
+        return {
+            **{name: line[name] for name in LINE_FIELDS},
+            "odoo_model": line.odoo_model or self.odoo_model,
+        }
 
     def _link_nothing_chosen_text(self):
         return self.env._("Choose an app to link.")
@@ -83,5 +92,6 @@ class PodioAppLinkLine(models.TransientModel):
 
     wizard_id = fields.Many2one("podio.app.link", required=True, ondelete="cascade")
     item_name = fields.Char(readonly=True)
+    odoo_model = fields.Selection(FEEDS, string="Feeds", help="Empty: what the wizard says.")
     org_name = fields.Char(string="Organisation", readonly=True)
     space_name = fields.Char(string="Workspace", readonly=True)

@@ -494,6 +494,19 @@ def test_many2one_without_a_match_names_the_key():
     assert error.reason == "no res.partner with name 'Nobody' (creating missing ones is off)"
 
 
+def test_a_missing_binding_says_which_object_the_record_waits_for():
+    error = failure("2781234001", "many2one", KeyResolver(), relation="res.partner", lookup_by="binding")
+    assert error.waits_for == "2781234001"
+    assert error.reason == "no res.partner with external id '2781234001'"
+
+
+def test_other_lookup_failures_wait_for_nothing():
+    assert failure("Nobody", "many2one", KeyResolver(), relation="res.partner").waits_for is None
+    assert (
+        failure(1.5, "many2one", KeyResolver(), relation="res.partner", lookup_by="binding").waits_for is None
+    )
+
+
 def test_many2one_creates_missing_records_by_name_when_allowed():
     resolver = KeyResolver()
     assert to_odoo("New stage", "many2one", resolver, relation="stage", create_missing=True) == 100

@@ -1,4 +1,4 @@
-from odoo.addons.connector_podio.lib.contacts import partner_candidates
+from odoo.addons.connector_podio.lib.contacts import company_candidates, partner_candidates
 
 
 def test_an_email_is_looked_for_before_a_name_and_company():
@@ -23,3 +23,10 @@ def test_like_wildcards_in_values_are_matched_literally():
 
 def test_nothing_to_match_on_gives_no_candidates():
     assert partner_candidates({"name": " "}) == []
+
+
+def test_a_company_partner_is_found_by_its_name_without_case_and_literally():
+    [(key, domain)] = company_candidates(" Acme_50% ")
+
+    assert key == "company:acme_50%"
+    assert domain == [("is_company", "=", True), ("name", "=ilike", r"Acme\_50\%")]
