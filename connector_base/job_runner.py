@@ -24,6 +24,7 @@ process and calls the model for everything the queue does.
 """
 
 import logging
+import os
 import select
 import threading
 import time
@@ -43,7 +44,7 @@ POLL_SECONDS = 5.0
 # Longest run between two looks at the registry (module updates, settings): a
 # thread with work keeps claiming until the queue is empty or this is spent.
 PASS_SECONDS = 30.0
-# How long a stopping cron worker waits for a running job to commit.
+# How long a stopping server (or cron worker) waits for a running job to commit.
 STOP_SECONDS = 30.0
 
 _threads = {}  # database name -> list of RunnerThread of this process
@@ -89,7 +90,7 @@ def stop(timeout=STOP_SECONDS):
         threads = [thread for threads in _threads.values() for thread in threads]
         _threads.clear()
     for thread in threads:
-        thread.stopping.set()
+        thread.request_stop()
     deadline = time.monotonic() + timeout
     for thread in threads:
         thread.join(max(deadline - time.monotonic(), 0))
@@ -101,17 +102,39 @@ class RunnerThread(threading.Thread):
         self.db_name = db_name
         self.stopping = threading.Event()
         self._next_sweep = 0.0
+        # Written to by request_stop(): wakes the thread from its wait for a notification.
+        self._wake_read, self._wake_write = os.pipe()
+
+    def request_stop(self):
+        """Stop after the current job (if any): no further claim, no wait for the next poll."""
+        self.stopping.set()
+        try:
+            os.write(self._wake_write, b"x")
+        except OSError:
+            pass  # the thread ended already and closed its pipe
 
     def run(self):
         # Odoo's log lines name the database of the thread that writes them.
         threading.current_thread().dbname = self.db_name
-        while not self.stopping.is_set():
-            try:
-                if not self._serve():
-                    return
-            except Exception:
-                _logger.exception("Connector job runner for %s failed; starting again", self.db_name)
-                self.stopping.wait(POLL_SECONDS)
+        try:
+            while not self.stopping.is_set():
+                try:
+                    if not self._serve():
+                        return
+                except Exception:
+                    if self.stopping.is_set():
+                        # The server closed the connections under a job that outlived the
+                        # stop's wait: its session ended, so the other servers' sweep
+                        # requeues the job, its attempt counted.
+                        _logger.warning(
+                            "Connector job runner for %s stopped while a job ran", self.db_name, exc_info=True
+                        )
+                        return
+                    _logger.exception("Connector job runner for %s failed; starting again", self.db_name)
+                    self.stopping.wait(POLL_SECONDS)
+        finally:
+            os.close(self._wake_read)
+            os.close(self._wake_write)
 
     def _serve(self):
         """Listen, then run passes until told to stop; False once the database has no queue."""
@@ -127,7 +150,9 @@ class RunnerThread(threading.Thread):
                 if ran:
                     continue  # the queue may have filled meanwhile: look again at once
                 if not connection.notifies:
-                    select.select([connection], [], [], POLL_SECONDS)
+                    select.select([connection, self._wake_read], [], [], POLL_SECONDS)
+                if self.stopping.is_set():
+                    break
                 connection.poll()
                 connection.notifies.clear()
             return True
@@ -146,7 +171,7 @@ class RunnerThread(threading.Thread):
                 Job._requeue_lost_jobs()
                 cr.commit()  # pylint: disable=invalid-commit
                 self._next_sweep = time.monotonic() + POLL_SECONDS
-            return Job._run_due_jobs(time_budget=PASS_SECONDS)
+            return Job._run_due_jobs(time_budget=PASS_SECONDS, stopping=self.stopping)
 
 
 def _start_in_cron_workers():
@@ -189,3 +214,6 @@ def _start_in_cron_workers():
 
 
 _start_in_cron_workers()
+# Threaded server: its stop closes every database connection once the functions
+# registered here have run, so the runner threads finish their jobs first.
+odoo_server.CommonServer.on_stop(stop)

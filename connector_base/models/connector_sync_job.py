@@ -51,6 +51,7 @@ ENQUEUE_COLUMNS = (
     "max_attempts",
     "next_attempt_at",
     "identity_key",
+    "serial_key",
     "correlation_id",
     "enqueued_at",
     "create_uid",
@@ -123,6 +124,12 @@ class ConnectorSyncJob(models.Model):
         copy=False,
         help="While a job with this key is pending, enqueueing it again returns it.",
     )
+    serial_key = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Jobs with the same key never run at the same time: one waits, pending, while "
+        "another runs (the jobs about one board or sheet).",
+    )
     correlation_id = fields.Char(readonly=True, copy=False, default=lambda self: uuid.uuid4().hex)
     enqueued_at = fields.Datetime(readonly=True, default=fields.Datetime.now)
     started_at = fields.Datetime(readonly=True)
@@ -153,6 +160,8 @@ class ConnectorSyncJob(models.Model):
             CREATE INDEX IF NOT EXISTS connector_sync_job_quarantine_idx
                 ON connector_sync_job (backend_id, object_type, parent_external_id)
                 WHERE quarantine AND state IN ('failed', 'pending');
+            CREATE INDEX IF NOT EXISTS connector_sync_job_running_serial_idx
+                ON connector_sync_job (serial_key) WHERE state = 'running' AND serial_key IS NOT NULL;
             CREATE UNIQUE INDEX IF NOT EXISTS connector_sync_job_pending_identity_uniq
                 ON connector_sync_job (identity_key)
                 WHERE state = 'pending' AND identity_key IS NOT NULL;

@@ -14,6 +14,8 @@ from .connector_sync_job import HANDLER_PREFIX, _logger
 # First key of the two-key advisory lock a worker holds on each job it runs (the
 # second is the job id): "conn" in ASCII, so it collides with no other lock user.
 LIVENESS_LOCK_NAMESPACE = 0x636F6E6E
+# First key of the transaction lock a claim takes on a job's serial key ("cons").
+SERIAL_LOCK_NAMESPACE = 0x636F6E73
 
 
 # Recorded on each attempt with the process id (read per claim: prefork forks after import).
@@ -105,15 +107,20 @@ class ConnectorSyncJobRunner(models.Model):
             job_runner.start(self.env.cr.dbname)
 
     @api.model
-    def _run_due_jobs(self, time_budget=50.0, max_jobs=None):
-        """Run due jobs one transaction each until none is due or the budget is spent.
+    def _run_due_jobs(self, time_budget=50.0, max_jobs=None, stopping=None):
+        """Run due jobs one transaction each until none is due, the budget is spent or
+        ``stopping`` (a ``threading.Event``) is set.
 
         Commits: a failing job rolls back its own work only. Returns the number of
         jobs run.
         """
         deadline = time.monotonic() + time_budget
         count = 0
-        while time.monotonic() < deadline and (max_jobs is None or count < max_jobs):
+        while (
+            time.monotonic() < deadline
+            and (max_jobs is None or count < max_jobs)
+            and not (stopping and stopping.is_set())
+        ):
             claim = self._claim_next()
             self.env.cr.commit()  # pylint: disable=invalid-commit
             if claim is None:
@@ -143,7 +150,42 @@ class ConnectorSyncJobRunner(models.Model):
         committed durably, flushes it. Only a PostgreSQL crash in between can lose
         it, and that crash ends every worker's session too: the job then runs again
         either way, this one attempt uncounted.
+
+        A job whose ``serial_key`` another running job holds stays pending. Two workers
+        claiming two jobs of one key at the same instant see neither claim in the other's
+        query: the second to take the key's lock sees the first's committed claim and
+        gives its own up.
         """
+        while True:
+            claim, serial_key = self._claim_due()
+            if not serial_key or self._serial_key_free(claim.job_id, serial_key):
+                return claim
+            self.env.cr.rollback()
+            self._release_liveness_lock(claim.job_id)
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _serial_key_free(self, job_id, serial_key):
+        """True when no other job holding ``serial_key`` runs; the check is serialized by
+        a lock held until the claim's commit, each check seeing those committed before it."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT pg_advisory_xact_lock(%(namespace)s, hashtext(%(key)s));
+                SELECT NOT EXISTS (SELECT 1 FROM connector_sync_job
+                                    WHERE state = 'running' AND serial_key = %(key)s AND id != %(id)s)
+                """,
+                namespace=SERIAL_LOCK_NAMESPACE,
+                key=serial_key,
+                id=job_id,
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _claim_due(self):
+        """(:class:`ClaimedJob`, its serial key) of the job :meth:`_claim_next` claims, or
+        (None, None)."""
         cr = self.env.cr
         cr.execute(
             SQL(
@@ -167,10 +209,13 @@ class ConnectorSyncJobRunner(models.Model):
                                        AND (pause.object_type IS NULL
                                             OR pause.object_type = job.object_type)))
                        )
+                       AND (job.serial_key IS NULL OR NOT EXISTS (
+                           SELECT 1 FROM connector_sync_job other
+                            WHERE other.state = 'running' AND other.serial_key = job.serial_key))
                      ORDER BY job.priority, job.next_attempt_at, job.id
                      LIMIT 1
                        FOR UPDATE SKIP LOCKED)
-             RETURNING id, method_name, backend_model, backend_id, company_id, quarantine,
+             RETURNING id, method_name, backend_model, backend_id, company_id, quarantine, serial_key,
                        pg_advisory_lock(%(namespace)s, id)
                 """,
                 worker=f"{_HOSTNAME}:{os.getpid()}",
@@ -178,8 +223,10 @@ class ConnectorSyncJobRunner(models.Model):
             )
         )
         row = cr.fetchone()
+        if not row:
+            return None, None
         # A job enqueued in SQL has no quarantine flag (NULL): not a quarantine entry.
-        return ClaimedJob(*row[:5], bool(row[5])) if row else None
+        return ClaimedJob(*row[:5], bool(row[5])), row[6]
 
     @api.model
     def _perform(self, claim):

@@ -144,6 +144,48 @@ class TestJobRunner(ConnectorCase):
             with self.registry.cursor() as cr_c:
                 self.assertIsNone(api.Environment(cr_c, SUPERUSER_ID, {})["connector.sync.job"]._claim_next())
 
+    def test_a_job_waits_while_another_job_of_its_serial_key_runs(self):
+        backend_id = self.make_committed_backend()
+        first, second = self.enqueue_committed(backend_id, "_job_noop", count=2, serial_key="board:1")
+        [other] = self.enqueue_committed(backend_id, "_job_noop", serial_key="board:2")
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            Job_a = api.Environment(cr_a, SUPERUSER_ID, {})["connector.sync.job"]
+            Job_b = api.Environment(cr_b, SUPERUSER_ID, {})["connector.sync.job"]
+            self.assertEqual(Job_a._claim_next().job_id, first)
+            cr_a.commit()
+            self.assertEqual(Job_b._claim_next().job_id, other, "the other board's job runs meanwhile")
+            cr_b.commit()
+            self.assertIsNone(Job_b._claim_next(), "the second job of board 1 waits")
+            cr_b.commit()
+            Job_a.browse(first)._mark_done({}, 0.0, False)
+            cr_a.commit()
+            self.assertEqual(Job_b._claim_next().job_id, second)
+            Job_b._release_liveness_lock(other)
+            Job_b._release_liveness_lock(second)
+            cr_b.commit()
+        self.assertEqual(self.read_jobs([second], ["attempts"])[second]["attempts"], 1, "waiting cost no attempt")
+
+    def test_two_cursors_claiming_jobs_of_one_serial_key_at_once_claim_one(self):
+        backend_id = self.make_committed_backend()
+        job_ids = self.enqueue_committed(backend_id, "_job_noop", count=2, serial_key="board:1")
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            Job_a = api.Environment(cr_a, SUPERUSER_ID, {})["connector.sync.job"]
+            Job_b = api.Environment(cr_b, SUPERUSER_ID, {})["connector.sync.job"]
+            # Both claim before either commits: neither claim sees the other's.
+            claimed_a, key_a = Job_a._claim_due()
+            claimed_b, key_b = Job_b._claim_due()
+            self.assertEqual(sorted([claimed_a.job_id, claimed_b.job_id]), sorted(job_ids))
+            self.assertTrue(Job_a._serial_key_free(claimed_a.job_id, key_a))
+            cr_a.commit()
+            self.assertFalse(Job_b._serial_key_free(claimed_b.job_id, key_b), "the later check sees the first")
+            cr_b.rollback()
+            Job_b._release_liveness_lock(claimed_b.job_id)
+            cr_b.commit()
+            Job_a._release_liveness_lock(claimed_a.job_id)
+            cr_a.commit()
+        states = {job_id: row["state"] for job_id, row in self.read_jobs(job_ids, ["state"]).items()}
+        self.assertEqual(states, {claimed_a.job_id: "running", claimed_b.job_id: "pending"})
+
     def test_a_job_claimed_and_committed_is_not_claimed_again(self):
         backend_id = self.make_committed_backend()
         [job_id] = self.enqueue_committed(backend_id, "_job_noop")
