@@ -1,7 +1,7 @@
 """Runner threads: every Odoo server process serving a database runs its sync jobs.
 
-Each thread LISTENs on :data:`CHANNEL` (the enqueue NOTIFYs it in its own
-transaction, so the wake-up comes with the commit), claims due jobs with the
+Each thread LISTENs on :data:`CHANNEL` (the enqueue NOTIFYs it right after its
+commit, so a thread wakes as soon as the job is visible), claims due jobs with the
 ``FOR UPDATE SKIP LOCKED`` claim of ``connector.sync.job`` and runs each in its own
 transaction. Threads of several servers never run a job twice: the claim decides.
 

@@ -1,8 +1,13 @@
+import functools
+import hashlib
 import os
 import socket
 import time
 import traceback
+import weakref
 from typing import NamedTuple
+
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -20,6 +25,51 @@ SERIAL_LOCK_NAMESPACE = 0x636F6E73
 
 # Recorded on each attempt with the process id (read per claim: prefork forks after import).
 _HOSTNAME = socket.gethostname()
+
+
+def execute_prepared(cr, parameter_types, body, arguments, before=None, after=None):
+    """Execute ``body`` (SQL whose parameters are ``$1``, ``$2``... of ``parameter_types``)
+    as a prepared statement of the cursor's database session, prepared there at its first
+    use; ``before`` and ``after``: SQL statements sent with it in the same round trip.
+
+    The queue's per-job statements are so planned once per session, not once per job
+    (planning the claim cost more than running it).
+    """
+    definition = SQL("(%s) AS %s", SQL(", ").join(SQL(kind) for kind in parameter_types), body)
+    # Named after the definition: a changed one never meets the old one's name.
+    name = "connector_" + hashlib.sha1(repr((definition.code, definition.params)).encode()).hexdigest()[:16]
+    call = SQL("EXECUTE %s(%s)", SQL.identifier(name), SQL(", ").join(SQL("%s", value) for value in arguments))
+    prepared = _prepared_statements(cr)
+    if name not in prepared:
+        # A round trip of its own: a PREPARE outlives the rollback of its transaction, so
+        # it is known done even if the statement then fails.
+        cr.execute(SQL("; ").join(filter(None, [before, SQL("PREPARE %s %s", SQL.identifier(name), definition)])))
+        prepared.add(name)
+        before = None
+    cr.execute(SQL("; ").join(filter(None, [before, call, after])))
+
+
+def _prepared_statements(cr):
+    """Names prepared in the cursor's database session. A session's prepared statements
+    last until Odoo lends its connection again (the pool resets it): they are counted per
+    borrow, that is per real cursor (a test cursor shares the real cursor of its test)."""
+    borrow = getattr(cr, "_cursor", cr)
+    connection = borrow._cnx
+    known = connection.__dict__.get("_connector_prepared_statements")
+    if known is None or known[0]() is not borrow:
+        known = connection.__dict__["_connector_prepared_statements"] = (weakref.ref(borrow), set())
+    return known[1]
+
+
+def _notify_runners(cr):
+    connection = cr._cnx
+    try:
+        with connection.cursor() as raw:
+            raw.execute("SET LOCAL synchronous_commit = off; SELECT pg_notify(%s, '')", [job_runner.CHANNEL])
+        connection.commit()
+    except psycopg2.Error:
+        # The jobs are committed: the runners' next look (every few seconds) finds them.
+        _logger.warning("Could not wake the connector job runners", exc_info=True)
 
 
 class ClaimedJob(NamedTuple):
@@ -40,13 +90,13 @@ class ConnectorSyncJobRunner(models.Model):
     _inherit = "connector.sync.job"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def _schedule_runner(self, at, due_trigger_pending=None, notified=False):
+    def _schedule_runner(self, at, due_trigger_pending=None):
         """Wake the runners now (or when the earliest job is due), once per transaction.
 
-        Runner threads are woken by a notification at commit; the cron, the fallback
-        runner, by its trigger. ``due_trigger_pending``: what
+        Runner threads are woken by a notification after the commit; the cron, the
+        fallback runner, by its trigger. ``due_trigger_pending``: what
         :meth:`_due_trigger_pending_sql` answered for ``at`` in the caller's query;
-        None to ask it here. ``notified``: the caller's query sent the notification.
+        None to ask it here.
         """
         now = fields.Datetime.now()
         at = max(at, now)
@@ -56,8 +106,7 @@ class ConnectorSyncJobRunner(models.Model):
             return
         memo.add(minute)
         if at <= now:
-            if not notified:
-                self.env.cr.execute(SQL("SELECT %s", self._notify_runners_sql()))
+            self._notify_runners_after_commit()
             # A due trigger is still pending (Odoo deletes them when a run ends): it wakes
             # the runner for this job as a new one would. Skipping spares a trigger row and
             # the fresh connection Odoo opens for each NOTIFY, which under a webhook burst
@@ -70,9 +119,18 @@ class ConnectorSyncJobRunner(models.Model):
         self.env.ref("connector_base.ir_cron_run_sync_jobs").sudo()._trigger(at)
 
     @api.model
-    def _notify_runners_sql(self):
-        """SQL waking the runner threads listening on this database when the transaction commits."""
-        return SQL("pg_notify(%s, '')", job_runner.CHANNEL)
+    def _notify_runners_after_commit(self):
+        """Wake the runner threads listening on this database once this transaction commits.
+
+        Sent in a transaction of its own right after the commit, not with the jobs: a
+        committing NOTIFY holds a lock every other committing NOTIFY waits for, through
+        its disk flush, so concurrent webhook deliveries would commit one at a time. Alone,
+        the notification commits without a flush (it writes nothing to the WAL)."""
+        cr = self.env.cr
+        if cr.postcommit.data.get("connector_base.notify_runners"):
+            return
+        cr.postcommit.data["connector_base.notify_runners"] = True
+        cr.postcommit.add(functools.partial(_notify_runners, cr))
 
     @api.model
     def _due_trigger_pending_sql(self, at):
@@ -187,13 +245,10 @@ class ConnectorSyncJobRunner(models.Model):
         """(:class:`ClaimedJob`, its serial key) of the job :meth:`_claim_next` claims, or
         (None, None)."""
         cr = self.env.cr
-        cr.execute(
-            SQL(
-                """
-                SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-                SET LOCAL synchronous_commit = off;
+        claim = SQL(
+            """
                 UPDATE connector_sync_job
-                   SET state = 'running', attempts = attempts + 1, worker = %(worker)s,
+                   SET state = 'running', attempts = attempts + 1, worker = $1,
                        started_at = date_trunc('second', now() AT TIME ZONE 'UTC'), finished_at = NULL,
                        write_date = (now() AT TIME ZONE 'UTC')
                  WHERE id = (
@@ -216,11 +271,16 @@ class ConnectorSyncJobRunner(models.Model):
                      LIMIT 1
                        FOR UPDATE SKIP LOCKED)
              RETURNING id, method_name, backend_model, backend_id, company_id, quarantine, serial_key,
-                       pg_advisory_lock(%(namespace)s, id)
-                """,
-                worker=f"{_HOSTNAME}:{os.getpid()}",
-                namespace=LIVENESS_LOCK_NAMESPACE,
-            )
+                       pg_advisory_lock(%s, id)
+            """,
+            LIVENESS_LOCK_NAMESPACE,
+        )
+        execute_prepared(
+            cr,
+            ["varchar"],
+            claim,
+            [f"{_HOSTNAME}:{os.getpid()}"],
+            before=SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = off"),
         )
         row = cr.fetchone()
         if not row:
@@ -300,29 +360,44 @@ class ConnectorSyncJobRunner(models.Model):
                 """
                 SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
                 UPDATE connector_sync_job job
-                   SET state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
+                   SET state = CASE WHEN lost.superseded THEN 'cancelled'
+                                    WHEN attempts >= max_attempts THEN 'failed'
+                                    ELSE 'pending' END,
                        next_attempt_at = (now() AT TIME ZONE 'UTC'),
-                       finished_at = CASE WHEN attempts >= max_attempts
+                       finished_at = CASE WHEN lost.superseded OR attempts >= max_attempts
                                           THEN (now() AT TIME ZONE 'UTC') END,
+                       result_summary = CASE WHEN lost.superseded THEN %(superseded)s
+                                             ELSE job.result_summary END,
                        error_class = 'WorkerLost',
                        error_message = %(message)s,
                        write_date = (now() AT TIME ZONE 'UTC')
-                 WHERE job.state = 'running'
-                   AND NOT EXISTS (
-                       SELECT 1 FROM pg_locks holder
-                        WHERE holder.locktype = 'advisory'
-                          AND holder.database = (SELECT oid FROM pg_database
-                                                  WHERE datname = current_database())
-                          AND holder.classid = %(namespace)s::oid
-                          AND holder.objid = job.id::oid
-                          AND holder.objsubid = 2
-                          AND holder.granted
-                   )
+                  FROM (
+                    SELECT running.id,
+                           -- Queued again meanwhile (same identity key, pending): that job
+                           -- does the work, and a key has one pending job at most.
+                           EXISTS (SELECT 1 FROM connector_sync_job again
+                                    WHERE again.state = 'pending'
+                                      AND again.identity_key = running.identity_key) AS superseded
+                      FROM connector_sync_job running
+                     WHERE running.state = 'running'
+                       AND NOT EXISTS (
+                           SELECT 1 FROM pg_locks holder
+                            WHERE holder.locktype = 'advisory'
+                              AND holder.database = (SELECT oid FROM pg_database
+                                                      WHERE datname = current_database())
+                              AND holder.classid = %(namespace)s::oid
+                              AND holder.objid = running.id::oid
+                              AND holder.objsubid = 2
+                              AND holder.granted
+                       )
+                  ) AS lost
+                 WHERE job.id = lost.id AND job.state = 'running'
              RETURNING job.id
                 """,
                 namespace=LIVENESS_LOCK_NAMESPACE,
                 message="The worker running this job stopped (its database session ended) "
                 "before it finished.",
+                superseded=self._superseded_text(),
             )
         )
         lost = self.browse([row[0] for row in self.env.cr.fetchall()])

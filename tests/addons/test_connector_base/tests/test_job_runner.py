@@ -5,6 +5,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import DummyRLock, Registry
 from odoo.tools import mute_logger
 
+from odoo.addons.connector_base.lib.errors import ServerError
 from odoo.addons.connector_base.tests.common import ConnectorCase
 
 SILENCE = ("odoo.addons.connector_base.models.connector_sync_job",)
@@ -185,6 +186,22 @@ class TestJobRunner(ConnectorCase):
             cr_a.commit()
         states = {job_id: row["state"] for job_id, row in self.read_jobs(job_ids, ["state"]).items()}
         self.assertEqual(states, {claimed_a.job_id: "running", claimed_b.job_id: "pending"})
+
+    @mute_logger(*SILENCE)
+    def test_a_failed_job_queued_again_while_it_ran_gives_way_to_the_pending_one(self):
+        backend_id = self.make_committed_backend()
+        [failed_id] = self.enqueue_committed(backend_id, "_job_noop", identity_key="import:1")
+        with self.registry.cursor() as cr:
+            Job = api.Environment(cr, SUPERUSER_ID, {})["connector.sync.job"]
+            self.assertEqual(Job._claim_next().job_id, failed_id)
+            cr.commit()
+            [again_id] = self.enqueue_committed(backend_id, "_job_noop", identity_key="import:1")
+            # A retryable failure would put it back: its key is held by the job queued again.
+            Job.browse(failed_id)._mark_failed(ServerError("platform answered 503", status=503), "", 0.0)
+            Job._release_liveness_lock(failed_id)
+            cr.commit()
+        rows = self.read_jobs([failed_id, again_id], ["state"])
+        self.assertEqual((rows[failed_id]["state"], rows[again_id]["state"]), ("cancelled", "pending"))
 
     def test_a_job_claimed_and_committed_is_not_claimed_again(self):
         backend_id = self.make_committed_backend()
