@@ -23,11 +23,14 @@ This module is process-level plumbing, not a model: it holds the threads of this
 process and calls the model for everything the queue does.
 """
 
+import contextlib
 import logging
 import os
 import select
 import threading
 import time
+
+import psycopg2
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -49,6 +52,7 @@ STOP_SECONDS = 30.0
 
 _threads = {}  # database name -> list of RunnerThread of this process
 _threads_lock = threading.Lock()
+_notifiers = {}  # database name -> Notifier of this process
 
 
 def configured_thread_count():
@@ -96,6 +100,57 @@ def stop(timeout=STOP_SECONDS):
         thread.join(max(deadline - time.monotonic(), 0))
 
 
+def notify_runners(db_name):
+    """Wake the runner threads of every server listening on ``db_name``, soon.
+
+    Called after a commit that queued due jobs. This process's notifier sends the
+    notification on a connection of its own, outside the caller's transaction and
+    request: a NOTIFY sent with the jobs would hold PostgreSQL's notification lock
+    through the commit's disk flush, making concurrent commits wait for each other,
+    and one sent after it would cost the caller two more round trips. Requests
+    arriving while one is sent share the next.
+    """
+    with _threads_lock:
+        notifier = _notifiers.get(db_name)
+        # A forked process inherits the dictionary, not the thread.
+        if notifier is None or notifier.pid != os.getpid():
+            notifier = _notifiers[db_name] = Notifier(db_name)
+            notifier.start()
+    notifier.wanted.set()
+
+
+class Notifier(threading.Thread):
+    """Sends this process's wake-ups for one database (see :func:`notify_runners`)."""
+
+    def __init__(self, db_name):
+        super().__init__(name=f"connector.notifier.{db_name}", daemon=True)
+        self.db_name = db_name
+        self.pid = os.getpid()
+        self.wanted = threading.Event()
+
+    def run(self):
+        connection = None
+        while True:
+            self.wanted.wait()
+            self.wanted.clear()  # before sending: a request arriving meanwhile gets another
+            try:
+                if connection is None or connection.closed:
+                    # Outside Odoo's pool: the server's stop closes the pool's connections.
+                    _name, params = odoo.sql_db.connection_info_for(self.db_name)
+                    connection = psycopg2.connect(**params)
+                    connection.autocommit = True
+                    with connection.cursor() as cr:
+                        # A notification is not data: no disk flush to wait for.
+                        cr.execute("SET synchronous_commit = off")
+                with connection.cursor() as cr:
+                    cr.execute("SELECT pg_notify(%s, '')", [CHANNEL])
+            except psycopg2.Error:
+                # The jobs are committed: the runners' next look (every few seconds) finds them.
+                _logger.warning("Could not wake the connector job runners of %s", self.db_name, exc_info=True)
+                connection = None
+                time.sleep(1)
+
+
 class RunnerThread(threading.Thread):
     def __init__(self, db_name, index):
         super().__init__(name=f"connector.runner.{db_name}.{index}", daemon=True)
@@ -108,10 +163,8 @@ class RunnerThread(threading.Thread):
     def request_stop(self):
         """Stop after the current job (if any): no further claim, no wait for the next poll."""
         self.stopping.set()
-        try:
+        with contextlib.suppress(OSError):  # the thread ended already and closed its pipe
             os.write(self._wake_write, b"x")
-        except OSError:
-            pass  # the thread ended already and closed its pipe
 
     def run(self):
         # Odoo's log lines name the database of the thread that writes them.

@@ -7,8 +7,6 @@ import traceback
 import weakref
 from typing import NamedTuple
 
-import psycopg2
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -38,12 +36,14 @@ def execute_prepared(cr, parameter_types, body, arguments, before=None, after=No
     definition = SQL("(%s) AS %s", SQL(", ").join(SQL(kind) for kind in parameter_types), body)
     # Named after the definition: a changed one never meets the old one's name.
     name = "connector_" + hashlib.sha1(repr((definition.code, definition.params)).encode()).hexdigest()[:16]
-    call = SQL("EXECUTE %s(%s)", SQL.identifier(name), SQL(", ").join(SQL("%s", value) for value in arguments))
+    values = SQL(", ").join(SQL("%s", value) for value in arguments)
+    call = SQL("EXECUTE %s(%s)", SQL.identifier(name), values)
     prepared = _prepared_statements(cr)
     if name not in prepared:
         # A round trip of its own: a PREPARE outlives the rollback of its transaction, so
         # it is known done even if the statement then fails.
-        cr.execute(SQL("; ").join(filter(None, [before, SQL("PREPARE %s %s", SQL.identifier(name), definition)])))
+        prepare = SQL("PREPARE %s %s", SQL.identifier(name), definition)
+        cr.execute(SQL("; ").join(filter(None, [before, prepare])))
         prepared.add(name)
         before = None
     cr.execute(SQL("; ").join(filter(None, [before, call, after])))
@@ -59,17 +59,6 @@ def _prepared_statements(cr):
     if known is None or known[0]() is not borrow:
         known = connection.__dict__["_connector_prepared_statements"] = (weakref.ref(borrow), set())
     return known[1]
-
-
-def _notify_runners(cr):
-    connection = cr._cnx
-    try:
-        with connection.cursor() as raw:
-            raw.execute("SET LOCAL synchronous_commit = off; SELECT pg_notify(%s, '')", [job_runner.CHANNEL])
-        connection.commit()
-    except psycopg2.Error:
-        # The jobs are committed: the runners' next look (every few seconds) finds them.
-        _logger.warning("Could not wake the connector job runners", exc_info=True)
 
 
 class ClaimedJob(NamedTuple):
@@ -122,15 +111,15 @@ class ConnectorSyncJobRunner(models.Model):
     def _notify_runners_after_commit(self):
         """Wake the runner threads listening on this database once this transaction commits.
 
-        Sent in a transaction of its own right after the commit, not with the jobs: a
-        committing NOTIFY holds a lock every other committing NOTIFY waits for, through
-        its disk flush, so concurrent webhook deliveries would commit one at a time. Alone,
-        the notification commits without a flush (it writes nothing to the WAL)."""
+        Not sent with the jobs: a committing NOTIFY holds a lock every other committing
+        NOTIFY waits for, through its disk flush, so concurrent webhook deliveries would
+        commit one at a time. This process's notifier sends it, on a connection of its
+        own, right after the commit (see ``job_runner.notify_runners``)."""
         cr = self.env.cr
         if cr.postcommit.data.get("connector_base.notify_runners"):
             return
         cr.postcommit.data["connector_base.notify_runners"] = True
-        cr.postcommit.add(functools.partial(_notify_runners, cr))
+        cr.postcommit.add(functools.partial(job_runner.notify_runners, cr.dbname))
 
     @api.model
     def _due_trigger_pending_sql(self, at):

@@ -164,7 +164,8 @@ class TestJobRunner(ConnectorCase):
             Job_b._release_liveness_lock(other)
             Job_b._release_liveness_lock(second)
             cr_b.commit()
-        self.assertEqual(self.read_jobs([second], ["attempts"])[second]["attempts"], 1, "waiting cost no attempt")
+        attempts = self.read_jobs([second], ["attempts"])[second]["attempts"]
+        self.assertEqual(attempts, 1, "waiting cost no attempt")
 
     def test_two_cursors_claiming_jobs_of_one_serial_key_at_once_claim_one(self):
         backend_id = self.make_committed_backend()
@@ -178,7 +179,8 @@ class TestJobRunner(ConnectorCase):
             self.assertEqual(sorted([claimed_a.job_id, claimed_b.job_id]), sorted(job_ids))
             self.assertTrue(Job_a._serial_key_free(claimed_a.job_id, key_a))
             cr_a.commit()
-            self.assertFalse(Job_b._serial_key_free(claimed_b.job_id, key_b), "the later check sees the first")
+            later_free = Job_b._serial_key_free(claimed_b.job_id, key_b)
+            self.assertFalse(later_free, "the later check sees the first claim")
             cr_b.rollback()
             Job_b._release_liveness_lock(claimed_b.job_id)
             cr_b.commit()
@@ -194,12 +196,12 @@ class TestJobRunner(ConnectorCase):
         with self.registry.cursor() as cr:
             Job = api.Environment(cr, SUPERUSER_ID, {})["connector.sync.job"]
             self.assertEqual(Job._claim_next().job_id, failed_id)
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
             [again_id] = self.enqueue_committed(backend_id, "_job_noop", identity_key="import:1")
             # A retryable failure would put it back: its key is held by the job queued again.
             Job.browse(failed_id)._mark_failed(ServerError("platform answered 503", status=503), "", 0.0)
             Job._release_liveness_lock(failed_id)
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         rows = self.read_jobs([failed_id, again_id], ["state"])
         self.assertEqual((rows[failed_id]["state"], rows[again_id]["state"]), ("cancelled", "pending"))
 
