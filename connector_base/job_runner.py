@@ -1,7 +1,7 @@
 """Runner threads: every Odoo server process serving a database runs its sync jobs.
 
-Each thread LISTENs on :data:`CHANNEL` (the enqueue NOTIFYs it in its own
-transaction, so the wake-up comes with the commit), claims due jobs with the
+Each thread LISTENs on :data:`CHANNEL` (the enqueue NOTIFYs it right after its
+commit, so a thread wakes as soon as the job is visible), claims due jobs with the
 ``FOR UPDATE SKIP LOCKED`` claim of ``connector.sync.job`` and runs each in its own
 transaction. Threads of several servers never run a job twice: the claim decides.
 
@@ -23,10 +23,14 @@ This module is process-level plumbing, not a model: it holds the threads of this
 process and calls the model for everything the queue does.
 """
 
+import contextlib
 import logging
+import os
 import select
 import threading
 import time
+
+import psycopg2
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -43,11 +47,12 @@ POLL_SECONDS = 5.0
 # Longest run between two looks at the registry (module updates, settings): a
 # thread with work keeps claiming until the queue is empty or this is spent.
 PASS_SECONDS = 30.0
-# How long a stopping cron worker waits for a running job to commit.
+# How long a stopping server (or cron worker) waits for a running job to commit.
 STOP_SECONDS = 30.0
 
 _threads = {}  # database name -> list of RunnerThread of this process
 _threads_lock = threading.Lock()
+_notifiers = {}  # database name -> Notifier of this process
 
 
 def configured_thread_count():
@@ -89,10 +94,61 @@ def stop(timeout=STOP_SECONDS):
         threads = [thread for threads in _threads.values() for thread in threads]
         _threads.clear()
     for thread in threads:
-        thread.stopping.set()
+        thread.request_stop()
     deadline = time.monotonic() + timeout
     for thread in threads:
         thread.join(max(deadline - time.monotonic(), 0))
+
+
+def notify_runners(db_name):
+    """Wake the runner threads of every server listening on ``db_name``, soon.
+
+    Called after a commit that queued due jobs. This process's notifier sends the
+    notification on a connection of its own, outside the caller's transaction and
+    request: a NOTIFY sent with the jobs would hold PostgreSQL's notification lock
+    through the commit's disk flush, making concurrent commits wait for each other,
+    and one sent after it would cost the caller two more round trips. Requests
+    arriving while one is sent share the next.
+    """
+    with _threads_lock:
+        notifier = _notifiers.get(db_name)
+        # A forked process inherits the dictionary, not the thread.
+        if notifier is None or notifier.pid != os.getpid():
+            notifier = _notifiers[db_name] = Notifier(db_name)
+            notifier.start()
+    notifier.wanted.set()
+
+
+class Notifier(threading.Thread):
+    """Sends this process's wake-ups for one database (see :func:`notify_runners`)."""
+
+    def __init__(self, db_name):
+        super().__init__(name=f"connector.notifier.{db_name}", daemon=True)
+        self.db_name = db_name
+        self.pid = os.getpid()
+        self.wanted = threading.Event()
+
+    def run(self):
+        connection = None
+        while True:
+            self.wanted.wait()
+            self.wanted.clear()  # before sending: a request arriving meanwhile gets another
+            try:
+                if connection is None or connection.closed:
+                    # Outside Odoo's pool: the server's stop closes the pool's connections.
+                    _name, params = odoo.sql_db.connection_info_for(self.db_name)
+                    connection = psycopg2.connect(**params)
+                    connection.autocommit = True
+                    with connection.cursor() as cr:
+                        # A notification is not data: no disk flush to wait for.
+                        cr.execute("SET synchronous_commit = off")
+                with connection.cursor() as cr:
+                    cr.execute("SELECT pg_notify(%s, '')", [CHANNEL])
+            except psycopg2.Error:
+                # The jobs are committed: the runners' next look (every few seconds) finds them.
+                _logger.warning("Could not wake the connector job runners of %s", self.db_name, exc_info=True)
+                connection = None
+                time.sleep(1)
 
 
 class RunnerThread(threading.Thread):
@@ -101,17 +157,37 @@ class RunnerThread(threading.Thread):
         self.db_name = db_name
         self.stopping = threading.Event()
         self._next_sweep = 0.0
+        # Written to by request_stop(): wakes the thread from its wait for a notification.
+        self._wake_read, self._wake_write = os.pipe()
+
+    def request_stop(self):
+        """Stop after the current job (if any): no further claim, no wait for the next poll."""
+        self.stopping.set()
+        with contextlib.suppress(OSError):  # the thread ended already and closed its pipe
+            os.write(self._wake_write, b"x")
 
     def run(self):
         # Odoo's log lines name the database of the thread that writes them.
         threading.current_thread().dbname = self.db_name
-        while not self.stopping.is_set():
-            try:
-                if not self._serve():
-                    return
-            except Exception:
-                _logger.exception("Connector job runner for %s failed; starting again", self.db_name)
-                self.stopping.wait(POLL_SECONDS)
+        try:
+            while not self.stopping.is_set():
+                try:
+                    if not self._serve():
+                        return
+                except Exception:
+                    if self.stopping.is_set():
+                        # The server closed the connections under a job that outlived the
+                        # stop's wait: its session ended, so the other servers' sweep
+                        # requeues the job, its attempt counted.
+                        _logger.warning(
+                            "Connector job runner for %s stopped while a job ran", self.db_name, exc_info=True
+                        )
+                        return
+                    _logger.exception("Connector job runner for %s failed; starting again", self.db_name)
+                    self.stopping.wait(POLL_SECONDS)
+        finally:
+            os.close(self._wake_read)
+            os.close(self._wake_write)
 
     def _serve(self):
         """Listen, then run passes until told to stop; False once the database has no queue."""
@@ -127,7 +203,9 @@ class RunnerThread(threading.Thread):
                 if ran:
                     continue  # the queue may have filled meanwhile: look again at once
                 if not connection.notifies:
-                    select.select([connection], [], [], POLL_SECONDS)
+                    select.select([connection, self._wake_read], [], [], POLL_SECONDS)
+                if self.stopping.is_set():
+                    break
                 connection.poll()
                 connection.notifies.clear()
             return True
@@ -146,7 +224,7 @@ class RunnerThread(threading.Thread):
                 Job._requeue_lost_jobs()
                 cr.commit()  # pylint: disable=invalid-commit
                 self._next_sweep = time.monotonic() + POLL_SECONDS
-            return Job._run_due_jobs(time_budget=PASS_SECONDS)
+            return Job._run_due_jobs(time_budget=PASS_SECONDS, stopping=self.stopping)
 
 
 def _start_in_cron_workers():
@@ -189,3 +267,6 @@ def _start_in_cron_workers():
 
 
 _start_in_cron_workers()
+# Threaded server: its stop closes every database connection once the functions
+# registered here have run, so the runner threads finish their jobs first.
+odoo_server.CommonServer.on_stop(stop)

@@ -140,6 +140,7 @@ class ConnectorBackendMixin(models.AbstractModel):
         object_url=None,
         external_id=None,
         identity_key=None,
+        serial_key=None,
         priority=10,
         eta=None,
     ):
@@ -148,7 +149,9 @@ class ConnectorBackendMixin(models.AbstractModel):
         ``name`` says what the job does in words a person understands ("Import board
         IT"); ``object_name`` and ``object_url`` name the platform object it is about
         and link to it. ``identity_key`` is scoped to the backend: while a job with the
-        same key is pending, enqueueing it again returns that job.
+        same key is pending, enqueueing it again returns that job. ``serial_key``, scoped
+        the same way: jobs with the same one never run at the same time, whichever server
+        claims them (the jobs about one container, which all write its row).
         """
         self.ensure_one()
         subject = {"name": name, "object_name": object_name, "object_url": object_url}
@@ -167,6 +170,7 @@ class ConnectorBackendMixin(models.AbstractModel):
             priority=priority,
         )
         values["identity_key"] = identity_key and f"{self._name},{self.id}:{identity_key}"
+        values["serial_key"] = serial_key and f"{self._name},{self.id}:{serial_key}"
         if eta:
             values["next_attempt_at"] = eta
         return values

@@ -45,11 +45,17 @@ class ConnectorContainerMixin(models.AbstractModel):
     # ------------------------------------------------------------------ jobs about the container
     def _connector_container_job(self, method_name, payload=None, **options):
         """Values of a job about this container (``backend._connector_job_values`` options),
-        named after it in the job list."""
+        named after it in the job list. Jobs about one container run one at a time: each
+        writes the container's row, and two servers writing it at once would fail one of
+        them with a serialization error."""
         self.ensure_one()
         object_name, object_url = self._connector_container_subject()
         return self.backend_id._connector_job_values(
-            method_name, payload, object_name=object_name, object_url=object_url, **options
+            method_name,
+            payload,
+            object_name=object_name,
+            object_url=object_url,
+            **{"serial_key": f"{self._name},{self.id}", **options},
         )
 
     def _connector_container_enqueue(self, method_name, payload=None, **options):

@@ -51,6 +51,7 @@ ENQUEUE_COLUMNS = (
     "max_attempts",
     "next_attempt_at",
     "identity_key",
+    "serial_key",
     "correlation_id",
     "enqueued_at",
     "create_uid",
@@ -123,6 +124,12 @@ class ConnectorSyncJob(models.Model):
         copy=False,
         help="While a job with this key is pending, enqueueing it again returns it.",
     )
+    serial_key = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Jobs with the same key never run at the same time: one waits, pending, while "
+        "another runs (the jobs about one board or sheet).",
+    )
     correlation_id = fields.Char(readonly=True, copy=False, default=lambda self: uuid.uuid4().hex)
     enqueued_at = fields.Datetime(readonly=True, default=fields.Datetime.now)
     started_at = fields.Datetime(readonly=True)
@@ -153,6 +160,8 @@ class ConnectorSyncJob(models.Model):
             CREATE INDEX IF NOT EXISTS connector_sync_job_quarantine_idx
                 ON connector_sync_job (backend_id, object_type, parent_external_id)
                 WHERE quarantine AND state IN ('failed', 'pending');
+            CREATE INDEX IF NOT EXISTS connector_sync_job_running_serial_idx
+                ON connector_sync_job (serial_key) WHERE state = 'running' AND serial_key IS NOT NULL;
             CREATE UNIQUE INDEX IF NOT EXISTS connector_sync_job_pending_identity_uniq
                 ON connector_sync_job (identity_key)
                 WHERE state = 'pending' AND identity_key IS NOT NULL;
@@ -250,8 +259,7 @@ class ConnectorSyncJob(models.Model):
                         DO NOTHING
                         RETURNING id
                      )
-                SELECT EXISTS (SELECT FROM guard), ARRAY(SELECT id FROM inserted ORDER BY id), %(trigger)s,
-                       %(notify)s
+                SELECT EXISTS (SELECT FROM guard), ARRAY(SELECT id FROM inserted ORDER BY id), %(trigger)s
                 """,
                 guard=guard or SQL("SELECT 1"),
                 columns=columns,
@@ -259,14 +267,12 @@ class ConnectorSyncJob(models.Model):
                 rows=SQL(", ").join(rows),
                 # Asked here rather than by _schedule_runner: one round trip less per webhook.
                 trigger=self._due_trigger_pending_sql(wake_at),
-                # Delivered at commit: runner threads wake as soon as the jobs are visible.
-                notify=self._notify_runners_sql() if wake_at <= now else SQL("NULL"),
             ),
             # A concurrent transaction holding the same key makes this raise a
             # serialization failure, which callers retry: not an error to log.
             log_exceptions=False,
         )
-        passed, job_ids, due_trigger_pending, _notified = self.env.cr.fetchone()
+        passed, job_ids, due_trigger_pending = self.env.cr.fetchone()
         keys = [vals["identity_key"] for vals in vals_list if vals.get("identity_key")]
         if passed and keys and len(job_ids) < len(vals_list):
             self.env.cr.execute(
@@ -277,7 +283,7 @@ class ConnectorSyncJob(models.Model):
             )
             job_ids = list(dict.fromkeys(job_ids + [row[0] for row in self.env.cr.fetchall()]))
         if passed:
-            self._schedule_runner(wake_at, due_trigger_pending=due_trigger_pending, notified=True)
+            self._schedule_runner(wake_at, due_trigger_pending=due_trigger_pending)
         return self.browse(job_ids), passed
 
     @api.model
@@ -335,7 +341,7 @@ class ConnectorSyncJob(models.Model):
         (retryable - requeue).filtered(lambda job: job.state == "failed").write(
             {
                 "state": "cancelled",
-                "result_summary": self.env._("Superseded by a pending job with the same key."),
+                "result_summary": self._superseded_text(),
             }
         )
         requeue.write(
@@ -349,6 +355,9 @@ class ConnectorSyncJob(models.Model):
         if requeue:
             self._schedule_runner(fields.Datetime.now())
         return True
+
+    def _superseded_text(self):
+        return self.env._("Superseded by a pending job with the same key.")
 
     def action_cancel(self):
         self.filtered(lambda job: job.state in ("pending", "failed")).write(

@@ -11,7 +11,7 @@ from ..lib.errors import AuthenticationError, ConnectorError, RateLimitedError
 from ..lib.redact import redact
 from .connector_error_text import connector_error_text
 from .connector_sync_job import _logger
-from .connector_sync_job_runner import LIVENESS_LOCK_NAMESPACE
+from .connector_sync_job_runner import LIVENESS_LOCK_NAMESPACE, execute_prepared
 
 RESULT_KEYS = ("created", "updated", "skipped")
 
@@ -62,27 +62,21 @@ class ConnectorSyncJobOutcome(models.Model):
         if quarantine is None:
             quarantine = self.quarantine
         self.flush_recordset()
-        statements = [
-            SQL(
-                """
-                UPDATE connector_sync_job
-                   SET state = 'done', finished_at = date_trunc('second', now() AT TIME ZONE 'UTC'),
-                       write_date = (now() AT TIME ZONE 'UTC'), duration = %s,
-                       records_created = %s, records_updated = %s, records_skipped = %s,
-                       result_summary = %s, error_class = NULL, error_message = NULL, error_traceback = NULL,
-                       platform_failure = FALSE
-                 WHERE id = %s
-                """,
-                duration,
-                result.get("created", 0),
-                result.get("updated", 0),
-                result.get("skipped", 0),
-                summary or None,
-                self.id,
-            ),
-            # The row stays locked until the commit: no sweep can take the job meanwhile.
-            SQL("SELECT pg_advisory_unlock(%s, %s)", LIVENESS_LOCK_NAMESPACE, self.id),
-        ]
+        done = SQL(
+            """
+            UPDATE connector_sync_job
+               SET state = 'done', finished_at = date_trunc('second', now() AT TIME ZONE 'UTC'),
+                   write_date = (now() AT TIME ZONE 'UTC'), duration = $1,
+                   records_created = $2, records_updated = $3, records_skipped = $4,
+                   result_summary = $5, error_class = NULL, error_message = NULL, error_traceback = NULL,
+                   platform_failure = FALSE
+             WHERE id = $6
+            -- The row stays locked until the commit: no sweep can take the job meanwhile.
+            RETURNING pg_advisory_unlock(%s, id)
+            """,
+            LIVENESS_LOCK_NAMESPACE,
+        )
+        release = None
         if quarantine:
             # Only for quarantine entries: planning it costs more than the job's own UPDATE.
             parent = SQL(
@@ -90,8 +84,21 @@ class ConnectorSyncJobOutcome(models.Model):
                 "FROM connector_sync_job WHERE id = %s",
                 self.id,
             )
-            statements.insert(1, self._release_quarantine_waiting_sql(parent))
-        self.env.cr.execute(SQL(";").join(statements))
+            release = self._release_quarantine_waiting_sql(parent)
+        execute_prepared(
+            self.env.cr,
+            ["float8", "int4", "int4", "int4", "varchar", "int4"],
+            done,
+            [
+                duration,
+                result.get("created", 0),
+                result.get("updated", 0),
+                result.get("skipped", 0),
+                summary or None,
+                self.id,
+            ],
+            before=release,
+        )
         self.invalidate_recordset()
 
     @api.model
@@ -152,6 +159,8 @@ class ConnectorSyncJobOutcome(models.Model):
                 next_attempt_at=fields.Datetime.now(),
                 platform_failure=False,
             )
+            if self._superseded():
+                values.update(state="cancelled", result_summary=self._superseded_text())
             _logger.warning("Connector job %s (%s) held: %s", self.id, self.name, message)
             self.write(values)
             backend._connector_credentials_refused(exc)
@@ -170,6 +179,8 @@ class ConnectorSyncJobOutcome(models.Model):
                 values.update(
                     state="pending", attempts=max(self.attempts - 1, 0), next_attempt_at=fields.Datetime.now()
                 )
+                if self._superseded():
+                    values.update(state="cancelled", result_summary=self._superseded_text())
                 _logger.warning("Connector job %s (%s) held: %s", self.id, self.name, message)
                 self.write(values)
                 return
@@ -189,13 +200,29 @@ class ConnectorSyncJobOutcome(models.Model):
             )
             values["state"] = "pending"
             values["next_attempt_at"] = fields.Datetime.now() + timedelta(seconds=delay)
-        log = _logger.info if retryable and not give_up else _logger.warning
+        if values["state"] == "pending" and self._superseded():
+            values.update(state="cancelled", result_summary=self._superseded_text())
+        log = _logger.info if retryable and values["state"] == "pending" else _logger.warning
         log("Connector job %s (%s) %s: %s", self.id, self.name, values["state"], message)
         self.write(values)
         if values["state"] == "pending":
             self._schedule_runner(values["next_attempt_at"])
         if values["platform_failure"] and backend:
             backend._connector_after_platform_failure()
+
+    def _superseded(self):
+        """True when another job holding this job's identity key is pending (queued again
+        while this one ran): it does the work, and a key has one pending job at most."""
+        if not self.identity_key:
+            return False
+        self.env.cr.execute(
+            SQL(
+                "SELECT 1 FROM connector_sync_job WHERE state = 'pending' AND identity_key = %s AND id != %s",
+                self.identity_key,
+                self.id,
+            )
+        )
+        return bool(self.env.cr.fetchone())
 
     def _failed_backend(self):
         """The backend of this job (sudo); nothing when it has none or it is gone."""

@@ -1,7 +1,10 @@
+import functools
+import hashlib
 import os
 import socket
 import time
 import traceback
+import weakref
 from typing import NamedTuple
 
 from odoo import api, fields, models
@@ -14,10 +17,48 @@ from .connector_sync_job import HANDLER_PREFIX, _logger
 # First key of the two-key advisory lock a worker holds on each job it runs (the
 # second is the job id): "conn" in ASCII, so it collides with no other lock user.
 LIVENESS_LOCK_NAMESPACE = 0x636F6E6E
+# First key of the transaction lock a claim takes on a job's serial key ("cons").
+SERIAL_LOCK_NAMESPACE = 0x636F6E73
 
 
 # Recorded on each attempt with the process id (read per claim: prefork forks after import).
 _HOSTNAME = socket.gethostname()
+
+
+def execute_prepared(cr, parameter_types, body, arguments, before=None, after=None):
+    """Execute ``body`` (SQL whose parameters are ``$1``, ``$2``... of ``parameter_types``)
+    as a prepared statement of the cursor's database session, prepared there at its first
+    use; ``before`` and ``after``: SQL statements sent with it in the same round trip.
+
+    The queue's per-job statements are so planned once per session, not once per job
+    (planning the claim cost more than running it).
+    """
+    definition = SQL("(%s) AS %s", SQL(", ").join(SQL(kind) for kind in parameter_types), body)
+    # Named after the definition: a changed one never meets the old one's name.
+    name = "connector_" + hashlib.sha1(repr((definition.code, definition.params)).encode()).hexdigest()[:16]
+    values = SQL(", ").join(SQL("%s", value) for value in arguments)
+    call = SQL("EXECUTE %s(%s)", SQL.identifier(name), values)
+    prepared = _prepared_statements(cr)
+    if name not in prepared:
+        # A round trip of its own: a PREPARE outlives the rollback of its transaction, so
+        # it is known done even if the statement then fails.
+        prepare = SQL("PREPARE %s %s", SQL.identifier(name), definition)
+        cr.execute(SQL("; ").join(filter(None, [before, prepare])))
+        prepared.add(name)
+        before = None
+    cr.execute(SQL("; ").join(filter(None, [before, call, after])))
+
+
+def _prepared_statements(cr):
+    """Names prepared in the cursor's database session. A session's prepared statements
+    last until Odoo lends its connection again (the pool resets it): they are counted per
+    borrow, that is per real cursor (a test cursor shares the real cursor of its test)."""
+    borrow = getattr(cr, "_cursor", cr)
+    connection = borrow._cnx
+    known = connection.__dict__.get("_connector_prepared_statements")
+    if known is None or known[0]() is not borrow:
+        known = connection.__dict__["_connector_prepared_statements"] = (weakref.ref(borrow), set())
+    return known[1]
 
 
 class ClaimedJob(NamedTuple):
@@ -38,13 +79,13 @@ class ConnectorSyncJobRunner(models.Model):
     _inherit = "connector.sync.job"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def _schedule_runner(self, at, due_trigger_pending=None, notified=False):
+    def _schedule_runner(self, at, due_trigger_pending=None):
         """Wake the runners now (or when the earliest job is due), once per transaction.
 
-        Runner threads are woken by a notification at commit; the cron, the fallback
-        runner, by its trigger. ``due_trigger_pending``: what
+        Runner threads are woken by a notification after the commit; the cron, the
+        fallback runner, by its trigger. ``due_trigger_pending``: what
         :meth:`_due_trigger_pending_sql` answered for ``at`` in the caller's query;
-        None to ask it here. ``notified``: the caller's query sent the notification.
+        None to ask it here.
         """
         now = fields.Datetime.now()
         at = max(at, now)
@@ -54,8 +95,7 @@ class ConnectorSyncJobRunner(models.Model):
             return
         memo.add(minute)
         if at <= now:
-            if not notified:
-                self.env.cr.execute(SQL("SELECT %s", self._notify_runners_sql()))
+            self._notify_runners_after_commit()
             # A due trigger is still pending (Odoo deletes them when a run ends): it wakes
             # the runner for this job as a new one would. Skipping spares a trigger row and
             # the fresh connection Odoo opens for each NOTIFY, which under a webhook burst
@@ -68,9 +108,18 @@ class ConnectorSyncJobRunner(models.Model):
         self.env.ref("connector_base.ir_cron_run_sync_jobs").sudo()._trigger(at)
 
     @api.model
-    def _notify_runners_sql(self):
-        """SQL waking the runner threads listening on this database when the transaction commits."""
-        return SQL("pg_notify(%s, '')", job_runner.CHANNEL)
+    def _notify_runners_after_commit(self):
+        """Wake the runner threads listening on this database once this transaction commits.
+
+        Not sent with the jobs: a committing NOTIFY holds a lock every other committing
+        NOTIFY waits for, through its disk flush, so concurrent webhook deliveries would
+        commit one at a time. This process's notifier sends it, on a connection of its
+        own, right after the commit (see ``job_runner.notify_runners``)."""
+        cr = self.env.cr
+        if cr.postcommit.data.get("connector_base.notify_runners"):
+            return
+        cr.postcommit.data["connector_base.notify_runners"] = True
+        cr.postcommit.add(functools.partial(job_runner.notify_runners, cr.dbname))
 
     @api.model
     def _due_trigger_pending_sql(self, at):
@@ -105,15 +154,20 @@ class ConnectorSyncJobRunner(models.Model):
             job_runner.start(self.env.cr.dbname)
 
     @api.model
-    def _run_due_jobs(self, time_budget=50.0, max_jobs=None):
-        """Run due jobs one transaction each until none is due or the budget is spent.
+    def _run_due_jobs(self, time_budget=50.0, max_jobs=None, stopping=None):
+        """Run due jobs one transaction each until none is due, the budget is spent or
+        ``stopping`` (a ``threading.Event``) is set.
 
         Commits: a failing job rolls back its own work only. Returns the number of
         jobs run.
         """
         deadline = time.monotonic() + time_budget
         count = 0
-        while time.monotonic() < deadline and (max_jobs is None or count < max_jobs):
+        while (
+            time.monotonic() < deadline
+            and (max_jobs is None or count < max_jobs)
+            and not (stopping and stopping.is_set())
+        ):
             claim = self._claim_next()
             self.env.cr.commit()  # pylint: disable=invalid-commit
             if claim is None:
@@ -143,15 +197,47 @@ class ConnectorSyncJobRunner(models.Model):
         committed durably, flushes it. Only a PostgreSQL crash in between can lose
         it, and that crash ends every worker's session too: the job then runs again
         either way, this one attempt uncounted.
+
+        A job whose ``serial_key`` another running job holds stays pending. Two workers
+        claiming two jobs of one key at the same instant see neither claim in the other's
+        query: the second to take the key's lock sees the first's committed claim and
+        gives its own up.
         """
-        cr = self.env.cr
-        cr.execute(
+        while True:
+            claim, serial_key = self._claim_due()
+            if not serial_key or self._serial_key_free(claim.job_id, serial_key):
+                return claim
+            self.env.cr.rollback()
+            self._release_liveness_lock(claim.job_id)
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _serial_key_free(self, job_id, serial_key):
+        """True when no other job holding ``serial_key`` runs; the check is serialized by
+        a lock held until the claim's commit, each check seeing those committed before it."""
+        self.env.cr.execute(
             SQL(
                 """
-                SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-                SET LOCAL synchronous_commit = off;
+                SELECT pg_advisory_xact_lock(%(namespace)s, hashtext(%(key)s));
+                SELECT NOT EXISTS (SELECT 1 FROM connector_sync_job
+                                    WHERE state = 'running' AND serial_key = %(key)s AND id != %(id)s)
+                """,
+                namespace=SERIAL_LOCK_NAMESPACE,
+                key=serial_key,
+                id=job_id,
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _claim_due(self):
+        """(:class:`ClaimedJob`, its serial key) of the job :meth:`_claim_next` claims, or
+        (None, None)."""
+        cr = self.env.cr
+        claim = SQL(
+            """
                 UPDATE connector_sync_job
-                   SET state = 'running', attempts = attempts + 1, worker = %(worker)s,
+                   SET state = 'running', attempts = attempts + 1, worker = $1,
                        started_at = date_trunc('second', now() AT TIME ZONE 'UTC'), finished_at = NULL,
                        write_date = (now() AT TIME ZONE 'UTC')
                  WHERE id = (
@@ -167,19 +253,29 @@ class ConnectorSyncJobRunner(models.Model):
                                        AND (pause.object_type IS NULL
                                             OR pause.object_type = job.object_type)))
                        )
+                       AND (job.serial_key IS NULL OR NOT EXISTS (
+                           SELECT 1 FROM connector_sync_job other
+                            WHERE other.state = 'running' AND other.serial_key = job.serial_key))
                      ORDER BY job.priority, job.next_attempt_at, job.id
                      LIMIT 1
                        FOR UPDATE SKIP LOCKED)
-             RETURNING id, method_name, backend_model, backend_id, company_id, quarantine,
-                       pg_advisory_lock(%(namespace)s, id)
-                """,
-                worker=f"{_HOSTNAME}:{os.getpid()}",
-                namespace=LIVENESS_LOCK_NAMESPACE,
-            )
+             RETURNING id, method_name, backend_model, backend_id, company_id, quarantine, serial_key,
+                       pg_advisory_lock(%s, id)
+            """,
+            LIVENESS_LOCK_NAMESPACE,
+        )
+        execute_prepared(
+            cr,
+            ["varchar"],
+            claim,
+            [f"{_HOSTNAME}:{os.getpid()}"],
+            before=SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = off"),
         )
         row = cr.fetchone()
+        if not row:
+            return None, None
         # A job enqueued in SQL has no quarantine flag (NULL): not a quarantine entry.
-        return ClaimedJob(*row[:5], bool(row[5])) if row else None
+        return ClaimedJob(*row[:5], bool(row[5])), row[6]
 
     @api.model
     def _perform(self, claim):
@@ -253,29 +349,44 @@ class ConnectorSyncJobRunner(models.Model):
                 """
                 SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
                 UPDATE connector_sync_job job
-                   SET state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
+                   SET state = CASE WHEN lost.superseded THEN 'cancelled'
+                                    WHEN attempts >= max_attempts THEN 'failed'
+                                    ELSE 'pending' END,
                        next_attempt_at = (now() AT TIME ZONE 'UTC'),
-                       finished_at = CASE WHEN attempts >= max_attempts
+                       finished_at = CASE WHEN lost.superseded OR attempts >= max_attempts
                                           THEN (now() AT TIME ZONE 'UTC') END,
+                       result_summary = CASE WHEN lost.superseded THEN %(superseded)s
+                                             ELSE job.result_summary END,
                        error_class = 'WorkerLost',
                        error_message = %(message)s,
                        write_date = (now() AT TIME ZONE 'UTC')
-                 WHERE job.state = 'running'
-                   AND NOT EXISTS (
-                       SELECT 1 FROM pg_locks holder
-                        WHERE holder.locktype = 'advisory'
-                          AND holder.database = (SELECT oid FROM pg_database
-                                                  WHERE datname = current_database())
-                          AND holder.classid = %(namespace)s::oid
-                          AND holder.objid = job.id::oid
-                          AND holder.objsubid = 2
-                          AND holder.granted
-                   )
+                  FROM (
+                    SELECT running.id,
+                           -- Queued again meanwhile (same identity key, pending): that job
+                           -- does the work, and a key has one pending job at most.
+                           EXISTS (SELECT 1 FROM connector_sync_job again
+                                    WHERE again.state = 'pending'
+                                      AND again.identity_key = running.identity_key) AS superseded
+                      FROM connector_sync_job running
+                     WHERE running.state = 'running'
+                       AND NOT EXISTS (
+                           SELECT 1 FROM pg_locks holder
+                            WHERE holder.locktype = 'advisory'
+                              AND holder.database = (SELECT oid FROM pg_database
+                                                      WHERE datname = current_database())
+                              AND holder.classid = %(namespace)s::oid
+                              AND holder.objid = running.id::oid
+                              AND holder.objsubid = 2
+                              AND holder.granted
+                       )
+                  ) AS lost
+                 WHERE job.id = lost.id AND job.state = 'running'
              RETURNING job.id
                 """,
                 namespace=LIVENESS_LOCK_NAMESPACE,
                 message="The worker running this job stopped (its database session ended) "
                 "before it finished.",
+                superseded=self._superseded_text(),
             )
         )
         lost = self.browse([row[0] for row in self.env.cr.fetchall()])

@@ -82,6 +82,13 @@ class TestConnectorBackend(models.Model):
         time.sleep((job.payload or {}).get("seconds", 0.1))
         return self._job_record_execution(job)
 
+    def _job_write_backend_then_wait(self, job):
+        """A job writing its backend's row, then holding it while it waits on the platform
+        (as an import writing its board before reading the cards)."""
+        self.platform_snapshot = {"written by": job.id}
+        self.env.flush_all()
+        return self._job_wait_on_platform(job)
+
     def _job_fail_with_server_error(self, job):
         self.env["test.connector.execution"].create({"job_id": job.id})
         raise ServerError("platform answered 503", status=503)

@@ -89,6 +89,21 @@ class TestJobLiveness(ConnectorCase):
         self.assertEqual(self.read_jobs([job_id], ["state", "attempts"])[job_id]["attempts"], 2)
 
     @mute_logger(*SILENCE)
+    def test_a_lost_job_queued_again_meanwhile_gives_way_to_the_pending_one(self):
+        backend_id = self.make_committed_backend()
+        [lost_id] = self.enqueue_committed(backend_id, "_job_noop", identity_key="import:1")
+        worker_cr, _claim = self.claim_in_own_session()
+        # Running jobs hold no key: the same import can be queued again while it runs.
+        [again_id] = self.enqueue_committed(backend_id, "_job_noop", identity_key="import:1")
+        self.assertNotEqual(again_id, lost_id)
+        self.terminate(worker_cr)
+
+        self.assertEqual(self.sweep(), [lost_id], "the sweep went through, breaking no key")
+        rows = self.read_jobs([lost_id, again_id], ["state", "attempts"])
+        self.assertEqual(rows[lost_id]["state"], "cancelled")
+        self.assertEqual((rows[again_id]["state"], rows[again_id]["attempts"]), ("pending", 0))
+
+    @mute_logger(*SILENCE)
     def test_a_lost_job_out_of_attempts_becomes_a_dead_letter(self):
         backend_id = self.make_committed_backend()
         [job_id] = self.enqueue_committed(backend_id, "_job_noop")

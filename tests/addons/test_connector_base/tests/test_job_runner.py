@@ -5,6 +5,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import DummyRLock, Registry
 from odoo.tools import mute_logger
 
+from odoo.addons.connector_base.lib.errors import ServerError
 from odoo.addons.connector_base.tests.common import ConnectorCase
 
 SILENCE = ("odoo.addons.connector_base.models.connector_sync_job",)
@@ -143,6 +144,66 @@ class TestJobRunner(ConnectorCase):
             # Both are locked or running now: a third worker finds nothing.
             with self.registry.cursor() as cr_c:
                 self.assertIsNone(api.Environment(cr_c, SUPERUSER_ID, {})["connector.sync.job"]._claim_next())
+
+    def test_a_job_waits_while_another_job_of_its_serial_key_runs(self):
+        backend_id = self.make_committed_backend()
+        first, second = self.enqueue_committed(backend_id, "_job_noop", count=2, serial_key="board:1")
+        [other] = self.enqueue_committed(backend_id, "_job_noop", serial_key="board:2")
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            Job_a = api.Environment(cr_a, SUPERUSER_ID, {})["connector.sync.job"]
+            Job_b = api.Environment(cr_b, SUPERUSER_ID, {})["connector.sync.job"]
+            self.assertEqual(Job_a._claim_next().job_id, first)
+            cr_a.commit()
+            self.assertEqual(Job_b._claim_next().job_id, other, "the other board's job runs meanwhile")
+            cr_b.commit()
+            self.assertIsNone(Job_b._claim_next(), "the second job of board 1 waits")
+            cr_b.commit()
+            Job_a.browse(first)._mark_done({}, 0.0, False)
+            cr_a.commit()
+            self.assertEqual(Job_b._claim_next().job_id, second)
+            Job_b._release_liveness_lock(other)
+            Job_b._release_liveness_lock(second)
+            cr_b.commit()
+        attempts = self.read_jobs([second], ["attempts"])[second]["attempts"]
+        self.assertEqual(attempts, 1, "waiting cost no attempt")
+
+    def test_two_cursors_claiming_jobs_of_one_serial_key_at_once_claim_one(self):
+        backend_id = self.make_committed_backend()
+        job_ids = self.enqueue_committed(backend_id, "_job_noop", count=2, serial_key="board:1")
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            Job_a = api.Environment(cr_a, SUPERUSER_ID, {})["connector.sync.job"]
+            Job_b = api.Environment(cr_b, SUPERUSER_ID, {})["connector.sync.job"]
+            # Both claim before either commits: neither claim sees the other's.
+            claimed_a, key_a = Job_a._claim_due()
+            claimed_b, key_b = Job_b._claim_due()
+            self.assertEqual(sorted([claimed_a.job_id, claimed_b.job_id]), sorted(job_ids))
+            self.assertTrue(Job_a._serial_key_free(claimed_a.job_id, key_a))
+            cr_a.commit()
+            later_free = Job_b._serial_key_free(claimed_b.job_id, key_b)
+            self.assertFalse(later_free, "the later check sees the first claim")
+            cr_b.rollback()
+            Job_b._release_liveness_lock(claimed_b.job_id)
+            cr_b.commit()
+            Job_a._release_liveness_lock(claimed_a.job_id)
+            cr_a.commit()
+        states = {job_id: row["state"] for job_id, row in self.read_jobs(job_ids, ["state"]).items()}
+        self.assertEqual(states, {claimed_a.job_id: "running", claimed_b.job_id: "pending"})
+
+    @mute_logger(*SILENCE)
+    def test_a_failed_job_queued_again_while_it_ran_gives_way_to_the_pending_one(self):
+        backend_id = self.make_committed_backend()
+        [failed_id] = self.enqueue_committed(backend_id, "_job_noop", identity_key="import:1")
+        with self.registry.cursor() as cr:
+            Job = api.Environment(cr, SUPERUSER_ID, {})["connector.sync.job"]
+            self.assertEqual(Job._claim_next().job_id, failed_id)
+            cr.commit()  # pylint: disable=invalid-commit
+            [again_id] = self.enqueue_committed(backend_id, "_job_noop", identity_key="import:1")
+            # A retryable failure would put it back: its key is held by the job queued again.
+            Job.browse(failed_id)._mark_failed(ServerError("platform answered 503", status=503), "", 0.0)
+            Job._release_liveness_lock(failed_id)
+            cr.commit()  # pylint: disable=invalid-commit
+        rows = self.read_jobs([failed_id, again_id], ["state"])
+        self.assertEqual((rows[failed_id]["state"], rows[again_id]["state"]), ("cancelled", "pending"))
 
     def test_a_job_claimed_and_committed_is_not_claimed_again(self):
         backend_id = self.make_committed_backend()

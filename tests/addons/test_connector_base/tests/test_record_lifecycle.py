@@ -44,6 +44,20 @@ class TestRecordLifecycle(ConnectorCase):
         bindings = self.env["connector.external.binding"]._of_external_ids(self.backend, "card")
         self.assertEqual(sorted(bindings.mapped("res_id")), sorted(self.Card.search([]).ids))
 
+    def test_jobs_about_one_board_share_its_serial_key_and_other_boards_do_not(self):
+        other = self.env["test.connector.board"].create({"name": "Other", "backend_id": self.backend.id})
+        (self.board | other)._connector_container_enqueue_import("_job_noop", "board_id", "board")
+        self.Card.create({"name": "New", "board_id": self.board.id})
+
+        imports = self.jobs("_job_noop")
+        [export] = self.jobs("_job_export_new_cards")
+        board_key = f"{self.backend._name},{self.backend.id}:{self.board._name},{self.board.id}"
+        self.assertEqual(
+            sorted(imports.mapped("serial_key")),
+            sorted([board_key, f"{self.backend._name},{self.backend.id}:{other._name},{other.id}"]),
+        )
+        self.assertEqual(export.serial_key, board_key, "the board's export waits for its import")
+
     def test_cards_the_connector_creates_or_the_board_does_not_export_queue_nothing(self):
         self.Card.with_context(**{FROM_CONNECTOR: True}).create(
             {"name": "Imported", "board_id": self.board.id}

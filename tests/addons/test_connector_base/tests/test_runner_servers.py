@@ -49,6 +49,21 @@ class TestRunnerOnSeveralServers(ConnectorCase):
         for server in servers:
             self.assertEqual(server.error_lines(), [], f"errors in {server.log.name}")
 
+    def test_jobs_of_one_serial_key_run_one_after_the_other_on_two_servers(self):
+        backend_id = self.make_committed_backend()
+        # Both write the backend's row: run at once, the second would fail on a concurrent update.
+        job_ids = self.enqueue_committed(
+            backend_id, "_job_write_backend_then_wait", count=2, payload={"seconds": 2}, serial_key="board"
+        )
+        self.wait_for(job_ids, ["done"])
+
+        rows = self.read_jobs(job_ids, ["attempts", "started_at", "finished_at"])
+        self.assertEqual([rows[job_id]["attempts"] for job_id in job_ids], [1, 1], "neither was retried")
+        first, second = sorted(rows.values(), key=lambda row: row["started_at"])
+        self.assertGreaterEqual(second["started_at"], first["finished_at"], "the second waited for the first")
+        self.assertEqual(sorted(job_id for job_id, _pid in self.executions(job_ids)), sorted(job_ids))
+        self.assert_no_error_logged(self.servers)
+
     def test_two_servers_run_every_job_exactly_once_and_both_run_some(self):
         backend_id = self.make_committed_backend()
         # Enqueued once both runners listen: each wakes at the commit.
@@ -89,3 +104,28 @@ class TestRunnerOnSeveralServers(ConnectorCase):
     def worker_of(self, job_id):
         with self.committed_env() as env:
             return env["connector.sync.job"].browse(job_id).worker
+
+
+@tagged("post_install", "-at_install")
+class TestRunnerServerStop(ConnectorCase):
+    """A real Odoo server process stopped as a service manager stops it (SIGTERM)."""
+
+    def test_a_server_stopped_mid_job_finishes_the_job_and_logs_no_error(self):
+        [server] = start_servers(self.env.cr.dbname, 1)
+        self.addCleanup(server.stop)
+        backend_id = self.make_committed_backend()
+        [job_id] = self.enqueue_committed(backend_id, "_job_wait_on_platform", payload={"seconds": 3})
+        deadline = time.monotonic() + 60
+        while self.read_jobs([job_id], ["state"])[job_id]["state"] != "running":
+            self.assertLess(time.monotonic(), deadline, "the server's runner took the job")
+            time.sleep(0.1)
+
+        server.stop(signal.SIGTERM)
+
+        self.assertEqual(server.process.returncode, 0, "the server stopped by itself, not killed")
+        row = self.read_jobs([job_id], ["state", "attempts"])[job_id]
+        self.assertEqual((row["state"], row["attempts"]), ("done", 1), "the job in flight was finished")
+        with self.committed_env() as env:
+            runs = env["test.connector.execution"].search_count([("job_id", "=", job_id)])
+        self.assertEqual(runs, 1)
+        self.assertEqual(server.error_lines(), [], f"errors in {server.log.name}")
