@@ -23,6 +23,7 @@ class SproutBackendDemo(models.Model):
         backend._sprout_identify()
         backend._job_sync_metadata(None)
         backend.profile_ids.filtered(lambda profile: not profile.sync_messages).sync_messages = True
+        rules = self._sprout_demo_lead_rules(backend)
         backend._connector_enqueue_polls()
         return [
             f"Sprout Social demo: backend {backend.display_name!r} (id {backend.id}) on the emulator at "
@@ -30,4 +31,20 @@ class SproutBackendDemo(models.Model):
             f"  {len(backend.profile_ids)} profiles ticked to sync; the inbox is polled every 5 minutes "
             "(Sync now on the backend polls at once)",
             f"  receive new comments on {emulator_url}/ and watch them arrive in Connectors > Sprout Social",
+            f"  lead rule {rules.name!r}: questions from unknown authors become leads (CRM), "
+            "urgent ones a to-do",
         ]
+
+    @api.model
+    def _sprout_demo_lead_rules(self, backend):
+        """The demo's lead rule, made once: questions about shipping, the stores and orders."""
+        Rule = self.env["sprout.lead.rule"].with_context(active_test=False)
+        return Rule.search([("backend_id", "=", backend.id)], limit=1) or Rule.create(
+            {
+                "name": self.env._("Shop questions (demo)"),
+                "backend_id": backend.id,
+                "keywords": "ship, store, order, price",
+                "urgent_keywords": "urgent, broken",
+                "team_id": self.env.ref("sales_team.team_sales_department", raise_if_not_found=False).id,
+            }
+        )

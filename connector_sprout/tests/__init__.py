@@ -5,3 +5,6 @@ from . import test_profile_link
 from . import test_polling
 from . import test_matching
 from . import test_demo
+from . import test_leads
+from . import test_publishing
+from . import test_tours

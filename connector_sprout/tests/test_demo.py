@@ -17,6 +17,10 @@ class TestDemo(SproutCase):
         self.assertEqual(len(backend.profile_ids.filtered("sync_messages")), 3)
         self.assertEqual(len(self.messages()), len(self.sprout.messages))
         self.assertFalse(self.jobs(state="failed"))
+        leads = self.messages().lead_id
+        self.assertEqual(set(leads.mapped("contact_name")), {"Joana"}, "her question about the store")
+        self.assertEqual(leads.source_id.name, "Sprout Social")
+        self.assertIn("lead rule 'Shop questions (demo)'", lines[-1])
 
     def test_demo_setup_twice_keeps_one_backend(self):
         DemoPages(self.sprout)
