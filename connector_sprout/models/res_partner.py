@@ -15,7 +15,9 @@ class ResPartner(models.Model):
     @api.depends_context("uid")
     def _compute_sprout_message_count(self):
         saved = self.filtered("id")
-        counts = self.env["sprout.message"]._sprout_counts("partner_id", [("partner_id", "child_of", saved.ids)])
+        counts = self.env["sprout.message"]._sprout_counts(
+            "partner_id", [("partner_id", "child_of", saved.ids)]
+        )
         totals = dict.fromkeys(saved.ids, 0)
         for author, count in counts.items():
             # A company counts its contacts' messages: each author counts for itself and those above it.
