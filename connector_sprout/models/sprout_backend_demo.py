@@ -45,6 +45,9 @@ class SproutBackendDemo(models.Model):
                 "backend_id": backend.id,
                 "keywords": "ship, store, order, price",
                 "urgent_keywords": "urgent, broken",
-                "team_id": self.env.ref("sales_team.team_sales_department", raise_if_not_found=False).id,
+                "team_id": (
+                    self.env.ref("sales_team.team_sales_department", raise_if_not_found=False)
+                    or self.env["crm.team"]
+                ).id,
             }
         )
