@@ -7,17 +7,27 @@
     "website": "https://github.com/odoo-connector-suite/odoo-connector-suite",
     "maintainers": ["odoo-connector-suite"],
     "license": "LGPL-3",
-    "depends": ["connector_base"],
+    "depends": ["connector_base", "crm"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/ir.model.access.csv",
         "security/sprout_security.xml",
         "data/ir_cron.xml",
+        "data/utm_source.xml",
         "views/sprout_backend_views.xml",
         "views/sprout_profile_views.xml",
         "views/sprout_message_views.xml",
+        "views/sprout_lead_rule_views.xml",
+        "views/sprout_draft_post_views.xml",
+        "views/crm_lead_views.xml",
+        "views/res_partner_views.xml",
         "wizards/sprout_profile_link_views.xml",
         "views/menus.xml",
         "views/sprout_analytics_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "connector_sprout/static/tests/tours/**/*",
+        ],
+    },
 }

@@ -27,6 +27,8 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
+from email import policy
+from email.parser import BytesParser
 from functools import cached_property
 from html import escape
 from http import HTTPStatus
@@ -91,6 +93,41 @@ class Request:
         if self.content_type != "application/x-www-form-urlencoded":
             return {}
         return dict(parse_qsl(self.body.decode(), keep_blank_values=True))
+
+    @cached_property
+    def multipart(self):
+        """The parts of a ``multipart/form-data`` body (media uploads), ``{name: Part}``;
+        empty for any other body. A body that is not the multipart it announces answers 400."""
+        if self.content_type != "multipart/form-data":
+            return {}
+        head = f"Content-Type: {self.headers.get('Content-Type')}\r\n\r\n".encode()
+        message = BytesParser(policy=policy.HTTP).parsebytes(head + (self.body or b""))
+        if not message.is_multipart() or message.defects:
+            raise EmulatorHTTPError(
+                400, _error_body(400, message="request body is not valid multipart/form-data")
+            )
+        parts = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if name:
+                parts[name] = Part(
+                    name, part.get_filename(), part.get_content_type(), part.get_payload(decode=True)
+                )
+        return parts
+
+
+class Part:
+    """One part of a multipart body: its name, file name (None for a text part), type and bytes."""
+
+    def __init__(self, name, filename, content_type, content):
+        self.name = name
+        self.filename = filename
+        self.content_type = content_type
+        self.content = content or b""
+
+    @property
+    def text(self):
+        return self.content.decode()
 
 
 class Response:

@@ -7,8 +7,10 @@ backend shared by all workers (one request a second: never more than the 60 a mi
 Sprout allows). A 429 is waited out for a minute by the job queue (Sprout sends no
 Retry-After); a 202 is asked again (not before ``wait_until`` where given); 500 and 503
 are resent. A 504 is not resent as it was: Sprout advises narrowing the query, which the
-analytics reads do (``lib.shrink``); elsewhere it goes back to the queue. Every POST this
-client makes is a query (messages, analytics), so resending one is safe.
+analytics reads do (``lib.shrink``); elsewhere it goes back to the queue. Most POSTs this
+client makes are queries (messages, analytics); a draft post or a media upload resent after
+a 5xx that Sprout did act on would make a second draft or an unused media: Sprout documents
+these statuses as safe to retry and offers no key to tell.
 """
 
 import time
@@ -45,6 +47,7 @@ MESSAGE_FIELDS = (
     "internal.sent_by.id",
     "internal.sent_by.email",
     "sent",
+    "case_id",
     "language_code",
 )
 
@@ -155,6 +158,19 @@ class SproutClient(TokenAuthClient):
 
     def users(self):
         return data_of(self.get(self._customer_path("metadata/customer/users")))
+
+    # ------------------------------------------------------------------ publishing
+    def upload_media(self, filename, content, content_type):
+        """A simple media upload (under 50 MiB), as ``multipart/form-data``: ``{"media_id",
+        "expiration_time"}``. Media expire after about a day: upload just before posting."""
+        answer = data_of(
+            self.post(self._customer_path("media/"), files={"media": (filename, content, content_type)})
+        )
+        return answer[0] if answer else {}
+
+    def create_draft_post(self, body):
+        """Create a draft post (``publishing.draft_post_body``); returns its fanned-out objects."""
+        return data_of(self.post(self._customer_path("publishing/posts"), json=body))
 
     # ------------------------------------------------------------------ messages
     def iter_message_pages(

@@ -69,6 +69,7 @@ def message_values(message):
             {as_id(tag.get("id")) for tag in internal.get("tags") or () if tag.get("id") is not None}
         ),
         "language": message.get("language_code") or False,
+        "case_id": as_id(message.get("case_id")) or False,
         # ``sent`` where Sprout gives it, else a Sprout user sent it from the inbox.
         "sent_by_us": bool(sent) if sent is not None else bool(sent_by.get("id")),
     }

@@ -4,6 +4,8 @@ from . import sprout_backend_polling
 from . import sprout_backend_overview
 from . import sprout_backend_demo
 from . import sprout_backend_matching
+from . import sprout_backend_leads
+from . import sprout_backend_publishing
 from . import sprout_group
 from . import sprout_profile
 from . import sprout_tag
@@ -15,3 +17,11 @@ from . import sprout_profile_metric
 from . import sprout_post
 from . import sprout_backend_analytics
 from . import sprout_backend_reconcile
+
+from . import sprout_message_lead
+from . import sprout_lead_rule
+from . import crm_lead
+from . import res_partner
+from . import sprout_draft_post
+from . import sprout_draft_post_time
+from . import sprout_draft_post_result

@@ -2,12 +2,9 @@ import requests
 
 from odoo import api, models
 
-# Customers the demo's sample authors are matched to: one by the email she writes in her
-# message, one by his name; the emulator's other authors stay unmatched.
-DEMO_CUSTOMERS = [
-    {"name": "Joana Lopes", "email": "joana@example.com"},
-    {"name": "Miguel Santos", "email": "miguel.santos@example.com"},
-]
+# A customer one of the demo's sample authors is matched to, by name; the other authors stay
+# unmatched, and the lead rule turns their questions into leads.
+DEMO_CUSTOMERS = [{"name": "Miguel Santos", "email": "miguel.santos@example.com"}]
 
 
 class SproutBackendDemo(models.Model):
@@ -31,6 +28,7 @@ class SproutBackendDemo(models.Model):
         backend._sprout_identify()
         backend._job_sync_metadata(None)
         backend.profile_ids.filtered(lambda profile: not profile.sync_messages).sync_messages = True
+        rules = self._sprout_demo_lead_rules(backend)
         backend._connector_enqueue_polls()
         backend._sprout_enqueue_analytics()
         return [
@@ -40,6 +38,8 @@ class SproutBackendDemo(models.Model):
             "(Sync now on the backend polls at once)",
             f"  receive new comments on {emulator_url}/ and watch them arrive in Connectors > Sprout Social",
             "  their analytics arrive in Connectors > Sprout Social > Profile metrics and Post metrics",
+            f"  lead rule {rules.name!r}: questions from unknown authors become leads (CRM), "
+            "urgent ones a to-do",
         ]
 
     @api.model
@@ -48,3 +48,20 @@ class SproutBackendDemo(models.Model):
         for values in DEMO_CUSTOMERS:
             if not Partner.search_count([("email", "=", values["email"])], limit=1):
                 Partner.create(values)
+
+    @api.model
+    def _sprout_demo_lead_rules(self, backend):
+        """The demo's lead rule, made once: questions about shipping, the stores and orders."""
+        Rule = self.env["sprout.lead.rule"].with_context(active_test=False)
+        return Rule.search([("backend_id", "=", backend.id)], limit=1) or Rule.create(
+            {
+                "name": self.env._("Shop questions (demo)"),
+                "backend_id": backend.id,
+                "keywords": "ship, store, order, price",
+                "urgent_keywords": "urgent, broken",
+                "team_id": (
+                    self.env.ref("sales_team.team_sales_department", raise_if_not_found=False)
+                    or self.env["crm.team"]
+                ).id,
+            }
+        )

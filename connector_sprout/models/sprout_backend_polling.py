@@ -125,17 +125,18 @@ class SproutBackendPolling(models.Model):
         ]
 
     def _job_import_messages(self, job):
-        """Store a page of polled messages, one record per guid, and match their authors."""
+        """Store a page of polled messages, one record per guid, match their authors and
+        turn those the lead rules pick into leads."""
         return self._sprout_import_messages(job.payload["messages"])
 
     def _sprout_import_messages(self, messages):
         items = self._sprout_message_items(messages)
         result = self.env["sprout.message"]._connector_upsert(self, MESSAGE, items)
-        self._sprout_match_authors(
-            self.env["sprout.message"].search(
-                [("backend_id", "=", self.id), ("guid", "in", [item["external_id"] for item in items])]
-            )
+        messages = self.env["sprout.message"].search(
+            [("backend_id", "=", self.id), ("guid", "in", [item["external_id"] for item in items])]
         )
+        self._sprout_match_authors(messages)
+        self._sprout_make_leads(messages)
         return {
             **result.as_job_result(),
             "summary": self.env._(

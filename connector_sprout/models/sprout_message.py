@@ -25,6 +25,7 @@ class SproutMessage(models.Model):
     author_screen_name = fields.Char(string="Author handle")
     tag_ids = fields.Many2many("sprout.tag", string="Tags")
     language = fields.Char()
+    case_id = fields.Char(string="Sprout case", help="The Sprout case the message belongs to, if any.")
     sent_by_us = fields.Boolean(string="Sent by us", help="Sent from Sprout by one of the customer's users.")
 
     _sql_constraints = [

@@ -8,3 +8,7 @@ from . import test_demo
 from . import test_analytics
 from . import test_limits
 from . import test_reconcile
+
+from . import test_leads
+from . import test_publishing
+from . import test_tours

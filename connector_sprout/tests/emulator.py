@@ -9,7 +9,13 @@ numbers, ``paging.total_pages``, a page past the last refused, 10,000 results pe
 most, 100 profiles and a year per profile query), the OAuth identity server (the client-credentials
 grant of machine-to-machine clients; the authorization endpoint and the code grant of
 user-based clients, whose registered redirect URIs it checks), and 429 / 202 / 5xx on
-demand. Refresh tokens for user-based clients are UNCONFIRMED in the notes:
+demand. Publishing: draft posts only (``is_draft: true``), fanned out to one object per
+profile and scheduled time as the reference's example answer shows (one
+``publishing_post_id`` per profile, its ``customer_profile_id`` a string), scheduled times
+refused unless in the future (seconds rounded down), and simple media uploads as
+``multipart/form-data`` (a ``media`` file part or a ``media_url`` text part) answering
+``media_id`` and ``expiration_time`` (24 h). Its error texts are ours: Sprout documents
+none. Refresh tokens for user-based clients are UNCONFIRMED in the notes:
 ``issue_refresh_tokens`` turns them on (they rotate on use). Ids come as numbers in
 metadata and messages, as the notes record; ``string_ids`` spells them as strings, as
 the publishing answers do, so a client must take both. Every answer carries
@@ -48,10 +54,62 @@ TOKEN_LIFETIME = 3600
 API_VERSION = "1.1"
 SERVER_VERSION = "1.1.3018"
 MAX_LIMIT = 100
+MEDIA_LIFETIME = timedelta(hours=24)
+MAX_MEDIA_BYTES = 50 * 1024 * 1024
+# The reference's supported media types (its list), photo or video.
+MEDIA_TYPES = {
+    **dict.fromkeys(
+        (
+            "image/png",
+            "image/gif",
+            "image/webp",
+            "image/jpeg",
+            "image/heic",
+            "image/avif",
+            "image/heif",
+            "image/heic-sequence",
+            "image/x-heif-jpeg",
+        ),
+        "PHOTO",
+    ),
+    **dict.fromkeys(
+        (
+            "video/x-msvideo",
+            "video/quicktime",
+            "video/mp4",
+            "video/mpeg",
+            "video/hevc",
+            "video/avc",
+            "video/av1",
+            "video/webm",
+            "video/x-matroska",
+            "application/x-matroska",
+        ),
+        "VIDEO",
+    ),
+}
+# The profile types the reference says drafts can be created for (network_type names UNCONFIRMED).
+PUBLISHABLE_NETWORKS = frozenset(
+    {
+        "instagram",
+        "facebook",
+        "threads",
+        "twitter",
+        "linkedin_company",
+        "linkedin",
+        "youtube",
+        "tiktok",
+        "pinterest",
+        "google_my_business",
+    }
+)
 DEFAULT_LIMIT = 50
 RESULT_CAP = 10_000  # analytics results one query returns at most
 # Whose days count in Pacific time (platform notes); the other networks count in UTC.
 _NETWORK_ZONES = dict.fromkeys(("facebook", "instagram", "youtube"), "America/Los_Angeles")
+
+MEDIA = "/v1/{customer_id}/media/"
+PUBLISHING = "/v1/{customer_id}/publishing/posts"
 _FILTER = re.compile(r"^(?P<field>[a-z_.]+)\.(?P<op>eq|in|gt)\((?P<args>.*)\)$")
 _RANGE = re.compile(r"^(?P<start>[^.]+?)(?P<dots>\.\.\.|\.\.)(?P<end>[^.].*)$")
 
@@ -142,6 +200,10 @@ class SproutEmulator(Emulator):
         self.timed_out = []  # the filters of each query answered 504 for its size
         self._changes = 0  # counts actions on messages: a query's kept matches are then stale
         self._last_query = (None, [])
+
+        self.media = {}  # media id -> {"filename", "content_type", "content", "expires"}
+        self.publishing_posts = []  # the fanned-out objects of every draft post created
+        self._publishing_ids = itertools.count(4567890)
         self._ids = itertools.count(17900000000000001)
         self._routes()
 
@@ -250,6 +312,10 @@ class SproutEmulator(Emulator):
         self.route("POST", "/v1/{customer_id}/analytics/profiles", self._post_profile_analytics)
         self.route("POST", "/v1/{customer_id}/analytics/posts", self._post_post_analytics)
 
+        self.route("POST", MEDIA, self._upload_media)
+        self.route("POST", PUBLISHING, self._create_publishing_post)
+        self.route("GET", PUBLISHING + "/{publishing_post_id}", self._get_publishing_post)
+
     def _guard(self, handler, public):
         serve_guarded = super()._guard(handler, public)
 
@@ -345,8 +411,10 @@ class SproutEmulator(Emulator):
         tags=(),
         language="en",
         sent_by=None,
+        case_id=None,
     ):
-        """An inbox message on ``profile_id``; ``sent_by`` (a user id) makes it one the customer sent."""
+        """An inbox message on ``profile_id``; ``sent_by`` (a user id) makes it one the customer
+        sent; ``case_id`` puts it in a Sprout case."""
         profile = self.profile(profile_id)
         network = profile["network_type"].split("_")[0].upper()
         number = next(self._ids)
@@ -373,6 +441,8 @@ class SproutEmulator(Emulator):
             "_created": created,
             "_action_time": None,
         }
+        if case_id is not None:
+            message["case_id"] = case_id
         if sent_by is not None:
             user = next(user for user in self.users if user["id"] == sent_by)
             first, _space, last = user["name"].partition(" ")
@@ -423,21 +493,23 @@ class SproutEmulator(Emulator):
         return post
 
     # ------------------------------------------------------------------ faults
-    def rate_limit_next(self, times=1):
-        """The next messages calls answer 429 as Sprout does: no Retry-After, no rate headers."""
+    def rate_limit_next(self, times=1, route="/v1/{customer_id}/messages"):
+        """The next calls of ``route`` (messages) answer 429 as Sprout does: no Retry-After,
+        no rate headers."""
         return self.faults.add(
             429,
             body={"error": "Too many requests, or the monthly allowance is used up"},
             times=times,
-            route="/v1/{customer_id}/messages",
+            route=route,
         )
 
-    def not_ready_next(self, times=1, wait_until=None):
-        """The next messages calls answer 202: accepted, not ready (``wait_until`` as given)."""
+    def not_ready_next(self, times=1, wait_until=None, route="/v1/{customer_id}/messages"):
+        """The next calls of ``route`` (messages) answer 202: accepted, not ready
+        (``wait_until`` as given); nothing is done."""
         body = {"data": []}
         if wait_until is not None:
             body["wait_until"] = wait_until
-        return self.faults.add(202, body=body, times=times, route="/v1/{customer_id}/messages")
+        return self.faults.add(202, body=body, times=times, route=route)
 
     def fail_next(self, status, times=1, route="/v1/{customer_id}/messages"):
         return self.faults.add(status, body={"error": "Internal error"}, times=times, route=route)
@@ -713,6 +785,144 @@ class SproutEmulator(Emulator):
             429, body={"error": "Too many requests, or the monthly allowance is used up"}, times=times
         )
 
+    # ------------------------------------------------------------------ media and publishing
+    def _upload_media(self, request):
+        """A simple media upload: one ``media`` file part (or a ``media_url`` part, whose
+        download is not emulated: it is stored as an empty photo)."""
+        self._customer(request)
+        if request.content_type != "multipart/form-data":
+            raise EmulatorHTTPError(415, {"error": "Media must be sent as multipart/form-data"})
+        parts = request.multipart
+        if "media" in parts:
+            part = parts["media"]
+            content, filename, content_type = part.content, part.filename, part.content_type
+        elif "media_url" in parts:
+            content, filename, content_type = b"", parts["media_url"].text.rsplit("/", 1)[-1], "image/jpeg"
+        else:
+            raise _error(400, "A media or media_url part is required")
+        if content_type not in MEDIA_TYPES:
+            raise _error(400, f"Unsupported media type '{content_type}'")
+        if len(content) > MAX_MEDIA_BYTES:
+            raise _error(400, "Media larger than 50 MiB must use the multipart upload")
+        media_id = str(uuid.uuid4())
+        expires = datetime.now(UTC).replace(microsecond=0) + MEDIA_LIFETIME
+        self.media[media_id] = {
+            "filename": filename,
+            "content_type": content_type,
+            "content": content,
+            "expires": expires,
+        }
+        return {"data": [{"media_id": media_id, "expiration_time": _iso(expires)}]}
+
+    def expire_media(self):
+        """Every uploaded media is past its ``expiration_time``."""
+        for media in self.media.values():
+            media["expires"] = datetime.now(UTC) - timedelta(seconds=1)
+
+    def _create_publishing_post(self, request):
+        self._customer(request)
+        body = request.json
+        if not isinstance(body, dict):
+            raise EmulatorHTTPError(415, {"error": "Request body must be JSON"})
+        if body.get("is_draft") is not True:
+            raise _error(400, "Only draft posts are supported: is_draft must be true")
+        group_id = body.get("group_id")
+        if not any(str(group["group_id"]) == str(group_id) for group in self.groups):
+            raise _error(400, f"Unknown group_id '{group_id}'")
+        profile_ids = body.get("customer_profile_ids")
+        if not isinstance(profile_ids, list) or not profile_ids:
+            raise _error(400, "customer_profile_ids is required")
+        profiles = []
+        for value in profile_ids:
+            profile = next((p for p in self.profiles if str(p["customer_profile_id"]) == str(value)), None)
+            if profile is None or int(group_id) not in profile["groups"]:
+                raise _error(400, f"Profile {value} does not belong to group {group_id}")
+            if profile["network_type"] not in PUBLISHABLE_NETWORKS:
+                raise _error(400, f"Posts cannot be created for {profile['network_type']} profiles")
+            profiles.append(profile)
+        media = self._post_media(body.get("media") or [])
+        times = self._scheduled_times(body.get("delivery"))
+        for tag in body.get("tag_ids") or []:
+            if not any(str(known["tag_id"]) == str(tag) for known in self.tags):
+                raise _error(400, f"Unknown tag_id '{tag}'")
+        now = _iso(datetime.now(UTC))
+        created = []
+        for profile in profiles:
+            post_id = next(self._publishing_ids)
+            network = profile["network_type"].split("_")[0].upper()
+            for moment in times or [None]:
+                delivery = {"type": "SCHEDULED", "delivery_status": "PENDING"}
+                if moment is not None:
+                    delivery["scheduled_time"] = _iso(moment)
+                created.append(
+                    {
+                        "post_category": "POST",
+                        "post_type": "INSTAGRAM_MEDIA" if network == "INSTAGRAM" else f"{network}_POST",
+                        "customer_profile_id": str(profile["customer_profile_id"]),
+                        "profile_guid": f"{network[:2].lower()}pr:{profile['native_id']}",
+                        "internal": {
+                            "publishing": {
+                                "publishing_post_id": post_id,
+                                "group_id": int(group_id),
+                                "is_draft": True,
+                                "text": body.get("text"),
+                                "perma_link": f"https://app.sproutsocial.com/publishing/activity/"
+                                f"{self.customer_id}/{post_id}",
+                                "deliveries": [delivery],
+                                "media": media,
+                                "created_time": now,
+                                "updated_time": now,
+                            }
+                        },
+                    }
+                )
+        self.publishing_posts.extend(created)
+        return {"data": created}
+
+    def _post_media(self, media):
+        result = []
+        for item in media:
+            known = self.media.get((item or {}).get("media_id"))
+            if known is None:
+                raise _error(400, f"Unknown media_id '{(item or {}).get('media_id')}'")
+            if known["expires"] <= datetime.now(UTC):
+                raise _error(400, f"Media {item['media_id']} has expired")
+            if item.get("media_type") not in ("PHOTO", "VIDEO"):
+                raise _error(400, "media_type must be PHOTO or VIDEO")
+            result.append({"id": item["media_id"], "media_type": item["media_type"]})
+        return result
+
+    @staticmethod
+    def _scheduled_times(delivery):
+        """The delivery's times, seconds rounded down; each must be in the future."""
+        if not delivery:
+            return []
+        if delivery.get("type") != "SCHEDULED":
+            raise _error(400, "delivery.type must be SCHEDULED")
+        times = []
+        for text in delivery.get("scheduled_times") or []:
+            try:
+                moment = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+            except (TypeError, ValueError):
+                raise _error(400, f"Invalid scheduled time '{text}'") from None
+            moment = moment.replace(second=0)
+            if moment <= datetime.now(UTC):
+                raise _error(400, f"Scheduled time {text} is not in the future")
+            times.append(moment)
+        return times
+
+    def _get_publishing_post(self, request):
+        self._customer(request)
+        wanted = str(request.params["publishing_post_id"])
+        found = [
+            post
+            for post in self.publishing_posts
+            if str(post["internal"]["publishing"]["publishing_post_id"]) == wanted
+        ]
+        if not found:
+            raise _error(404, f"Publishing post {wanted} not found")
+        return {"data": found}
+
 
 # ---------------------------------------------------------------------- sample data
 def load_sample(emulator, *, messages_per_profile=3, start=None):
@@ -858,7 +1068,15 @@ def main(argv=None):
 
 
 def _load_demo(emulator):
-    load_sample(emulator)
+    ids = load_sample(emulator)
+    # A customer in a hurry, for the demo's lead rule: a lead with a to-do for the team.
+    emulator.add_message(
+        ids["profiles"]["ACME"],
+        "URGENT: my order arrived broken, can someone call me?",
+        created_time=datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1),
+        post_type="INSTAGRAM_DIRECT_MESSAGE",
+        author=("Sofia Reis", "sofia.reis"),
+    )
     DemoPages(emulator)
 
 

@@ -20,7 +20,11 @@ class TestDemo(SproutCase):
         matched = {
             message.author_name: message.match_method for message in self.messages() if message.partner_id
         }
-        self.assertEqual(matched, {"Joana": "email", "Miguel Santos": "name"}, "demo customers are matched")
+        self.assertEqual(matched, {"Miguel Santos": "name"}, "the demo customer is matched")
+        leads = self.messages().lead_id
+        self.assertEqual(set(leads.mapped("contact_name")), {"Joana"}, "her question about the store")
+        self.assertEqual(leads.source_id.name, "Sprout Social")
+        self.assertIn("lead rule 'Shop questions (demo)'", lines[-1])
 
     def test_demo_setup_twice_keeps_one_backend(self):
         DemoPages(self.sprout)

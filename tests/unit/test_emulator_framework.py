@@ -34,6 +34,14 @@ def emulator():
     )
     emulator.router.add("POST", "/1/cards", lambda request: Response(201, {"received": request.json}))
     emulator.router.add("POST", "/oauth/token", lambda request: request.form)
+    emulator.router.add(
+        "POST",
+        "/media",
+        lambda request: {
+            name: [part.filename, part.content_type, part.content.decode("latin-1")]
+            for name, part in request.multipart.items()
+        },
+    )
     emulator.router.add("GET", "/text", lambda request: Response(200, "plain", {"X-Kind": "text"}))
     with emulator:
         yield emulator
@@ -57,6 +65,29 @@ def test_form_body_is_parsed_per_content_type(emulator):
     answer = requests.post(emulator.url("/oauth/token"), data={"grant_type": "refresh_token"}, timeout=2)
 
     assert answer.json() == {"grant_type": "refresh_token"}
+
+
+def test_multipart_body_is_parsed_into_named_parts(emulator):
+    picture = bytes(range(256))
+    response = requests.post(
+        emulator.url("/media"),
+        files={"media": ("shop.png", picture, "image/png"), "media_url": (None, "https://example.com/a.jpg")},
+        timeout=5,
+    )
+
+    assert response.json() == {
+        "media": ["shop.png", "image/png", picture.decode("latin-1")],
+        "media_url": [None, "text/plain", "https://example.com/a.jpg"],
+    }
+    assert requests.post(emulator.url("/media"), json={"a": 1}, timeout=5).json() == {}
+
+
+def test_a_body_that_is_not_the_multipart_it_announces_answers_400(emulator):
+    response = requests.post(
+        emulator.url("/media"), data=b"garbage", headers={"Content-Type": "multipart/form-data"}, timeout=5
+    )
+
+    assert response.status_code == 400
 
 
 def test_malformed_json_request_body_answers_400(emulator):

@@ -100,6 +100,7 @@ def test_a_message_becomes_its_values():
         "author_screen_name": "rita.p",
         "tag_ids": ["321", "322"],
         "language": "en",
+        "case_id": False,
         "sent_by_us": False,
     }
 
@@ -116,3 +117,8 @@ def test_the_same_message_read_twice_is_one_event_and_a_changed_one_another():
     assert mapper.message_event_id(MESSAGE) == mapper.message_event_id(again)
     assert mapper.message_event_id(MESSAGE) != mapper.message_event_id(tagged)
     assert mapper.message_event_id(MESSAGE).startswith("message:igm:17900000000000001:")
+
+
+def test_a_message_case_id_is_one_id_whatever_its_spelling():
+    assert mapper.message_values({**MESSAGE, "case_id": 981})["case_id"] == "981"
+    assert mapper.message_values({**MESSAGE, "case_id": "981"})["case_id"] == "981"
