@@ -20,7 +20,7 @@ class SproutBackendDemo(models.Model):
             {"name": self.env._("Sprout Social demo (local emulator)"), "api_url": emulator_url}
         )
         backend.write({"auth_type": "api_token", "api_token": credentials["api_token"]})
-        backend._sprout_identify()
+        backend._connector_identify()
         backend._job_sync_metadata(None)
         backend.profile_ids.filtered(lambda profile: not profile.sync_messages).sync_messages = True
         backend._connector_enqueue_polls()
