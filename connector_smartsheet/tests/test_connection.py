@@ -20,7 +20,7 @@ class TestConnection(SmartsheetCase):
     def discover(self, backend):
         """The discover wizard as the backend's button opens it."""
         action = backend.action_discover_sheets()
-        return self.env[action["res_model"]].with_context(action["context"]).create({})
+        return self.env[action["res_model"]].with_context(**action["context"]).create({})
 
     def test_test_connection_calls_the_current_user_endpoint(self):
         self.backend.action_test_connection()
