@@ -187,10 +187,20 @@ class ConnectorBackendCredentials(models.AbstractModel):
         """What a manager does to give a working credential (platform hook), to finish a sentence."""
         return self.env._("saves a working credential on the backend")
 
+    def _connector_identify(self):
+        """One cheap platform call on the stored credentials saying whom they belong to
+        (platform hook): what the platform answered, for Test connection and health checks.
+        A refused credential raises the client's ``AuthenticationError``; ``None``: this
+        platform has no such call."""
+        return None
+
     def _connector_check_credentials(self):
         """Whether the stored credentials work now: True, False, or None when this backend
-        cannot tell without a job (platform hook; one cheap platform call)."""
-        return None
+        cannot tell without a job. False without stored credentials, else what one
+        :meth:`_connector_identify` call says (its ``AuthenticationError`` is left for the caller)."""
+        if not self._connector_credentials_ready():
+            return False
+        return None if self._connector_identify() is None else True
 
     def _connector_credentials_saved(self):
         """A credential was saved on a backend waiting for one: resume unless it is refused too."""

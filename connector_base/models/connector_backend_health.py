@@ -98,9 +98,15 @@ class ConnectorBackendHealth(models.AbstractModel):
         )
         return True
 
+    def _connector_platform_health(self):
+        """The (label, ok, detail) checks this backend makes on the platform itself (its
+        credentials, its webhooks), asked once its credentials are set (platform hook):
+        ``self._connector_platform_checks(label, calls)``, so a refusal is one failed check."""
+        return []
+
     def _health_checks(self):
-        """(label, ok, detail) triples. Platforms extend this with authentication and
-        webhook checks against the platform itself."""
+        """(label, ok, detail) triples: the base's checks, then the platform's
+        (:meth:`_connector_platform_health`) when the credentials are set."""
         self.ensure_one()
         checks = [
             (
@@ -136,6 +142,8 @@ class ConnectorBackendHealth(models.AbstractModel):
                 ),
             )
         )
+        if self._connector_credentials_ready():
+            checks += self._connector_platform_health()
         return checks
 
     def action_check_health(self):

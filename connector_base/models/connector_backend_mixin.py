@@ -257,6 +257,12 @@ class ConnectorBackendMixin(models.AbstractModel):
         action["context"] = {"default_backend_id": self.id}
         return action
 
+    def _connector_job_container(self, job, model, payload_key):
+        """The container of ``model`` (sheet, board) whose id ``job``'s payload holds under
+        ``payload_key``, while it exists and is linked (active); else an empty recordset,
+        for the job to skip."""
+        return self.env[model].browse(job.payload[payload_key]).exists().filtered("active")
+
     @api.ondelete(at_uninstall=False)
     def _unlink_connector_data(self):
         self.env["connector.sync.job"].sudo().search(

@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from ..controllers.webhook import WebhookIntake
 from ..lib import rate_limit
+from ..lib.errors import NetworkError
 
 
 def table_counts(env, tables):
@@ -33,6 +34,42 @@ class EmulatorRequestsMixin:
         if isinstance(kw.get("timeout"), tuple):
             kw["timeout"] = max(kw["timeout"])
         return super()._request_handler(s, r, **kw)
+
+    def start_emulator(self, emulator):
+        """Serve ``emulator`` for this test: started now, stopped after it; returns it."""
+        emulator.start()
+        self.addCleanup(emulator.stop)
+        return emulator
+
+
+# Past the read timeout of the clients below: Odoo's test harness raises any timeout under
+# 10 s to 10 s, so a platform answer held this long is lost to them.
+LOST_ANSWER_HOLD = 11
+
+
+def call_losing_its_answer(call, backend, client_factory):
+    """Run ``call()`` with the clients that ``backend``'s method named ``client_factory``
+    builds giving up reading after one second (the emulator holding the platform's answer
+    ``LOST_ANSWER_HOLD`` seconds, after applying the call): the ``NetworkError`` raised, or
+    None when the call did not fail.
+
+    Not ``assertRaises``: Odoo's rolls the failed work back, create intents included, which
+    a real worker's own transaction for the intents would have kept."""
+    Backend = type(backend)
+    make_client = getattr(Backend, client_factory)
+
+    def impatient_client(record):
+        client = make_client(record)
+        client.timeout = (1.0, 1.0)
+        return client
+
+    backend.env.flush_all()
+    with patch.object(Backend, client_factory, impatient_client):
+        try:
+            call()
+        except NetworkError as error:
+            return error
+    return None
 
 
 class PrivateRateLimitsMixin:

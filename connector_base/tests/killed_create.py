@@ -105,6 +105,30 @@ class KilledCreateCase(EmulatorRequestsMixin, TransactionCase):
         self.assertEqual(attempts, 2, "the killed attempt counts")
         return job_id
 
+    def kill_the_server_exporting(self, fault):
+        """:meth:`kill_the_server_holding` for the backend's export job that ``fault`` holds."""
+        model, backend_id = self.backend_ref
+        return self.kill_the_server_holding(
+            fault, [("backend_model", "=", model), ("backend_id", "=", backend_id), ("kind", "=", "export")]
+        )
+
+    def assert_created_once(self, res_model, res_id, external_id):
+        """The record has one binding, to the platform object ``external_id``; its create
+        intent is gone and no surviving server logged an ERROR line."""
+        model, backend_id = self.backend_ref
+        with self.committed_env() as env:
+            bindings = env["connector.external.binding"].search(
+                [
+                    ("backend_model", "=", model),
+                    ("backend_id", "=", backend_id),
+                    ("res_model", "=", res_model),
+                    ("res_id", "=", res_id),
+                ]
+            )
+            self.assertEqual(bindings.mapped("external_id"), [external_id], "one binding, to that object")
+        self.assert_intent_forgotten(res_model, res_id)
+        self.assert_no_error_logged()
+
     def assert_intent_forgotten(self, res_model, res_id):
         """The create intent goes once the binding is committed (deleted just after the commit)."""
 

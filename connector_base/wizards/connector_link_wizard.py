@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib.preview import HOLD_FIRST_IMPORT
@@ -9,10 +9,12 @@ class ConnectorLinkWizard(models.AbstractModel):
 
     A connector's wizard inherits it, declares ``backend_id`` and ``line_ids`` (its lines
     inherit ``connector.link.line.mixin``), names what it links (``_link_target``), and says
-    what a chosen line links (``_link_values``) and how an existing container is linked
-    again (``_link_again``). The base takes the ticked lines not linked yet (and
-    ``_link_extra_choices``), finds the existing containers, archived included, in one
-    search and creates the new ones in one batch.
+    what the platform offers (``_link_offers``), what a chosen line links (``_link_values``)
+    and how an existing container is linked again (``_link_again``). The backend's button
+    opens it with ``backend._connector_action_link_wizard``; the base fills its lines from
+    the offers, takes the ticked lines not linked yet (and ``_link_extra_choices``), finds
+    the existing containers, archived included, in one search and creates the new ones in
+    one batch.
     """
 
     _name = "connector.link.wizard"
@@ -21,6 +23,21 @@ class ConnectorLinkWizard(models.AbstractModel):
     # What the wizard links: the container model and its field holding the external id,
     # e.g. ("trello.board", "board_id").
     _link_target = None
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        backend = self.env[self._fields["backend_id"].comodel_name].browse(values.get("backend_id"))
+        if "line_ids" in fields_list and backend:
+            values["line_ids"] = [Command.create(line) for line in self._link_offers(backend)]
+        return values
+
+    @api.model
+    def _link_offers(self, backend):
+        """Values of the lines the wizard offers for ``backend``, read from the platform
+        (connector hook, its calls in ``backend._connector_button_call()``): ``external_id``,
+        ``name``, ``url``, ``linked`` for a container linked already, and the line's own fields."""
+        raise NotImplementedError(f"{self._name} does not say what the platform offers")
 
     def _link_values(self, line):
         """Values of the container a chosen ``line`` links (connector hook); a ``UserError``

@@ -165,13 +165,7 @@ class PodioBackend(models.Model):
     def _connector_reauthorize_hint(self):
         return self.env._("presses Connect on the backend")
 
-    def _connector_check_credentials(self):
-        if not self._connector_credentials_ready():
-            return False
-        self._podio_identify()
-        return True
-
-    def _podio_identify(self):
+    def _connector_identify(self):
         """One cheap call saying what the credentials reach: the app, or the organisations."""
         with self._podio_session() as client:
             if self.auth_mode == "app":
@@ -190,7 +184,7 @@ class PodioBackend(models.Model):
     def action_test_connection(self):
         self.ensure_one()
         with self._connector_button_call():
-            name = self._podio_identify()
+            name = self._connector_identify()
         return notification(self.env._("Connected to Podio: %(name)s.", name=name), close=True)
 
     def action_sync_now(self):

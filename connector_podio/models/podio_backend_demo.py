@@ -33,7 +33,7 @@ class PodioBackendDemo(models.Model):
         backend.write(values)
         grant_type, params = backend._podio_grant()
         backend._oauth_fetch_token(grant_type, **params)
-        backend._podio_identify()
+        backend._connector_identify()
         choices = self.env["podio.app.link"]._apps_to_offer(backend)
         linked = backend.with_context(active_test=False).app_ids
         # A demo served again: the emulator starts afresh, so its hooks and items are set up again.

@@ -12,8 +12,8 @@ class PodioBackendJobs(models.Model):
         return self.app_ids.filtered(lambda app: app.app_id == str(app_id) and app.active)
 
     def _job_import_app(self, job):
-        app = self.env["podio.app"].browse(job.payload["app_link_id"]).exists()
-        if not app or not app.active:
+        app = self._connector_job_container(job, "podio.app", "app_link_id")
+        if not app:
             return {"skipped": 1, "summary": self.env._("The app is no longer linked.")}
         return app._import()
 
@@ -43,8 +43,8 @@ class PodioBackendJobs(models.Model):
         return app._import_items([item], quarantine=False)
 
     def _job_create_hooks(self, job):
-        app = self.env["podio.app"].browse(job.payload["app_link_id"]).exists()
-        if not app or not app.active:
+        app = self._connector_job_container(job, "podio.app", "app_link_id")
+        if not app:
             return {"skipped": 1}
         with self._podio_session() as client:
             return app._ensure_hooks(client)

@@ -7,16 +7,11 @@ class PodioBackendOverview(models.Model):
 
     _inherit = "podio.backend"  # pylint: disable=consider-merging-classes-inherited
 
-    def _health_checks(self):
-        checks = super()._health_checks()
-        if not self._connector_credentials_ready():
-            return checks
-        return checks + self._connector_platform_checks(
-            self.env._("Podio sign-in"), self._podio_platform_checks
-        )
+    def _connector_platform_health(self):
+        return self._connector_platform_checks(self.env._("Podio sign-in"), self._podio_platform_checks)
 
     def _podio_platform_checks(self):
-        checks = [(self.env._("Podio sign-in"), True, self._podio_identify())]
+        checks = [(self.env._("Podio sign-in"), True, self._connector_identify())]
         apps = self.app_ids.filtered("active")
         if not apps:
             return checks

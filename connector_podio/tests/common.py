@@ -30,8 +30,7 @@ class PodioCase(PrivateRateLimitsMixin, RunJobsMixin, EmulatorRequestsMixin, Htt
         super().setUp()
         self.podio = PodioEmulator()
         self.app_id = load_sample(self.podio)
-        self.podio.start()
-        self.addCleanup(self.podio.stop)
+        self.start_emulator(self.podio)
         self.backend = self.env["podio.backend"].create(
             {
                 "name": "Podio",

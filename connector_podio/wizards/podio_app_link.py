@@ -1,4 +1,4 @@
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 
 from odoo.addons.connector_base.lib.preview import HOLD_FIRST_IMPORT
 
@@ -27,17 +27,10 @@ class PodioAppLink(models.TransientModel):
     )
 
     @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        backend = self.env["podio.backend"].browse(values.get("backend_id"))
-        if "line_ids" in fields_list and backend:
-            linked = set(backend.with_context(active_test=False).app_ids.filtered("active").mapped("app_id"))
-            values["line_ids"] = [
-                Command.create(line)
-                for line in self._apps_to_offer(backend)
-                if line["external_id"] not in linked
-            ]
-        return values
+    def _link_offers(self, backend):
+        """The apps the credentials reach and no active link holds."""
+        linked = set(backend.app_ids.mapped("app_id"))
+        return [line for line in self._apps_to_offer(backend) if line["external_id"] not in linked]
 
     @api.model
     def _apps_to_offer(self, backend):

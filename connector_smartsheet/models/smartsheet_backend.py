@@ -145,12 +145,12 @@ class SmartsheetBackend(models.Model):
 
     # The base's refusal policy: Smartsheet's client tells a refused token (every 401) from a
     # sheet the token may not reach (403); a pasted token and OAuth go the same way.
-    def _connector_check_credentials(self):
-        if not self._connector_credentials_ready():
-            return False
+    def _connector_identify(self):
+        """The current user of the token, whose email the backend shows."""
         with self._smartsheet_client() as client:
-            client.current_user()
-        return True
+            user = client.current_user()
+        self.account_email = user.get("email")
+        return user
 
     def _connector_reauthorize_hint(self):
         if self.auth_method == "oauth":
@@ -160,9 +160,8 @@ class SmartsheetBackend(models.Model):
     def action_test_connection(self):
         """Call the current-user endpoint and say who the token belongs to."""
         self.ensure_one()
-        with self._smartsheet_client_for_action() as client:
-            user = client.current_user()
-        self.account_email = user.get("email")
+        with self._connector_button_call():
+            user = self._connector_identify()
         return notification(self.env._("Connected to Smartsheet as %(email)s.", email=user.get("email")))
 
     def action_connect(self):
@@ -189,8 +188,7 @@ class SmartsheetBackend(models.Model):
 
     # ------------------------------------------------------------------ actions
     def action_discover_sheets(self):
-        self.ensure_one()
-        return self.env["smartsheet.discover.wizard"]._open_for(self)
+        return self._connector_action_link_wizard("connector_smartsheet.action_smartsheet_discover_wizard")
 
     def action_view_sheets(self):
         self.ensure_one()
@@ -211,12 +209,9 @@ class SmartsheetBackend(models.Model):
         self.sheet_ids._enqueue_sync()
         return notification(message, level=level)
 
-    @api.model
     # ------------------------------------------------------------------ health
-    def _health_checks(self):
-        return super()._health_checks() + self._connector_platform_checks(
-            self.env._("Authentication"), self._smartsheet_platform_checks
-        )
+    def _connector_platform_health(self):
+        return self._connector_platform_checks(self.env._("Authentication"), self._smartsheet_platform_checks)
 
     def _smartsheet_platform_checks(self):
         with self._smartsheet_client() as client:
@@ -276,8 +271,8 @@ class SmartsheetBackend(models.Model):
 
     # ------------------------------------------------------------------ jobs
     def _job_sync_sheet(self, job):
-        sheet = self.env["smartsheet.sheet"].browse(job.payload["sheet_id"]).exists()
-        if not sheet or not sheet.active:
+        sheet = self._connector_job_container(job, "smartsheet.sheet", "sheet_id")
+        if not sheet:
             return {"skipped": 1, "summary": self.env._("The sheet is no longer linked.")}
         return sheet._sync(full=job.payload.get("full", False))
 
@@ -295,8 +290,8 @@ class SmartsheetBackend(models.Model):
         return sheet._import_row_ids([row_id, *map(int, family)], retried_row_id=row_id)
 
     def _job_export_new_rows(self, job):
-        sheet = self.env["smartsheet.sheet"].browse(job.payload["sheet_id"]).exists()
-        if not sheet or not sheet.active or not sheet._exports():
+        sheet = self._connector_job_container(job, "smartsheet.sheet", "sheet_id")
+        if not sheet._exports():
             return {"skipped": 1, "summary": self.env._("The sheet is not exported.")}
         return sheet._export_new_records()
 

@@ -17,6 +17,11 @@ RATE_LIMIT_PAUSE = "odoo.addons.connector_smartsheet.lib.client.RATE_LIMIT_PAUSE
 
 @tagged("post_install", "-at_install")
 class TestConnection(SmartsheetCase):
+    def discover(self, backend):
+        """The discover wizard as the backend's button opens it."""
+        action = backend.action_discover_sheets()
+        return self.env[action["res_model"]].with_context(**action["context"]).create({})
+
     def test_test_connection_calls_the_current_user_endpoint(self):
         self.backend.action_test_connection()
 
@@ -35,7 +40,7 @@ class TestConnection(SmartsheetCase):
         self.assertIn(demo.webhook_url, lines[-1])
         Backend._connector_demo_setup(self.emulator.base_url)
         self.assertEqual(Backend.search_count([("custom_api_url", "=", self.emulator.api_url)]), 1)
-        wizard = self.env["smartsheet.discover.wizard"].browse(demo.action_discover_sheets()["res_id"])
+        wizard = self.discover(demo)
         self.assertEqual(wizard.line_ids.mapped("name"), ["Website Launch", "Production Plan", "Stock Count"])
 
     def test_a_refused_token_says_so_without_showing_it(self):
@@ -50,8 +55,7 @@ class TestConnection(SmartsheetCase):
     def test_discover_lists_every_readable_sheet_and_links_the_chosen_ones(self):
         for index in range(3):
             self.make_task_sheet(f"Plan {index}")
-        action = self.backend.action_discover_sheets()
-        wizard = self.env["smartsheet.discover.wizard"].browse(action["res_id"])
+        wizard = self.discover(self.backend)
         self.assertEqual(wizard.line_ids.mapped("name"), ["Plan 0", "Plan 1", "Plan 2"])
 
         chosen = wizard.line_ids[1]
@@ -63,7 +67,7 @@ class TestConnection(SmartsheetCase):
         sheet = self.env["smartsheet.sheet"].search([("backend_id", "=", self.backend.id)])
         self.assertEqual((sheet.name, sheet.direction, sheet.project_id), ("Plan 1", "import", self.project))
         self.assertEqual(sheet.webhook_status, "ENABLED")
-        again = self.env["smartsheet.discover.wizard"].browse(self.backend.action_discover_sheets()["res_id"])
+        again = self.discover(self.backend)
         self.assertEqual(again.line_ids.filtered("linked").mapped("name"), ["Plan 1"])
 
     def test_rate_limiting_is_survived_with_nothing_lost(self):

@@ -1,8 +1,7 @@
-from unittest.mock import patch
-
 from odoo.tests import tagged
 
 from odoo.addons.connector_base.lib.errors import NetworkError
+from odoo.addons.connector_base.tests.common import LOST_ANSWER_HOLD, call_losing_its_answer
 from odoo.addons.connector_smartsheet.tests.emulator import ROWS
 
 from .common import SmartsheetCase
@@ -39,26 +38,9 @@ class TestRowCreateOnce(SmartsheetCase):
         first = self.new_task("Order toner", parent_id=self.design.id)
         second = self.new_task("Call the printer vendor", parent_id=self.design.id)
         # Smartsheet adds the rows, then its answer is held past the client's read timeout.
-        # (Odoo's test harness raises any timeout under 10 s to 10 s.)
-        held = self.emulator.faults.add(hold=11, route=ROWS, method="POST")
-        Backend = type(self.backend)
-        make_client = Backend._smartsheet_client
-
-        def impatient_client(backend):
-            client = make_client(backend)
-            client.timeout = (1.0, 1.0)
-            return client
-
-        self.env.flush_all()
-        with patch.object(Backend, "_smartsheet_client", impatient_client):
-            # Not assertRaises: Odoo's rolls the failed work back, intents included, which a
-            # real worker's own transaction for the intents would have kept.
-            lost = None
-            try:
-                self.sheet._export_new_records()
-            except NetworkError as error:
-                lost = error
-        self.assertIsNotNone(lost, "the lost answer was not raised")
+        held = self.emulator.faults.add(hold=LOST_ANSWER_HOLD, route=ROWS, method="POST")
+        lost = call_losing_its_answer(self.sheet._export_new_records, self.backend, "_smartsheet_client")
+        self.assertIsInstance(lost, NetworkError, "the lost answer was not raised")
         self.assertTrue(held.holding.is_set())
         self.assertEqual(len(self.rows_named("Order toner")), 1)
         self.assertEqual(self.row_of(first), [])

@@ -17,46 +17,22 @@ class SmartsheetDiscoverWizard(models.TransientModel):
     line_ids = fields.One2many("smartsheet.discover.line", "wizard_id", string="Sheets")
 
     @api.model
-    def _open_for(self, backend):
-        """Read every sheet (page by page) and show them, the linked ones marked."""
-        linked = {
-            sheet.sheet_id: sheet
-            for sheet in self.env["smartsheet.sheet"]
-            .with_context(active_test=False)
-            .search([("backend_id", "=", backend.id)])
-        }
+    def _link_offers(self, backend):
+        """Every sheet the token reads (page by page), the linked ones marked."""
+        linked = set(backend.sheet_ids.mapped("sheet_id"))
         with backend._smartsheet_client_for_action() as client:
             sheets = list(client.iter_sheets())
-        wizard = self.create(
+        return [
             {
-                "backend_id": backend.id,
-                "line_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "external_id": str(sheet["id"]),
-                            "name": sheet.get("name"),
-                            "url": sheet.get("permalink"),
-                            "access_level": sheet.get("accessLevel"),
-                            "modified_at": parse_timestamp(sheet.get("modifiedAt")),
-                            "linked": bool(
-                                linked.get(str(sheet["id"]), False) and linked[str(sheet["id"])].active
-                            ),
-                        },
-                    )
-                    for sheet in sheets
-                ],
+                "external_id": str(sheet["id"]),
+                "name": sheet.get("name"),
+                "url": sheet.get("permalink"),
+                "access_level": sheet.get("accessLevel"),
+                "modified_at": parse_timestamp(sheet.get("modifiedAt")),
+                "linked": str(sheet["id"]) in linked,
             }
-        )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Discover sheets"),
-            "res_model": self._name,
-            "res_id": wizard.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+            for sheet in sheets
+        ]
 
     def action_link(self):
         """Link the chosen sheets: columns, proposed mappings, webhook, first import."""

@@ -126,14 +126,8 @@ class SproutBackend(models.Model):
             return super()._connector_reauthorize_hint()
         return self.env._("saves a working OAuth client secret")
 
-    def _connector_check_credentials(self):
-        if not self._connector_credentials_ready():
-            return False
-        self._sprout_identify()
-        return True
-
     # ------------------------------------------------------------------ connection
-    def _sprout_identify(self):
+    def _connector_identify(self):
         """Read the customer the credential belongs to and keep its id."""
         with self._sprout_client() as client:
             customer = client.identify()
@@ -149,7 +143,7 @@ class SproutBackend(models.Model):
     def action_test_connection(self):
         self.ensure_one()
         with self._connector_button_call():
-            customer = self._sprout_identify()
+            customer = self._connector_identify()
         return notification(
             self.env._(
                 "Connected to Sprout Social: customer %(name)s (%(id)s).",

@@ -25,7 +25,7 @@ class SproutBackendDemo(models.Model):
         )
         backend.write({"auth_type": "api_token", "api_token": credentials["api_token"]})
         self._demo_customers()
-        backend._sprout_identify()
+        backend._connector_identify()
         backend._job_sync_metadata(None)
         backend.profile_ids.filtered(lambda profile: not profile.sync_messages).sync_messages = True
         rules = self._sprout_demo_lead_rules(backend)

@@ -6,16 +6,13 @@ class SproutBackendOverview(models.Model):
 
     _inherit = "sprout.backend"  # pylint: disable=consider-merging-classes-inherited
 
-    def _health_checks(self):
-        checks = super()._health_checks()
-        if not self._connector_credentials_ready():
-            return checks
-        return checks + self._connector_platform_checks(
+    def _connector_platform_health(self):
+        return self._connector_platform_checks(
             self.env._("Sprout Social credential"), self._sprout_platform_checks
         )
 
     def _sprout_platform_checks(self):
-        customer = self._sprout_identify()
+        customer = self._connector_identify()
         synced = self.profile_ids.filtered("sync_messages")
         return [
             (

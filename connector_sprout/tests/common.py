@@ -39,8 +39,7 @@ class SproutCase(RunJobsMixin, EmulatorRequestsMixin, HttpCase):
         self.sprout = SproutEmulator()
         self.sample_start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=6)
         self.sample = load_sample(self.sprout, start=self.sample_start)
-        self.sprout.start()
-        self.addCleanup(self.sprout.stop)
+        self.start_emulator(self.sprout)
         self.backend = self.env["sprout.backend"].create(
             {"name": "ACME on Sprout", "api_url": self.sprout.base_url, "api_token": DEMO_TOKEN}
         )

@@ -1,4 +1,4 @@
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -18,15 +18,7 @@ class SproutProfileLink(models.TransientModel):
     line_ids = fields.One2many("sprout.profile.link.line", "wizard_id", string="Profiles")
 
     @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        backend = self.env["sprout.backend"].browse(values.get("backend_id"))
-        if "line_ids" in fields_list and backend:
-            values["line_ids"] = [Command.create(line) for line in self._profiles_to_offer(backend)]
-        return values
-
-    @api.model
-    def _profiles_to_offer(self, backend):
+    def _link_offers(self, backend):
         """Every profile Sprout has now, read again; those already synced marked linked."""
         with backend._connector_button_call(), backend._sprout_session() as client:
             groups, profiles = client.groups(), client.profiles()

@@ -107,12 +107,6 @@ class TrelloBackend(models.Model):
     def _connector_reauthorize_hint(self):
         return self.env._("presses Authorize")
 
-    def _connector_check_credentials(self):
-        if not self._connector_credentials_ready():
-            return False
-        self._trello_identify()
-        return True
-
     # ------------------------------------------------------------------ connection
     def action_authorize(self):
         """Send the person to Trello's authorization page (through our route, which remembers
@@ -137,7 +131,7 @@ class TrelloBackend(models.Model):
         # Trello deletes a token's webhooks with it: make sure the new token has them.
         self.board_ids.filtered("active")._enqueue_webhook_registration()
 
-    def _trello_identify(self):
+    def _connector_identify(self):
         with self._trello_session() as client:
             me = client.me()
         self.write(_member_values(me))
@@ -146,7 +140,7 @@ class TrelloBackend(models.Model):
     def action_test_connection(self):
         self.ensure_one()
         with self._connector_button_call():
-            me = self._trello_identify()
+            me = self._connector_identify()
         return notification(
             self.env._(
                 "Connected to Trello as %(name)s (@%(username)s).",
@@ -200,14 +194,14 @@ class TrelloBackend(models.Model):
         return link._sync_card_after_action(target, parse_timestamp(action.get("date")))
 
     def _job_import_board(self, job):
-        link = self.env["trello.board"].browse(job.payload["board_link_id"]).exists()
-        if not link or not link.active:
+        link = self._connector_job_container(job, "trello.board", "board_link_id")
+        if not link:
             return {"skipped": 1, "summary": self.env._("The board is no longer linked.")}
         return link._import()
 
     def _job_register_webhook(self, job):
-        link = self.env["trello.board"].browse(job.payload["board_link_id"]).exists()
-        if not link or not link.active:
+        link = self._connector_job_container(job, "trello.board", "board_link_id")
+        if not link:
             return {"skipped": 1}
         with self._trello_session() as client:
             created = link._register_webhook(client)

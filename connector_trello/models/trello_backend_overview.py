@@ -10,11 +10,8 @@ class TrelloBackendOverview(models.Model):
     _inherit = "trello.backend"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------ health
-    def _health_checks(self):
-        checks = super()._health_checks()
-        if not self._connector_credentials_ready():
-            return checks
-        return checks + self._connector_platform_checks(
+    def _connector_platform_health(self):
+        return self._connector_platform_checks(
             self.env._("Trello authorization"), self._trello_platform_checks
         )
 

@@ -14,6 +14,18 @@ from odoo.addons.connector_trello.tests.emulator import (
 )
 
 
+def backend_values(trello, **values):
+    """Values of a backend signed in to the emulator ``trello`` with the demo key and token."""
+    return {
+        "name": "Trello",
+        "api_url": trello.url("/1"),
+        "api_key": DEMO_API_KEY,
+        "app_secret": DEMO_APP_SECRET,
+        "token": DEMO_TOKEN,
+        **values,
+    }
+
+
 @tagged("post_install", "-at_install")
 class TrelloCase(PrivateRateLimitsMixin, RunJobsMixin, EmulatorRequestsMixin, HttpCase):
     """End to end against the Trello emulator, over real HTTP both ways.
@@ -29,17 +41,8 @@ class TrelloCase(PrivateRateLimitsMixin, RunJobsMixin, EmulatorRequestsMixin, Ht
         super().setUp()
         self.trello = TrelloEmulator()
         self.sample = load_sample(self.trello)
-        self.trello.start()
-        self.addCleanup(self.trello.stop)
-        self.backend = self.env["trello.backend"].create(
-            {
-                "name": "Trello",
-                "api_url": self.trello.url("/1"),
-                "api_key": DEMO_API_KEY,
-                "app_secret": DEMO_APP_SECRET,
-                "token": DEMO_TOKEN,
-            }
-        )
+        self.start_emulator(self.trello)
+        self.backend = self.env["trello.backend"].create(backend_values(self.trello))
         self.bruno = self.env["res.users"].create(
             {"name": "Bruno Odoo", "login": "bruno.trello", "email": "Bruno@Example.com"}
         )

@@ -1,13 +1,9 @@
 from odoo.tests import tagged
 
 from odoo.addons.connector_base.tests.killed_create import KilledCreateCase
-from odoo.addons.connector_trello.tests.emulator import (
-    DEMO_API_KEY,
-    DEMO_APP_SECRET,
-    DEMO_TOKEN,
-    TrelloEmulator,
-    load_sample,
-)
+from odoo.addons.connector_trello.tests.emulator import TrelloEmulator, load_sample
+
+from .common import backend_values
 
 
 # The servers load the registry of the committed database: at install time the
@@ -18,20 +14,14 @@ class TestCardCreateOnAKilledServer(KilledCreateCase):
         super().setUp()
         self.trello = TrelloEmulator()
         self.sample = load_sample(self.trello)
-        self.trello.start()
-        self.addCleanup(self.trello.stop)
+        self.start_emulator(self.trello)
         with self.committed_env() as env:
             backend = self.keep_for_cleanup(
                 env["trello.backend"].create(
-                    {
-                        "name": "Trello killed server",
-                        "api_url": self.trello.url("/1"),
-                        "api_key": DEMO_API_KEY,
-                        "app_secret": DEMO_APP_SECRET,
-                        "token": DEMO_TOKEN,
-                        # Trello checks the callback answers before it registers the webhook.
-                        "public_base_url": self.servers[0].url,
-                    }
+                    # Trello checks the callback answers before it registers the webhook.
+                    backend_values(
+                        self.trello, name="Trello killed server", public_base_url=self.servers[0].url
+                    )
                 )
             )
             link = self.keep_for_cleanup(
@@ -60,25 +50,10 @@ class TestCardCreateOnAKilledServer(KilledCreateCase):
                 )
             )
             task_id = task.id
-        backend_model, backend_id = self.backend_ref
 
-        self.kill_the_server_holding(
-            held,
-            [("backend_model", "=", backend_model), ("backend_id", "=", backend_id), ("kind", "=", "export")],
-        )
+        self.kill_the_server_exporting(held)
 
         cards = [card for card in self.trello.cards.values() if card["name"] == "Replace the router"]
         self.assertEqual(len(cards), 1, "one card")
         self.assertEqual(self.trello.count("/1/cards", "POST"), posts + 1, "created once")
-        with self.committed_env() as env:
-            bindings = env["connector.external.binding"].search(
-                [
-                    ("backend_model", "=", backend_model),
-                    ("backend_id", "=", backend_id),
-                    ("res_model", "=", "project.task"),
-                    ("res_id", "=", task_id),
-                ]
-            )
-            self.assertEqual(bindings.mapped("external_id"), [cards[0]["id"]], "one binding, to that card")
-        self.assert_intent_forgotten("project.task", task_id)
-        self.assert_no_error_logged()
+        self.assert_created_once("project.task", task_id, cards[0]["id"])

@@ -1,6 +1,5 @@
-from unittest.mock import patch
-
 from odoo.addons.connector_base.lib.errors import NetworkError
+from odoo.addons.connector_base.tests.common import LOST_ANSWER_HOLD, call_losing_its_answer
 
 from .common import TrelloCase
 
@@ -22,25 +21,9 @@ class TestCardCreateOnce(TrelloCase):
     def test_a_card_whose_create_answer_was_lost_is_bound_not_created_again(self):
         task = self.new_task("Replace the router")
         # Trello creates the card, then its answer is held past the client's read timeout.
-        # (Odoo's test harness raises any timeout under 10 s to 10 s.)
-        held = self.trello.faults.add(hold=11, route="/1/cards", method="POST")
-        Backend = type(self.backend)
-        make_client = Backend._trello_client
-
-        def impatient_client(backend):
-            client = make_client(backend)
-            client.timeout = (1.0, 1.0)
-            return client
-
-        with patch.object(Backend, "_trello_client", impatient_client):
-            # Not assertRaises: Odoo's rolls the failed work back, intent included, which a
-            # real worker's own transaction for the intent would have kept.
-            lost = None
-            try:
-                self.link._create_card(task)
-            except NetworkError as error:
-                lost = error
-        self.assertIsNotNone(lost, "the lost answer was not raised")
+        held = self.trello.faults.add(hold=LOST_ANSWER_HOLD, route="/1/cards", method="POST")
+        lost = call_losing_its_answer(lambda: self.link._create_card(task), self.backend, "_trello_client")
+        self.assertIsInstance(lost, NetworkError, "the lost answer was not raised")
         self.assertTrue(held.holding.is_set())
         self.assertEqual(len(self.cards_named("Replace the router")), 1)
         self.assertFalse(

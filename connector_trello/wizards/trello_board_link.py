@@ -1,6 +1,6 @@
 import re
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.connector_base.lib.errors import NotFoundError
@@ -28,15 +28,7 @@ class TrelloBoardLink(models.TransientModel):
     )
 
     @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        backend = self.env["trello.backend"].browse(values.get("backend_id"))
-        if "line_ids" in fields_list and backend:
-            values["line_ids"] = [Command.create(line) for line in self._boards_to_offer(backend)]
-        return values
-
-    @api.model
-    def _boards_to_offer(self, backend):
+    def _link_offers(self, backend):
         """The token's open boards not linked yet."""
         with backend._connector_button_call(), backend._trello_session() as client:
             boards = client.my_boards()

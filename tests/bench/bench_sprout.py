@@ -208,7 +208,7 @@ def bench(registry):
                 {"name": "Bench Sprout", "api_url": sprout.base_url, "api_token": emulator.DEMO_TOKEN}
             )
             backend_id = backend.id
-            backend._sprout_identify()
+            backend._connector_identify()
             backend._job_sync_metadata(None)
             backend.profile_ids.sync_messages = True
             backend.first_poll_days = 7

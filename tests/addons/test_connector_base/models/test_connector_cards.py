@@ -22,11 +22,8 @@ class TestConnectorBackend(models.Model):
 
     platform_cards = fields.Json(help="{card id: {id, title, parent}}: the cards the platform holds.")
 
-    def _health_checks(self):
-        checks = super()._health_checks()
-        if not self._connector_credentials_ready():
-            return checks
-        return [*checks, *self._connector_platform_checks(self.env._("Platform"), self._platform_identity)]
+    def _connector_platform_health(self):
+        return self._connector_platform_checks(self.env._("Platform"), self._platform_identity)
 
     def _platform_identity(self):
         """The "who am I" call a health check makes: refused for the refused token."""

@@ -5,6 +5,7 @@ from . import test_change_detection
 from . import test_conflicts
 from . import test_create_once
 from . import test_credentials
+from . import test_credentials_check
 from . import test_cron_runner
 from . import test_external_binding
 from . import test_field_mapping

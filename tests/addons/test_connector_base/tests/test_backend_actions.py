@@ -43,6 +43,19 @@ class TestBackendActions(ConnectorCase):
         self.assertEqual(action["context"], {"default_backend_id": self.backend.id})
 
 
+class TestJobContainer(ConnectorCase):
+    def test_a_job_finds_its_container_only_while_it_is_linked(self):
+        Board = self.env["test.connector.board"]
+        board = Board.create({"name": "IT", "backend_id": self.backend.id})
+        job = self.backend._connector_enqueue("_job_noop", {"board_id": board.id})
+
+        self.assertEqual(self.backend._connector_job_container(job, Board._name, "board_id"), board)
+        board.active = False
+        self.assertFalse(self.backend._connector_job_container(job, Board._name, "board_id"))
+        board.unlink()
+        self.assertFalse(self.backend._connector_job_container(job, Board._name, "board_id"))
+
+
 class TestContainerImport(ConnectorCase):
     def test_an_import_asked_twice_is_one_job_named_after_the_container(self):
         board = self.env["test.connector.board"].create({"name": "IT", "backend_id": self.backend.id})
