@@ -7,7 +7,7 @@ from ..lib.contacts import CONTACT_MAPPING_DEFAULTS, ITEM
 
 # What a linked app can feed today; sales orders and other models come later.
 FEEDS = [("res.partner", "Contacts")]
-DIRECTIONS = [("import", "Podio to Odoo")]
+DIRECTIONS = [("import", "Podio to Odoo"), ("both", "Both ways (Odoo's changes written to Podio)")]
 
 
 class PodioApp(models.Model):
@@ -33,7 +33,8 @@ class PodioApp(models.Model):
         DIRECTIONS,
         required=True,
         default="import",
-        help="Items are read into Odoo; writing changes back to Podio is not available yet.",
+        help="Podio to Odoo: items are read into Odoo. Both ways: changes made in Odoo to the fields "
+        "the mappings export are written back to the items too.",
     )
     active = fields.Boolean(default=True)
     hook_ids = fields.One2many("podio.hook", "app_link_id", string="Hooks")
@@ -61,7 +62,7 @@ class PodioApp(models.Model):
             )
 
     # ------------------------------------------------------------------ container
-    _connector_holds = None  # linked for import only: records made in Odoo create no item
+    # What the app holds and creates: podio_app_export.
 
     def _connector_record_type(self):
         return ITEM

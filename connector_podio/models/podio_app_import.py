@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import fields, models
 
 from odoo.addons.connector_base.lib.errors import ValidationError
+from odoo.addons.connector_base.lib.sync import QUIET_CREATE_CONTEXT
 
 from ..lib.client import filter_time
 from ..lib.contacts import ITEM, partner_candidates
@@ -41,6 +42,11 @@ class PodioAppImport(models.Model):
     def _mapper(self):
         return self.env["connector.field.mapping"]._get_mapper(self.backend_id, ITEM, self.odoo_model)
 
+    def _authorities(self):
+        """Who wins a field changed both in Odoo and in Podio since the last sync: the mapping's
+        authority, a person (a conflict) where it names none."""
+        return {rule.odoo_field: rule.authority or "" for rule in self._mapper().rules if rule.imports}
+
     def _import_items(self, items, quarantine=True):
         """Upsert the partners of ``items``. An item without a partner yet takes the one Odoo
         already has (same email, else same name and company) instead of a new one, even
@@ -51,20 +57,24 @@ class PodioAppImport(models.Model):
         backend = self.backend_id
         batch = self._mapper().to_odoo_batch([item_record(item) for item in items])
         self._quarantine_items(batch.failed, quarantine)
-        Partner = self.env["res.partner"]
+        # Creating what Podio holds: no creation message, no follower (lib.sync).
+        Partner = self.env["res.partner"].with_context(**QUIET_CREATE_CONTEXT)
         bound = Partner._connector_find(backend, ITEM, [record["id"] for record, _values in batch.good])
         totals = {"created": 0, "updated": 0, "skipped": 0}
         twins = []
         for round_items in self._rounds(batch.good, bound):
             upserts = []
+            new = [(record, values) for record, values in round_items if record["id"] not in bound]
+            matches = backend._connector_match_existing_many(
+                "res.partner", [partner_candidates(values) for _record, values in new]
+            )
+            matched = {record["id"]: partner for (record, _values), partner in zip(new, matches, strict=True)}
             for record, values in round_items:
-                if record["id"] not in bound:
-                    partner = backend._connector_match_existing("res.partner", partner_candidates(values))
-                    if partner and partner._connector_bindings(backend, ITEM):
+                if partner := matched.get(record["id"]):
+                    if partner._connector_bindings(backend, ITEM):
                         twins.append((record, partner))
                         continue
-                    if partner:
-                        partner._connector_bind(backend, ITEM, record["id"])
+                    partner._connector_bind(backend, ITEM, record["id"])
                 upserts.append(
                     {
                         "external_id": record["id"],
@@ -72,10 +82,13 @@ class PodioAppImport(models.Model):
                         "external_updated_at": record["last_event_on"],
                     }
                 )
-            result = Partner._connector_upsert(backend, ITEM, upserts)
+            result = Partner._connector_upsert(backend, ITEM, upserts, authorities=self._authorities())
             totals["created"] += result.created
             totals["updated"] += result.updated
             totals["skipped"] += result.skipped
+        self.env["connector.external.binding"]._set_external_versions(
+            backend, ITEM, {record["id"]: record["revision"] for record, _values in batch.good}
+        )
         self._quarantine_twins(twins, quarantine)
         if backend._connector_has_quarantine(ITEM):
             twin_ids = {record["id"] for record, _partner in twins}
