@@ -1057,6 +1057,7 @@ ODOO_BENCHMARKS = [
     "bench_webhook.py",  # webhook intake against a trivial route, on a server it starts
     "bench_smartsheet.py",  # a 10,000-row, three-level sheet imported from the emulator
     "bench_trello.py",  # a 5,000-card board imported from the emulator
+    "bench_podio.py",  # 5,000 contact items imported from the emulator
     "bench_latency.py",  # a change on the emulator until it shows in Odoo, idle and under load
 ]
 

@@ -23,3 +23,11 @@ def test_like_wildcards_in_values_are_matched_literally():
 
 def test_nothing_to_match_on_gives_no_candidates():
     assert partner_candidates({"name": " "}) == []
+
+
+def test_a_name_with_a_company_matches_the_company_it_works_for_without_a_join():
+    [_email, (_key, domain)] = partner_candidates(
+        {"email": "a@x.example", "name": "Ana", "company_name": "Acme"}
+    )
+
+    assert domain == [("name", "=ilike", "Ana"), ("commercial_company_name", "=ilike", "Acme")]
