@@ -19,4 +19,9 @@
         "wizards/podio_app_link_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "connector_podio/static/tests/tours/**/*",
+        ],
+    },
 }

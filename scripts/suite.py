@@ -1058,6 +1058,7 @@ ODOO_BENCHMARKS = [
     "bench_smartsheet.py",  # a 10,000-row, three-level sheet imported from the emulator
     "bench_trello.py",  # a 5,000-card board imported from the emulator
     "bench_sprout.py",  # 20,000 inbox messages of 10 profiles imported from the emulator
+    "bench_podio.py",  # 5,000 contact items imported from the emulator
     "bench_latency.py",  # a change on the emulator until it shows in Odoo, idle and under load
 ]
 

@@ -60,6 +60,9 @@ class HeldRecords(NamedTuple):
 
     reads "a task belongs to the linked sheets whose project is the task's project". With
     ``container_field="id"`` (the default) the record's field points at the container itself.
+    With ``record_field=None`` (:func:`every_record`) every active container holds every
+    record of the model, and its ``_connector_exports_new`` picks the ones it creates
+    objects for (a Podio contacts app and the partners made in Odoo).
     ``structure_fields``: record fields an export depends on beyond the mapped ones (a task's
     parent): a change to one re-exports the record even where its mapped values are the same.
     """
@@ -68,6 +71,11 @@ class HeldRecords(NamedTuple):
     record_field: str
     container_field: str = "id"
     structure_fields: frozenset = frozenset()
+
+
+def every_record(model, *structure_fields):
+    """Every record of ``model``: what a container not tied to a field of its records holds."""
+    return HeldRecords(model, None, None, frozenset(structure_fields))
 
 
 def project_tasks(*structure_fields):

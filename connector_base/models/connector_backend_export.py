@@ -18,6 +18,9 @@ class ConnectorBackendExport(models.AbstractModel):
     # A backend setting it implements _export_records; the export jobs of one object type are
     # then claimed and sent together by _job_export_batch, each ending done or failed on its own.
     _connector_export_batch_size = 0
+    # True where _connector_export_values leaves out the fields an open conflict holds
+    # (binding._held_fields()): the export then does not count them as synced.
+    _connector_export_holds_conflicts = False
 
     # ------------------------------------------------------------------ export
     def _job_export_record(self, job):
@@ -38,11 +41,14 @@ class ConnectorBackendExport(models.AbstractModel):
         return {"updated": 1}
 
     def _connector_export_done(self, binding, record, export_hash, external_updated_at):
-        """Remember what was exported, so the same values are not sent again."""
+        """Remember what was exported, so the same values are not sent again. On a backend whose
+        exports leave out the fields an open conflict holds, those keep their past synced value
+        (both sides still differ from it)."""
+        held = binding._held_fields() if self._connector_export_holds_conflicts else ()
         snapshot = {
             name: field.convert_to_write(record[name], record)
             for name in (binding.synced_values or {})
-            if (field := record._fields.get(name))
+            if (field := record._fields.get(name)) and name not in held
         }
         # Stored as JSON, the way the import stores what it synced (dates as text).
         snapshot = json.loads(json.dumps(snapshot, default=str))

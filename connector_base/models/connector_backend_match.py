@@ -1,4 +1,5 @@
 from odoo import models
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..lib.errors import RetryableError
@@ -22,28 +23,51 @@ class ConnectorBackendMatch(models.AbstractModel):
         snapshot: a match another job committed after this transaction began makes it
         retry, so it binds that record instead of creating a second one.
         """
+        return self._connector_match_existing_many(model_name, [candidates])[0]
+
+    def _connector_match_existing_many(self, model_name, candidates_list):
+        """:meth:`_connector_match_existing` for many objects at once (a page of an import):
+        the list of their records (each one, or an empty recordset), with one lock statement,
+        one search in this transaction and one in what is committed, whatever their number."""
         self.ensure_one()
-        for key, _domain in candidates:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT pg_try_advisory_xact_lock(hashtext(%s), hashtext(%s))",
-                    "connector.match",
-                    f"{model_name}:{key}",
-                )
-            )
-            if not self.env.cr.fetchone()[0]:
-                raise RetryableError(f"another job is importing the {model_name} matching {key}; retrying")
+        keys = sorted(
+            {f"{model_name}:{key}" for candidates in candidates_list for key, _domain in candidates}
+        )
         Model = self.env[model_name].sudo()
-        for _key, domain in candidates:
-            if record := Model.search(domain, limit=1):
-                return record.with_env(self.env)
-        self.env.flush_all()
-        with self.env.registry.cursor() as cr:
-            Committed = Model.with_env(Model.env(cr=cr))
-            found = next(
-                (ids for _key, domain in candidates if (ids := Committed.search(domain, limit=1).ids)), []
+        if not keys:
+            return [Model.browse().with_env(self.env) for _candidates in candidates_list]
+        self.env.cr.execute(
+            SQL(
+                "SELECT bool_and(pg_try_advisory_xact_lock(hashtext(%s), hashtext(key)))"
+                " FROM unnest(%s) AS key",
+                "connector.match",
+                keys,
             )
-        record = Model.browse(found).exists()
-        if found and not record:
-            raise RetryableError(f"a matching {model_name} was committed meanwhile; retrying")
-        return record.with_env(self.env)
+        )
+        if not self.env.cr.fetchone()[0]:
+            raise RetryableError(
+                f"another job is importing {model_name} records matching the same keys; retrying"
+            )
+        visible = Model.search(
+            expression.OR([domain for candidates in candidates_list for _key, domain in candidates])
+        )
+        matches = [_first_match(visible, candidates) for candidates in candidates_list]
+        unmatched = [
+            candidates for candidates, match in zip(candidates_list, matches, strict=True) if not match
+        ]
+        if domains := [domain for candidates in unmatched for _key, domain in candidates]:
+            self.env.flush_all()
+            with self.env.registry.cursor() as cr:
+                committed = Model.with_env(Model.env(cr=cr)).search(expression.OR(domains))
+                meanwhile = any(_first_match(committed, candidates) for candidates in unmatched)
+            if meanwhile:
+                raise RetryableError(f"a matching {model_name} was committed meanwhile; retrying")
+        return [match.with_env(self.env) for match in matches]
+
+
+def _first_match(records, candidates):
+    """The first of ``records`` matching the most telling of ``candidates`` that any matches."""
+    for _key, domain in candidates:
+        if found := records.filtered_domain(domain)[:1]:
+            return found
+    return records.browse()

@@ -83,6 +83,8 @@ class ConnectorContainerMixin(models.AbstractModel):
         """{container: its records among ``records``}, for the active containers of this
         model holding some of them."""
         holds = self._connector_holds
+        if holds.record_field is None:
+            return dict.fromkeys(self.sudo().search([("active", "=", True)]), records)
         if holds.container_field == "id":
             containers = records[holds.record_field].filtered(lambda container: container._name == self._name)
             containers = containers.sudo().filtered("active")

@@ -57,6 +57,11 @@ class ConnectorExternalBinding(models.Model):
     synced_values = fields.Json(
         copy=False, help="Odoo values as last synced: tells which side changed a field since then."
     )
+    external_version = fields.Char(
+        copy=False,
+        help="The platform's version of the object as last synced, read or written by the "
+        "connector (Podio: the item's revision number).",
+    )
 
     _sql_constraints = [
         (
@@ -169,6 +174,67 @@ class ConnectorExternalBinding(models.Model):
             )
         )
         return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _external_versions(self, backend, external_type, external_ids):
+        """{external id: version last synced} of the bound ones among ``external_ids``, in one query."""
+        self.flush_model(["external_version"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT external_id, external_version FROM connector_external_binding
+                 WHERE backend_model = %s AND backend_id = %s AND external_type = %s
+                   AND external_id = ANY(%s)
+                """,
+                backend._name,
+                backend.id,
+                external_type,
+                [str(external_id) for external_id in external_ids],
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    @api.model
+    def _set_external_versions(self, backend, external_type, versions):
+        """Record {external id: version} as last synced, in one query; a binding already at its
+        version is not written."""
+        if not versions:
+            return
+        self.flush_model(["external_version"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE connector_external_binding binding
+                   SET external_version = v.version
+                  FROM (VALUES %s) AS v(external_id, version)
+                 WHERE binding.backend_model = %s AND binding.backend_id = %s
+                   AND binding.external_type = %s AND binding.external_id = v.external_id
+                   AND binding.external_version IS DISTINCT FROM v.version
+                """,
+                SQL(", ").join(
+                    SQL(
+                        "(%s::varchar, %s::varchar)",
+                        str(external_id),
+                        None if version is None else str(version),
+                    )
+                    for external_id, version in versions.items()
+                ),
+                backend._name,
+                backend.id,
+                external_type,
+            )
+        )
+        self.invalidate_model(["external_version"])
+
+    def _held_fields(self):
+        """The fields of this binding an open conflict holds: neither side overwrites them."""
+        self.ensure_one()
+        conflicts = (
+            self.env["connector.sync.conflict"]
+            .sudo()
+            .search_fetch([("binding_id", "=", self.id), ("state", "=", "open")], ["field_name"])
+        )
+        return set(conflicts.mapped("field_name"))
 
     @api.model
     def _find(self, backend, external_type, model_name, external_ids):

@@ -12,7 +12,7 @@ import hashlib
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from odoo.addons.connector_base.lib.errors import ValidationError
+from odoo.addons.connector_base.lib.errors import RetryableError, ValidationError
 from odoo.addons.connector_base.lib.oauth import TokenAuthClient
 from odoo.addons.connector_base.lib.pagination import OffsetPager
 
@@ -83,6 +83,12 @@ class PodioClient(TokenAuthClient):
         """Podio gives no wait: a 420 waits the configured interval, whatever the body says."""
         return self.rate_limit_backoff
 
+    def _error_class(self, status):
+        """409: the item changed since the revision the write named; the job reads it again."""
+        if status == 409:
+            return RetryableError
+        return super()._error_class(status)
+
     # ------------------------------------------------------------------ organisations, spaces, apps
     def organizations(self):
         """The organisations the token reaches, each with its spaces."""
@@ -98,6 +104,27 @@ class PodioClient(TokenAuthClient):
     # ------------------------------------------------------------------ items
     def item(self, item_id):
         return self.get(f"/item/{item_id}", params={"mark_as_viewed": "0"})
+
+    def item_by_external_id(self, app_id, external_id):
+        """The app's item carrying ``external_id`` (raises ``NotFoundError`` when none does)."""
+        return self.get(f"/item/app/{app_id}/external_id/{external_id}")
+
+    def create_item(self, app_id, fields, *, external_id, hook=True):
+        """A new item; ``hook=False`` mutes every hook of the app for this write (other
+        integrations' too). Answers ``item_id``, ``app_item_id``, ``title``, ``revision``."""
+        return self.post(
+            f"/item/app/{app_id}/",
+            json={"external_id": external_id, "fields": fields},
+            params=None if hook else {"hook": "false"},
+        )
+
+    def update_item(self, item_id, fields, *, revision, hook=True):
+        """Write ``fields`` if the item is still at ``revision`` (else 409: a retryable error)."""
+        return self.put(
+            f"/item/{item_id}",
+            json={"revision": revision, "fields": fields},
+            params=None if hook else {"hook": "false"},
+        )
 
     def iter_item_pages(self, app_id, *, edited_since=None, page_size=FILTER_PAGE_SIZE):
         """The app's items, least recently edited first, a page at a time (``edited_since``: a

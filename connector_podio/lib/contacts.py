@@ -12,7 +12,7 @@ CONTACT_MAPPING_DEFAULTS = [
         "external_label": "Name",
         "converter": "text",
         "required": True,
-        "direction": "import",
+        "direction": "both",
         "sequence": 1,
     },
     {
@@ -20,7 +20,7 @@ CONTACT_MAPPING_DEFAULTS = [
         "external_field": "company",
         "external_label": "Company",
         "converter": "text",
-        "direction": "import",
+        "direction": "both",
         "sequence": 2,
     },
     {
@@ -28,7 +28,7 @@ CONTACT_MAPPING_DEFAULTS = [
         "external_field": "email",
         "external_label": "Email (first)",
         "converter": "text",
-        "direction": "import",
+        "direction": "both",
         "sequence": 3,
     },
     {
@@ -36,7 +36,7 @@ CONTACT_MAPPING_DEFAULTS = [
         "external_field": "phone:landline",
         "external_label": "Phone (first that is not a mobile or a fax)",
         "converter": "text",
-        "direction": "import",
+        "direction": "both",
         "sequence": 4,
     },
     {
@@ -44,7 +44,7 @@ CONTACT_MAPPING_DEFAULTS = [
         "external_field": "phone:mobile",
         "external_label": "Phone (first mobile)",
         "converter": "text",
-        "direction": "import",
+        "direction": "both",
         "sequence": 5,
     },
     {
@@ -52,7 +52,7 @@ CONTACT_MAPPING_DEFAULTS = [
         "external_field": "address:street",
         "external_label": "Address: street",
         "converter": "text",
-        "direction": "import",
+        "direction": "both",
         "sequence": 6,
     },
     {
@@ -60,7 +60,7 @@ CONTACT_MAPPING_DEFAULTS = [
         "external_field": "address:zip",
         "external_label": "Address: postal code",
         "converter": "text",
-        "direction": "import",
+        "direction": "both",
         "sequence": 7,
     },
     {
@@ -68,7 +68,7 @@ CONTACT_MAPPING_DEFAULTS = [
         "external_field": "address:city",
         "external_label": "Address: city",
         "converter": "text",
-        "direction": "import",
+        "direction": "both",
         "sequence": 8,
     },
 ]
@@ -89,8 +89,10 @@ def partner_candidates(values):
     name = (values.get("name") or "").strip()
     if name:
         company = (values.get("company_name") or "").strip()
+        # The company a partner works for, its own field or its parent company's name
+        # (a stored column: a page of items is matched in one query, without a join).
         same_company = (
-            ["|", ("company_name", "=ilike", _like(company)), ("parent_id.name", "=ilike", _like(company))]
+            [("commercial_company_name", "=ilike", _like(company))]
             if company
             else [("company_name", "in", [False, ""]), ("parent_id", "=", False)]
         )

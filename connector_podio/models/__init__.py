@@ -1,11 +1,15 @@
 from . import podio_backend
 from . import podio_backend_jobs
 from . import podio_backend_deleted_items
+
+from . import podio_backend_export
+from . import podio_backend_reconcile
 from . import podio_backend_webhook
 from . import podio_backend_overview
 from . import podio_backend_demo
 from . import podio_app
 from . import podio_app_import
+from . import podio_app_export
 from . import podio_hook
 from . import res_partner
 from . import sale_order

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, exceptions, fields, models
 
 from odoo.addons.connector_base.lib.preview import HOLD_FIRST_IMPORT
 
@@ -18,7 +18,7 @@ MAPPING_DEFAULTS = {
     "sale.order": SALE_ORDER_MAPPING_DEFAULTS,
     "sale.order.line": ORDER_LINE_MAPPING_DEFAULTS,
 }
-DIRECTIONS = [("import", "Podio to Odoo")]
+DIRECTIONS = [("import", "Podio to Odoo"), ("both", "Both ways (Odoo's changes written to Podio)")]
 
 
 class PodioApp(models.Model):
@@ -44,7 +44,8 @@ class PodioApp(models.Model):
         DIRECTIONS,
         required=True,
         default="import",
-        help="Items are read into Odoo; writing changes back to Podio is not available yet.",
+        help="Podio to Odoo: items are read into Odoo. Both ways: changes made in Odoo to the fields "
+        "the mappings export are written back to the items too.",
     )
     active = fields.Boolean(default=True)
     hook_ids = fields.One2many("podio.hook", "app_link_id", string="Hooks")
@@ -61,6 +62,19 @@ class PodioApp(models.Model):
         ("app_unique", "UNIQUE (backend_id, app_id)", "This app is already linked to this backend."),
     ]
 
+    @api.constrains("direction", "odoo_model")
+    def _check_direction(self):
+        # Writing back is built for contacts only; orders and their lines are read from Podio.
+        for app in self:
+            if app.direction == "both" and app.odoo_model != "res.partner":
+                raise exceptions.ValidationError(
+                    self.env._(
+                        "App %(app)s feeds %(model)s, which is only read from Podio: choose Podio to Odoo.",
+                        app=app.name,
+                        model=dict(FEEDS)[app.odoo_model],
+                    )
+                )
+
     @api.depends("hook_ids.status")
     def _compute_hooks_active(self):
         for app in self:
@@ -75,7 +89,7 @@ class PodioApp(models.Model):
             )
 
     # ------------------------------------------------------------------ container
-    _connector_holds = None  # linked for import only: records made in Odoo create no item
+    # What the app holds and creates: podio_app_export.
 
     def _connector_record_type(self):
         return ITEM

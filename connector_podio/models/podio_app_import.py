@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import fields, models
 
 from odoo.addons.connector_base.lib.errors import ValidationError
-from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR
+from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR, QUIET_CREATE_CONTEXT
 
 from ..lib.client import filter_time
 from ..lib.contacts import ITEM, company_candidates, partner_candidates
@@ -44,6 +44,11 @@ class PodioAppImport(models.Model):
     def _mapper(self):
         return self.env["connector.field.mapping"]._get_mapper(self.backend_id, ITEM, self.odoo_model)
 
+    def _authorities(self):
+        """Who wins a field changed both in Odoo and in Podio since the last sync: the mapping's
+        authority, a person (a conflict) where it names none."""
+        return {rule.odoo_field: rule.authority or "" for rule in self._mapper().rules if rule.imports}
+
     def _import_items(self, items, quarantine=True):
         """Upsert the records of ``items``. An item the mappings refuse is set aside in the
         quarantine (or its error raised, for a retry: ``quarantine=False``); one referring to
@@ -58,6 +63,10 @@ class PodioAppImport(models.Model):
             totals, set_aside = self._upsert_partners(good, quarantine)
         else:
             totals, set_aside = self._upsert_records(good), set()
+        # The revision each item was read at: a hook for it later is an echo (podio_backend_export).
+        self.env["connector.external.binding"]._set_external_versions(
+            backend, ITEM, {record["id"]: record["revision"] for record, _values in good}
+        )
         taken = {record["id"] for record, _values in good if record["id"] not in set_aside}
         self._import_files([item for item in items if str(item["item_id"]) in taken])
         if backend._connector_has_quarantine(ITEM):
@@ -97,21 +106,25 @@ class PodioAppImport(models.Model):
         same contact; one whose partner another item already feeds waits for a person.
         Returns the totals and the ids of the items set aside."""
         backend = self.backend_id
-        Partner = self.env["res.partner"]
+        # Creating what Podio holds: no creation message, no follower (lib.sync).
+        Partner = self.env["res.partner"].with_context(**QUIET_CREATE_CONTEXT)
         bound = Partner._connector_find(backend, ITEM, [record["id"] for record, _values in good])
         totals = {"created": 0, "updated": 0, "skipped": 0}
         twins = []
         companies = {}
         for round_items in self._rounds(good, bound):
             upserts = []
+            new = [(record, values) for record, values in round_items if record["id"] not in bound]
+            matches = backend._connector_match_existing_many(
+                "res.partner", [partner_candidates(values) for _record, values in new]
+            )
+            matched = {record["id"]: partner for (record, _values), partner in zip(new, matches, strict=True)}
             for record, values in round_items:
-                if record["id"] not in bound:
-                    partner = backend._connector_match_existing("res.partner", partner_candidates(values))
-                    if partner and partner._connector_bindings(backend, ITEM):
+                if partner := matched.get(record["id"]):
+                    if partner._connector_bindings(backend, ITEM):
                         twins.append((record, partner))
                         continue
-                    if partner:
-                        partner._connector_bind(backend, ITEM, record["id"])
+                    partner._connector_bind(backend, ITEM, record["id"])
                 upserts.append(
                     {
                         "external_id": record["id"],
@@ -119,7 +132,7 @@ class PodioAppImport(models.Model):
                         "external_updated_at": record["last_event_on"],
                     }
                 )
-            result = Partner._connector_upsert(backend, ITEM, upserts)
+            result = Partner._connector_upsert(backend, ITEM, upserts, authorities=self._authorities())
             totals["created"] += result.created
             totals["updated"] += result.updated
             totals["skipped"] += result.skipped
@@ -135,11 +148,10 @@ class PodioAppImport(models.Model):
             return values
         key = name.lower()
         if key not in companies:
+            Partner = self.env["res.partner"].with_context(**QUIET_CREATE_CONTEXT, **{FROM_CONNECTOR: True})
             companies[key] = self.backend_id._connector_match_existing(
                 "res.partner", company_candidates(name)
-            ) or self.env["res.partner"].with_context(**{FROM_CONNECTOR: True}).create(
-                {"name": name, "is_company": True}
-            )
+            ) or Partner.create({"name": name, "is_company": True})
         return {
             **{field: value for field, value in values.items() if field != "company_name"},
             "parent_id": companies[key].id,

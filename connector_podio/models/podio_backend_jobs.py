@@ -31,6 +31,16 @@ class PodioBackendJobs(models.Model):
         app = self._podio_app_of(item["app"]["app_id"])
         if not app:
             return {"skipped": 1, "summary": self.env._("The item's app is not linked.")}
+        revision = str(item["current_revision"]["revision"])
+        if (
+            self.env["connector.external.binding"]._external_versions(self, ITEM, [item_id]).get(item_id)
+            == revision
+        ):
+            # The revision last synced: most often the hook of the connector's own write.
+            return {
+                "skipped": 1,
+                "summary": self.env._("Revision %s of the item is already synced.", revision),
+            }
         return app._import_items([item])
 
     def _job_import_item(self, job):

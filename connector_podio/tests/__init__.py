@@ -4,3 +4,9 @@ from . import test_hooks
 from . import test_polling_and_limits
 from . import test_demo
 from . import test_sales
+
+from . import test_export
+from . import test_create_items
+from . import test_reconcile
+from . import test_create_killed_server
+from . import test_tours

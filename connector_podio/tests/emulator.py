@@ -242,6 +242,9 @@ class PodioEmulator(Emulator):
         self.outbox = []  # Delivery objects not sent yet
         self.delivery_log = []  # (hook id, type, HTTP status or error text)
         self.viewed = set()  # items whose notifications a read marked as viewed
+        self.api_writes = []  # (item id, revision number) of each create or update made through the API
+        # What PUT /item answers as "revision" (see _put_item): the number unless set.
+        self.write_answers_revision_id = False
         # Podio allows hooks on ports 80 and 443 only; tests and the demo serve Odoo elsewhere.
         self.hook_ports = None
         self._ids = itertools.count(1)
@@ -343,6 +346,7 @@ class PodioEmulator(Emulator):
             ("GET", "/app/{app_id}", self._get_app),
             ("POST", "/item/app/{app_id}/filter/", self._filter_items),
             ("POST", "/item/app/{app_id}/", self._post_item),
+            ("GET", "/item/app/{app_id}/external_id/{external_id}", self._get_item_by_external_id),
             ("GET", "/item/{item_id}", self._get_item),
             ("PUT", "/item/{item_id}", self._put_item),
             ("DELETE", "/item/{item_id}", self._delete_item),
@@ -439,9 +443,10 @@ class PodioEmulator(Emulator):
         return self.apps[app_id]["_token"]
 
     # ------------------------------------------------------------------ items (a person working in Podio)
-    def add_item(self, app_id, values, *, external_id=None, when=None):
+    def add_item(self, app_id, values, *, external_id=None, when=None, hook=True, via_api=False):
         """Create an item from ``{field external id: values list}`` (the helpers above give the
-        shapes); queues its ``item.create`` hooks. Returns the item id."""
+        shapes); queues its ``item.create`` hooks (none with ``hook=False``, as ``?hook=false``
+        mutes every hook of the write). Returns the item id."""
         app = self.apps[app_id]
         moment = _stamp(when or _now())
         item_id = next(self._item_ids)
@@ -461,16 +466,23 @@ class PodioEmulator(Emulator):
         self.revisions[item_id] = []
         self._set_values(item, values)
         revision = self._revise(item, moment)
-        self._emit(app_id, "item.create", item, revision)
+        if via_api:
+            self.api_writes.append((item_id, revision["revision"]))
+        if hook:
+            self._emit(app_id, "item.create", item, revision)
         return item_id
 
-    def update_item(self, item_id, values, *, when=None):
-        """Change field values (a list replaces a field's values, [] clears it): one new revision."""
+    def update_item(self, item_id, values, *, when=None, hook=True, via_api=False):
+        """Change field values (a list replaces a field's values, [] clears it): one new revision.
+        Returns the revision number (``via_api``: the whole revision)."""
         item = self._item(item_id)
         self._set_values(item, values)
         revision = self._revise(item, _stamp(when or _now()))
-        self._emit(item["app"]["app_id"], "item.update", item, revision)
-        return revision["revision"]
+        if via_api:
+            self.api_writes.append((item["item_id"], revision["revision"]))
+        if hook:
+            self._emit(item["app"]["app_id"], "item.update", item, revision)
+        return revision if via_api else revision["revision"]
 
     def delete_item(self, item_id):
         item = self.items.pop(item_id)
@@ -660,7 +672,9 @@ class PodioEmulator(Emulator):
         self._check_app_access(request.caller, app_id)
         body = request.json or {}
         values = {key: _written(value) for key, value in (body.get("fields") or {}).items()}
-        item_id = self.add_item(app_id, values, external_id=body.get("external_id"))
+        item_id = self.add_item(
+            app_id, values, external_id=body.get("external_id"), hook=_hooks_wanted(request), via_api=True
+        )
         item = self.items[item_id]
         return {
             "item_id": item_id,
@@ -678,8 +692,22 @@ class PodioEmulator(Emulator):
         if "external_id" in body:
             item["external_id"] = body["external_id"]
         values = {key: _written(value) for key, value in (body.get("fields") or {}).items()}
-        revision = self.update_item(item["item_id"], values)
-        return {"revision": revision, "title": self._render(item)["title"]}
+        revision = self.update_item(item["item_id"], values, hook=_hooks_wanted(request), via_api=True)
+        # The docs call it "the id of the new revision": whether that is the revision number
+        # or a global revision id is not confirmed; ``write_answers_revision_id`` gives the latter.
+        answered = revision["item_revision_id"] if self.write_answers_revision_id else revision["revision"]
+        return {"revision": answered, "title": self._render(item)["title"]}
+
+    def _get_item_by_external_id(self, request):
+        app_id = _int(request.params["app_id"])
+        if app_id not in self.apps:
+            raise podio_error(404, "not_found", "Object not found")
+        self._check_app_access(request.caller, app_id)
+        wanted = request.params["external_id"]
+        for item in self.items.values():
+            if item["app"]["app_id"] == app_id and item.get("external_id") == wanted:
+                return self._render(item)
+        raise podio_error(404, "not_found", "Object not found")
 
     def _delete_item(self, request):
         item = self._item(request.params["item_id"])
@@ -848,10 +876,16 @@ def _in_range(moment, bounds):
     return (not start or moment >= start) and (not end or moment <= end)
 
 
+def _hooks_wanted(request):
+    """``?hook=false`` mutes every hook of the write (default true)."""
+    return (request.query.get("hook") or "true").lower() not in ("false", "0")
+
+
 def _written(value):
     """A value as written through the API, stored in the shape Podio returns (the types the
-    emulator's writers send: text, typed lists, location and date dicts, numbers)."""
-    if isinstance(value, list) and value and isinstance(value[0], dict):
+    emulator's writers send: text, typed lists, location and date dicts, numbers); an empty
+    list clears the field."""
+    if isinstance(value, list) and (not value or isinstance(value[0], dict)):
         return value
     if isinstance(value, dict):
         return [value]

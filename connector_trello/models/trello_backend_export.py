@@ -10,6 +10,7 @@ class TrelloBackendExport(models.Model):
     fields an open conflict holds are left out, and the board link does the writing."""
 
     _inherit = "trello.backend"  # pylint: disable=consider-merging-classes-inherited
+    _connector_export_holds_conflicts = True
 
     # The card of a task deleted in Odoo stays or is archived (closed) in Trello.
     deleted_record_policy = fields.Selection(
@@ -36,33 +37,19 @@ class TrelloBackendExport(models.Model):
         if binding.external_type != CARD or not record.trello_board_id:
             return values
         values.update(record.trello_board_id._card_structure_values(record))
-        held = self._held_fields(binding)
+        held = binding._held_fields()
         sources = {rule.external_field: rule.odoo_field for rule in mapper_.rules if rule.exports}
         sources.update(STRUCTURE_EXPORTS)
         return {key: value for key, value in values.items() if sources.get(key) not in held}
 
     def _connector_export_done(self, binding, record, export_hash, external_updated_at):
         """Remember the export as it happened: a field a conflict held back was not sent, so it
-        counts neither in the export hash nor as synced (both sides still differ from the past)."""
+        does not count in the export hash."""
         if binding.external_type != CARD:
             return super()._connector_export_done(binding, record, export_hash, external_updated_at)
-        held = self._held_fields(binding)
-        kept = {name: value for name, value in (binding.synced_values or {}).items() if name in held}
         card_mapper = self.env["connector.field.mapping"]._get_mapper(self, CARD, binding.res_model)
         export_hash = content_hash(self._connector_export_values(binding, record, card_mapper))
-        result = super()._connector_export_done(binding, record, export_hash, external_updated_at)
-        if kept:
-            binding.synced_values = {**binding.synced_values, **kept}
-        return result
-
-    def _held_fields(self, binding):
-        """Fields of a binding an open conflict holds: neither side overwrites them."""
-        conflicts = (
-            self.env["connector.sync.conflict"]
-            .sudo()
-            .search([("binding_id", "=", binding.id), ("state", "=", "open")])
-        )
-        return set(conflicts.mapped("field_name"))
+        return super()._connector_export_done(binding, record, export_hash, external_updated_at)
 
     def _export_record(self, binding, record, external_values):
         if binding.external_type != CARD:

@@ -87,7 +87,7 @@ class TrelloBoardCardExport(models.Model):
     def _card_differences(self, binding, task, card, client):
         """(PUT form fields, [(custom field definition, value)]) where the task differs from the card."""
         card_mapper = self.env["connector.field.mapping"]._get_mapper(self.backend_id, CARD, "project.task")
-        held = self.backend_id._held_fields(binding)
+        held = binding._held_fields()
         rules = {rule.external_field: rule.odoo_field for rule in card_mapper.rules if rule.exports}
         wanted = {
             key: value for key, value in card_mapper.to_external(task).items() if rules.get(key) not in held
@@ -134,7 +134,7 @@ class TrelloBoardCardExport(models.Model):
         card_mapper = self.env["connector.field.mapping"]._get_mapper(self.backend_id, CARD, "project.task")
         values, _warnings = card_mapper.to_odoo(mapper.card_record(card, self.custom_fields))
         values.update(self._card_structure([card])(card))
-        held = self.backend_id._held_fields(binding)
+        held = binding._held_fields()
         synced = {
             **(binding.synced_values or {}),
             **{name: value for name, value in values.items() if name not in held},

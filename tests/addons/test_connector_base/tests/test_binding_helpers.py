@@ -51,3 +51,31 @@ class TestBindingHelpers(ConnectorCase):
             ["p-2", "p-1"],
             "every binding of the type when no ids are given",
         )
+
+    def test_versions_last_synced_are_read_and_recorded_in_one_query_each(self):
+        Binding = self.env["connector.external.binding"]
+
+        with self.assertQueryCount(1):
+            Binding._set_external_versions(self.backend, "contact", {"p-1": 40, "p-2": "7"})
+        with self.assertQueryCount(1):
+            versions = Binding._external_versions(self.backend, "contact", ["p-1", "p-2", "p-9"])
+
+        self.assertEqual(versions, {"p-1": "40", "p-2": "7"})
+        self.assertEqual(Binding._external_versions(self.other, "contact", ["p-1"]), {"p-1": None})
+
+    def test_a_version_already_recorded_is_not_written_again(self):
+        Binding = self.env["connector.external.binding"]
+        Binding._set_external_versions(self.backend, "contact", {"p-1": 40})
+        self.env.flush_all()
+
+        Binding._set_external_versions(self.backend, "contact", {"p-1": 40, "p-2": 3})
+
+        self.assertEqual(self.env.cr.rowcount, 1, "only the binding whose version moved")
+
+    def test_the_fields_an_open_conflict_holds(self):
+        [binding] = self.env["connector.external.binding"]._of_external_ids(self.backend, "contact", ["p-1"])
+        Conflict = self.env["connector.sync.conflict"]
+        Conflict.create({"binding_id": binding.id, "field_name": "name"})
+        Conflict.create({"binding_id": binding.id, "field_name": "email", "state": "odoo"})
+
+        self.assertEqual(binding._held_fields(), {"name"})

@@ -1,4 +1,6 @@
-from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR
+from unittest.mock import patch
+
+from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR, every_record
 from odoo.addons.connector_base.tests.common import ConnectorCase
 
 
@@ -149,3 +151,41 @@ class TestRecordLifecycle(ConnectorCase):
 
         self.assertFalse(Binding._of_external_ids(self.backend, "comment"))
         self.assertFalse(Binding._of_external_ids(self.backend, "attachment"))
+
+
+class TestEveryRecordHeld(ConnectorCase):
+    """A container holding every record of its model (``lib.sync.every_record``), not tied to
+    a field of them: every active one is offered each new record and picks its own."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Card = cls.env["test.connector.card"]
+        cls.board = cls.env["test.connector.board"].create({"name": "Board", "backend_id": cls.backend.id})
+
+    imported = TestRecordLifecycle.imported
+    jobs = TestRecordLifecycle.jobs
+
+    def setUp(self):
+        super().setUp()
+        Board = type(self.env["test.connector.board"])
+        patcher = patch.object(Board, "_connector_holds", every_record("test.connector.card"))
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def test_a_card_created_outside_any_board_is_offered_to_every_active_board(self):
+        self.board.copy({"active": False})
+        quiet = self.board.copy({"export_new": False})
+
+        self.Card.create({"name": "Loose"})
+
+        [job] = self.jobs("_job_export_new_cards")
+        self.assertEqual(job.payload, {"board_id": self.board.id}, "the active board that exports it")
+        self.assertFalse(
+            self.jobs("_job_export_new_cards").filtered(lambda job: job.payload["board_id"] == quiet.id)
+        )
+
+    def test_cards_the_connector_creates_are_still_not_offered(self):
+        self.imported([{"name": "Imported"}])
+
+        self.assertFalse(self.jobs("_job_export_new_cards"))

@@ -54,3 +54,21 @@ class TestRecordMatch(ConnectorCase):
         finally:
             with self.committed_env() as other:
                 other["res.partner"].browse(partner_id).unlink()
+
+    def test_many_objects_are_matched_together_each_to_its_own_record(self):
+        by_email = self.env["res.partner"].create({"name": "Someone", "email": "many.one@example.com"})
+        by_name = self.env["res.partner"].create({"name": "Many Two"})
+        candidates_list = [
+            self.candidates("many.one@example.com", "Many One"),
+            self.candidates("many.two@example.com", "Many Two"),
+            *[self.candidates(f"many.{number}@example.com", f"Many {number}") for number in range(3, 30)],
+        ]
+        self.env.flush_all()
+
+        with self.assertQueryCount(6):  # the locks, one search here, one in what is committed
+            found = self.backend._connector_match_existing_many("res.partner", candidates_list)
+
+        self.assertEqual(found[0], by_email)
+        self.assertEqual(found[1], by_name)
+        self.assertFalse(any(found[2:]))
+        self.assertEqual(len(found), 29)

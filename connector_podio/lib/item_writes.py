@@ -1,0 +1,175 @@
+"""Odoo's values for an item, in the shapes Podio's create and update calls take.
+
+The field mappings give Odoo's values as the flat record keys the import reads
+(``lib.mapper.item_record``): ``email``, ``phone:mobile``, ``address:city``... An export
+sends only the fields whose value differs from what the item holds, each whole, as the
+notes' "value to write" column gives it: a typed list keeps the item's other values, a
+location keeps its other parts. An empty value clears the field (an empty list).
+"""
+
+from datetime import date, datetime
+
+from odoo.addons.connector_base.lib.errors import ValidationError
+
+from .mapper import FAX_TYPES, LOCATION_PARTS, MOBILE_TYPE, item_record
+
+# The notes' first type of each typed list: what a value of no given type is written as.
+DEFAULT_TYPES = {"email": "work", "phone": "work", "tel": "work"}
+WRITE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def field_types(fields):
+    """{field external id (or id): type} of an item's ``fields`` or an app's field definitions."""
+    return {field.get("external_id") or str(field["field_id"]): field.get("type") for field in fields or ()}
+
+
+def written_fields(wanted):
+    """The field external ids the flat keys of ``wanted`` write to."""
+    return {key.partition(":")[0] for key in wanted}
+
+
+def item_fields(wanted, item, types):
+    """{field external id: value to write} where ``wanted`` (flat keys and Odoo's values)
+    differs from ``item`` (None for a new item: its non-empty values). ``types``: the
+    fields' types (:func:`field_types`)."""
+    current = item_record(item) if item else {}
+    held = {
+        field.get("external_id") or str(field["field_id"]): field.get("values") or []
+        for field in (item or {}).get("fields") or ()
+    }
+    parts_by_field = {}
+    for key, value in wanted.items():
+        if _same(value, current.get(key)):
+            continue
+        field, _sep, part = key.partition(":")
+        parts_by_field.setdefault(field, {})[part] = value
+    return {
+        field: _write_value(field, types.get(field), parts, held.get(field) or [])
+        for field, parts in parts_by_field.items()
+    }
+
+
+def _empty(value):
+    return value is None or value is False or value in ("", [])
+
+
+def _comparable(value):
+    if _empty(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, datetime):
+        return value.strftime(WRITE_TIME_FORMAT)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    return value
+
+
+def _same(wanted, current):
+    return _comparable(wanted) == _comparable(current)
+
+
+def _write_value(field, kind, parts, held):
+    whole = parts.get("")
+    if kind == "text":
+        return [] if _empty(whole) else str(whole)
+    if kind in ("number", "progress", "duration"):
+        return [] if _empty(whole) else (int(whole) if kind != "number" else float(whole))
+    if kind == "money":
+        amount = whole if "" in parts else (held[0].get("value") if held else None)
+        currency = parts.get("currency") or (held[0].get("currency") if held else None)
+        if _empty(amount):
+            return []
+        if not currency:
+            raise ValidationError(f"Podio field {field!r} (money) needs a currency: map {field}:currency too")
+        return {"value": float(amount), "currency": currency}
+    if kind == "date":
+        value = {}
+        for side, moment in (("start", whole), ("end", parts.get("end"))):
+            if not _empty(moment):
+                value.update(_date_side(side, moment))
+        return value or []
+    if kind in ("email", "phone", "tel"):
+        return _typed_list(DEFAULT_TYPES[kind], parts, held)
+    if kind == "location":
+        return _location(parts, held)
+    raise ValidationError(
+        f"Podio field {field!r} ({kind or 'not in the app'}) cannot be written by the connector: "
+        "set its mapping to import only"
+    )
+
+
+def _date_side(side, moment):
+    if isinstance(moment, datetime):
+        return {f"{side}_utc": moment.strftime(WRITE_TIME_FORMAT)}
+    if isinstance(moment, date):
+        return {f"{side}_date": moment.isoformat()}
+    text = str(moment)
+    return {f"{side}_date": text} if len(text) == 10 else {f"{side}_utc": text[:19].replace("T", " ")}
+
+
+def _typed_list(default_type, parts, held):
+    """The field's whole list: each part (the first value, a type, ``landline``) replaced in
+    place, appended when the item has none, removed when emptied; the other values kept."""
+    values = [{"type": value.get("type") or "other", "value": value.get("value")} for value in held]
+    for part, wanted in parts.items():
+        if part == "":
+            index, kind = next((i for i, value in enumerate(values) if value["value"]), None), default_type
+        elif part == "landline":
+            index = next(
+                (
+                    i
+                    for i, value in enumerate(values)
+                    if value["type"] != MOBILE_TYPE and value["type"] not in FAX_TYPES
+                ),
+                None,
+            )
+            kind = default_type
+        else:
+            index, kind = next((i for i, value in enumerate(values) if value["type"] == part), None), part
+        if _empty(wanted):
+            if index is not None:
+                values.pop(index)
+        elif index is None:
+            values.append({"type": kind, "value": str(wanted).strip()})
+        else:
+            values[index]["value"] = str(wanted).strip()
+    return values
+
+
+def _location(parts, held):
+    """The location's parts with the mapped ones replaced, and its text made from them."""
+    current = dict(held[0]) if held else {}
+    value = {source: current.get(source) for source in LOCATION_PARTS.values() if current.get(source)}
+    for part, wanted in parts.items():
+        source = LOCATION_PARTS.get(part)
+        if part == "":
+            continue
+        if source is None:
+            raise ValidationError(f"Podio locations have no part {part!r}")
+        if _empty(wanted):
+            value.pop(source, None)
+        else:
+            value[source] = str(wanted).strip()
+    text = parts.get("") or ", ".join(
+        str(value[source])
+        for source in ("street_address", "postal_code", "city", "state", "country")
+        if value.get(source)
+    )
+    if not text:
+        return []
+    return {**value, "value": str(text)}
+
+
+def created_external_id(model_name, record_id, token):
+    """The ``external_id`` an item made for an Odoo record carries: the record, and the create
+    intent's token, so a retry finds the item an interrupted attempt made (and no other)."""
+    return f"odoo-{model_name.replace('.', '-')}-{record_id}-{token}"
