@@ -2,6 +2,8 @@ from odoo import models
 
 from odoo.addons.connector_base.lib.errors import NotFoundError
 
+from ..lib.contacts import ITEM
+
 
 class PodioBackendJobs(models.Model):
     """The jobs of a Podio backend: imports, item events (from hooks and polls), hooks."""

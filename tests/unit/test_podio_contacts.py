@@ -31,6 +31,7 @@ def test_a_company_partner_is_found_by_its_name_without_case_and_literally():
     assert key == "company:acme_50%"
     assert domain == [("is_company", "=", True), ("name", "=ilike", r"Acme\_50\%")]
 
+
 def test_a_name_with_a_company_matches_the_company_it_works_for_without_a_join():
     [_email, (_key, domain)] = partner_candidates(
         {"email": "a@x.example", "name": "Ana", "company_name": "Acme"}
