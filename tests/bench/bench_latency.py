@@ -355,9 +355,10 @@ def measure(registry, servers_module, platform_class, workers, changes, load_sec
             watcher.stopping.set()
             watcher.join()
     finally:
+        # The server first: its runner must not work on the backend while it is removed.
+        server.stop()
         if platform is not None:
             platform.remove()
-        server.stop()
     errors = server.error_lines()
     if not errors:
         server.remove_log()

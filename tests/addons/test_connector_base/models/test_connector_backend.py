@@ -80,7 +80,9 @@ class TestConnectorBackend(models.Model):
     def _job_apply_together(self, job):
         """Apply this job's event and those of the pending jobs it takes along, in one run."""
         jobs = job | job._coalesce_pending()
-        self.env["test.connector.execution"].create([{"job_id": each.id, "pid": os.getpid()} for each in jobs])
+        self.env["test.connector.execution"].create(
+            [{"job_id": each.id, "pid": os.getpid()} for each in jobs]
+        )
         if any((each.payload or {}).get("fail") for each in jobs):
             raise ServerError("platform answered 503", status=503)
         return {"updated": len(jobs), "summary": f"{len(jobs)} applied"}
