@@ -462,9 +462,11 @@ def trello_sql_per_action(registry):
                     action = emulator.actions[-1]
                     backend._connector_accept_jobs(backend._trello_action_job_values([action]), action["id"])
                 cr.commit()
-                before = cr.sql_log_count
+                before, cpu_before = cr.sql_log_count, time.process_time()
                 ran = env["connector.sync.job"]._run_due_jobs()
-                figures[label] = ((cr.sql_log_count - before) / count, emulator.count() / count, ran)
+                # This process's CPU time (the emulator's included): the machine's load moves it little.
+                cpu = (time.process_time() - cpu_before) / count
+                figures[label] = ((cr.sql_log_count - before) / count, emulator.count() / count, cpu, ran)
     finally:
         emulator.stop()
         if backend_id:
@@ -479,11 +481,12 @@ def trello_sql_per_action(registry):
                     ["trello.backend", backend_id],
                 )
     print("  Trello, applying actions (in this process, load-independent)")
-    for label, (queries, calls, ran) in figures.items():
+    for label, (queries, calls, cpu, ran) in figures.items():
         count = 1 if label == "alone" else BURST
         print(
             f"    {count:3} action(s) {label:5}  {queries:6.1f} SQL queries/action"
-            f"  {calls:5.2f} API calls/action  {ran} job run(s)"
+            f"  {calls:5.2f} API calls/action  {cpu * 1000:6.1f} ms CPU/action  {ran} job run(s)"
+            f"  load average {os.getloadavg()[0]:.1f}"
         )
 
 
