@@ -4,6 +4,7 @@ from . import connector_sync_job
 from . import connector_sync_job_hourly
 from . import connector_sync_job_runner
 from . import connector_sync_job_outcome
+from . import connector_sync_job_coalesce
 from . import connector_external_binding
 from . import connector_external_binding_upsert
 from . import connector_external_id_mixin

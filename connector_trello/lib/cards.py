@@ -11,6 +11,8 @@ from . import mapper
 
 CARD, CHECK_ITEM, COMMENT, ATTACHMENT = "card", "checkitem", "comment", "attachment"
 INT_MAX = 2**31 - 1
+# Actions on a card's comments: the card is read with them (a board's card listing has none).
+COMMENT_ACTION_TYPES = frozenset({"commentCard", "copyCommentCard", "updateComment", "deleteComment"})
 # An interrupted create is looked for among the cards made since it began, give or take this.
 CREATE_CLOCK_SKEW = timedelta(minutes=1)
 # Who wins a field both sides changed, for what Trello's structure decides (the mapped

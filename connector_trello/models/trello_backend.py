@@ -4,7 +4,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.connector_base.fields import Secret
-from odoo.addons.connector_base.lib.dates import parse_timestamp
 from odoo.addons.connector_base.lib.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -183,15 +182,44 @@ class TrelloBackend(models.Model):
         return self.board_ids.filtered(lambda link: link.board_id == board_id and link.active)
 
     def _job_apply_action(self, job):
-        """Apply one Trello action by re-reading what it touched: the card, or the board's structure."""
-        action = job.payload["action"]
-        kind, target = mapper.action_target(action)
-        link = self._link_of(((action.get("data") or {}).get("board") or {}).get("id"))
-        if not link:
-            return {"skipped": 1, "summary": self.env._("The board is not linked.")}
-        if kind == "board":
-            return link._sync_structure_from_trello()
-        return link._sync_card_after_action(target, parse_timestamp(action.get("date")))
+        """Apply Trello actions by re-reading what they touched: this job's action and those of
+        the other pending action jobs of this backend, which it takes along (connector_base's
+        coalescing). Per board, in the actions' order: its structure read once if an action
+        changed it, then each card touched read once."""
+        jobs = job | job._coalesce_pending()
+        actions = sorted(
+            (each.payload["action"] for each in jobs),
+            key=lambda action: (action.get("date") or "", action["id"]),
+        )
+        by_board = {}
+        for action in actions:
+            board_id = ((action.get("data") or {}).get("board") or {}).get("id")
+            by_board.setdefault(board_id, []).append(action)
+        results = []
+        for board_id, board_actions in by_board.items():
+            link = self._link_of(board_id)
+            if not link:
+                results.append(
+                    {"skipped": len(board_actions), "summary": self.env._("The board is not linked.")}
+                )
+                continue
+            kinds = [mapper.action_target(action)[0] for action in board_actions]
+            if "board" in kinds:
+                results.append(link._sync_structure_from_trello())
+            card_actions = [
+                action for action, kind in zip(board_actions, kinds, strict=True) if kind == "card"
+            ]
+            if card_actions:
+                results.append(link._apply_card_actions(card_actions))
+        if len(results) == 1:
+            return results[0]
+        totals = {
+            key: sum(result.get(key, 0) for result in results) for key in ("created", "updated", "skipped")
+        }
+        summaries = [result["summary"] for result in results if result.get("summary")]
+        if summaries:
+            totals["summary"] = " ".join(summaries)
+        return totals
 
     def _job_import_board(self, job):
         link = self._connector_job_container(job, "trello.board", "board_link_id")

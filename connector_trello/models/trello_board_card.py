@@ -1,7 +1,10 @@
+from collections import defaultdict
+
 from odoo import models
 
 from odoo.addons.connector_base.lib.dates import parse_timestamp
 from odoo.addons.connector_base.lib.errors import NotFoundError, PermissionDeniedError
+from odoo.addons.connector_base.lib.reread import reread
 from odoo.addons.connector_base.lib.sync import (
     FROM_CONNECTOR,
     QUIET_CREATE_CONTEXT,
@@ -9,8 +12,8 @@ from odoo.addons.connector_base.lib.sync import (
 )
 
 from ..lib import mapper
-from ..lib.cards import CARD, INT_MAX, STRUCTURE_AUTHORITIES
-from ..lib.client import CARD_FIELD_DETAILS
+from ..lib.cards import CARD, COMMENT_ACTION_TYPES, INT_MAX, STRUCTURE_AUTHORITIES
+from ..lib.client import CARD_FIELD_DETAILS, MAX_PAGE
 
 
 class TrelloBoardCard(models.Model):
@@ -19,31 +22,85 @@ class TrelloBoardCard(models.Model):
 
     _inherit = "trello.board"  # pylint: disable=consider-merging-classes-inherited
 
-    def _sync_card_after_action(self, card_id, action_date):
-        """Bring the task of a card up to date after an action on it, re-reading the card.
+    def _apply_card_actions(self, actions):
+        """Bring the tasks of the cards ``actions`` touched up to date, each card read once
+        however many actions it had.
 
-        Skipped without a call when the card as last read already had this action (its last
-        activity is not older than the action): redeliveries, late deliveries and our own
-        changes coming back cost nothing.
+        A card already read after its last action is skipped without a call: redeliveries,
+        late deliveries and our own changes coming back cost nothing. A card with comment
+        actions is read by itself, with its comments; the others by themselves or, when that
+        takes fewer calls, from the board's card listing (see ``lib.reread``).
         """
         backend = self.backend_id
-        read_at = (
-            self.env["connector.external.binding"]
-            ._of_external_ids(backend, CARD, [card_id])
-            .external_updated_at
-        )
-        if action_date and read_at and read_at >= action_date:
-            return {"skipped": 1, "summary": self.env._("Already read after this action.")}
+        latest, with_comments = {}, set()
+        for action in actions:
+            _kind, card_id = mapper.action_target(action)
+            dates = (latest.get(card_id), parse_timestamp(action.get("date")))
+            latest[card_id] = max(filter(None, dates), default=None)
+            if action.get("type") in COMMENT_ACTION_TYPES:
+                with_comments.add(card_id)
+        bindings = self.env["connector.external.binding"]._of_external_ids(backend, CARD, list(latest))
+        read_at = {binding.external_id: binding.external_updated_at for binding in bindings}
+        stale = [
+            card_id
+            for card_id, date in latest.items()
+            if not (date and read_at.get(card_id) and read_at[card_id] >= date)
+        ]
+        if not stale:
+            return {"skipped": len(latest), "summary": self.env._("Already read after these actions.")}
         with backend._trello_session() as client:
-            try:
-                card = client.card(card_id)
-            except (NotFoundError, PermissionDeniedError):
-                # Deleted, or moved where the token may not see it: this card alone leaves Odoo's view.
-                return self._archive_missing_cards([card_id])
-            link = backend._link_of(card.get("idBoard"))
-            if not link:  # moved to a board that is not linked
-                return self._archive_missing_cards([card_id])
-            return link._sync_cards([card], client=client)
+
+            def read_each(card_id):
+                try:
+                    return client.card(card_id)
+                except (NotFoundError, PermissionDeniedError):
+                    # Deleted, or moved where the token may not see it: it leaves Odoo's view.
+                    return None
+
+            cards = {card_id: read_each(card_id) for card_id in stale if card_id in with_comments}
+            listed = [card_id for card_id in stale if card_id not in with_comments]
+            cards.update(
+                reread(
+                    listed,
+                    read_each,
+                    lambda: client.iter_card_pages(self.board_id),
+                    # One card is read by itself whatever the listing costs: no need to count.
+                    self._card_listing_calls() if len(listed) > 1 else 1,
+                )
+            )
+            gone = [card_id for card_id, card in cards.items() if card is None]
+            by_link = defaultdict(list)
+            for card in filter(None, cards.values()):
+                link = backend._link_of(card.get("idBoard"))
+                if link:
+                    by_link[link].append(card)
+                else:  # moved to a board that is not linked
+                    gone.append(card["id"])
+            results = [link._sync_cards(link_cards, client=client) for link, link_cards in by_link.items()]
+            if gone:
+                results.append(self._archive_missing_cards(gone))
+            calls = client.api_calls
+        totals = {
+            key: sum(result.get(key, 0) for result in results) for key in ("created", "updated", "skipped")
+        }
+        totals["skipped"] += len(latest) - len(stale)
+        totals["summary"] = self.env._(
+            "%(actions)s action(s) on %(cards)s card(s): %(read)s read in %(calls)s call(s).",
+            actions=len(actions),
+            cards=len(latest),
+            read=len(stale),
+            calls=calls,
+        )
+        return totals
+
+    def _card_listing_calls(self):
+        """Calls a read of the board's card listing takes: one per page of its cards."""
+        count = (
+            self.env["project.task"]
+            .with_context(active_test=False)
+            .search_count([("trello_board_id", "=", self.id), ("parent_id", "=", False)])
+        )
+        return max(1, -(-count // MAX_PAGE))
 
     def _archive_missing_cards(self, card_ids):
         tasks = self.env["project.task"]._connector_find(self.backend_id, CARD, card_ids)

@@ -69,6 +69,30 @@ class TestWebhooks(TrelloCase):
         card_reads = self.trello.count("/1/cards/{card_id}", "GET")
         self.assertEqual(card_reads, 1, "the first job read the card after every action: the others skip")
 
+    def test_a_burst_of_actions_on_several_cards_is_applied_in_one_run_reading_the_board_once(self):
+        cards, lists = self.sample["cards"], self.sample["lists"]
+        self.trello.update_card(cards["Install printer"], name="Install the printer")
+        self.trello.move_card(cards["Order laptops"], lists["Done"])
+        self.trello.update_card(cards["Install printer"], name="Install both printers")
+        new_card = self.trello.create_card(lists["Doing"], "Replace the router")
+        self.assertEqual(self.deliver(), [200] * 4)
+        jobs = self.jobs(kind="webhook")
+        self.trello.reset()
+
+        ran = self.run_jobs()
+
+        self.assertEqual(len(ran), 1, "the first job took the other three along")
+        self.assertEqual(jobs.mapped("state"), ["done"] * 4)
+        self.assertEqual(self.task_of("Install printer").name, "Install both printers")
+        self.assertEqual(self.task_of("Order laptops").stage_id.name, "Done")
+        task = self.env["project.task"]._connector_find(self.backend, "card", [new_card])[new_card]
+        self.assertEqual((task.name, task.stage_id.name), ("Replace the router", "Doing"))
+        self.assertEqual(
+            (self.trello.count("/1/boards/{board_id}/cards", "GET"), self.trello.count()),
+            (1, 1),
+            "three cards changed, one listing call for all of them",
+        )
+
     def test_comments_labels_members_checklists_and_archiving_are_applied(self):
         card = self.sample["cards"]["Order laptops"]
         bruno = self.sample["members"]["bruno"]

@@ -89,6 +89,16 @@ class TestConnectorBackend(models.Model):
         self.env.flush_all()
         return self._job_wait_on_platform(job)
 
+    def _job_apply_together(self, job):
+        """Apply this job's event and those of the pending jobs it takes along, in one run."""
+        jobs = job | job._coalesce_pending()
+        self.env["test.connector.execution"].create(
+            [{"job_id": each.id, "pid": os.getpid()} for each in jobs]
+        )
+        if any((each.payload or {}).get("fail") for each in jobs):
+            raise ServerError("platform answered 503", status=503)
+        return {"updated": len(jobs), "summary": f"{len(jobs)} applied"}
+
     def _job_fail_with_server_error(self, job):
         self.env["test.connector.execution"].create({"job_id": job.id})
         raise ServerError("platform answered 503", status=503)
