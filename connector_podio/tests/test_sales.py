@@ -64,6 +64,14 @@ class TestSalesImport(PodioSalesCase):
             ],
         )
 
+    def test_a_sales_app_cannot_be_set_to_write_back_to_podio(self):
+        _contacts, sales, _lines = self.link_sales()
+
+        with self.assertRaises(ValidationError) as raised:
+            sales.direction = "both"
+
+        self.assertIn("only read from Podio", str(raised.exception))
+
     def test_lines_of_unknown_products_wait_until_creating_products_is_allowed(self):
         self.link_sales()
 

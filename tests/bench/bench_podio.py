@@ -16,45 +16,27 @@ orders) is added there the same way.
 Exits with 1 when a target is missed.
 """
 
-import importlib
 import math
 import os
 import tempfile
 from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 
-from benchlib import emulator_module, env_for, measured, open_registry, verdict
+from benchlib import (
+    addon_module,
+    emulator_module,
+    env_for,
+    import_context,
+    measured,
+    open_registry,
+    verdict,
+    written_rows,
+)
 
 CONTACTS = 5000
 TARGET_RATIO = 0.85
 TARGET_EXTRA_QUERIES = 2
 TARGET_CALLS_OVER_MINIMUM = 0.05
-
-
-def addon_module(name):
-    return importlib.import_module(f"odoo.addons.{name}")
-
-
-def context():
-    """What the import passes to every partner it creates; the raw baseline gets the same."""
-    sync = addon_module("connector_base.lib.sync")
-    return {sync.FROM_CONNECTOR: True, **sync.QUIET_CREATE_CONTEXT}
-
-
-def written_rows(cr, action):
-    """Run ``action`` and return the INSERT, UPDATE and DELETE statements it sent."""
-    execute, writes = cr.execute, []
-
-    def spy(query, params=None, log_exceptions=True):
-        verb = str(getattr(query, "code", query)).lstrip().split(maxsplit=1)[0].upper()
-        if verb in ("INSERT", "UPDATE", "DELETE"):
-            writes.append(verb)
-        return execute(query, params, log_exceptions)
-
-    with patch.object(cr, "execute", spy):
-        action()
-        cr.flush()
-    return writes
 
 
 def vacuum(cr):
@@ -146,7 +128,7 @@ def section_contacts(registry):
                     ]
                     for page in client.iter_item_pages(app.app_id)
                 ]
-            Partner = env["res.partner"].with_context(**context())
+            Partner = env["res.partner"].with_context(**import_context())
             cr.commit()  # what the reads wrote (a refreshed token)
             vacuum(cr)
             _result, raw_seconds, raw_queries = measured(
@@ -207,7 +189,7 @@ def report(figures):
     calls_ok = calls <= minimum * (1 + TARGET_CALLS_OVER_MINIMUM)
     poll_ok = figures["poll_calls"] == 1 and not figures["poll_writes"]
     print(f"podio {figures['name']}")
-    print(f"  context {context()}; load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
+    print(f"  context {import_context()}; load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
     raw_rate, raw_per_item = items / figures["raw_seconds"], figures["raw_queries"] / items
     print(f"  raw batch create  {raw_rate:10.0f} items/s  {raw_per_item:6.3f} queries/item")
     rate, per_item = items / figures["seconds"], figures["queries"] / items

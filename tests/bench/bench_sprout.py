@@ -18,14 +18,22 @@ measurement, or the figures would measure the pacing: the API calls are counted 
 against the limit, with the minutes they take at 60 a minute. Exits with 1 when a target is missed.
 """
 
-import importlib
 import os
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 
-from benchlib import emulator_module, env_for, measured, open_registry, verdict
+from benchlib import (
+    addon_module,
+    emulator_module,
+    env_for,
+    import_context,
+    measured,
+    open_registry,
+    verdict,
+    written_rows,
+)
 
 MESSAGES = 20_000
 PROFILES = 10
@@ -128,31 +136,6 @@ SURNAMES = [
     "Castro",
     "Faria",
 ]
-
-
-def addon_module(name):
-    return importlib.import_module(f"odoo.addons.{name}")
-
-
-def context():
-    sync = addon_module("connector_base.lib.sync")
-    return {sync.FROM_CONNECTOR: True, **sync.QUIET_CREATE_CONTEXT}
-
-
-def written_rows(cr, action):
-    """Run ``action`` and return the INSERT, UPDATE and DELETE statements it sent."""
-    execute, writes = cr.execute, []
-
-    def spy(query, params=None, log_exceptions=True):
-        verb = str(getattr(query, "code", query)).lstrip().split(maxsplit=1)[0].upper()
-        if verb in ("INSERT", "UPDATE", "DELETE"):
-            writes.append(verb)
-        return execute(query, params, log_exceptions)
-
-    with patch.object(cr, "execute", spy):
-        action()
-        cr.flush()
-    return writes
 
 
 def author_name(author):
@@ -259,7 +242,7 @@ def measure_raw(cr, env, backend, sprout):
     """Raw batch creates of the message records an import makes (values prepared beforehand)."""
     messages = all_messages(backend)
     values = [item["values"] for item in backend._sprout_message_items(messages)]
-    Message = env["sprout.message"].with_context(**context())
+    Message = env["sprout.message"].with_context(**import_context())
 
     def create_all():
         for start in range(0, len(values), PAGE):
@@ -327,7 +310,7 @@ def report(figures):
         f"sprout inbox import: {MESSAGES} messages, {PROFILES} profiles in {GROUPS} groups, {AUTHORS} authors"
     )
     print(f"  load average {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
-    print(f"  context {context()}")
+    print(f"  context {import_context()}")
     raw_rate, raw_per = MESSAGES / figures["raw_seconds"], figures["raw_queries"] / MESSAGES
     print(f"  raw batch create  {raw_rate:10.0f} messages/s  {raw_per:6.3f} queries/message")
     rate, per = MESSAGES / figures["import_seconds"], figures["import_queries"] / MESSAGES

@@ -12,48 +12,29 @@ from the local Trello emulator and prints, from one run on one database:
 Exits with 1 when a target is missed.
 """
 
-import importlib
 import tempfile
 from unittest.mock import patch
 
-from benchlib import emulator_module, env_for, measured, open_registry, verdict
+from benchlib import (
+    addon_module,
+    emulator_module,
+    env_for,
+    import_context,
+    measured,
+    open_registry,
+    verdict,
+    written_rows,
+)
 
 CARDS = 5000
 PAGE = 1000  # Trello's largest page, the import's batch
-
-
-def context():
-    """What the import passes to every create it makes; the raw baseline gets the same."""
-    sync = addon_module("connector_base.lib.sync")
-    return {sync.FROM_CONNECTOR: True, **sync.QUIET_CREATE_CONTEXT}
-
-
-def written_rows(cr, action):
-    """Run ``action`` and return the INSERT, UPDATE and DELETE statements it sent."""
-    execute, writes = cr.execute, []
-
-    def spy(query, params=None, log_exceptions=True):
-        verb = str(getattr(query, "code", query)).lstrip().split(maxsplit=1)[0].upper()
-        if verb in ("INSERT", "UPDATE", "DELETE"):
-            writes.append(verb)
-        return execute(query, params, log_exceptions)
-
-    with patch.object(cr, "execute", spy):
-        action()
-        cr.flush()
-    return writes
-
-
-def addon_module(name):
-    """A module of the connector addons, importable once the configuration named the addons path."""
-    return importlib.import_module(f"odoo.addons.{name}")
 
 
 def raw_create(env, link, board_cards, comments):
     """The records the import ends with, made by batch creates only (values prepared beforehand)."""
     mapper = addon_module("connector_trello.lib.mapper")
     markdown_to_html = addon_module("connector_trello.lib.markdown").markdown_to_html
-    Task = env["project.task"].with_context(**context())
+    Task = env["project.task"].with_context(**import_context())
     stage_by_list = {item.list_id: item.stage_id.id for item in link.list_ids}
     tags = {tag.name: tag.id for tag in env["project.tags"].search([])}
     note = env.ref("mail.mt_note").id
@@ -103,7 +84,7 @@ def raw_create(env, link, board_cards, comments):
                 ]
             )
         for start in range(0, len(comments), PAGE):
-            env["mail.message"].with_context(**context()).create(
+            env["mail.message"].with_context(**import_context()).create(
                 [
                     {
                         "model": "project.task",
@@ -220,7 +201,7 @@ def report(figures):
     print(
         f"trello board import: {CARDS} cards, {figures['subtasks']} sub-tasks, {figures['comments']} comments"
     )
-    print(f"  context {context()}")
+    print(f"  context {import_context()}")
     raw_rate, raw_per_card = CARDS / figures["raw_seconds"], figures["raw_queries"] / CARDS
     print(f"  raw batch create  {raw_rate:10.0f} cards/s  {raw_per_card:6.3f} queries/card")
     rate, per_card = CARDS / figures["import_seconds"], figures["import_queries"] / CARDS

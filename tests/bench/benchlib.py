@@ -7,6 +7,7 @@ import sys
 import time
 import types
 from pathlib import Path
+from unittest.mock import patch
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -68,3 +69,30 @@ def measured(cr, action):
 
 def verdict(met):
     return "OK" if met else "MISSED"
+
+
+def addon_module(name):
+    """A module of the connector addons, importable once the configuration named the addons path."""
+    return importlib.import_module(f"odoo.addons.{name}")
+
+
+def import_context():
+    """What an import passes to every create it makes; the raw baseline gets the same."""
+    sync = addon_module("connector_base.lib.sync")
+    return {sync.FROM_CONNECTOR: True, **sync.QUIET_CREATE_CONTEXT}
+
+
+def written_rows(cr, action):
+    """Run ``action`` and return the INSERT, UPDATE and DELETE statements it sent."""
+    execute, writes = cr.execute, []
+
+    def spy(query, params=None, log_exceptions=True):
+        verb = str(getattr(query, "code", query)).lstrip().split(maxsplit=1)[0].upper()
+        if verb in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(verb)
+        return execute(query, params, log_exceptions)
+
+    with patch.object(cr, "execute", spy):
+        action()
+        cr.flush()
+    return writes

@@ -193,13 +193,31 @@ export const connectorTourSteps = {
                 trigger: `.o_kanban_record:contains(${taskName})`,
                 run: "click",
             },
+            ...connectorTourSteps.openRecordSyncHistory(platform),
+        ];
+    },
+
+    /** From the form of a bound record: its sync history, bound to `platform`, then closed.
+     * A form with many smart buttons (a partner with Sales and CRM) keeps the button under More. */
+    openRecordSyncHistory(platform) {
+        return [
             {
-                content: "Open the task's sync history",
-                trigger: ".o_form_view button[name=action_view_connector_history]",
+                content: "Show every smart button of the form",
+                trigger: ".o_form_view .o-form-buttonbox",
+                run() {
+                    const inBox = ".o_form_view .o-form-buttonbox button[name=action_view_connector_history]";
+                    if (!document.querySelector(inBox)) {
+                        document.querySelector(".o_form_view .o-form-buttonbox .o_button_more").click();
+                    }
+                },
+            },
+            {
+                content: "Open the record's sync history",
+                trigger: "button[name=action_view_connector_history]",
                 run: "click",
             },
             {
-                content: `The task is bound to ${platform}`,
+                content: `The record is bound to ${platform}`,
                 trigger: `.modal .o_data_row:contains(${platform})`,
             },
             {

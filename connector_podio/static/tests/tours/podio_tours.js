@@ -46,23 +46,6 @@ registry.category("web_tour.tours").add("connector_podio_check_tour", {
                 ".o_list_view .o_data_row:contains(Acme & Sons, Ana Silva):contains(ana.silva@acme.example) .o_data_cell:first",
             run: "click",
         },
-        {
-            content: "Open the contact's sync history",
-            trigger: ".o_form_view button[name=action_view_connector_history]",
-            run: "click",
-        },
-        {
-            content: "The contact is bound to Podio",
-            trigger: ".modal .o_data_row:contains(Podio)",
-        },
-        {
-            content: "Close the sync history",
-            trigger: ".modal button:contains(Close)",
-            run: "click",
-        },
-        {
-            content: "The sync history is closed",
-            trigger: "body:not(:has(.modal))",
-        },
+        ...connectorTourSteps.openRecordSyncHistory("Podio"),
     ],
 });
