@@ -127,7 +127,12 @@ class TestPolling(SproutCase):
         self.tick("ACME")
         self.poll()
 
-        self.sprout.add_message(4921, "Any news on my order?", author=("Rui", "rui.m"))
+        # A second before the present: a window never includes the second it ends in, so a
+        # message of the present second would come with a later poll than these two.
+        just_before = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
+        self.sprout.add_message(
+            4921, "Any news on my order?", author=("Rui", "rui.m"), created_time=just_before
+        )
         self.poll()
         self.poll()
 
