@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -1104,11 +1105,18 @@ def main():
     test_parser.add_argument("-k", help="pytest -k expression selecting tests (for quick iterations)")
     sub.add_parser("bench", help="print benchmark figures")
     args = parser.parse_args()
+    # A SIGTERM (a stopped CI job, `kill`) unwinds like Ctrl-C, so the servers and emulators
+    # this command started are stopped by its cleanup instead of being left running.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return {"run": command_run, "test": command_test, "bench": command_bench}[args.command](args)
     except SetupError as error:
         print(f"[suite] ERROR: {error}", file=sys.stderr, flush=True)
         return 2
+
+
+def _interrupt(_signum, _frame):
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":
