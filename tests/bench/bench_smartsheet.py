@@ -20,7 +20,7 @@ import math
 import time
 from contextlib import closing
 
-from benchlib import emulator_module, measured, open_registry, verdict
+from benchlib import emulator_module, measured, open_registry, vacuum, verdict
 
 from odoo import SUPERUSER_ID, api
 
@@ -197,17 +197,6 @@ def bench(registry):
         emulator.stop()
 
 
-def vacuum(registry):
-    """Clear the dead rows a rolled-back run leaves, and give the planner statistics (a
-    database just built has none), so every run starts from the same state."""
-    with closing(registry.cursor()) as cr:
-        cr._cnx.autocommit = True  # VACUUM runs outside a transaction
-        try:
-            cr.execute("VACUUM ANALYZE")
-        finally:
-            cr._cnx.autocommit = False
-
-
 def measure(registry, emulator, ids):
     """Best of ROUNDS for each path, the two alternating, so a load spike on the machine
     does not decide the ratio; the last import is kept for the unchanged-sync check."""
@@ -220,13 +209,15 @@ def measure(registry, emulator, ids):
         cr.rollback()
     raw_runs, import_runs = [], []
     for round_number in range(ROUNDS):
-        vacuum(registry)
+        with closing(registry.cursor()) as cr:
+            vacuum(cr)
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             _tasks, seconds, queries = measured(cr, lambda env=env: raw_create(env, levels))
             raw_runs.append((seconds, queries))
             cr.rollback()
-        vacuum(registry)
+        with closing(registry.cursor()) as cr:
+            vacuum(cr)
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             sheet = env["smartsheet.sheet"].browse(ids["sheet"])

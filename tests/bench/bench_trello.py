@@ -22,6 +22,7 @@ from benchlib import (
     import_context,
     measured,
     open_registry,
+    raw_then_import,
     verdict,
     written_rows,
 )
@@ -127,15 +128,12 @@ def bench(registry):
             )
             # Its webhook and import jobs are not run: the import is measured by hand below.
             env["connector.sync.job"].search([("backend_id", "=", backend.id)]).unlink()
-            cr.commit()
-            vacuum(cr)
-            figures = measure_raw(cr, env, link, trello)
-            cr.rollback()
-            vacuum(cr)
-            figures.update(measure_import(cr, env, link, trello))
-            cr.commit()
-            figures.update(measure_idle_poll(cr, link, trello))
-            cr.rollback()
+            figures = raw_then_import(
+                cr,
+                lambda: measure_raw(cr, env, link, trello),
+                lambda: measure_import(cr, env, link, trello),
+                lambda: measure_idle_poll(cr, link, trello),
+            )
     finally:
         trello.stop()
         if backend_id:
@@ -145,16 +143,6 @@ def bench(registry):
                 backend.unlink()
                 projects.with_context(active_test=False).unlink()
     return report(figures)
-
-
-def vacuum(cr):
-    """Clear the dead rows earlier runs and phases left behind, so both phases start from the same
-    state (the one running after a big rollback would otherwise wade through its garbage)."""
-    cr._cnx.autocommit = True
-    try:
-        cr.execute("VACUUM ANALYZE")
-    finally:
-        cr._cnx.autocommit = False
 
 
 def measure_raw(cr, env, link, trello):

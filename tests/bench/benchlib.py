@@ -96,3 +96,30 @@ def written_rows(cr, action):
         action()
         cr.flush()
     return writes
+
+
+def vacuum(cr):
+    """Clear the dead rows earlier runs and phases left, and refresh the planner's statistics,
+    so each measured phase starts from the same state (one running after a big rollback would
+    otherwise wade through its garbage)."""
+    cr._cnx.autocommit = True  # VACUUM runs outside a transaction
+    try:
+        cr.execute("VACUUM ANALYZE")
+    finally:
+        cr._cnx.autocommit = False
+
+
+def raw_then_import(cr, measure_raw, measure_import, measure_idle_poll):
+    """The figures of the sequence every import benchmark runs once its setup is ready: the raw
+    batch create (rolled back), the import (kept), then a poll with nothing new (rolled back).
+    Each ``measure_*`` is called without arguments and returns a dict of figures."""
+    cr.commit()
+    vacuum(cr)
+    figures = measure_raw()
+    cr.rollback()
+    vacuum(cr)
+    figures.update(measure_import())
+    cr.commit()
+    figures.update(measure_idle_poll())
+    cr.rollback()
+    return figures
