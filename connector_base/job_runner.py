@@ -89,15 +89,27 @@ def start(db_name, count=None):
 
 
 def stop(timeout=STOP_SECONDS):
-    """Ask every runner thread of this process to stop after its current job, and wait."""
+    """Ask every runner thread of this process to stop after its current job, and wait for
+    them and for the HTTP requests still being answered (a threaded server's stop has
+    stopped taking new ones by now).
+
+    The threaded server closes every database connection once this returns, waiting for
+    its requests only until a second after its stop began: a webhook delivery taking
+    longer (a loaded server answers in seconds) lost its connection mid-request, answered
+    500 and logged ``PoolError: This connection does not belong to the pool``.
+    """
     with _threads_lock:
         threads = [thread for threads in _threads.values() for thread in threads]
         _threads.clear()
     for thread in threads:
         thread.request_stop()
     deadline = time.monotonic() + timeout
-    for thread in threads:
-        thread.join(max(deadline - time.monotonic(), 0))
+    me = threading.current_thread()
+    # Odoo marks its request threads with type "http".
+    requests = [thread for thread in threading.enumerate() if getattr(thread, "type", None) == "http"]
+    for thread in [*threads, *requests]:
+        if thread is not me:
+            thread.join(max(deadline - time.monotonic(), 0))
 
 
 def notify_runners(db_name):

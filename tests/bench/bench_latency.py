@@ -22,7 +22,8 @@ The platform notes give no delay for Smartsheet's callbacks (they record that on
 callback carries several events and that a webhook's callbacks are sent one at a
 time): the emulator's one second is its own choice, reported as the platform's part.
 
-``--quick`` runs a reduced load (a few seconds) for a check of the script itself.
+``--quick`` runs a reduced load (a few seconds) for a check of the script itself; ``--only``
+and ``--server`` measure one connector or one server mode.
 """
 
 import argparse
@@ -500,6 +501,7 @@ def main():
         "--quick", action="store_true", help="10 idle changes, 5 s of load: checks the script"
     )
     parser.add_argument("--only", choices=["trello", "smartsheet"], help="measure one connector")
+    parser.add_argument("--server", choices=["threaded", "prefork"], help="measure on one server mode")
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     registry = odoo.modules.registry.Registry(args.database)
@@ -517,6 +519,8 @@ def main():
         if platform_class is TrelloPlatform:
             trello_sql_per_action(registry)
         for workers, mode in ((0, "threaded server"), (2, "prefork server, 2 workers")):
+            if args.server and not mode.startswith(args.server):
+                continue
             outcome = measure(registry, servers_module, platform_class, workers, changes, load_seconds)
             met &= report(platform_class, mode, *outcome, load_seconds)
     return 0 if met else 1

@@ -1,12 +1,19 @@
+import json
 import signal
+import threading
 import time
+
+import requests
 
 from odoo.tests import tagged
 
 from odoo.addons.connector_base.tests.common import ConnectorCase
+from odoo.addons.connector_base.tests.emulator import hmac_sha1_base64_body_and_url
 from odoo.addons.connector_base.tests.odoo_servers import start_servers
+from odoo.addons.test_connector_base.models.test_connector_oauth_backend import SLOW_INTAKE_LOCK
 
 JOBS = 40
+WEBHOOK_SECRET = "whsec-stop-0123456789"
 
 
 # The servers load the registry of the committed database: at install time the
@@ -129,3 +136,80 @@ class TestRunnerServerStop(ConnectorCase):
             runs = env["test.connector.execution"].search_count([("job_id", "=", job_id)])
         self.assertEqual(runs, 1)
         self.assertEqual(server.error_lines(), [], f"errors in {server.log.name}")
+
+    def test_a_delivery_in_flight_when_the_server_stops_is_stored_and_answered(self):
+        """A delivery the server took before its stop outlasts the job the stop waits for:
+        it is still stored and answered before the server closes its connections."""
+        [server] = start_servers(self.env.cr.dbname, 1)
+        self.addCleanup(server.stop)
+        backend_id = self.make_committed_backend()
+        intake_id = self.make_committed_intake_backend(server.url)
+        [job_id] = self.enqueue_committed(backend_id, "_job_wait_on_platform", payload={"seconds": 2})
+        self.wait_for_state(job_id, "running")
+        answers = []
+        event = {"id": "evt-in-flight", "intake_seconds": 4}
+        sender = threading.Thread(target=lambda: answers.append(self.deliver(server.url, intake_id, event)))
+        sender.start()
+        self.wait_for_slow_intake(intake_id)
+
+        server.stop(signal.SIGTERM)
+        sender.join(60)
+
+        self.assertEqual(server.process.returncode, 0, "the server stopped by itself, not killed")
+        self.assertEqual([(answer.status_code, answer.text) for answer in answers], [(200, "accepted")])
+        with self.committed_env() as env:
+            stored = env["connector.sync.job"].search(
+                [("backend_model", "=", "test.connector.oauth.backend"), ("backend_id", "=", intake_id)]
+            )
+            self.assertEqual(stored.mapped("payload"), [event])
+        self.assertEqual(self.read_jobs([job_id], ["state"])[job_id]["state"], "done")
+        self.assertEqual(server.error_lines(), [], f"errors in {server.log.name}")
+
+    def make_committed_intake_backend(self, public_base_url):
+        with self.committed_env() as env:
+            backend = env["test.connector.oauth.backend"].create(
+                {
+                    "name": "Stopped intake",
+                    "webhook_secret": WEBHOOK_SECRET,
+                    "public_base_url": public_base_url,
+                }
+            )
+        self.addCleanup(self.remove_committed_intake_backend, backend.id)
+        return backend.id
+
+    def remove_committed_intake_backend(self, backend_id):
+        with self.committed_env() as env:
+            domain = [("backend_model", "=", "test.connector.oauth.backend"), ("backend_id", "=", backend_id)]
+            env["connector.sync.job"].search(domain).unlink()
+            env["connector.webhook.event"].search(domain).unlink()
+            env["test.connector.oauth.backend"].browse(backend_id).unlink()
+
+    def deliver(self, base_url, backend_id, event):
+        url = f"{base_url}/connector/test/webhook/{backend_id}"
+        raw = json.dumps(event).encode()
+        signature = hmac_sha1_base64_body_and_url(WEBHOOK_SECRET)(raw, url)
+        headers = {"Content-Type": "application/json", "X-Test-Webhook": signature}
+        return requests.post(url, data=raw, headers=headers, timeout=60)
+
+    def wait_for_state(self, job_id, state, timeout=60):
+        deadline = time.monotonic() + timeout
+        while self.read_jobs([job_id], ["state"])[job_id]["state"] != state:
+            self.assertLess(time.monotonic(), deadline, f"job {job_id} {state} within {timeout} s")
+            time.sleep(0.1)
+
+    def wait_for_slow_intake(self, backend_id, timeout=60):
+        """Wait until a delivery to ``backend_id`` is in its slow intake (it holds the lock)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.committed_env() as env:
+                env.cr.execute(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                    " AND classid = %s::oid AND objid = %s::oid AND objsubid = 2",
+                    [SLOW_INTAKE_LOCK, backend_id],
+                )
+                if env.cr.fetchone()[0]:
+                    return
+            self.assertLess(
+                time.monotonic(), deadline, f"a delivery to backend {backend_id} within {timeout} s"
+            )
+            time.sleep(0.05)
