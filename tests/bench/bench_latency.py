@@ -13,7 +13,9 @@ time) and under load (RATE renames per second for LOAD_SECONDS s). Prints, for e
 - how many changes were lost (never shown in Odoo) or overtaken (renamed again before
   their name showed), and whether every task ended with its item's final name;
 - the API calls per change, how long the queue took to drain once the load stopped,
-  and the load average of the machine while it ran (figures taken under load measure it).
+  and the load average of the machine while it ran (figures taken under load measure it);
+- the webhook jobs' runs: how many jobs ran their handler (the others were taken along
+  by one), the handler's time per run, and the jobs retried (a retry waits its backoff).
 Then, in this process, the SQL queries a Trello action costs when applied alone and in a
 burst (load-independent). Targets: p95 <= 1 s idle and <= 3 s under load, nothing lost,
 queue drained within 5 s.
@@ -122,6 +124,29 @@ def task_names(registry, task_ids):
         return dict(cr.fetchall())
 
 
+def last_job_id(registry):
+    with registry.cursor() as cr:
+        cr.execute("SELECT COALESCE(max(id), 0) FROM connector_sync_job")
+        return cr.fetchone()[0]
+
+
+def job_runs(registry, backend, after_id):
+    """(jobs, runs, runs' seconds p50 and max, jobs retried, their errors) of the backend's
+    webhook jobs after ``after_id``: a run is a job that ran its handler, the others were
+    taken along by one (coalescing); a retry waits for its backoff."""
+    with registry.cursor() as cr:
+        cr.execute(
+            "SELECT result_summary LIKE 'Done with job %%', duration, attempts, error_class"
+            "  FROM connector_sync_job WHERE backend_model = %s AND backend_id = %s AND id > %s"
+            "   AND kind = 'webhook'",
+            [*backend, after_id],
+        )
+        rows = cr.fetchall()
+    durations = [duration or 0.0 for taken, duration, _attempts, _error in rows if not taken]
+    retried = [error for _taken, _duration, attempts, error in rows if attempts > 1]
+    return len(rows), len(durations), percentile(durations, 0.5), max(durations, default=0.0), retried
+
+
 def drive(platform, watcher, changes, rate, label):
     """Rename ``changes`` items, ``rate`` per second (0: each once the previous one showed).
 
@@ -133,6 +158,7 @@ def drive(platform, watcher, changes, rate, label):
     overtaken = 0
     platform.emulator.reset()
     refused_before = platform.refused_deliveries()
+    first_job = last_job_id(platform.registry)
     final = {}
     start = time.monotonic()
     for index in range(changes):
@@ -177,6 +203,7 @@ def drive(platform, watcher, changes, rate, label):
         "load_average": load_average,
         "wrong_final": wrong,
         "refused": platform.refused_deliveries() - refused_before,
+        "runs": job_runs(platform.registry, platform.backend, first_job),
     }
 
 
@@ -406,6 +433,11 @@ def report(platform_class, mode, idle, load, errors, log_name, load_seconds):
         print(
             f"    {'':22} API calls {phase['api_calls'] / phase['changes']:.2f}/change"
             f"  deliveries refused {phase['refused']}  load average {phase['load_average']:.1f}"
+        )
+        jobs, runs, run_p50, run_max, retried = phase["runs"]
+        print(
+            f"    {'':22} {jobs} webhook jobs in {runs} runs (handler p50 {run_p50:.3f} s, max {run_max:.3f} s),"
+            f" {len(retried)} retried {sorted(set(filter(None, retried)))}"
         )
     drained = load["drained"]
     met &= drained <= DRAIN_TARGET
