@@ -436,8 +436,8 @@ def report(platform_class, mode, idle, load, errors, log_name, load_seconds):
         )
         jobs, runs, run_p50, run_max, retried = phase["runs"]
         print(
-            f"    {'':22} {jobs} webhook jobs in {runs} runs (handler p50 {run_p50:.3f} s, max {run_max:.3f} s),"
-            f" {len(retried)} retried {sorted(set(filter(None, retried)))}"
+            f"    {'':22} {jobs} webhook jobs in {runs} runs (handler p50 {run_p50:.3f} s,"
+            f" max {run_max:.3f} s), {len(retried)} retried {sorted(set(filter(None, retried)))}"
         )
     drained = load["drained"]
     met &= drained <= DRAIN_TARGET
