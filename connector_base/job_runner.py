@@ -53,6 +53,9 @@ STOP_SECONDS = 30.0
 _threads = {}  # database name -> list of RunnerThread of this process
 _threads_lock = threading.Lock()
 _notifiers = {}  # database name -> Notifier of this process
+# Niceness the runner threads of a prefork cron worker take: the server's (see
+# RunnerThread.take_server_priority). None in a threaded server: they keep its own.
+_server_niceness = None
 
 
 def configured_thread_count():
@@ -181,6 +184,7 @@ class RunnerThread(threading.Thread):
     def run(self):
         # Odoo's log lines name the database of the thread that writes them.
         threading.current_thread().dbname = self.db_name
+        self.take_server_priority()
         try:
             while not self.stopping.is_set():
                 try:
@@ -200,6 +204,25 @@ class RunnerThread(threading.Thread):
         finally:
             os.close(self._wake_read)
             os.close(self._wake_write)
+
+    def take_server_priority(self):
+        """Run at the niceness of the prefork server rather than its cron worker's.
+
+        Odoo nices cron workers by 10 so that its batch crons yield to requests; a thread
+        inherits that, and on a busy machine it gets a tenth of a normal process's CPU
+        share, so webhook changes waited ten seconds and more. Lowering a niceness takes
+        privilege (root, CAP_SYS_NICE or RLIMIT_NICE, e.g. systemd's LimitNICE); without
+        it the thread stays niced. On Linux a niceness is per thread: the worker's crons
+        stay niced either way.
+        """
+        if _server_niceness is None:
+            return
+        thread_id = threading.get_native_id()
+        try:
+            if os.getpriority(os.PRIO_PROCESS, thread_id) > _server_niceness:
+                os.setpriority(os.PRIO_PROCESS, thread_id, _server_niceness)
+        except OSError as error:
+            _logger.info("Connector job runner stays at the cron worker's niceness: %s", error)
 
     def _serve(self):
         """Listen, then run passes until told to stop; False once the database has no queue."""
@@ -253,9 +276,13 @@ def _start_in_cron_workers():
     process_work, stop_worker = worker_class.process_work, worker_class.stop
 
     def start_runners(worker, db_index):
+        global _server_niceness  # noqa: PLW0603 - set once per cron worker, read by its threads
         names = worker._db_list() if configured_thread_count() else []
         if not names:
             return
+        if _server_niceness is None:
+            with contextlib.suppress(OSError):  # the master is gone: the worker stops anyway
+                _server_niceness = os.getpriority(os.PRIO_PROCESS, worker.ppid)
         db_name = names[db_index % len(names)]
         registry = Registry.registries.get(db_name)
         if registry is not None and registry.ready and "connector.sync.job" in registry:

@@ -1,4 +1,5 @@
 import json
+import os
 import signal
 import threading
 import time
@@ -213,3 +214,52 @@ class TestRunnerServerStop(ConnectorCase):
                 time.monotonic(), deadline, f"a delivery to backend {backend_id} within {timeout} s"
             )
             time.sleep(0.05)
+
+
+def can_lower_niceness():
+    """Whether this system lets a process lower a thread's niceness (tried on a thread of
+    its own, raised first), as a server's cron worker started by it would."""
+    allowed = []
+
+    def probe():
+        thread_id = threading.get_native_id()
+        base = os.getpriority(os.PRIO_PROCESS, thread_id)
+        os.setpriority(os.PRIO_PROCESS, thread_id, base + 1)
+        try:
+            os.setpriority(os.PRIO_PROCESS, thread_id, base)
+        except PermissionError:
+            allowed.append(False)
+        else:
+            allowed.append(True)
+
+    thread = threading.Thread(target=probe)
+    thread.start()
+    thread.join()
+    return allowed[0]
+
+
+@tagged("post_install", "-at_install")
+class TestRunnerInPreforkServer(ConnectorCase):
+    """A real prefork Odoo server (two HTTP workers, one cron worker)."""
+
+    def test_its_cron_worker_runs_jobs_at_the_server_niceness_where_the_system_allows(self):
+        [server] = start_servers(self.env.cr.dbname, 1, workers=2)
+        self.addCleanup(server.stop)
+        backend_id = self.make_committed_backend()
+
+        [job_id] = self.enqueue_committed(backend_id, "_job_record_execution")
+
+        deadline = time.monotonic() + 60
+        while self.read_jobs([job_id], ["state"])[job_id]["state"] != "done":
+            self.assertLess(time.monotonic(), deadline, "the cron worker's runner ran the job")
+            time.sleep(0.1)
+        with self.committed_env() as env:
+            execution = env["test.connector.execution"].search([("job_id", "=", job_id)])
+            pid, niceness = execution.pid, execution.niceness
+        self.assertNotEqual(pid, server.pid, "a worker ran it, not the master")
+        server_niceness = os.getpriority(os.PRIO_PROCESS, server.pid)
+        # Odoo nices its cron workers by 10; without the privilege the thread keeps that.
+        expected = server_niceness if can_lower_niceness() else server_niceness + 10
+        self.assertEqual(niceness, expected)
+        server.stop()
+        self.assertEqual(server.error_lines(), [], f"errors in {server.log.name}")
