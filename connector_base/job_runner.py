@@ -265,15 +265,20 @@ class RunnerThread(threading.Thread):
 def _start_in_cron_workers():
     """Prefork: start the runner threads in each cron worker, stop them with it.
 
-    Odoo has no hook for "a cron worker is running": wrap the worker's loop step (which
-    processes one database) and its stop. Installed at import, before the master
-    forks when it preloads the database, or inside the worker that loads it first;
-    either way the next loop step of each cron worker runs the wrapper.
+    Odoo has no hook for "a cron worker is running": wrap the worker's start, its loop
+    step (which processes one database) and its stop. Installed at import, before the
+    master forks when it preloads the database, or inside the worker that loads it
+    first; either way the next loop step of each cron worker runs the wrapper.
+
+    The start matters: a worker's first loop step comes after a first sleep of up to
+    a minute (unless a cron trigger wakes it), so a new cron worker (the server's
+    start, or one Odoo recycled) left the queue to wait that long. It starts the
+    threads of every database whose registry it inherited from a preloading master.
     """
     worker_class = odoo_server.WorkerCron
     if getattr(worker_class, "_connector_runner_hooked", False):
         return
-    process_work, stop_worker = worker_class.process_work, worker_class.stop
+    start_worker, process_work, stop_worker = worker_class.start, worker_class.process_work, worker_class.stop
 
     def start_runners(worker, db_index):
         global _server_niceness  # noqa: PLW0603 - set once per cron worker, read by its threads
@@ -288,6 +293,11 @@ def _start_in_cron_workers():
         if registry is not None and registry.ready and "connector.sync.job" in registry:
             start(db_name)
 
+    def start_worker_and_runners(self):
+        start_worker(self)
+        for db_index in range(len(self._db_list())):
+            start_runners(self, db_index)
+
     def process_work_and_start_runners(self):
         # Before the step (which moves db_index to the database it processes): else the
         # step's cron run of the queue would come first. After it too: the step may load
@@ -300,6 +310,7 @@ def _start_in_cron_workers():
         stop()
         stop_worker(self)
 
+    worker_class.start = start_worker_and_runners
     worker_class.process_work = process_work_and_start_runners
     worker_class.stop = stop_runners_then_worker
     worker_class._connector_runner_hooked = True

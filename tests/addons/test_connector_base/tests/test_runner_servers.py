@@ -240,26 +240,57 @@ def can_lower_niceness():
 
 @tagged("post_install", "-at_install")
 class TestRunnerInPreforkServer(ConnectorCase):
-    """A real prefork Odoo server (two HTTP workers, one cron worker)."""
+    """A real prefork Odoo server (two HTTP workers, one cron worker).
+
+    The tests run in name order: the first must meet a cron worker nothing woke yet.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        [cls.server] = start_servers(cls.env.cr.dbname, 1, workers=2)
+        cls.addClassCleanup(cls.server.stop)
+
+    def wait_done(self, job_id, timeout):
+        deadline = time.monotonic() + timeout
+        while self.read_jobs([job_id], ["state"])[job_id]["state"] != "done":
+            self.assertLess(
+                time.monotonic(), deadline, f"the cron worker's runner ran the job within {timeout} s"
+            )
+            time.sleep(0.1)
+
+    def test_a_job_queued_without_waking_anyone_runs_within_seconds_of_the_start(self):
+        backend_id = self.make_committed_backend()
+        # Stored as another program would: no notification, no cron trigger. The cron
+        # worker's own first look comes a minute after its start; the runner's, seconds.
+        with self.committed_env() as env:
+            env.cr.execute(
+                """
+                INSERT INTO connector_sync_job (name, kind, method_name, backend_model, backend_id,
+                                                state, attempts, max_attempts, priority,
+                                                next_attempt_at, enqueued_at)
+                VALUES ('Queued quietly', 'import', '_job_record_execution', 'test.connector.backend', %s,
+                        'pending', 0, 5, 10, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
+                RETURNING id
+                """,
+                [backend_id],
+            )
+            [job_id] = env.cr.fetchone()
+
+        self.wait_done(job_id, timeout=30)
 
     def test_its_cron_worker_runs_jobs_at_the_server_niceness_where_the_system_allows(self):
-        [server] = start_servers(self.env.cr.dbname, 1, workers=2)
-        self.addCleanup(server.stop)
         backend_id = self.make_committed_backend()
 
         [job_id] = self.enqueue_committed(backend_id, "_job_record_execution")
 
-        deadline = time.monotonic() + 60
-        while self.read_jobs([job_id], ["state"])[job_id]["state"] != "done":
-            self.assertLess(time.monotonic(), deadline, "the cron worker's runner ran the job")
-            time.sleep(0.1)
+        self.wait_done(job_id, timeout=60)
         with self.committed_env() as env:
             execution = env["test.connector.execution"].search([("job_id", "=", job_id)])
             pid, niceness = execution.pid, execution.niceness
-        self.assertNotEqual(pid, server.pid, "a worker ran it, not the master")
-        server_niceness = os.getpriority(os.PRIO_PROCESS, server.pid)
+        self.assertNotEqual(pid, self.server.pid, "a worker ran it, not the master")
+        server_niceness = os.getpriority(os.PRIO_PROCESS, self.server.pid)
         # Odoo nices its cron workers by 10; without the privilege the thread keeps that.
         expected = server_niceness if can_lower_niceness() else server_niceness + 10
         self.assertEqual(niceness, expected)
-        server.stop()
-        self.assertEqual(server.error_lines(), [], f"errors in {server.log.name}")
+        self.assertEqual(self.server.error_lines(), [], f"errors in {self.server.log.name}")
