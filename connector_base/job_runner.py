@@ -53,6 +53,9 @@ STOP_SECONDS = 30.0
 _threads = {}  # database name -> list of RunnerThread of this process
 _threads_lock = threading.Lock()
 _notifiers = {}  # database name -> Notifier of this process
+# Niceness the runner threads of a prefork cron worker take: the server's (see
+# RunnerThread.take_server_priority). None in a threaded server: they keep its own.
+_server_niceness = None
 
 
 def configured_thread_count():
@@ -89,15 +92,27 @@ def start(db_name, count=None):
 
 
 def stop(timeout=STOP_SECONDS):
-    """Ask every runner thread of this process to stop after its current job, and wait."""
+    """Ask every runner thread of this process to stop after its current job, and wait for
+    them and for the HTTP requests still being answered (a threaded server's stop has
+    stopped taking new ones by now).
+
+    The threaded server closes every database connection once this returns, waiting for
+    its requests only until a second after its stop began: a webhook delivery taking
+    longer (a loaded server answers in seconds) lost its connection mid-request, answered
+    500 and logged ``PoolError: This connection does not belong to the pool``.
+    """
     with _threads_lock:
         threads = [thread for threads in _threads.values() for thread in threads]
         _threads.clear()
     for thread in threads:
         thread.request_stop()
     deadline = time.monotonic() + timeout
-    for thread in threads:
-        thread.join(max(deadline - time.monotonic(), 0))
+    me = threading.current_thread()
+    # Odoo marks its request threads with type "http".
+    requests = [thread for thread in threading.enumerate() if getattr(thread, "type", None) == "http"]
+    for thread in [*threads, *requests]:
+        if thread is not me:
+            thread.join(max(deadline - time.monotonic(), 0))
 
 
 def notify_runners(db_name):
@@ -169,6 +184,7 @@ class RunnerThread(threading.Thread):
     def run(self):
         # Odoo's log lines name the database of the thread that writes them.
         threading.current_thread().dbname = self.db_name
+        self.take_server_priority()
         try:
             while not self.stopping.is_set():
                 try:
@@ -188,6 +204,25 @@ class RunnerThread(threading.Thread):
         finally:
             os.close(self._wake_read)
             os.close(self._wake_write)
+
+    def take_server_priority(self):
+        """Run at the niceness of the prefork server rather than its cron worker's.
+
+        Odoo nices cron workers by 10 so that its batch crons yield to requests; a thread
+        inherits that, and on a busy machine it gets a tenth of a normal process's CPU
+        share, so webhook changes waited ten seconds and more. Lowering a niceness takes
+        privilege (root, CAP_SYS_NICE or RLIMIT_NICE, e.g. systemd's LimitNICE); without
+        it the thread stays niced. On Linux a niceness is per thread: the worker's crons
+        stay niced either way.
+        """
+        if _server_niceness is None:
+            return
+        thread_id = threading.get_native_id()
+        try:
+            if os.getpriority(os.PRIO_PROCESS, thread_id) > _server_niceness:
+                os.setpriority(os.PRIO_PROCESS, thread_id, _server_niceness)
+        except OSError as error:
+            _logger.info("Connector job runner stays at the cron worker's niceness: %s", error)
 
     def _serve(self):
         """Listen, then run passes until told to stop; False once the database has no queue."""
@@ -230,24 +265,38 @@ class RunnerThread(threading.Thread):
 def _start_in_cron_workers():
     """Prefork: start the runner threads in each cron worker, stop them with it.
 
-    Odoo has no hook for "a cron worker is running": wrap the worker's loop step (which
-    processes one database) and its stop. Installed at import, before the master
-    forks when it preloads the database, or inside the worker that loads it first;
-    either way the next loop step of each cron worker runs the wrapper.
+    Odoo has no hook for "a cron worker is running": wrap the worker's start, its loop
+    step (which processes one database) and its stop. Installed at import, before the
+    master forks when it preloads the database, or inside the worker that loads it
+    first; either way the next loop step of each cron worker runs the wrapper.
+
+    The start matters: a worker's first loop step comes after a first sleep of up to
+    a minute (unless a cron trigger wakes it), so a new cron worker (the server's
+    start, or one Odoo recycled) left the queue to wait that long. It starts the
+    threads of every database whose registry it inherited from a preloading master.
     """
     worker_class = odoo_server.WorkerCron
     if getattr(worker_class, "_connector_runner_hooked", False):
         return
-    process_work, stop_worker = worker_class.process_work, worker_class.stop
+    start_worker, process_work, stop_worker = worker_class.start, worker_class.process_work, worker_class.stop
 
     def start_runners(worker, db_index):
+        global _server_niceness  # noqa: PLW0603 - set once per cron worker, read by its threads
         names = worker._db_list() if configured_thread_count() else []
         if not names:
             return
+        if _server_niceness is None:
+            with contextlib.suppress(OSError):  # the master is gone: the worker stops anyway
+                _server_niceness = os.getpriority(os.PRIO_PROCESS, worker.ppid)
         db_name = names[db_index % len(names)]
         registry = Registry.registries.get(db_name)
         if registry is not None and registry.ready and "connector.sync.job" in registry:
             start(db_name)
+
+    def start_worker_and_runners(self):
+        start_worker(self)
+        for db_index in range(len(self._db_list())):
+            start_runners(self, db_index)
 
     def process_work_and_start_runners(self):
         # Before the step (which moves db_index to the database it processes): else the
@@ -261,6 +310,7 @@ def _start_in_cron_workers():
         stop()
         stop_worker(self)
 
+    worker_class.start = start_worker_and_runners
     worker_class.process_work = process_work_and_start_runners
     worker_class.stop = stop_runners_then_worker
     worker_class._connector_runner_hooked = True

@@ -1,4 +1,5 @@
 import os
+import threading
 import time
 
 from odoo import fields, models
@@ -74,7 +75,10 @@ class TestConnectorBackend(models.Model):
         return {"created": 1}
 
     def _job_record_execution(self, job):
-        self.env["test.connector.execution"].create({"job_id": job.id, "pid": os.getpid()})
+        niceness = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        self.env["test.connector.execution"].create(
+            {"job_id": job.id, "pid": os.getpid(), "niceness": niceness}
+        )
         return {"created": 1}
 
     def _job_wait_on_platform(self, job):

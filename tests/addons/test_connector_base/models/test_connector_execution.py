@@ -9,3 +9,4 @@ class TestConnectorExecution(models.Model):
 
     job_id = fields.Many2one("connector.sync.job", ondelete="cascade")
     pid = fields.Integer()
+    niceness = fields.Integer(help="Of the thread that ran the handler.")

@@ -1,3 +1,5 @@
+import time
+
 from odoo import fields, models
 
 from odoo.addons.connector_base.fields import Secret
@@ -15,6 +17,9 @@ WEBHOOK_CHALLENGE = webhook.Challenge(
     response_header="X-Test-Hook-Response",
     response_body_key="testHookResponse",
 )
+
+# First key of the advisory lock a slow intake holds (second: the backend id).
+SLOW_INTAKE_LOCK = 0x736C6F77
 
 
 class TestConnectorOAuthBackend(models.Model):
@@ -47,6 +52,14 @@ class TestConnectorOAuthBackend(models.Model):
 
     def _webhook_event_id(self, payload):
         return payload.get("id")
+
+    def _webhook_accept(self, payload, event_id):
+        # An intake as slow as the payload asks: a test keeps a delivery in flight with it,
+        # seen in pg_locks meanwhile.
+        if payload.get("intake_seconds"):
+            self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SLOW_INTAKE_LOCK, self.id])
+            time.sleep(payload["intake_seconds"])
+        return super()._webhook_accept(payload, event_id)
 
     def _job_webhook_event(self, job):
         return {"skipped": 1}
