@@ -30,7 +30,7 @@ from .errors import (
     ServerError,
     ValidationError,
 )
-from .rate_limit import get_bucket
+from .rate_limit import SlidingWindow, TokenBucket, get_bucket
 from .redact import redact
 
 _logger = logging.getLogger(__name__)
@@ -113,6 +113,11 @@ class HttpClient:
     rate_limit_statuses = frozenset({429})
     # (requests, seconds) allowed per rate-limit key, e.g. (100, 10) for Trello; None: no client-side limit.
     rate_limit = None
+    # True: :attr:`rate_limit` counts the requests of any window of its seconds (a
+    # ``SlidingWindow``: calls go at once until the window is full), and a call waits up to one
+    # window for a slot: handed back to the queue, a long paged read would start over and
+    # spend the window again.
+    rate_limit_window = False
     # Quotas the platform counts on several holders at once, {scope: (requests, seconds)}, e.g.
     # Trello's {"token": (100, 10), "key": (300, 10)}; ``rate_limit_holders`` names each scope's holder.
     scoped_rate_limits = {}
@@ -158,11 +163,14 @@ class HttpClient:
         self.quota_remaining = None  # the platform's last count (quota_remaining_header)
         self.rate_limiter = None
         if self.rate_limit and rate_limit_key is not None:
+            capacity, period = self.rate_limit
             self.rate_limiter = get_bucket(
                 f"{self.platform}:{rate_limit_key}",
-                *self.rate_limit,
+                capacity,
+                period,
                 directory=rate_limit_dir,
-                max_wait=max_in_call_wait,
+                max_wait=max(max_in_call_wait, period) if self.rate_limit_window else max_in_call_wait,
+                kind=SlidingWindow if self.rate_limit_window else TokenBucket,
             )
         # Every call draws from each of these too: one exhausted quota is enough to wait.
         self.scoped_rate_limiters = [

@@ -95,13 +95,72 @@ class TokenBucket:
         return tokens, stamp
 
 
-def get_bucket(name, capacity, period, *, directory=None, max_wait=5.0):
-    """The process-wide bucket called ``name``, rebuilt when its limits change."""
-    settings = (capacity, period, directory or DEFAULT_DIRECTORY, max_wait)
+class SlidingWindow(TokenBucket):
+    """At most ``capacity`` requests in any ``period`` seconds, counted exactly.
+
+    A token bucket that never lets more than N through in a window must refill at N per
+    window from almost empty, so it spaces every call (60 a minute: one a second). This
+    keeps the moments of the last ``capacity`` requests instead: a call goes at once while
+    the window holds fewer, and otherwise waits until the oldest leaves it. For platforms
+    that count per window (Sprout Social: 60 a minute) and calls that come in bursts.
+    """
+
+    def __init__(self, name, capacity, period, *, directory=None, max_wait=5.0):
+        super().__init__(name, capacity, period, directory=directory, max_wait=max_wait)
+        self.path = self.path.removesuffix(".bucket") + ".window"
+        # One float repr per kept moment, space-separated: fixed width, overwritten in place.
+        self._width = capacity * 24
+
+    def _reserve(self, max_wait):
+        """Book the first moment the window has room for and return how long to wait for it."""
+        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            now = time.time()
+            # Booked moments still in the window, or ahead of now (callers waiting for them).
+            moments = sorted(
+                moment
+                for moment in self._moments(os.pread(descriptor, self._width, 0))
+                if moment > now - self.period
+            )[-self.capacity :]
+            slot = now if len(moments) < self.capacity else max(now, moments[0] + self.period)
+            wait = slot - now
+            if wait > max_wait:
+                raise RateLimitedError(
+                    f"Client-side rate limit of {self.capacity} requests per {self.period:g} s reached; "
+                    f"next slot in {wait:.1f} s",
+                    retry_after=wait,
+                )
+            kept = [*moments, slot][-self.capacity :]
+            os.pwrite(descriptor, " ".join(repr(moment) for moment in kept).ljust(self._width).encode(), 0)
+        finally:
+            os.close(descriptor)  # releases the lock
+        return wait
+
+    @staticmethod
+    def _moments(record):
+        try:
+            return [float(part) for part in record.split()]
+        except ValueError:
+            return []  # new or damaged file: an empty window
+
+
+def get_bucket(name, capacity, period, *, directory=None, max_wait=5.0, kind=TokenBucket):
+    """The process-wide limiter called ``name`` (a :class:`TokenBucket`, or the ``kind``
+    given), rebuilt when its limits change."""
+    settings = (kind, capacity, period, directory or DEFAULT_DIRECTORY, max_wait)
     with _registry_lock:
         bucket = _registry.get(name)
-        if bucket is None or (bucket.capacity, bucket.period, bucket.directory, bucket.max_wait) != settings:
-            bucket = _registry[name] = TokenBucket(
-                name, capacity, period, directory=directory, max_wait=max_wait
+        if (
+            bucket is None
+            or (
+                type(bucket),
+                bucket.capacity,
+                bucket.period,
+                bucket.directory,
+                bucket.max_wait,
             )
+            != settings
+        ):
+            bucket = _registry[name] = kind(name, capacity, period, directory=directory, max_wait=max_wait)
         return bucket

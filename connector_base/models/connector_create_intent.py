@@ -131,6 +131,23 @@ class ConnectorCreateIntent(models.Model):
 
         self.env.cr.postcommit.add(forget)
 
+    @api.model
+    def _forget(self, backend, external_type, records):
+        """Forget the intents of ``records`` now, in a transaction of its own: the platform
+        refused the create (a 429, a 4xx), so nothing was made and a retry may create.
+        (:meth:`_close` waits for the job's commit, which a retryable error never reaches.)"""
+        if not records:
+            return
+        key = (backend._name, backend.id, external_type, records._name)
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "DELETE FROM connector_create_intent WHERE %s AND res_id IN %s",
+                    _where_records(key),
+                    tuple(records.ids),
+                )
+            )
+
 
 def _where_records(key):
     """The intents of one backend, type and model; ``key`` may go on with a record id, ignored."""

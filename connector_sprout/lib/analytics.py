@@ -86,19 +86,6 @@ def split_profile_query(query):
     return []
 
 
-def split_post_query(query):
-    """Half the profiles, else half the period (to the second); nothing when it cannot shrink.
-    ``query`` is (profile ids, start, end)."""
-    profiles, start, end = query
-    if len(profiles) > 1:
-        middle = len(profiles) // 2
-        return [(profiles[:middle], start, end), (profiles[middle:], start, end)]
-    if end - start > timedelta(minutes=1):
-        middle = (start + (end - start) / 2).replace(microsecond=0)
-        return [(profiles, start, middle), (profiles, middle, end)]
-    return []
-
-
 def profile_queries(profile_ids, first, last):
     """The requests of one period for these profiles, within Sprout's limits: at most 100
     profiles each, a year at most, and no more rows (profiles x days) than one query returns."""

@@ -2,19 +2,22 @@
 
 Both credentials Sprout takes travel as ``Authorization: Bearer``: a pasted API token
 (``lib.oauth.StaticToken``) or an OAuth client-credentials access token that the backend's
-provider caches and renews at expiry or on a 401. Every call draws from one bucket per
-backend shared by all workers (one request a second: never more than the 60 a minute
-Sprout allows). A 429 is waited out for a minute by the job queue (Sprout sends no
-Retry-After); a 202 is asked again (not before ``wait_until`` where given); 500 and 503
-are resent. A 504 is not resent as it was: Sprout advises narrowing the query, which the
-analytics reads do (``lib.shrink``); elsewhere it goes back to the queue. Most POSTs this
-client makes are queries (messages, analytics); a draft post or a media upload resent after
-a 5xx that Sprout did act on would make a second draft or an unused media: Sprout documents
-these statuses as safe to retry and offers no key to tell.
+provider caches and renews at expiry or on a 401. Every call draws from one budget per
+backend shared by all workers: never more than the 60 in any minute Sprout allows, a
+burst going at once while the minute has room. A 429 is waited out for a minute by the
+job queue (Sprout sends no Retry-After); a 202 is asked again (not before ``wait_until``
+where given); 500 and 503 are resent, on the POSTs too since they are queries (messages,
+analytics). A 504 is not resent as it was: Sprout advises narrowing the query, which the
+message polls and analytics reads do (``lib.shrink``). A draft post is sent once (see
+:meth:`SproutClient.create_draft_post`); a media upload may be resent: an upload Sprout
+made but did not answer is never used and expires within a day.
 """
 
 import time
 from datetime import datetime, timedelta
+
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from odoo.addons.connector_base.lib.dates import UTC, parse_iso_datetime
 from odoo.addons.connector_base.lib.oauth import TokenAuthClient
@@ -29,6 +32,16 @@ TOKEN_URL = "https://identity.sproutsocial.com/oauth2/84e39c75-d770-45d9-90a9-7b
 AUTHORIZE_URL = "https://identity.sproutsocial.com/oauth2/84e39c75-d770-45d9-90a9-7b79e3037d2c/v1/authorize"
 # The docs' example scope; whether it should be the numeric organization id is UNCONFIRMED.
 DEFAULT_SCOPE = "organization_id"
+# Connect errors only (nothing reached Sprout): no status retry, no read retry.
+_CONNECT_RETRIES_ONLY = Retry(
+    total=2,
+    connect=2,
+    read=False,
+    status=0,
+    status_forcelist=(),
+    respect_retry_after_header=False,
+    raise_on_status=False,
+)
 MESSAGE_PAGE = 100  # Sprout's largest messages `limit`
 # Sprout sends no wait hint with a 429; its quota that clears soonest is a one-minute window.
 RATE_LIMITED_WAIT = 60.0
@@ -88,7 +101,10 @@ class SproutClient(TokenAuthClient):
     endpoint on first use when not given."""
 
     platform = "Sprout Social"
-    rate_limit = (1, 1.0)
+    # Sprout's 60 a minute, counted in any minute: calls go at once until 60 went in the last
+    # minute, then each waits for the oldest to leave it.
+    rate_limit = (60, 60.0)
+    rate_limit_window = True
     not_ready_statuses = frozenset({202})
     not_ready_default_wait = 2.0
     # 500 too, and on POST: the POSTs this client sends are queries. Not 504: the same query
@@ -169,8 +185,17 @@ class SproutClient(TokenAuthClient):
         return answer[0] if answer else {}
 
     def create_draft_post(self, body):
-        """Create a draft post (``publishing.draft_post_body``); returns its fanned-out objects."""
-        return data_of(self.post(self._customer_path("publishing/posts"), json=body))
+        """Create a draft post (``publishing.draft_post_body``); returns its fanned-out objects.
+
+        Sent once: a 5xx or a lost answer may come after Sprout made the drafts, and
+        nothing in the API finds a draft again (no listing, no client key), so it is not
+        resent within the call; what the connector does then is the backend's call."""
+        path = self._customer_path("publishing/posts")
+        url = self._url(path)
+        if url not in self.session.adapters:
+            # The longest mounted prefix wins: this URL's adapter resends nothing that reached Sprout.
+            self.session.mount(url, HTTPAdapter(max_retries=_CONNECT_RETRIES_ONLY))
+        return data_of(self.post(path, json=body))
 
     # ------------------------------------------------------------------ messages
     def iter_message_pages(

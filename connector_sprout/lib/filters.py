@@ -5,6 +5,8 @@ included) or ``in(start...end)`` (the end excluded), ``gt(x)``. Times are sent a
 ``YYYY-MM-DDTHH:MM:SS`` in the request's ``timezone`` (the connector sends UTC).
 """
 
+from datetime import timedelta
+
 from odoo.addons.connector_base.lib.dates import UTC
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
@@ -49,3 +51,23 @@ def in_range(field, start, end, *, include_end=False):
             raise ValueError(f"{field}: the range ends before it starts")
         start, end = sprout_time(start), sprout_time(end)
     return f"{field}.in({start}{'..' if include_end else '...'}{end})"
+
+
+# A period is not halved below this: a query Sprout cannot answer for one profile and one
+# minute is not too big, the error is another.
+SHORTEST_PERIOD = timedelta(minutes=1)
+
+
+def split_profiles_or_period(query):
+    """The two smaller queries covering the ground of ``query`` (profile ids, start, end):
+    half the profiles each, else each half the period ([start, middle) and [middle, end),
+    to the second); nothing when it is one profile and a minute. What Sprout advises
+    after a 504: fewer profiles, a shorter range."""
+    profiles, start, end = query
+    if len(profiles) > 1:
+        middle = len(profiles) // 2
+        return [(profiles[:middle], start, end), (profiles[middle:], start, end)]
+    if end - start > SHORTEST_PERIOD:
+        middle = (start + (end - start) / 2).replace(microsecond=0)
+        return [(profiles, start, middle), (profiles, middle, end)]
+    return []

@@ -43,29 +43,66 @@ def normalized_name(name):
     return " ".join(re.sub(r"[^\w]+", " ", plain).split())
 
 
+class NameIndex:
+    """Candidate names made ready once to compare many names with: normalized, their words
+    sorted, and difflib's index of each (a ``SequenceMatcher`` indexes its second text, the
+    candidate here, and compares any first text with it). A page of messages compares a
+    hundred authors with the same few hundred contacts: what depends on a contact alone is
+    not redone per pair. Scores are those of :func:`name_similarity`."""
+
+    def __init__(self):
+        self._matchers = {}
+
+    def _matchers_of(self, candidate):
+        matchers = self._matchers.get(candidate)
+        if matchers is None:
+            variants = _variants(candidate)
+            matchers = self._matchers[candidate] = tuple(
+                SequenceMatcher(None, "", variant) for variant in variants
+            )
+        return matchers
+
+    def similarity(self, name, candidate, at_least=0.0):
+        """How alike ``name`` and ``candidate`` are (see :func:`name_similarity`)."""
+        return self._similarity(_variants(name), candidate, at_least)
+
+    def _similarity(self, variants, candidate, at_least):
+        best = 0.0
+        for variant, matcher in zip(variants, self._matchers_of(candidate), strict=False):
+            matcher.set_seq1(variant)
+            if matcher.real_quick_ratio() >= at_least and matcher.quick_ratio() >= at_least:
+                best = max(best, matcher.ratio())
+        return best
+
+    def best_match(self, name, candidates, threshold):
+        """``(key, score)`` of the candidate (``{key: name}``) most like ``name`` at or above
+        ``threshold``, or None; of equal scores the first one wins."""
+        variants = _variants(name)
+        best = None
+        for key, candidate in candidates.items():
+            score = self._similarity(variants, candidate, threshold)
+            if score >= threshold and (best is None or score > best[1]):
+                best = (key, score)
+        return best
+
+
+def _variants(name):
+    """A name as compared: normalized, and with its words sorted (so that the order of the
+    words does not count); nothing when no letter is left."""
+    plain = normalized_name(name)
+    return (plain, " ".join(sorted(plain.split()))) if plain else ()
+
+
 def name_similarity(first, second, at_least=0.0):
     """How alike two person names are, from 0 to 1, whatever the order of their words; 0 when
     it is surely below ``at_least`` (difflib's cheap upper bounds say so before the ratio)."""
-    left, right = normalized_name(first), normalized_name(second)
-    if not left or not right:
-        return 0.0
-    best = 0.0
-    for pair in ((left, right), (" ".join(sorted(left.split())), " ".join(sorted(right.split())))):
-        matcher = SequenceMatcher(None, *pair)
-        if matcher.real_quick_ratio() >= at_least and matcher.quick_ratio() >= at_least:
-            best = max(best, matcher.ratio())
-    return best
+    return NameIndex().similarity(first, second, at_least)
 
 
 def best_name_match(name, candidates, threshold):
     """``(key, score)`` of the candidate (``{key: name}``) most like ``name`` at or above
     ``threshold``, or None; of equal scores the first one wins."""
-    best = None
-    for key, candidate in candidates.items():
-        score = name_similarity(name, candidate, threshold)
-        if score >= threshold and (best is None or score > best[1]):
-            best = (key, score)
-    return best
+    return NameIndex().best_match(name, candidates, threshold)
 
 
 def name_words(name, shortest=3):

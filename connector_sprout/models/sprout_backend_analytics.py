@@ -7,6 +7,7 @@ from odoo.addons.connector_base.lib.shrink import shrinking
 
 from ..lib import analytics
 from ..lib.client import now_utc
+from ..lib.filters import split_profiles_or_period
 
 PROFILE_METRIC, POST = "profile_metric", "post"
 
@@ -119,7 +120,7 @@ class SproutBackendAnalytics(models.Model):
                 rows += shrinking(
                     lambda q: client.post_analytics(*q),
                     (ids[index : index + analytics.MAX_PROFILES], start, end),
-                    analytics.split_post_query,
+                    split_profiles_or_period,
                     on_split=lambda query, parts: splits.append(query),
                 )
         items = []

@@ -122,14 +122,14 @@ class SproutBackendMatching(models.Model):
             domain = ["|"] * (len(words) - 1) + [("name", "ilike", word) for word in words]
             found = {row["id"]: row["name"] for row in Partner.search_read(domain, ["name"])}
         plain = {partner_id: matching.normalized_name(name) for partner_id, name in found.items()}
-        result = {}
+        result, index = {}, matching.NameIndex()
         for name, of_name in words_of.items():
             candidates = {
                 partner_id: found[partner_id]
                 for partner_id, normalized in plain.items()
                 if any(word in normalized for word in of_name)
             }
-            best = matching.best_name_match(
+            best = index.best_match(
                 name, dict(list(candidates.items())[:NAME_CANDIDATES]), self.match_name_threshold
             )
             result[name] = (Partner.browse(best[0]), best[1]) if best else (Partner, 0.0)

@@ -1,15 +1,20 @@
 import hashlib
+import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
 
 from odoo.addons.connector_base.lib.dates import UTC, parse_iso_datetime
 from odoo.addons.connector_base.lib.polling import Polled, PolledEvent
+from odoo.addons.connector_base.lib.shrink import shrinking
 from odoo.addons.connector_base.lib.sync import content_hash
 
 from ..lib import mapper
 from ..lib.client import now_utc
+from ..lib.filters import split_profiles_or_period
 from .sprout_backend_metadata import TAG
+
+_logger = logging.getLogger(__name__)
 
 MESSAGE = "message"
 ACTIONS = "actions:"  # the action poll's container: ``actions:<group id>``
@@ -88,20 +93,38 @@ class SproutBackendPolling(models.Model):
         now = now_utc()
         since = parse_iso_datetime(cursor) if cursor else now - timedelta(days=self.first_poll_days)
         start = min(since - timedelta(minutes=self.message_overlap_minutes), now)
-        profile_ids = profiles.mapped("profile_id")
-        events, newest = [], since
+        query = (profiles.mapped("profile_id"), start, now)
+        created_since = min(start, now - timedelta(days=self.action_window_days))
+        events, newest, splits = [], since, []
         with self._sprout_session() as client:
-            if acted:
-                created_since = min(start, now - timedelta(days=self.action_window_days))
-                pages = client.messages_acted(group_id, profile_ids, created_since, start, now)
-            else:
-                pages = client.messages_created(group_id, profile_ids, start, now)
-            for page in pages:
-                if page and not acted:
-                    newest = max([newest, *(_created(message) for message in page)])
-                changed = self._sprout_changed_messages(page)
-                if changed:
-                    events.append(_page_event(group_id, changed))
+
+            def fetch(query):
+                """The pages of one query: (profile ids, start, end) of the created window,
+                or of the action window on messages created since ``created_since``."""
+                profile_ids, start, end = query
+                if acted:
+                    return client.messages_acted(group_id, profile_ids, created_since, start, end)
+                return client.messages_created(group_id, profile_ids, start, end)
+
+            # A 504 means the query was too big for Sprout: its parts (fewer profiles, then
+            # shorter windows, the same ground) are read instead. A poll only reads: what a
+            # part read before failing is read again in its parts, and is queued once below.
+            pages = shrinking(
+                fetch, query, split_profiles_or_period, on_split=lambda query, parts: splits.append(query)
+            )
+        for page in pages:
+            if page and not acted:
+                newest = max([newest, *(_created(message) for message in page)])
+            changed = self._sprout_changed_messages(page)
+            if changed:
+                events.append(_page_event(group_id, changed))
+        if splits:
+            _logger.info(
+                "%s: Sprout timed out on %s messages request(s) of group %s, asked again in smaller parts",
+                self.display_name,
+                len(splits),
+                group_id,
+            )
         if acted:
             # Every action up to ``now`` that changed a message is in: the next window starts there.
             newest = now if events else since

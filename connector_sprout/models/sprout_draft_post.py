@@ -9,6 +9,7 @@ STATES = [
     ("queued", "Waiting to be sent"),
     ("sent", "Draft in Sprout"),
     ("refused", "Refused by Sprout"),
+    ("unknown", "Outcome unknown: check in Sprout"),
 ]
 
 
@@ -59,6 +60,9 @@ class SproutDraftPost(models.Model):
         """Check the post and queue its sending."""
         for post in self:
             post._sprout_check_sendable()
+        # A person checked that Sprout did not make these: the earlier attempt made nothing.
+        for post in self.filtered(lambda post: post.state == "unknown"):
+            self.env["connector.create.intent"].sudo()._forget(post.backend_id, DRAFT_POST, post)
         self.write({"state": "queued", "refusal": False})
         for post in self:
             post.backend_id._connector_enqueue(
@@ -72,6 +76,14 @@ class SproutDraftPost(models.Model):
             )
         return True
 
+    def action_mark_made(self):
+        """A person found the draft of a post whose outcome was unknown in Sprout."""
+        unknown = self.filtered(lambda post: post.state == "unknown")
+        unknown.write({"state": "sent", "refusal": False})
+        for post in unknown:
+            post.message_post(body=self.env._("Found in Sprout Social by %(user)s.", user=self.env.user.name))
+        return True
+
     def action_back_to_draft(self):
         """A refused post, to correct and send again."""
         self.filtered(lambda post: post.state == "refused").write({"state": "draft"})
@@ -80,7 +92,7 @@ class SproutDraftPost(models.Model):
     def _sprout_check_sendable(self):
         """A ``UserError`` saying what stops this post from being sent, if anything."""
         self.ensure_one()
-        if self.state not in ("draft", "refused"):
+        if self.state not in ("draft", "refused", "unknown"):
             raise UserError(self.env._("%(post)s was sent already.", post=self.name))
         if not self.text and not self.image_ids:
             raise UserError(

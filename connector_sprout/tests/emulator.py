@@ -197,12 +197,17 @@ class SproutEmulator(Emulator):
         # A query covering more than this many profile-days answers 504 (Sprout's gateway
         # timeout on a request too big); None: every size passes.
         self.timeout_above = None
+        # A messages query covering more than this many profile-hours (its profiles times its
+        # narrowest time range) answers 504 the same way; None: every size passes.
+        self.messages_timeout_above = None
         self.timed_out = []  # the filters of each query answered 504 for its size
         self._changes = 0  # counts actions on messages: a query's kept matches are then stale
         self._last_query = (None, [])
 
         self.media = {}  # media id -> {"filename", "content_type", "content", "expires"}
         self.publishing_posts = []  # the fanned-out objects of every draft post created
+        # Statuses the next draft posts answer once made (the platform acted, the client hears a 5xx).
+        self.fail_after_making = []
         self._publishing_ids = itertools.count(4567890)
         self._ids = itertools.count(17900000000000001)
         self._routes()
@@ -534,13 +539,15 @@ class SproutEmulator(Emulator):
         if sort not in ("created_time:asc", "created_time:desc"):
             raise _error(400, f"invalid sort '{sort}'")
         offset = self._offset(body.get("page_cursor"), filters, sort)
+        parsed = [self._parse_filter(text, zone) for text in filters]
+        self._messages_too_big(body, parsed)
         # A cursor's next pages read the matches its first page found, as a server keeps a
         # query's result behind its cursor (and a 20,000-message inbox is filtered once).
         key = (self._query_key(filters, sort), body.get("timezone"), len(self.messages), self._changes)
         if offset and self._last_query[0] == key:
             found = self._last_query[1]
         else:
-            found = self._filtered([self._parse_filter(text, zone) for text in filters])
+            found = self._filtered(parsed)
             found.sort(
                 key=lambda message: (message["_created"], message["guid"]), reverse=sort.endswith("desc")
             )
@@ -552,6 +559,25 @@ class SproutEmulator(Emulator):
         if offset + limit < len(found):
             answer["paging"] = {"next_cursor": self._cursor(offset + limit, filters, sort)}
         return answer
+
+    def _messages_too_big(self, body, parsed):
+        """504 on a query over more profile-hours than ``messages_timeout_above``, on any of
+        its pages (a cursor's later page is as slow to cut from a query that big)."""
+        if self.messages_timeout_above is None:
+            return
+        by_field = {field: (op, args) for field, op, args in parsed}
+        if "message_id" in by_field:
+            return
+        if "customer_profile_id" in by_field:
+            profiles = len(by_field["customer_profile_id"][1])
+        else:
+            group_id = int(by_field["group_id"][1][0])
+            profiles = sum(1 for profile in self.profiles if group_id in profile["groups"])
+        ranges = [args for field, (op, args) in by_field.items() if op == "in" and field.endswith("_time")]
+        hours = min((end - start).total_seconds() / 3600 for start, end, _include in ranges)
+        if profiles * hours > self.messages_timeout_above:
+            self.timed_out.append(body["filters"])
+            raise _error(504, "Gateway timeout")
 
     def _spell_message(self, message):
         if "customer_profile_id" in message:
@@ -876,7 +902,14 @@ class SproutEmulator(Emulator):
                         },
                     }
                 )
+        return self._made(created)
+
+    def _made(self, created):
+        """Keep the drafts made; answer them, or the failure armed in ``fail_after_making``
+        (Sprout made the drafts, then its gateway gave up on the answer)."""
         self.publishing_posts.extend(created)
+        if self.fail_after_making:
+            raise _error(self.fail_after_making.pop(0), "Gateway timeout")
         return {"data": created}
 
     def _post_media(self, media):

@@ -281,3 +281,99 @@ class TestPolling(SproutCase):
 
         self.assertEqual(self.sprout.count(MESSAGES), calls)
         self.assertEqual(len(self.jobs(method_name="_job_poll", state="pending")), 1)
+
+
+class TestPollingTimeouts(SproutCase):
+    """Sprout answers 504 to a messages query too big for it and advises a smaller one."""
+
+    def setUp(self):
+        super().setUp()
+        self.sync_metadata()
+        self.lisboa = int(
+            self.tick("ACME", "ACME Lisboa").filtered(lambda p: p.name == "ACME Lisboa").profile_id
+        )
+        start = self.sample_start - timedelta(days=2)
+        for number in range(230):
+            self.sprout.add_message(
+                4921,
+                f"Comment {number}",
+                created_time=start + timedelta(minutes=number),
+                author=("Fan", "fan"),
+            )
+        self.expected = sorted(
+            m["guid"] for m in self.sprout.messages if m["customer_profile_id"] in (4921, self.lisboa)
+        )
+
+    def message_bodies(self):
+        return [request.json for request in self.sprout.requests if request.route == MESSAGES]
+
+    def assert_every_message_once(self):
+        self.assertEqual(sorted(self.messages().mapped("guid")), self.expected)
+        bindings = self.env["connector.external.binding"].search_count(
+            [
+                ("backend_model", "=", "sprout.backend"),
+                ("backend_id", "=", self.backend.id),
+                ("external_type", "=", "message"),
+            ]
+        )
+        self.assertEqual(bindings, len(self.expected))
+
+    def test_a_504_asks_for_fewer_profiles_then_shorter_windows_and_nothing_is_lost(self):
+        # The first poll reads a week of two profiles (336 profile-hours); Sprout gives up above 100.
+        self.sprout.messages_timeout_above = 100
+
+        self.poll()
+
+        self.assertEqual(self.jobs(method_name="_job_poll").state, "done")
+        self.assert_every_message_once()
+        self.assertEqual(len(self.sprout.timed_out), 3, "the whole group, then each profile alone")
+        passed = [body for body in self.message_bodies() if body["filters"] not in self.sprout.timed_out]
+        self.assertTrue(all(", " not in body["filters"][1] for body in passed), "one profile a query")
+        self.assertEqual(
+            len([body for body in passed if "page_cursor" not in body]),
+            4,
+            "each profile's week in two halves",
+        )
+        imports = self.jobs(method_name="_job_import_messages")
+
+        self.poll()  # a short window now: it passes whole and brings nothing new
+
+        self.assertEqual(self.jobs(method_name="_job_import_messages"), imports)
+        self.assert_every_message_once()
+
+    def test_a_504_on_a_later_page_reads_the_query_again_in_parts_and_queues_each_message_once(self):
+        # The first page passes (a fault that only delays it), the second times out.
+        self.sprout.faults.add(delay=0.01, route=MESSAGES)
+        self.sprout.fail_next(504)
+
+        self.poll()
+
+        self.assertEqual(self.jobs(method_name="_job_poll").state, "done")
+        self.assert_every_message_once()
+        bodies = self.message_bodies()
+        self.assertIn("page_cursor", bodies[1], "the 504 came on the second page")
+        self.assertEqual(
+            [body["filters"][1] for body in bodies[2:] if "page_cursor" not in body],
+            ["customer_profile_id.eq(4921)", f"customer_profile_id.eq({self.lisboa})"],
+            "then each profile alone",
+        )
+        imports = self.jobs(method_name="_job_import_messages")
+        self.assertEqual(
+            len(imports), 4, "ACME's three pages and Lisboa's one; the page read before the 504 is not queued"
+        )
+        self.assertEqual(sum(len(job.payload["messages"]) for job in imports), len(self.expected))
+
+    def test_a_504_even_the_smallest_part_gets_goes_back_to_the_queue_and_nothing_is_lost(self):
+        self.sprout.messages_timeout_above = 0
+
+        self.poll()
+
+        poll = self.jobs(method_name="_job_poll")
+        self.assertEqual(poll.state, "pending")
+        self.assertFalse(self.messages())
+        self.assertFalse(self.jobs(method_name="_job_import_messages"))
+        self.sprout.messages_timeout_above = None
+        self.make_due(poll)
+        self.run_jobs()
+        self.assertEqual(poll.state, "done")
+        self.assert_every_message_once()

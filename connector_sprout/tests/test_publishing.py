@@ -188,3 +188,58 @@ class TestPublishing(SproutCase):
         self.assertEqual(self.sprout.count(PUBLISHING), 2, "asked again after the 202")
         self.assertEqual(len(self.sprout.publishing_posts), 4, "made once")
         self.assertEqual(len(post.result_ids), 4)
+
+    # Sprout takes no idempotency key and lists no drafts: a draft post whose answer was
+    # lost is never sent again by itself, a person looks in Sprout.
+
+    def test_a_5xx_after_sprout_made_the_draft_sends_nothing_again_and_asks_a_person(self):
+        post = self.draft()
+        self.sprout.fail_after_making = [500]
+
+        post.action_send()
+        self.run_jobs()
+
+        self.assertEqual(post.state, "unknown")
+        self.assertEqual(self.sprout.count(PUBLISHING), 1, "not resent within the call")
+        self.assertEqual(len(self.sprout.publishing_posts), 4, "made once")
+        self.assertIn("may have made this draft", post.refusal)
+        self.assertIn("publishing calendar", post.refusal)
+        self.assertEqual(json.loads(post.sent_body)["text"], post.text)
+        self.assertEqual(self.send_jobs().state, "done")
+        self.assertFalse(self.jobs(state="failed"))
+        self.run_jobs()
+        self.assertEqual(self.sprout.count(PUBLISHING), 1, "nor later by the queue")
+
+        post.action_mark_made()
+
+        self.assertEqual(post.state, "sent")
+        self.assertFalse(post.refusal)
+
+    def test_a_5xx_before_sprout_made_it_is_sent_again_when_a_person_says_so(self):
+        post = self.draft()
+        self.sprout.fail_next(504, route=PUBLISHING)
+
+        post.action_send()
+        self.run_jobs()
+        self.assertEqual(post.state, "unknown")
+        self.assertFalse(self.sprout.publishing_posts)
+
+        post.action_send()  # "It is not in Sprout: send again"
+        self.run_jobs()
+
+        self.assertEqual(post.state, "sent")
+        self.assertEqual(len(self.sprout.publishing_posts), 4)
+        self.assertEqual(len(post.result_ids), 4)
+
+    def test_a_worker_dying_while_sprout_makes_the_draft_leaves_no_second_one(self):
+        post = self.draft()
+        post.action_send()
+        # The first attempt recorded its intent, sent the draft and died before the answer.
+        self.env["connector.create.intent"].sudo()._open(self.backend, "draft_post", post)
+
+        self.run_jobs()
+
+        self.assertEqual(post.state, "unknown")
+        self.assertIn("interrupted", post.refusal)
+        self.assertEqual(self.sprout.count(PUBLISHING), 0)
+        self.assertEqual(self.send_jobs().state, "done")

@@ -13,8 +13,8 @@ after the other, as the runner would), and prints, from one run on one database:
 - a poll of each group with no new message: API calls (target: one per group) and rows
   written (target 0).
 
-The client's pacing (one request a second, Sprout's 60 a minute) is lifted for the
-measurement, or the figures would measure the pacing: the API calls are counted and shown
+The client's pacing (Sprout's 60 requests in any minute) is lifted for the measurement, or
+the figures would measure the pacing: the API calls are counted and shown
 against the limit, with the minutes they take at 60 a minute. Exits with 1 when a target is missed.
 """
 

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from odoo.addons.connector_base.lib import errors
-from odoo.addons.connector_base.lib.rate_limit import TokenBucket, get_bucket
+from odoo.addons.connector_base.lib.rate_limit import SlidingWindow, TokenBucket, get_bucket
 
 
 def _acquire_times(bucket, count):
@@ -145,3 +145,64 @@ def test_a_damaged_bucket_file_starts_over_with_a_full_bucket(tmp_path):
 def test_bucket_rejects_limits_that_allow_nothing(tmp_path, capacity, period):
     with pytest.raises(ValueError):
         TokenBucket("invalid", capacity, period, directory=str(tmp_path))
+
+
+def test_a_sliding_window_lets_a_full_window_through_at_once_then_waits_for_the_oldest(tmp_path):
+    window = SlidingWindow("window", 5, 1, directory=str(tmp_path))
+
+    started = time.monotonic()
+    stamps = _acquire_times(window, 6)
+
+    assert stamps[4] - started < 0.1, "five in a window of five: no wait"
+    assert 0.9 <= stamps[5] - started < 1.3, "the sixth waits until the first leaves the window"
+
+
+def _window_moments_in_child(directory, count, results):
+    window = get_bucket("window-processes", 5, 0.5, directory=directory, kind=SlidingWindow)
+    moments = []
+    for _ in range(count):
+        window.acquire()
+        moments.append(time.time())
+    results.put(moments)
+
+
+def test_a_sliding_window_never_lets_more_than_its_capacity_through_in_any_period_across_processes(tmp_path):
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    children = [
+        context.Process(target=_window_moments_in_child, args=(str(tmp_path), 8, results)) for _ in range(2)
+    ]
+    for child in children:
+        child.start()
+    moments = sorted(moment for _ in children for moment in results.get(timeout=20))
+    for child in children:
+        child.join(timeout=10)
+
+    assert [child.exitcode for child in children] == [0, 0]
+    assert len(moments) == 16
+    # Any six consecutive requests span at least a period: never six in one window of 0.5 s.
+    assert min(later - earlier for earlier, later in zip(moments, moments[5:], strict=False)) >= 0.5 - 0.01
+    assert moments[4] - moments[0] < 0.2, "the first five went at once"
+
+
+def test_a_sliding_window_refusal_books_nothing(tmp_path):
+    window = SlidingWindow("window-refused", 2, 10, directory=str(tmp_path), max_wait=0)
+    assert [window.try_acquire(), window.try_acquire()] == [None, None]
+
+    refused = [window.try_acquire() for _ in range(3)]
+
+    assert all(9 <= wait <= 10 for wait in refused), "each refusal still waits for the oldest, not later"
+    with pytest.raises(errors.RateLimitedError):
+        window.acquire()
+
+
+def test_a_damaged_window_file_starts_over_with_an_empty_window(tmp_path):
+    window = SlidingWindow("window-damaged", 3, 10, directory=str(tmp_path), max_wait=0)
+    with open(window.path, "w") as handle:
+        handle.write("garbage")
+
+    _acquire_times(window, 3)
+    with pytest.raises(errors.RateLimitedError):
+        window.acquire()
+    (name,) = os.listdir(tmp_path)
+    assert name.endswith(".window") and "damaged" not in name

@@ -1,3 +1,4 @@
+import multiprocessing
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -51,11 +52,16 @@ def sprout():
 
 
 def make_client(sprout, tmp_path, provider=None, **options):
-    options = {"connect_timeout": 2, "read_timeout": 5, "backoff_factor": 0.01, **options}
+    options = {
+        "connect_timeout": 2,
+        "read_timeout": 5,
+        "backoff_factor": 0.01,
+        "rate_limit_key": "backend:1",
+        **options,
+    }
     return SproutClient(
         token_provider=provider or StaticToken(DEMO_TOKEN),
         api_url=sprout.base_url,
-        rate_limit_key="backend:1",
         rate_limit_dir=str(tmp_path),
         **options,
     )
@@ -208,14 +214,42 @@ def test_persistent_server_errors_are_a_retryable_error(sprout, tmp_path):
         list(client.messages_created(sprout.sample["groups"]["ACME Shops"], [4921], *WINDOW))
 
 
-def test_calls_are_spaced_one_a_second_for_one_backend(sprout, tmp_path):
-    client = make_client(sprout, tmp_path)
-    other_worker = make_client(sprout, tmp_path, customer_id="687751")
+def _thirty_calls_in_a_worker(base_url, directory, results):
+    client = SproutClient(
+        token_provider=StaticToken(DEMO_TOKEN),
+        api_url=base_url,
+        customer_id="687751",
+        rate_limit_key="backend:1",
+        rate_limit_dir=directory,
+    )
+    for _ in range(30):
+        client.groups()
+    results.put(client.api_calls)
+
+
+def test_sixty_calls_a_minute_go_at_once_across_workers_and_the_next_waits_for_the_minute(sprout, tmp_path):
+    assert (SproutClient.rate_limit, SproutClient.rate_limit_window) == ((60, 60.0), True)
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    workers = [
+        context.Process(target=_thirty_calls_in_a_worker, args=(sprout.base_url, str(tmp_path), results))
+        for _ in range(2)
+    ]
     started = time.monotonic()
-    client.identify()
-    other_worker.groups()
-    client.tags()
-    assert time.monotonic() - started >= 1.9, "three calls of one backend take two seconds at least"
+    for worker in workers:
+        worker.start()
+    calls = [results.get(timeout=30) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=10)
+
+    assert calls == [30, 30]
+    assert sprout.count("/v1/{customer_id}/metadata/customer/groups") == 60
+    assert time.monotonic() - started < 20, "sixty calls in a minute wait for nothing"
+    # The 61st call of this backend, from any worker, waits until the first of the sixty is a
+    # minute old; another backend's budget is its own.
+    wait = make_client(sprout, tmp_path).rate_limiter.try_acquire()
+    assert 40 < wait <= 60
+    assert make_client(sprout, tmp_path, rate_limit_key="backend:2").rate_limiter.try_acquire() is None
 
 
 def test_wait_until_reads_iso_times_and_epochs():

@@ -1,10 +1,14 @@
 """The clues a Sprout message carries about its author: emails, phones, a name."""
 
+from difflib import SequenceMatcher
+
 from odoo.addons.connector_sprout.lib.matching import (
+    NameIndex,
     best_name_match,
     emails_in,
     name_similarity,
     name_words,
+    normalized_name,
     phone_key,
     phone_keys_in,
 )
@@ -47,3 +51,23 @@ def test_the_best_name_at_or_above_the_threshold_wins():
     assert key == 1 and 0.85 <= score < 1.0
     assert best_name_match("Miguel Santoz", {1: "Miguel Santos"}, 0.99) is None
     assert name_words("Dr. Ana Lu") == ["ana"]
+
+
+def test_one_index_compares_many_names_with_the_scores_of_fresh_comparisons():
+    names = ["Miguel Santos", "Santos Miguel", "Ana Silva", "Rita", "Joana Lopes", "Marta Sousa"]
+    contacts = ["Miguel Santo", "Ana Sílva", "Rita Pinto", "Joana Lopez", "Sousa, Marta", "Bruno"]
+    index = NameIndex()
+
+    for name in names:
+        for contact in contacts:
+            left, right = normalized_name(name), normalized_name(contact)
+            fresh = max(
+                SequenceMatcher(None, left, right).ratio(),
+                SequenceMatcher(
+                    None, " ".join(sorted(left.split())), " ".join(sorted(right.split()))
+                ).ratio(),
+            )
+            assert index.similarity(name, contact) == fresh, (name, contact)
+    assert index.best_match("Joana Lopes", dict(enumerate(contacts)), 0.85) == best_name_match(
+        "Joana Lopes", dict(enumerate(contacts)), 0.85
+    )

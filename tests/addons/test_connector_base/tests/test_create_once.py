@@ -70,3 +70,21 @@ class TestCreateOnce(ConnectorCase):
         self.assertTrue(created)
         self.assertEqual([call[0] for call in self.calls], ["find", "create"])
         self.assertEqual(external["token"], token, "Podio would get the same external_id again")
+
+    def test_a_refused_create_forgets_its_intent_at_once_so_the_retry_creates(self):
+        def refused(token):
+            self.calls.append(("refused", token))
+            raise RuntimeError("the platform answered 429: nothing was made")
+
+        with self.assertRaises(RuntimeError):
+            self.backend._connector_create_once("thing", self.record, refused, self.finder(None))
+        self.assertEqual(len(self.committed_intents()), 1, "committed before the call, kept by the failure")
+
+        self.Intent._forget(self.backend, "thing", self.record)
+
+        self.assertEqual(self.committed_intents(), [], "gone without waiting for a commit")
+        external, created = self.backend._connector_create_once(
+            "thing", self.record, self.platform_create, self.finder({"id": "never"})
+        )
+        self.assertEqual((external["id"], created), ("remote-new", True))
+        self.assertNotIn("find", [call[0] for call in self.calls], "no earlier attempt to look for")
