@@ -71,6 +71,9 @@ class PodioAppImport(models.Model):
         self._import_files([item for item in items if str(item["item_id"]) in taken])
         if backend._connector_has_quarantine(ITEM):
             backend._connector_quarantine_resolve(ITEM, list(taken))
+        # An item another job sets aside meanwhile, waiting for one of these, is not seen here:
+        # checked again once this commits.
+        backend._connector_quarantine_recheck(ITEM, taken)
         return totals
 
     def _without_empty_defaults(self, values):
@@ -97,6 +100,7 @@ class PodioAppImport(models.Model):
                 }
                 for record, values in good
             ],
+            authorities=self._authorities(),
         )
         return {"created": result.created, "updated": result.updated, "skipped": result.skipped}
 
