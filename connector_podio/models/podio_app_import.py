@@ -89,18 +89,23 @@ class PodioAppImport(models.Model):
         }
 
     def _upsert_records(self, good):
-        result = self.env[self.odoo_model]._connector_upsert(
-            self.backend_id,
-            ITEM,
-            [
-                {
-                    "external_id": record["id"],
-                    "values": values,
-                    "external_updated_at": record["last_event_on"],
-                }
-                for record, values in good
-            ],
-            authorities=self._authorities(),
+        # Creating what Podio holds: no creation message, no follower (lib.sync), as for partners.
+        result = (
+            self.env[self.odoo_model]
+            .with_context(**QUIET_CREATE_CONTEXT)
+            ._connector_upsert(
+                self.backend_id,
+                ITEM,
+                [
+                    {
+                        "external_id": record["id"],
+                        "values": values,
+                        "external_updated_at": record["last_event_on"],
+                    }
+                    for record, values in good
+                ],
+                authorities=self._authorities(),
+            )
         )
         return {"created": result.created, "updated": result.updated, "skipped": result.skipped}
 
