@@ -1,9 +1,13 @@
+import logging
+
 from lxml import etree
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.tools import SQL
 
 from ..lib.redact import redact
+
+_logger = logging.getLogger(__name__)
 
 
 class ConnectorBackendQuarantine(models.AbstractModel):
@@ -16,7 +20,9 @@ class ConnectorBackendQuarantine(models.AbstractModel):
     is done, the entries waiting for that object are retried by themselves, and so
     on down the family. An import that takes an object after all resolves its
     entry (:meth:`_connector_quarantine_resolve`), which releases those waiting
-    for it just the same.
+    for it just the same. Both sides check again once they commit
+    (:meth:`_connector_quarantine_recheck`), so an entry set aside while another job
+    imports what it waits for is released too.
     """
 
     # One concern per file: several files of this addon extend the backend mixin.
@@ -89,7 +95,11 @@ class ConnectorBackendQuarantine(models.AbstractModel):
             vals_list.append(values)
         Job = self.env["connector.sync.job"].sudo()
         Job._check_enqueue_values(vals_list)
-        return Job.create(vals_list)
+        entries = Job.create(vals_list)
+        self._connector_quarantine_recheck(
+            object_type, [values["parent_external_id"] for values in vals_list]
+        )
+        return entries
 
     def _connector_quarantine_family(self, object_type, external_ids):
         """External ids of the entries waiting for these objects, and for those, down the
@@ -131,6 +141,76 @@ class ConnectorBackendQuarantine(models.AbstractModel):
             return
         self._connector_quarantine_close(object_type, ids, self.env._("Imported again."))
         self.env["connector.sync.job"]._release_quarantine_waiting(self._name, self.id, object_type, ids)
+
+    def _connector_quarantine_recheck(self, object_type, external_ids):
+        """Once this transaction commits, release the entries waiting for those of these
+        objects that are bound by then.
+
+        Two jobs at once do not see each other's rows: an entry set aside while another
+        job imports the object it waits for is missed by that job's release, and stays
+        failed until the object is imported again. Hence both sides check again after
+        committing: the job setting entries aside, for their parents (called by
+        :meth:`_connector_quarantine`); the job importing objects, for those it took
+        (the connector calls it, also when it saw nothing in quarantine). Whichever
+        commits last sees the other's rows. One check per transaction, backend and type.
+        """
+        self.ensure_one()
+        ids = {str(external_id) for external_id in external_ids if external_id not in (None, False, "")}
+        if not ids:
+            return
+        data = self.env.cr.postcommit.data
+        key = ("connector_base.quarantine_recheck", self._name, self.id, object_type or None)
+        if key in data:
+            data[key].update(ids)
+            return
+        data[key] = wanted = ids
+        registry, model_name, backend_id = self.env.registry, self._name, self.id
+
+        def recheck():
+            try:
+                with registry.cursor() as cr:
+                    backend = api.Environment(cr, SUPERUSER_ID, {})[model_name].browse(backend_id).exists()
+                    if backend:
+                        backend._connector_quarantine_release_bound(object_type, wanted)
+            except Exception:
+                _logger.warning(
+                    "Could not re-check the quarantine of %s %s", model_name, backend_id, exc_info=True
+                )
+
+        self.env.cr.postcommit.add(recheck)
+
+    def _connector_quarantine_release_bound(self, object_type, external_ids):
+        """Retry the entries waiting for those of these objects that are bound (one query, and
+        one more when some are)."""
+        self.ensure_one()
+        self.env["connector.sync.job"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT waiting.parent_external_id
+                  FROM connector_sync_job waiting
+                  JOIN connector_external_binding binding
+                    ON binding.backend_model = waiting.backend_model
+                   AND binding.backend_id = waiting.backend_id
+                   AND binding.external_type = waiting.object_type
+                   AND binding.external_id = waiting.parent_external_id
+                 WHERE waiting.quarantine AND waiting.state = 'failed'
+                   AND waiting.backend_model = %(model)s AND waiting.backend_id = %(id)s
+                   AND waiting.object_type IS NOT DISTINCT FROM %(type)s
+                   AND waiting.parent_external_id = ANY(%(ids)s)
+                """,
+                model=self._name,
+                id=self.id,
+                type=object_type or None,
+                ids=sorted(external_ids),
+            )
+        )
+        bound = [parent for (parent,) in self.env.cr.fetchall()]
+        if bound:
+            self.env["connector.sync.job"]._release_quarantine_waiting(
+                self._name, self.id, object_type, bound
+            )
+        return bound
 
     def _connector_quarantine_close(self, object_type, external_ids, summary):
         """Cancel the open entries (failed, or retried and waiting to run) of these objects."""

@@ -79,26 +79,26 @@ def _like(text):
     return text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
 
 
+def match_key(name, company):
+    """What a partner is recognised by besides its email: its name and the name of the company
+    it works for, without case or surrounding spaces (``res.partner.podio_match_key``, stored
+    and indexed); None without a name."""
+    name = (name or "").strip().lower()
+    return f"{name}|{(company or '').strip().lower()}" if name else None
+
+
 def partner_candidates(values):
     """``(key, domain)`` pairs finding the partner an item stands for, most telling first:
-    the same email, then the same name and company (both compared without case)."""
+    the same email, then the same name and company (both compared without case). Each
+    domain is one equality on a stored, indexed column (the partner's normalised email, its
+    match key), so a page of items is matched in one hashed lookup per column."""
     candidates = []
-    email = (values.get("email") or "").strip()
+    email = (values.get("email") or "").strip().lower()
     if email:
-        candidates.append((f"email:{email.lower()}", [("email", "=ilike", _like(email))]))
-    name = (values.get("name") or "").strip()
-    if name:
-        company = (values.get("company_name") or "").strip()
-        # The company a partner works for, its own field or its parent company's name
-        # (a stored column: a page of items is matched in one query, without a join).
-        same_company = (
-            [("commercial_company_name", "=ilike", _like(company))]
-            if company
-            else [("company_name", "in", [False, ""]), ("parent_id", "=", False)]
-        )
-        candidates.append(
-            (f"name:{name.lower()}|{company.lower()}", [("name", "=ilike", _like(name)), *same_company])
-        )
+        candidates.append((f"email:{email}", [("email_normalized", "=", email)]))
+    key = match_key(values.get("name"), values.get("company_name"))
+    if key:
+        candidates.append((f"name:{key}", [("podio_match_key", "=", key)]))
     return candidates
 
 

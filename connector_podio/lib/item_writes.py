@@ -4,14 +4,17 @@ The field mappings give Odoo's values as the flat record keys the import reads
 (``lib.mapper.item_record``): ``email``, ``phone:mobile``, ``address:city``... An export
 sends only the fields whose value differs from what the item holds, each whole, as the
 notes' "value to write" column gives it: a typed list keeps the item's other values, a
-location keeps its other parts. An empty value clears the field (an empty list).
+location keeps its other parts, a date's end keeps its start. A category is written as
+the ids of the options whose text Odoo's value names (a status mapped from an order's
+state), an app reference as the ids of the items it names (an order's customer). An
+empty value clears the field (an empty list).
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from odoo.addons.connector_base.lib.errors import ValidationError
 
-from .mapper import FAX_TYPES, LOCATION_PARTS, MOBILE_TYPE, item_record
+from .mapper import FAX_TYPES, LOCATION_PARTS, MOBILE_TYPE, item_record, unescape
 
 # The notes' first type of each typed list: what a value of no given type is written as.
 DEFAULT_TYPES = {"email": "work", "phone": "work", "tel": "work"}
@@ -23,15 +26,31 @@ def field_types(fields):
     return {field.get("external_id") or str(field["field_id"]): field.get("type") for field in fields or ()}
 
 
+def category_options(fields):
+    """{field external id (or id): {option text in lower case: option id}} of the category
+    fields among an item's ``fields`` or an app's field definitions that describe their options."""
+    found = {}
+    for field in fields or ():
+        options = ((field.get("config") or {}).get("settings") or {}).get("options")
+        if field.get("type") == "category" and options:
+            found[field.get("external_id") or str(field["field_id"])] = {
+                unescape(option["text"]).strip().lower(): option["id"]
+                for option in options
+                if option.get("status", "active") != "deleted"
+            }
+    return found
+
+
 def written_fields(wanted):
     """The field external ids the flat keys of ``wanted`` write to."""
     return {key.partition(":")[0] for key in wanted}
 
 
-def item_fields(wanted, item, types):
+def item_fields(wanted, item, types, options=None):
     """{field external id: value to write} where ``wanted`` (flat keys and Odoo's values)
     differs from ``item`` (None for a new item: its non-empty values). ``types``: the
-    fields' types (:func:`field_types`)."""
+    fields' types (:func:`field_types`); ``options``: the category fields' options
+    (:func:`category_options`)."""
     current = item_record(item) if item else {}
     held = {
         field.get("external_id") or str(field["field_id"]): field.get("values") or []
@@ -44,7 +63,7 @@ def item_fields(wanted, item, types):
         field, _sep, part = key.partition(":")
         parts_by_field.setdefault(field, {})[part] = value
     return {
-        field: _write_value(field, types.get(field), parts, held.get(field) or [])
+        field: _write_value(field, types.get(field), parts, held.get(field) or [], (options or {}).get(field))
         for field, parts in parts_by_field.items()
     }
 
@@ -73,11 +92,31 @@ def _comparable(value):
     return value
 
 
+def _moment(value):
+    """``value``, or the naive UTC datetime of an ISO 8601 text with a time (what the
+    mappings export an Odoo datetime as)."""
+    if isinstance(value, str) and len(value) > 10 and value[10] == "T":
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+    return value
+
+
 def _same(wanted, current):
+    wanted = _moment(wanted)
+    # A day Podio holds without a time is Odoo's datetime at midnight of that day.
+    if isinstance(current, date) and not isinstance(current, datetime) and _is_midnight(wanted):
+        wanted = wanted.date()
     return _comparable(wanted) == _comparable(current)
 
 
-def _write_value(field, kind, parts, held):
+def _is_midnight(value):
+    return isinstance(value, datetime) and value.time() == datetime.min.time()
+
+
+def _write_value(field, kind, parts, held, options):
     whole = parts.get("")
     if kind == "text":
         return [] if _empty(whole) else str(whole)
@@ -92,11 +131,11 @@ def _write_value(field, kind, parts, held):
             raise ValidationError(f"Podio field {field!r} (money) needs a currency: map {field}:currency too")
         return {"value": float(amount), "currency": currency}
     if kind == "date":
-        value = {}
-        for side, moment in (("start", whole), ("end", parts.get("end"))):
-            if not _empty(moment):
-                value.update(_date_side(side, moment))
-        return value or []
+        return _date(parts, held)
+    if kind == "category":
+        return _category(field, whole, options)
+    if kind == "app":
+        return [int(item_id) for item_id in _listed(whole)]
     if kind in ("email", "phone", "tel"):
         return _typed_list(DEFAULT_TYPES[kind], parts, held)
     if kind == "location":
@@ -107,7 +146,50 @@ def _write_value(field, kind, parts, held):
     )
 
 
-def _date_side(side, moment):
+def _listed(value):
+    if _empty(value):
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _category(field, texts, options):
+    """The ids of the options named by ``texts`` (one text or a list)."""
+    if options is None:
+        raise ValidationError(f"Podio gave no options for category field {field!r}: it cannot be written")
+    ids = []
+    for text in _listed(texts):
+        option_id = options.get(str(text).strip().lower())
+        if option_id is None:
+            raise ValidationError(
+                f"Podio field {field!r} has no option {text!r}: add it in Podio or change the value map"
+            )
+        ids.append(option_id)
+    return ids
+
+
+def _date(parts, held):
+    """A date's start and end; a mapped end alone keeps the start the item holds (Podio
+    needs a start). No start at all: the field is cleared."""
+    current = held[0] if held else {}
+    # A date the item holds without a time stays a day when Odoo's value is midnight.
+    days_only = bool(current) and not current.get("start_time_utc")
+    value = {}
+    if "" in parts:
+        if not _empty(parts[""]):
+            value.update(_date_side("start", parts[""], days_only))
+    elif current.get("start_time_utc") and current.get("start_utc"):
+        value["start_utc"] = current["start_utc"]
+    elif current.get("start_date_utc"):
+        value["start_date"] = current["start_date_utc"]
+    if value and not _empty(parts.get("end")):
+        value.update(_date_side("end", parts["end"], days_only))
+    return value or []
+
+
+def _date_side(side, moment, days_only=False):
+    moment = _moment(moment)
+    if days_only and _is_midnight(moment):
+        moment = moment.date()
     if isinstance(moment, datetime):
         return {f"{side}_utc": moment.strftime(WRITE_TIME_FORMAT)}
     if isinstance(moment, date):

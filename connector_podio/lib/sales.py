@@ -11,6 +11,11 @@ mapped to the order's state through value maps; a line's product is matched by n
 category option's text), by internal reference, or by a value map from a category option
 to a product, and created only where the mapping allows it. Unit prices are net of tax:
 Odoo computes the taxes from the product.
+
+Written back (an app linked both ways): an order's header fields (customer, reference,
+dates, status, notes) to its item, a line's product, description, quantity and unit
+price to its line item; which order a line belongs to is only read from Podio. Orders
+and lines made in Odoo do not create items.
 """
 
 # A status option's text to the sale order state it stands for.
@@ -25,7 +30,7 @@ SALE_ORDER_MAPPING_DEFAULTS = [
         "lookup_by": "binding",
         "lookup_external_type": "item",
         "required": True,
-        "direction": "import",
+        "direction": "both",
         "sequence": 1,
     },
     {
@@ -33,7 +38,7 @@ SALE_ORDER_MAPPING_DEFAULTS = [
         "external_field": "title",
         "external_label": "Order",
         "converter": "text",
-        "direction": "import",
+        "direction": "both",
         "sequence": 2,
     },
     {
@@ -42,7 +47,7 @@ SALE_ORDER_MAPPING_DEFAULTS = [
         "external_label": "Order date",
         "converter": "datetime",
         "required": False,  # absent: Odoo's default or computed value
-        "direction": "import",
+        "direction": "both",
         "sequence": 3,
     },
     {
@@ -50,7 +55,7 @@ SALE_ORDER_MAPPING_DEFAULTS = [
         "external_field": "delivery:end",
         "external_label": "Delivery window: end",
         "converter": "datetime",
-        "direction": "import",
+        "direction": "both",
         "sequence": 4,
     },
     {
@@ -59,7 +64,7 @@ SALE_ORDER_MAPPING_DEFAULTS = [
         "external_label": "Status",
         "converter": "selection",
         "default_value": "Quote",
-        "direction": "import",
+        "direction": "both",
         "sequence": 5,
         "value_mappings": [
             {"external_value": text, "odoo_value": state, "sequence": index}
@@ -71,7 +76,7 @@ SALE_ORDER_MAPPING_DEFAULTS = [
         "external_field": "notes",
         "external_label": "Notes",
         "converter": "html",
-        "direction": "import",
+        "direction": "both",
         "sequence": 6,
     },
 ]
@@ -96,7 +101,7 @@ ORDER_LINE_MAPPING_DEFAULTS = [
         "lookup_by": "name",
         "create_missing": False,
         "required": True,
-        "direction": "import",
+        "direction": "both",
         "sequence": 2,
     },
     {
@@ -105,7 +110,7 @@ ORDER_LINE_MAPPING_DEFAULTS = [
         "external_label": "Description",
         "converter": "text",
         "required": False,  # absent: Odoo's default or computed value
-        "direction": "import",
+        "direction": "both",
         "sequence": 3,
     },
     {
@@ -114,7 +119,7 @@ ORDER_LINE_MAPPING_DEFAULTS = [
         "external_label": "Quantity",
         "converter": "float",
         "default_value": "1",
-        "direction": "import",
+        "direction": "both",
         "sequence": 4,
     },
     {
@@ -123,7 +128,7 @@ ORDER_LINE_MAPPING_DEFAULTS = [
         "external_label": "Unit price (net of tax)",
         "converter": "float",
         "required": False,  # absent: Odoo's default or computed value
-        "direction": "import",
+        "direction": "both",
         "sequence": 5,
     },
 ]

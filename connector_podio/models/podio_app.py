@@ -1,4 +1,4 @@
-from odoo import api, exceptions, fields, models
+from odoo import api, fields, models
 
 from odoo.addons.connector_base.lib.preview import HOLD_FIRST_IMPORT
 
@@ -61,19 +61,6 @@ class PodioApp(models.Model):
     _sql_constraints = [
         ("app_unique", "UNIQUE (backend_id, app_id)", "This app is already linked to this backend."),
     ]
-
-    @api.constrains("direction", "odoo_model")
-    def _check_direction(self):
-        # Writing back is built for contacts only; orders and their lines are read from Podio.
-        for app in self:
-            if app.direction == "both" and app.odoo_model != "res.partner":
-                raise exceptions.ValidationError(
-                    self.env._(
-                        "App %(app)s feeds %(model)s, which is only read from Podio: choose Podio to Odoo.",
-                        app=app.name,
-                        model=dict(FEEDS)[app.odoo_model],
-                    )
-                )
 
     @api.depends("hook_ids.status")
     def _compute_hooks_active(self):

@@ -4,7 +4,7 @@ from odoo.addons.connector_base.lib.errors import NotFoundError
 from odoo.addons.connector_base.lib.sync import every_record
 
 from ..lib.contacts import ITEM
-from ..lib.item_writes import created_external_id, field_types, item_fields, written_fields
+from ..lib.item_writes import category_options, created_external_id, field_types, item_fields, written_fields
 
 # What Podio's notes show as an item's first revision number ("initial_revision": 0); the
 # create answer's "revision" is not relied on (the docs call it the revision's id).
@@ -12,7 +12,8 @@ INITIAL_REVISION = 0
 
 
 class PodioAppExport(models.Model):
-    """Partners made in Odoo becoming items of an app linked both ways, exactly once."""
+    """Records changed in Odoo written to the items of an app linked both ways (partners,
+    orders, order lines), and partners made in Odoo becoming items, exactly once."""
 
     _inherit = "podio.app"  # pylint: disable=consider-merging-classes-inherited
     # An app is not a field of the partners: every partner made in Odoo is offered to the
@@ -57,13 +58,19 @@ class PodioAppExport(models.Model):
             for record in records
         ]
 
-    def _field_types(self, client, item, wanted):
-        """The types of the fields ``wanted`` writes: from the item, else from the app's definitions
-        (read only when the item has no value in one of them)."""
-        types = field_types((item or {}).get("fields"))
-        if written_fields(wanted) - set(types):
-            types.update(field_types(client.app(self.app_id).get("fields")))
-        return types
+    def _item_fields(self, client, item, wanted):
+        """The values to write where ``wanted`` differs from ``item`` (None: a new item). The
+        fields' types and category options come from the item, else from the app's
+        definitions (read only when the item lacks one the write needs)."""
+        fields_ = (item or {}).get("fields")
+        types, options = field_types(fields_), category_options(fields_)
+        written = written_fields(wanted)
+        categories = {name for name in written if types.get(name) == "category"}
+        if written - set(types) or categories - set(options):
+            definitions = client.app(self.app_id).get("fields")
+            types = {**field_types(definitions), **types}
+            options = {**category_options(definitions), **options}
+        return item_fields(wanted, item, types, options)
 
     def _create_item(self, record):
         """Create ``record``'s item and bind them; a retry after a worker died finds the item
@@ -75,7 +82,7 @@ class PodioAppExport(models.Model):
         wanted = self._mapper().to_external(record)
         hook = not backend.export_mutes_hooks
         with backend._podio_session() as client:
-            values = item_fields(wanted, None, self._field_types(client, None, wanted))
+            values = self._item_fields(client, None, wanted)
             item, created = backend._connector_create_once(
                 ITEM,
                 record,
@@ -117,7 +124,7 @@ class PodioAppExport(models.Model):
         backend = self.backend_id
         wanted = backend._connector_export_values(binding, record, self._mapper())
         revision = item["current_revision"]["revision"]
-        values = item_fields(wanted, item, self._field_types(client, item, wanted))
+        values = self._item_fields(client, item, wanted)
         if not values:
             return revision
         client.update_item(item["item_id"], values, revision=revision, hook=not backend.export_mutes_hooks)

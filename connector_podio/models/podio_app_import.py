@@ -71,6 +71,9 @@ class PodioAppImport(models.Model):
         self._import_files([item for item in items if str(item["item_id"]) in taken])
         if backend._connector_has_quarantine(ITEM):
             backend._connector_quarantine_resolve(ITEM, list(taken))
+        # An item another job sets aside meanwhile, waiting for one of these, is not seen here:
+        # checked again once this commits.
+        backend._connector_quarantine_recheck(ITEM, taken)
         return totals
 
     def _without_empty_defaults(self, values):
@@ -86,17 +89,23 @@ class PodioAppImport(models.Model):
         }
 
     def _upsert_records(self, good):
-        result = self.env[self.odoo_model]._connector_upsert(
-            self.backend_id,
-            ITEM,
-            [
-                {
-                    "external_id": record["id"],
-                    "values": values,
-                    "external_updated_at": record["last_event_on"],
-                }
-                for record, values in good
-            ],
+        # Creating what Podio holds: no creation message, no follower (lib.sync), as for partners.
+        result = (
+            self.env[self.odoo_model]
+            .with_context(**QUIET_CREATE_CONTEXT)
+            ._connector_upsert(
+                self.backend_id,
+                ITEM,
+                [
+                    {
+                        "external_id": record["id"],
+                        "values": values,
+                        "external_updated_at": record["last_event_on"],
+                    }
+                    for record, values in good
+                ],
+                authorities=self._authorities(),
+            )
         )
         return {"created": result.created, "updated": result.updated, "skipped": result.skipped}
 

@@ -671,7 +671,7 @@ class PodioEmulator(Emulator):
             raise podio_error(404, "not_found", "Object not found")
         self._check_app_access(request.caller, app_id)
         body = request.json or {}
-        values = {key: _written(value) for key, value in (body.get("fields") or {}).items()}
+        values = self._written_fields(app_id, body.get("fields"))
         item_id = self.add_item(
             app_id, values, external_id=body.get("external_id"), hook=_hooks_wanted(request), via_api=True
         )
@@ -691,12 +691,41 @@ class PodioEmulator(Emulator):
             raise podio_error(409, "conflict", "The item has been updated since the given revision")
         if "external_id" in body:
             item["external_id"] = body["external_id"]
-        values = {key: _written(value) for key, value in (body.get("fields") or {}).items()}
+        values = self._written_fields(item["app"]["app_id"], body.get("fields"))
         revision = self.update_item(item["item_id"], values, hook=_hooks_wanted(request), via_api=True)
         # The docs call it "the id of the new revision": whether that is the revision number
         # or a global revision id is not confirmed; ``write_answers_revision_id`` gives the latter.
         answered = revision["item_revision_id"] if self.write_answers_revision_id else revision["revision"]
         return {"revision": answered, "title": self._render(item)["title"]}
+
+    def _written_fields(self, app_id, fields):
+        """A write's ``fields`` map stored as Podio returns the values: a category takes
+        option ids, an app reference item ids (one or a list), a money its amount as a
+        decimal string; the other types as :func:`_written` says. An unknown option or item
+        is refused, as Podio does."""
+        by_key = {}
+        for field in self.apps[app_id]["fields"]:
+            by_key[field["external_id"]] = by_key[str(field["field_id"])] = field
+        values = {}
+        for key, value in (fields or {}).items():
+            field = by_key.get(str(key))
+            kind = field and field["type"]
+            if kind == "category" and not (isinstance(value, list) and value and isinstance(value[0], dict)):
+                options = {option["id"]: option for option in field["config"]["settings"]["options"]}
+                wanted = value if isinstance(value, list) else [value]
+                if any(_int(option_id) not in options for option_id in wanted):
+                    raise podio_error(400, "invalid_value", f"Invalid option for field {key}")
+                values[key] = [{"value": copy.deepcopy(options[_int(option_id)])} for option_id in wanted]
+            elif kind == "app" and not (isinstance(value, list) and value and isinstance(value[0], dict)):
+                wanted = value if isinstance(value, list) else [value]
+                if any(_int(item_id) not in self.items for item_id in wanted):
+                    raise podio_error(400, "invalid_value", f"Invalid reference for field {key}")
+                values[key] = app_values(*(_int(item_id) for item_id in wanted))
+            elif kind == "money" and isinstance(value, dict):
+                values[key] = money_value(value["value"], value["currency"])
+            else:
+                values[key] = _written(value)
+        return values
 
     def _get_item_by_external_id(self, request):
         app_id = _int(request.params["app_id"])

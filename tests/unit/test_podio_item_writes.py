@@ -3,10 +3,20 @@ from datetime import date, datetime
 import pytest
 
 from odoo.addons.connector_base.lib.errors import ValidationError
-from odoo.addons.connector_podio.lib.item_writes import created_external_id, field_types, item_fields
+from odoo.addons.connector_base.tests.emulator import EmulatorHTTPError
+from odoo.addons.connector_podio.lib.item_writes import (
+    category_options,
+    created_external_id,
+    field_types,
+    item_fields,
+)
 from odoo.addons.connector_podio.tests.emulator import (
     CONTACT_FIELDS,
+    STATUS_OPTIONS,
     PodioEmulator,
+    app_values,
+    category_values,
+    date_value,
     email_values,
     location_value,
     money_value,
@@ -115,3 +125,92 @@ def test_field_types_come_from_items_and_app_definitions_alike():
 
     assert field_types(item["fields"])["phone"] == "phone"
     assert created_external_id("res.partner", 7, "ab12") == "odoo-res-partner-7-ab12"
+
+
+def rendered_order(values):
+    """An item of a sales app (a status category, a customer reference, a delivery window)."""
+    emulator = PodioEmulator()
+    space = emulator.add_space(emulator.add_org("Org"), "Space")
+    contacts = emulator.add_app(space, "Contacts", "Contact")
+    customers = [emulator.add_item(contacts, {"title": text_value(name)}) for name in ("Ana", "Bruno")]
+    fields = (
+        ("title", "text", "Order", {}),
+        ("customer", "app", "Customer", {"referenced_apps": [{"app_id": contacts}], "multiple": False}),
+        (
+            "status",
+            "category",
+            "Status",
+            {
+                "multiple": False,
+                "options": [{"id": i, "text": t, "status": "active"} for i, t in STATUS_OPTIONS],
+            },
+        ),
+        ("delivery", "date", "Delivery window", {"end": "enabled", "time": "disabled"}),
+    )
+    app_id = emulator.add_app(space, "Sales", "Order", fields)
+    item = emulator._render(
+        emulator.items[emulator.add_item(app_id, {**values, "customer": app_values(customers[0])})]
+    )
+    return item, customers
+
+
+def test_a_category_is_written_as_the_ids_of_the_options_its_text_names():
+    item, _customers = rendered_order({"status": category_values(STATUS_OPTIONS[0])})
+    types, options = field_types(item["fields"]), category_options(item["fields"])
+
+    assert item_fields({"status": "Quote"}, item, types, options) == {}
+    assert item_fields({"status": "won"}, item, types, options) == {"status": [3]}
+    assert item_fields({"status": False}, item, types, options) == {"status": []}
+    with pytest.raises(ValidationError, match="no option 'Shipped'"):
+        item_fields({"status": "Shipped"}, item, types, options)
+
+
+def test_an_app_reference_is_written_as_the_item_ids_it_names():
+    item, (ana, bruno) = rendered_order({})
+    types = field_types(item["fields"])
+
+    assert item_fields({"customer": str(ana)}, item, types) == {}
+    assert item_fields({"customer": str(bruno)}, item, types) == {"customer": [bruno]}
+
+
+def test_a_date_s_end_alone_keeps_the_start_and_midnight_is_the_day_held():
+    item, _customers = rendered_order({"delivery": date_value("2025-03-10", "2025-03-14")})
+    types = field_types(item["fields"])
+
+    assert item_fields({"delivery:end": datetime(2025, 3, 14)}, item, types) == {}
+    assert item_fields({"delivery:end": "2025-03-14T00:00:00Z"}, item, types) == {}, "as a mapping exports it"
+    assert item_fields({"delivery:end": "2025-03-20T01:00:00+01:00"}, item, types) == {
+        "delivery": {"start_date": "2025-03-10", "end_date": "2025-03-20"}
+    }
+
+
+def test_a_datetime_exported_as_iso_text_is_compared_and_written_in_utc():
+    item, _customers = rendered_order({"delivery": date_value("2025-03-01 09:30:00")})
+    types = field_types(item["fields"])
+
+    assert item_fields({"delivery": "2025-03-01T10:30:00+01:00"}, item, types) == {}
+    assert item_fields({"delivery": "2025-03-02T10:30:00+01:00"}, item, types) == {
+        "delivery": {"start_utc": "2025-03-02 09:30:00"}
+    }
+
+
+def test_the_emulator_stores_written_option_and_item_ids_as_podio_returns_them():
+    emulator = PodioEmulator()
+    space = emulator.add_space(emulator.add_org("Org"), "Space")
+    contacts = emulator.add_app(space, "Contacts", "Contact")
+    customer = emulator.add_item(contacts, {"title": text_value("Ana")})
+    fields = (
+        ("title", "text", "Order", {}),
+        ("customer", "app", "Customer", {"referenced_apps": [{"app_id": contacts}]}),
+        ("status", "category", "Status", {"options": [{"id": 3, "text": "Won", "status": "active"}]}),
+    )
+    app_id = emulator.add_app(space, "Sales", "Order", fields)
+
+    values = emulator._written_fields(app_id, {"status": [3], "customer": [customer], "title": "A"})
+
+    assert values["status"][0]["value"]["text"] == "Won"
+    assert values["customer"] == app_values(customer)
+    for refused in ({"status": [9]}, {"customer": 12}):
+        with pytest.raises(EmulatorHTTPError) as raised:
+            emulator._written_fields(app_id, refused)
+        assert raised.value.response.status == 400

@@ -135,6 +135,33 @@ class TestQuarantine(TransactionCase):
             "closed, not left to run again",
         )
 
+    def test_entries_waiting_for_an_object_bound_by_another_job_are_released_by_the_check_after_commit(self):
+        self.import_all()
+        # Another job imported c1 meanwhile and did not see the entries waiting for it.
+        self.env["connector.external.binding"].create(
+            {
+                "backend_model": self.backend._name,
+                "backend_id": self.backend.id,
+                "external_type": "card",
+                "external_id": "c1",
+                "res_model": "test.connector.card",
+                "res_id": self.env["test.connector.card"].create({"name": "Parent"}).id,
+            }
+        )
+        key = ("connector_base.quarantine_recheck", self.backend._name, self.backend.id, "card")
+        self.assertEqual(
+            self.env.cr.postcommit.data[key], {"c1", "c2"}, "the entries' parents, checked after commit"
+        )
+        waiting = self.backend._connector_quarantined("card")
+
+        self.assertEqual(self.backend._connector_quarantine_release_bound("card", {"c1", "c2", "c4"}), ["c1"])
+
+        by_card = {entry.external_id: entry.state for entry in waiting}
+        self.assertEqual(by_card, {"c1": "failed", "c2": "pending", "c3": "failed"})
+        self.fix_first_card()
+        self.run_jobs()
+        self.assertEqual(sorted(self.cards()), ["c1", "c2", "c3", "c4"], "the family followed")
+
     def test_the_backend_form_shows_the_quarantine_count_and_opens_the_list(self):
         self.import_all()
 

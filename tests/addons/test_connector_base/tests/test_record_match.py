@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.addons.connector_base.lib.errors import RetryableError
 from odoo.addons.connector_base.tests.common import ConnectorCase
 
@@ -72,3 +74,33 @@ class TestRecordMatch(ConnectorCase):
         self.assertEqual(found[1], by_name)
         self.assertFalse(any(found[2:]))
         self.assertEqual(len(found), 29)
+
+    def test_candidates_that_are_one_equality_are_searched_with_one_in_per_field(self):
+        by_email = self.env["res.partner"].create({"name": "Someone", "email": "Equal.One@example.com"})
+        by_ref = self.env["res.partner"].create({"name": "Other", "ref": "EQ-2"})
+        candidates_list = [
+            [
+                (
+                    f"email:equal.{number}@example.com",
+                    [("email_normalized", "=", f"equal.{number}@example.com")],
+                )
+            ]
+            for number in ("one", "three")
+        ] + [[("ref:EQ-2", [("ref", "=", "EQ-2")])]]
+        self.env.flush_all()
+        searched = []
+        Partner = type(self.env["res.partner"])
+        search = Partner.search
+
+        def spy(records, domain, *args, **kwargs):
+            searched.append(domain)
+            return search(records, domain, *args, **kwargs)
+
+        with patch.object(Partner, "search", spy):
+            found = self.backend._connector_match_existing_many("res.partner", candidates_list)
+
+        self.assertEqual(found, [by_email, self.env["res.partner"], by_ref])
+        self.assertIn(
+            ("email_normalized", "in", ["equal.one@example.com", "equal.three@example.com"]), searched[0]
+        )
+        self.assertIn(("ref", "in", ["EQ-2"]), searched[0])
