@@ -32,6 +32,7 @@ from benchlib import (
     import_context,
     measured,
     open_registry,
+    vacuum,
     verdict,
     written_rows,
 )
@@ -43,15 +44,6 @@ CUSTOMERS = 500
 TARGET_RATIO = 0.85
 TARGET_EXTRA_QUERIES = 2
 TARGET_CALLS_OVER_MINIMUM = 0.05
-
-
-def vacuum(cr):
-    """Clear the dead rows earlier phases left, so both phases start from the same state."""
-    cr._cnx.autocommit = True
-    try:
-        cr.execute("VACUUM ANALYZE")
-    finally:
-        cr._cnx.autocommit = False
 
 
 def generate_contacts(emulator, podio, app_id, count):

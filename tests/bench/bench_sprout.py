@@ -31,6 +31,7 @@ from benchlib import (
     import_context,
     measured,
     open_registry,
+    raw_then_import,
     verdict,
     written_rows,
 )
@@ -196,15 +197,12 @@ def bench(registry):
             backend.profile_ids.sync_messages = True
             backend.first_poll_days = 7
             env["connector.sync.job"].search([("backend_id", "=", backend.id)]).unlink()
-            cr.commit()
-            vacuum(cr)
-            figures = measure_raw(cr, env, backend, sprout)
-            cr.rollback()
-            vacuum(cr)
-            figures.update(measure_import(cr, env, backend, sprout))
-            cr.commit()
-            figures.update(measure_idle_poll(cr, backend, sprout))
-            cr.rollback()
+            figures = raw_then_import(
+                cr,
+                lambda: measure_raw(cr, env, backend, sprout),
+                lambda: measure_import(cr, env, backend, sprout),
+                lambda: measure_idle_poll(cr, backend, sprout),
+            )
     finally:
         sprout.stop()
         if backend_id:
@@ -213,14 +211,6 @@ def bench(registry):
                 env["sprout.backend"].browse(backend_id).unlink()
                 env["res.partner"].search([("email", "=like", "fan%@example.com")]).unlink()
     return report(figures)
-
-
-def vacuum(cr):
-    cr._cnx.autocommit = True
-    try:
-        cr.execute("VACUUM ANALYZE")
-    finally:
-        cr._cnx.autocommit = False
 
 
 def all_messages(backend):
