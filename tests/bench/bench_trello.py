@@ -178,7 +178,7 @@ def measure_import(cr, env, link, trello):
 
 def measure_idle_poll(cr, link, trello):
     trello.reset()
-    writes = written_rows(cr, link._poll)
+    writes = written_rows(cr, lambda: link.backend_id._connector_poll_container(link.board_id))
     return {"poll_calls": trello.count(), "poll_writes": len(writes)}
 
 
