@@ -6,6 +6,7 @@ handle), so these are the clues a message carries; the database side (partners,
 bindings) is the backend's.
 """
 
+import functools
 import re
 import unicodedata
 from difflib import SequenceMatcher
@@ -15,6 +16,8 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 PHONE = re.compile(r"\+?\d[\d ().-]{7,}\d")
 # Numbers are compared on their last 9 digits: a national number without its country code.
 PHONE_KEY_DIGITS = 9
+# Name matches a process keeps: a worker meets the same authors and contacts page after page.
+REMEMBERED_MATCHES = 20_000
 
 
 def emails_in(text):
@@ -36,6 +39,7 @@ def phone_keys_in(text):
     return list(dict.fromkeys(key for key in keys if key))
 
 
+@functools.lru_cache(maxsize=REMEMBERED_MATCHES)
 def normalized_name(name):
     """Case, accents, punctuation and spacing removed: ``"  Joã0 da-Silva"`` reads ``"joa0 da silva"``."""
     decomposed = unicodedata.normalize("NFKD", name or "")
@@ -80,12 +84,17 @@ class NameIndex:
         variants = _variants(name)
         best = None
         for key, candidate in candidates.items():
-            score = self._similarity(variants, candidate, threshold)
-            if score >= threshold and (best is None or score > best[1]):
+            # Only a better score than the best so far can win: the cheap bounds skip the rest.
+            at_least = best[1] if best else threshold
+            score = self._similarity(variants, candidate, at_least)
+            if score >= at_least and (best is None or score > best[1]):
                 best = (key, score)
+                if score == 1.0:
+                    break  # nothing scores higher, and the first of equals wins
         return best
 
 
+@functools.lru_cache(maxsize=REMEMBERED_MATCHES)
 def _variants(name):
     """A name as compared: normalized, and with its words sorted (so that the order of the
     words does not count); nothing when no letter is left."""
@@ -103,6 +112,13 @@ def best_name_match(name, candidates, threshold):
     """``(key, score)`` of the candidate (``{key: name}``) most like ``name`` at or above
     ``threshold``, or None; of equal scores the first one wins."""
     return NameIndex().best_match(name, candidates, threshold)
+
+
+@functools.lru_cache(maxsize=REMEMBERED_MATCHES)
+def remembered_best_match(name, candidates, threshold):
+    """:func:`best_name_match` of ``candidates`` given as a tuple of ``(key, name)``, kept
+    for the next time the same name meets the same candidates (it depends on nothing else)."""
+    return NameIndex().best_match(name, dict(candidates), threshold)
 
 
 def name_words(name, shortest=3):

@@ -48,11 +48,9 @@ class SproutBackendMatching(models.Model):
             external_type = author_type(network)
             authors = list(set(of_network.mapped("author_guid")))
             # A contact deleted since it was bound leaves its binding behind: not a match.
-            bound = {
-                author: partner
-                for author, partner in Binding._find(self, external_type, "res.partner", authors).items()
-                if partner.exists()
-            }
+            found = Binding._find(self, external_type, "res.partner", authors)
+            alive = self.env["res.partner"].union(*found.values()).exists()
+            bound = {author: partner for author, partner in found.items() if partner in alive}
             for author, of_author in of_network.grouped("author_guid").items():
                 if author in bound:
                     matched[bound[author].id, "binding", 1.0] |= of_author
@@ -122,15 +120,16 @@ class SproutBackendMatching(models.Model):
             domain = ["|"] * (len(words) - 1) + [("name", "ilike", word) for word in words]
             found = {row["id"]: row["name"] for row in Partner.search_read(domain, ["name"])}
         plain = {partner_id: matching.normalized_name(name) for partner_id, name in found.items()}
-        result, index = {}, matching.NameIndex()
+        # Which contacts hold each word, looked at once per word rather than once per name.
+        holders = {
+            word: {partner_id for partner_id, normalized in plain.items() if word in normalized}
+            for word in words
+        }
+        position = {partner_id: rank for rank, partner_id in enumerate(found)}
+        result = {}
         for name, of_name in words_of.items():
-            candidates = {
-                partner_id: found[partner_id]
-                for partner_id, normalized in plain.items()
-                if any(word in normalized for word in of_name)
-            }
-            best = index.best_match(
-                name, dict(list(candidates.items())[:NAME_CANDIDATES]), self.match_name_threshold
-            )
+            ranked = sorted(set().union(*(holders[word] for word in of_name)), key=position.__getitem__)
+            candidates = tuple((partner_id, found[partner_id]) for partner_id in ranked[:NAME_CANDIDATES])
+            best = matching.remembered_best_match(name, candidates, self.match_name_threshold)
             result[name] = (Partner.browse(best[0]), best[1]) if best else (Partner, 0.0)
         return result

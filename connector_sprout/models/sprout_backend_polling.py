@@ -1,6 +1,6 @@
 import hashlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 
@@ -155,8 +155,12 @@ class SproutBackendPolling(models.Model):
     def _sprout_import_messages(self, messages):
         items = self._sprout_message_items(messages)
         result = self.env["sprout.message"]._connector_upsert(self, MESSAGE, items)
-        messages = self.env["sprout.message"].search(
-            [("backend_id", "=", self.id), ("guid", "in", [item["external_id"] for item in items])]
+        # The records the upsert made or found, newest first as the model orders them (the
+        # first email an author wrote is looked for in that order).
+        messages = (
+            self.env["sprout.message"]
+            .browse(list(dict.fromkeys(result.record_ids.values())))
+            .sorted(_newest_first, reverse=True)
         )
         self._sprout_match_authors(messages)
         self._sprout_make_leads(messages)
@@ -199,15 +203,21 @@ class SproutBackendPolling(models.Model):
         the overlap reads again unchanged queues nothing. One lookup per page."""
         if not messages:
             return []
-        items = self._sprout_message_items(messages)
         stored = self.env["connector.external.binding"]._lookup(
-            self, MESSAGE, [item["external_id"] for item in items]
+            self, MESSAGE, [str(message["guid"]) for message in messages]
         )
-        return [
-            message
-            for message, item in zip(messages, items, strict=True)
-            if stored.get(item["external_id"], (None, None, None))[2] != content_hash(item["values"])
-        ]
+        # A new message is queued as it is; only those stored already are mapped to compare.
+        known = [message for message in messages if str(message["guid"]) in stored]
+        unchanged = (
+            {
+                item["external_id"]
+                for item in self._sprout_message_items(known)
+                if stored[item["external_id"]][2] == content_hash(item["values"])
+            }
+            if known
+            else set()
+        )
+        return [message for message in messages if str(message["guid"]) not in unchanged]
 
     def _sprout_tags_of(self, values):
         """{tag id: sprout.tag} of the messages' tags; tags Sprout created since the last
@@ -220,6 +230,11 @@ class SproutBackendPolling(models.Model):
                 self._sprout_sync_tags(client.tags())
             found = Tag._connector_find(self, TAG, list(wanted))
         return found
+
+
+def _newest_first(message):
+    """The sort key of the model's order reversed: no time first, then the newest time, the highest id."""
+    return (not message.created_time, message.created_time or datetime.min, message.id)
 
 
 def _created(message):
