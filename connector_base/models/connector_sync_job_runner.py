@@ -21,6 +21,39 @@ LIVENESS_LOCK_NAMESPACE = 0x636F6E6E
 SERIAL_LOCK_NAMESPACE = 0x636F6E73
 
 
+# The claim (see ConnectorSyncJobRunner._claim_next), and how its transaction begins.
+_CLAIM = SQL(
+    """
+        UPDATE connector_sync_job
+           SET state = 'running', attempts = attempts + 1, worker = $1,
+               started_at = date_trunc('second', now() AT TIME ZONE 'UTC'), finished_at = NULL,
+               write_date = (now() AT TIME ZONE 'UTC')
+         WHERE id = (
+            SELECT job.id FROM connector_sync_job job
+             WHERE job.state = 'pending'
+               AND job.next_attempt_at <= (now() AT TIME ZONE 'UTC')
+               AND NOT EXISTS (
+                   SELECT 1 FROM connector_backend_pause pause
+                    WHERE (pause.resume_at IS NULL OR pause.resume_at > (now() AT TIME ZONE 'UTC'))
+                      AND (pause.backend_model IS NULL
+                           OR (pause.backend_model = job.backend_model
+                               AND pause.backend_id = job.backend_id
+                               AND (pause.object_type IS NULL
+                                    OR pause.object_type = job.object_type)))
+               )
+               AND (job.serial_key IS NULL OR NOT EXISTS (
+                   SELECT 1 FROM connector_sync_job other
+                    WHERE other.state = 'running' AND other.serial_key = job.serial_key))
+             ORDER BY job.priority, job.next_attempt_at, job.id
+             LIMIT 1
+               FOR UPDATE SKIP LOCKED)
+     RETURNING id, method_name, backend_model, backend_id, company_id, quarantine, serial_key,
+               pg_advisory_lock(%s, id)
+    """,
+    LIVENESS_LOCK_NAMESPACE,
+)
+_CLAIM_BEGIN = SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = off")
+
 # Recorded on each attempt with the process id (read per claim: prefork forks after import).
 _HOSTNAME = socket.gethostname()
 
@@ -33,20 +66,39 @@ def execute_prepared(cr, parameter_types, body, arguments, before=None, after=No
     The queue's per-job statements are so planned once per session, not once per job
     (planning the claim cost more than running it).
     """
-    definition = SQL("(%s) AS %s", SQL(", ").join(SQL(kind) for kind in parameter_types), body)
-    # Named after the definition: a changed one never meets the old one's name.
-    name = "connector_" + hashlib.sha1(repr((definition.code, definition.params)).encode()).hexdigest()[:16]
-    values = SQL(", ").join(SQL("%s", value) for value in arguments)
-    call = SQL("EXECUTE %s(%s)", SQL.identifier(name), values)
+    name, prepare, call_code = _statement(tuple(parameter_types), body)
     prepared = _prepared_statements(cr)
     if name not in prepared:
         # A round trip of its own: a PREPARE outlives the rollback of its transaction, so
         # it is known done even if the statement then fails.
-        prepare = SQL("PREPARE %s %s", SQL.identifier(name), definition)
         cr.execute(SQL("; ").join(filter(None, [before, prepare])))
         prepared.add(name)
         before = None
-    cr.execute(SQL("; ").join(filter(None, [before, call, after])))
+    call = SQL(call_code, *arguments)
+    cr.execute(SQL("; ").join([part for part in (before, call, after) if part]) if before or after else call)
+
+
+# (parameter types, body code, body parameters) -> what _statement returns.
+_STATEMENTS = {}
+
+
+def _statement(parameter_types, body):
+    """(name, PREPARE statement, EXECUTE code with a placeholder per argument) of ``body``.
+
+    Kept per process: composing and naming them for each call cost a fifth of a
+    no-op job's time in Python.
+    """
+    key = (parameter_types, body.code, tuple(body.params))
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        definition = SQL("(%s) AS %s", SQL(", ").join(SQL(kind) for kind in parameter_types), body)
+        # Named after the definition: a changed one never meets the old one's name.
+        digest = hashlib.sha1(repr((definition.code, definition.params)).encode()).hexdigest()[:16]
+        name = f"connector_{digest}"
+        prepare = SQL("PREPARE %s %s", SQL.identifier(name), definition)
+        call_code = f'EXECUTE "{name}"({", ".join(["%s"] * len(parameter_types))})'
+        statement = _STATEMENTS[key] = (name, prepare, call_code)
+    return statement
 
 
 def _prepared_statements(cr):
@@ -234,43 +286,7 @@ class ConnectorSyncJobRunner(models.Model):
         """(:class:`ClaimedJob`, its serial key) of the job :meth:`_claim_next` claims, or
         (None, None)."""
         cr = self.env.cr
-        claim = SQL(
-            """
-                UPDATE connector_sync_job
-                   SET state = 'running', attempts = attempts + 1, worker = $1,
-                       started_at = date_trunc('second', now() AT TIME ZONE 'UTC'), finished_at = NULL,
-                       write_date = (now() AT TIME ZONE 'UTC')
-                 WHERE id = (
-                    SELECT job.id FROM connector_sync_job job
-                     WHERE job.state = 'pending'
-                       AND job.next_attempt_at <= (now() AT TIME ZONE 'UTC')
-                       AND NOT EXISTS (
-                           SELECT 1 FROM connector_backend_pause pause
-                            WHERE (pause.resume_at IS NULL OR pause.resume_at > (now() AT TIME ZONE 'UTC'))
-                              AND (pause.backend_model IS NULL
-                                   OR (pause.backend_model = job.backend_model
-                                       AND pause.backend_id = job.backend_id
-                                       AND (pause.object_type IS NULL
-                                            OR pause.object_type = job.object_type)))
-                       )
-                       AND (job.serial_key IS NULL OR NOT EXISTS (
-                           SELECT 1 FROM connector_sync_job other
-                            WHERE other.state = 'running' AND other.serial_key = job.serial_key))
-                     ORDER BY job.priority, job.next_attempt_at, job.id
-                     LIMIT 1
-                       FOR UPDATE SKIP LOCKED)
-             RETURNING id, method_name, backend_model, backend_id, company_id, quarantine, serial_key,
-                       pg_advisory_lock(%s, id)
-            """,
-            LIVENESS_LOCK_NAMESPACE,
-        )
-        execute_prepared(
-            cr,
-            ["varchar"],
-            claim,
-            [f"{_HOSTNAME}:{os.getpid()}"],
-            before=SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = off"),
-        )
+        execute_prepared(cr, ["varchar"], _CLAIM, [f"{_HOSTNAME}:{os.getpid()}"], before=_CLAIM_BEGIN)
         row = cr.fetchone()
         if not row:
             return None, None
