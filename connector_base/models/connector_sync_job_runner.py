@@ -1,10 +1,8 @@
 import functools
-import hashlib
 import os
 import socket
 import time
 import traceback
-import weakref
 from typing import NamedTuple
 
 from odoo import api, fields, models
@@ -12,6 +10,7 @@ from odoo.tools import SQL
 
 from .. import job_runner
 from ..lib.errors import ValidationError
+from ..prepared_statements import execute_prepared
 from .connector_sync_job import HANDLER_PREFIX, _logger
 
 # First key of the two-key advisory lock a worker holds on each job it runs (the
@@ -56,61 +55,6 @@ _CLAIM_BEGIN = SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL sy
 
 # Recorded on each attempt with the process id (read per claim: prefork forks after import).
 _HOSTNAME = socket.gethostname()
-
-
-def execute_prepared(cr, parameter_types, body, arguments, before=None, after=None):
-    """Execute ``body`` (SQL whose parameters are ``$1``, ``$2``... of ``parameter_types``)
-    as a prepared statement of the cursor's database session, prepared there at its first
-    use; ``before`` and ``after``: SQL statements sent with it in the same round trip.
-
-    The queue's per-job statements are so planned once per session, not once per job
-    (planning the claim cost more than running it).
-    """
-    name, prepare, call_code = _statement(tuple(parameter_types), body)
-    prepared = _prepared_statements(cr)
-    if name not in prepared:
-        # A round trip of its own: a PREPARE outlives the rollback of its transaction, so
-        # it is known done even if the statement then fails.
-        cr.execute(SQL("; ").join(filter(None, [before, prepare])))
-        prepared.add(name)
-        before = None
-    call = SQL(call_code, *arguments)
-    cr.execute(SQL("; ").join([part for part in (before, call, after) if part]) if before or after else call)
-
-
-# (parameter types, body code, body parameters) -> what _statement returns.
-_STATEMENTS = {}
-
-
-def _statement(parameter_types, body):
-    """(name, PREPARE statement, EXECUTE code with a placeholder per argument) of ``body``.
-
-    Kept per process: composing and naming them for each call cost a fifth of a
-    no-op job's time in Python.
-    """
-    key = (parameter_types, body.code, tuple(body.params))
-    statement = _STATEMENTS.get(key)
-    if statement is None:
-        definition = SQL("(%s) AS %s", SQL(", ").join(SQL(kind) for kind in parameter_types), body)
-        # Named after the definition: a changed one never meets the old one's name.
-        digest = hashlib.sha1(repr((definition.code, definition.params)).encode()).hexdigest()[:16]
-        name = f"connector_{digest}"
-        prepare = SQL("PREPARE %s %s", SQL.identifier(name), definition)
-        call_code = f'EXECUTE "{name}"({", ".join(["%s"] * len(parameter_types))})'
-        statement = _STATEMENTS[key] = (name, prepare, call_code)
-    return statement
-
-
-def _prepared_statements(cr):
-    """Names prepared in the cursor's database session. A session's prepared statements
-    last until Odoo lends its connection again (the pool resets it): they are counted per
-    borrow, that is per real cursor (a test cursor shares the real cursor of its test)."""
-    borrow = getattr(cr, "_cursor", cr)
-    connection = borrow._cnx
-    known = connection.__dict__.get("_connector_prepared_statements")
-    if known is None or known[0]() is not borrow:
-        known = connection.__dict__["_connector_prepared_statements"] = (weakref.ref(borrow), set())
-    return known[1]
 
 
 class ClaimedJob(NamedTuple):
