@@ -9,11 +9,43 @@ from odoo.tools import SQL
 from ..lib import backoff
 from ..lib.errors import AuthenticationError, ConnectorError, RateLimitedError
 from ..lib.redact import redact
+from ..prepared_statements import execute_prepared
 from .connector_error_text import connector_error_text
 from .connector_sync_job import _logger
-from .connector_sync_job_runner import LIVENESS_LOCK_NAMESPACE, execute_prepared
+from .connector_sync_job_runner import LIVENESS_LOCK_NAMESPACE
 
 RESULT_KEYS = ("created", "updated", "skipped")
+
+# A job's success, in its own transaction (see ConnectorSyncJobOutcome._mark_done).
+_DONE = SQL(
+    """
+    UPDATE connector_sync_job
+       SET state = 'done', finished_at = date_trunc('second', now() AT TIME ZONE 'UTC'),
+           write_date = (now() AT TIME ZONE 'UTC'), duration = $1,
+           records_created = $2, records_updated = $3, records_skipped = $4,
+           result_summary = $5, error_class = NULL, error_message = NULL, error_traceback = NULL,
+           platform_failure = FALSE
+     WHERE id = $6
+    -- The row stays locked until the commit: no sweep can take the job meanwhile.
+    RETURNING pg_advisory_unlock(%s, id)
+    """,
+    LIVENESS_LOCK_NAMESPACE,
+)
+# The fields _DONE writes: only they leave the cache.
+DONE_FIELDS = (
+    "state",
+    "finished_at",
+    "write_date",
+    "duration",
+    "records_created",
+    "records_updated",
+    "records_skipped",
+    "result_summary",
+    "error_class",
+    "error_message",
+    "error_traceback",
+    "platform_failure",
+)
 
 # Errors that say nothing about the data: trying again later may succeed.
 TRANSIENT_EXCEPTIONS = (
@@ -62,20 +94,6 @@ class ConnectorSyncJobOutcome(models.Model):
         if quarantine is None:
             quarantine = self.quarantine
         self.flush_recordset()
-        done = SQL(
-            """
-            UPDATE connector_sync_job
-               SET state = 'done', finished_at = date_trunc('second', now() AT TIME ZONE 'UTC'),
-                   write_date = (now() AT TIME ZONE 'UTC'), duration = $1,
-                   records_created = $2, records_updated = $3, records_skipped = $4,
-                   result_summary = $5, error_class = NULL, error_message = NULL, error_traceback = NULL,
-                   platform_failure = FALSE
-             WHERE id = $6
-            -- The row stays locked until the commit: no sweep can take the job meanwhile.
-            RETURNING pg_advisory_unlock(%s, id)
-            """,
-            LIVENESS_LOCK_NAMESPACE,
-        )
         release = None
         if quarantine:
             # Only for quarantine entries: planning it costs more than the job's own UPDATE.
@@ -88,7 +106,7 @@ class ConnectorSyncJobOutcome(models.Model):
         execute_prepared(
             self.env.cr,
             ["float8", "int4", "int4", "int4", "varchar", "int4"],
-            done,
+            _DONE,
             [
                 duration,
                 result.get("created", 0),
@@ -99,7 +117,7 @@ class ConnectorSyncJobOutcome(models.Model):
             ],
             before=release,
         )
-        self.invalidate_recordset()
+        self.invalidate_recordset(DONE_FIELDS)
 
     @api.model
     def _release_quarantine_waiting(self, backend_model, backend_id, object_type, parent_ids):

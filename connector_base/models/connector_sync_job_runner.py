@@ -1,10 +1,8 @@
 import functools
-import hashlib
 import os
 import socket
 import time
 import traceback
-import weakref
 from typing import NamedTuple
 
 from odoo import api, fields, models
@@ -12,6 +10,7 @@ from odoo.tools import SQL
 
 from .. import job_runner
 from ..lib.errors import ValidationError
+from ..prepared_statements import execute_prepared
 from .connector_sync_job import HANDLER_PREFIX, _logger
 
 # First key of the two-key advisory lock a worker holds on each job it runs (the
@@ -21,44 +20,41 @@ LIVENESS_LOCK_NAMESPACE = 0x636F6E6E
 SERIAL_LOCK_NAMESPACE = 0x636F6E73
 
 
+# The claim (see ConnectorSyncJobRunner._claim_next), and how its transaction begins.
+_CLAIM = SQL(
+    """
+        UPDATE connector_sync_job
+           SET state = 'running', attempts = attempts + 1, worker = $1,
+               started_at = date_trunc('second', now() AT TIME ZONE 'UTC'), finished_at = NULL,
+               write_date = (now() AT TIME ZONE 'UTC')
+         WHERE id = (
+            SELECT job.id FROM connector_sync_job job
+             WHERE job.state = 'pending'
+               AND job.next_attempt_at <= (now() AT TIME ZONE 'UTC')
+               AND NOT EXISTS (
+                   SELECT 1 FROM connector_backend_pause pause
+                    WHERE (pause.resume_at IS NULL OR pause.resume_at > (now() AT TIME ZONE 'UTC'))
+                      AND (pause.backend_model IS NULL
+                           OR (pause.backend_model = job.backend_model
+                               AND pause.backend_id = job.backend_id
+                               AND (pause.object_type IS NULL
+                                    OR pause.object_type = job.object_type)))
+               )
+               AND (job.serial_key IS NULL OR NOT EXISTS (
+                   SELECT 1 FROM connector_sync_job other
+                    WHERE other.state = 'running' AND other.serial_key = job.serial_key))
+             ORDER BY job.priority, job.next_attempt_at, job.id
+             LIMIT 1
+               FOR UPDATE SKIP LOCKED)
+     RETURNING id, method_name, backend_model, backend_id, company_id, quarantine, serial_key,
+               pg_advisory_lock(%s, id)
+    """,
+    LIVENESS_LOCK_NAMESPACE,
+)
+_CLAIM_BEGIN = SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = off")
+
 # Recorded on each attempt with the process id (read per claim: prefork forks after import).
 _HOSTNAME = socket.gethostname()
-
-
-def execute_prepared(cr, parameter_types, body, arguments, before=None, after=None):
-    """Execute ``body`` (SQL whose parameters are ``$1``, ``$2``... of ``parameter_types``)
-    as a prepared statement of the cursor's database session, prepared there at its first
-    use; ``before`` and ``after``: SQL statements sent with it in the same round trip.
-
-    The queue's per-job statements are so planned once per session, not once per job
-    (planning the claim cost more than running it).
-    """
-    definition = SQL("(%s) AS %s", SQL(", ").join(SQL(kind) for kind in parameter_types), body)
-    # Named after the definition: a changed one never meets the old one's name.
-    name = "connector_" + hashlib.sha1(repr((definition.code, definition.params)).encode()).hexdigest()[:16]
-    values = SQL(", ").join(SQL("%s", value) for value in arguments)
-    call = SQL("EXECUTE %s(%s)", SQL.identifier(name), values)
-    prepared = _prepared_statements(cr)
-    if name not in prepared:
-        # A round trip of its own: a PREPARE outlives the rollback of its transaction, so
-        # it is known done even if the statement then fails.
-        prepare = SQL("PREPARE %s %s", SQL.identifier(name), definition)
-        cr.execute(SQL("; ").join(filter(None, [before, prepare])))
-        prepared.add(name)
-        before = None
-    cr.execute(SQL("; ").join(filter(None, [before, call, after])))
-
-
-def _prepared_statements(cr):
-    """Names prepared in the cursor's database session. A session's prepared statements
-    last until Odoo lends its connection again (the pool resets it): they are counted per
-    borrow, that is per real cursor (a test cursor shares the real cursor of its test)."""
-    borrow = getattr(cr, "_cursor", cr)
-    connection = borrow._cnx
-    known = connection.__dict__.get("_connector_prepared_statements")
-    if known is None or known[0]() is not borrow:
-        known = connection.__dict__["_connector_prepared_statements"] = (weakref.ref(borrow), set())
-    return known[1]
 
 
 class ClaimedJob(NamedTuple):
@@ -234,43 +230,7 @@ class ConnectorSyncJobRunner(models.Model):
         """(:class:`ClaimedJob`, its serial key) of the job :meth:`_claim_next` claims, or
         (None, None)."""
         cr = self.env.cr
-        claim = SQL(
-            """
-                UPDATE connector_sync_job
-                   SET state = 'running', attempts = attempts + 1, worker = $1,
-                       started_at = date_trunc('second', now() AT TIME ZONE 'UTC'), finished_at = NULL,
-                       write_date = (now() AT TIME ZONE 'UTC')
-                 WHERE id = (
-                    SELECT job.id FROM connector_sync_job job
-                     WHERE job.state = 'pending'
-                       AND job.next_attempt_at <= (now() AT TIME ZONE 'UTC')
-                       AND NOT EXISTS (
-                           SELECT 1 FROM connector_backend_pause pause
-                            WHERE (pause.resume_at IS NULL OR pause.resume_at > (now() AT TIME ZONE 'UTC'))
-                              AND (pause.backend_model IS NULL
-                                   OR (pause.backend_model = job.backend_model
-                                       AND pause.backend_id = job.backend_id
-                                       AND (pause.object_type IS NULL
-                                            OR pause.object_type = job.object_type)))
-                       )
-                       AND (job.serial_key IS NULL OR NOT EXISTS (
-                           SELECT 1 FROM connector_sync_job other
-                            WHERE other.state = 'running' AND other.serial_key = job.serial_key))
-                     ORDER BY job.priority, job.next_attempt_at, job.id
-                     LIMIT 1
-                       FOR UPDATE SKIP LOCKED)
-             RETURNING id, method_name, backend_model, backend_id, company_id, quarantine, serial_key,
-                       pg_advisory_lock(%s, id)
-            """,
-            LIVENESS_LOCK_NAMESPACE,
-        )
-        execute_prepared(
-            cr,
-            ["varchar"],
-            claim,
-            [f"{_HOSTNAME}:{os.getpid()}"],
-            before=SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = off"),
-        )
+        execute_prepared(cr, ["varchar"], _CLAIM, [f"{_HOSTNAME}:{os.getpid()}"], before=_CLAIM_BEGIN)
         row = cr.fetchone()
         if not row:
             return None, None
