@@ -50,6 +50,10 @@ class ConnectorBackendMatch(models.AbstractModel):
             raise RetryableError(
                 f"another job is importing {model_name} records matching the same keys; retrying"
             )
+        # Everything at once, before the search: the search itself would flush only the fields
+        # it reads, and the committed search's flush_all the rest, writing each pending
+        # record twice (two UPDATEs of the previous page's partners).
+        self.env.flush_all()
         visible = Model.search(
             _any_of([domain for candidates in candidates_list for _key, domain in candidates])
         )
@@ -58,7 +62,6 @@ class ConnectorBackendMatch(models.AbstractModel):
             candidates for candidates, match in zip(candidates_list, matches, strict=True) if not match
         ]
         if domains := [domain for candidates in unmatched for _key, domain in candidates]:
-            self.env.flush_all()
             with self.env.registry.cursor() as cr:
                 committed = Model.with_env(Model.env(cr=cr)).search(_any_of(domains))
                 meanwhile = any(_first_match(committed, candidates) for candidates in unmatched)

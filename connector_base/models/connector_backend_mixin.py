@@ -169,11 +169,16 @@ class ConnectorBackendMixin(models.AbstractModel):
             external_id=external_id,
             priority=priority,
         )
-        values["identity_key"] = identity_key and f"{self._name},{self.id}:{identity_key}"
-        values["serial_key"] = serial_key and f"{self._name},{self.id}:{serial_key}"
+        values["identity_key"] = identity_key and self._connector_scoped_key(identity_key)
+        values["serial_key"] = serial_key and self._connector_scoped_key(serial_key)
         if eta:
             values["next_attempt_at"] = eta
         return values
+
+    def _connector_scoped_key(self, key):
+        """``key`` (a job's identity or serial key) as stored: scoped to this backend, so a
+        connector finds a job of its own by the key it gave."""
+        return f"{self._name},{self.id}:{key}"
 
     def _connector_job_values_named(
         self, subject, method_name, payload, *, kind, object_type, external_id, priority=10

@@ -1,5 +1,7 @@
 from odoo import models
 
+from ..lib.sync import HeldRecords
+
 
 class ConnectorContainerMixin(models.AbstractModel):
     """A linked platform object that holds Odoo records: a Smartsheet sheet of tasks, a
@@ -9,6 +11,9 @@ class ConnectorContainerMixin(models.AbstractModel):
 
         _connector_holds = HeldRecords("project.task", record_field="project_id",
                                        container_field="project_id")
+
+    or a tuple of them, one per model, for a container holding records of several models
+    (a Podio app: contacts, or sales orders, or their lines)
 
     and the records' model (``connector.external.id.mixin``) then handles their lifecycle:
     a record created in Odoo (or moved into the container) queues the container's export
@@ -20,7 +25,14 @@ class ConnectorContainerMixin(models.AbstractModel):
     _name = "connector.container.mixin"
     _description = "Connector Container"
 
-    _connector_holds = None  # a lib.sync.HeldRecords
+    _connector_holds = None  # a lib.sync.HeldRecords, or a tuple of them (one per model)
+
+    @classmethod
+    def _connector_held(cls, model_name):
+        """The ``HeldRecords`` of ``model_name`` this container model declares, or None."""
+        holds = cls._connector_holds
+        declared = (holds,) if isinstance(holds, HeldRecords) else holds or ()
+        return next((held for held in declared if held.model == model_name), None)
 
     def _connector_record_type(self):
         """The external type of the bindings of this container's records ("card")."""
@@ -82,7 +94,7 @@ class ConnectorContainerMixin(models.AbstractModel):
     def _connector_holding(self, records):
         """{container: its records among ``records``}, for the active containers of this
         model holding some of them."""
-        holds = self._connector_holds
+        holds = self._connector_held(records._name)
         if holds.record_field is None:
             return dict.fromkeys(self.sudo().search([("active", "=", True)]), records)
         if holds.container_field == "id":

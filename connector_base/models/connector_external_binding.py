@@ -247,7 +247,8 @@ class ConnectorExternalBinding(models.Model):
     # ------------------------------------------------------------------ writes
     @api.model
     def _insert(self, backend, external_type, model_name, rows):
-        """Insert bindings; ``rows`` are (external id, record id, hash, external updated at, synced values).
+        """Insert bindings; ``rows`` are (external id, record id, hash, external updated at, synced
+        values), optionally followed by the object's version as read (``external_version``).
 
         Returns the external ids actually inserted: a row that collides with an
         existing binding is left out, and the caller decides what that means.
@@ -258,7 +259,7 @@ class ConnectorExternalBinding(models.Model):
         company_id = backend.company_id.id if "company_id" in backend._fields else None
         values = SQL(", ").join(
             SQL(
-                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 backend._name,
                 backend.id,
                 external_type,
@@ -269,20 +270,22 @@ class ConnectorExternalBinding(models.Model):
                 updated_at,
                 row_hash,
                 synced and json.dumps(synced, default=str),
+                None if not version or version[0] is None else str(version[0]),
                 now,
                 self.env.uid,
                 self.env.uid,
                 now,
                 now,
             )
-            for external_id, res_id, row_hash, updated_at, synced in rows
+            for external_id, res_id, row_hash, updated_at, synced, *version in rows
         )
         self.env.cr.execute(
             SQL(
                 """
                 INSERT INTO connector_external_binding
                     (backend_model, backend_id, external_type, external_id, res_model, res_id,
-                     company_id, external_updated_at, content_hash, synced_values, synced_at,
+                     company_id, external_updated_at, content_hash, synced_values, external_version,
+                     synced_at,
                      create_uid, write_uid, create_date, write_date)
                 VALUES %s
                 ON CONFLICT DO NOTHING

@@ -24,8 +24,10 @@ class ConnectorExternalBindingUpsert(models.Model):
         """Create or update the records of ``items`` and their bindings, idempotently.
 
         ``items``: dicts with ``external_id``, ``values`` (ORM values) and optionally
-        ``external_updated_at`` and ``create_values`` (ORM values given to a new
-        record only: where an import puts a record, which Odoo may change later).
+        ``external_updated_at``, ``create_values`` (ORM values given to a new
+        record only: where an import puts a record, which Odoo may change later) and
+        ``external_version`` (the object's version as read, stored on a new binding
+        in its insert: ``_set_external_versions`` then has nothing to write for it).
         Unchanged values (same content hash) are skipped without any write.
         Queries: one lookup, one batch create and one batch binding insert for new
         records, one write per changed record and one batch hash update.
@@ -56,6 +58,7 @@ class ConnectorExternalBindingUpsert(models.Model):
                     hashes[ext_id],
                     latest[ext_id].get("external_updated_at"),
                     latest[ext_id]["values"],
+                    latest[ext_id].get("external_version"),
                 )
                 for ext_id, record in zip(to_create, records, strict=True)
             ]

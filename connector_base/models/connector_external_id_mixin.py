@@ -107,14 +107,12 @@ class ConnectorExternalIdMixin(models.AbstractModel):
         return [
             self.env[name]
             for name in sorted(names)
-            if not self.env[name]._abstract
-            and self.env[name]._connector_holds
-            and self.env[name]._connector_holds.model == self._name
+            if not self.env[name]._abstract and self.env[name]._connector_held(self._name)
         ]
 
     @api.model
     def _connector_holds(self):
-        return [Container._connector_holds for Container in self._connector_containers()]
+        return [Container._connector_held(self._name) for Container in self._connector_containers()]
 
     def _connector_export_new(self):
         """Queue the export of these records, new in Odoo, by the containers holding them."""
@@ -126,7 +124,7 @@ class ConnectorExternalIdMixin(models.AbstractModel):
         """Re-export the bound records whose structure (``HeldRecords.structure_fields``) changed:
         what the export sends then differs from what its hash covers."""
         for Container in self._connector_containers():
-            if Container._connector_holds.structure_fields.intersection(field_names):
+            if Container._connector_held(self._name).structure_fields.intersection(field_names):
                 Backend = self.env[Container._fields["backend_id"].comodel_name]
                 bindings = self.env["connector.external.binding"]._of_records(self, Backend)
                 bindings.export_hash = False

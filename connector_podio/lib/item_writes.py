@@ -46,11 +46,12 @@ def written_fields(wanted):
     return {key.partition(":")[0] for key in wanted}
 
 
-def item_fields(wanted, item, types, options=None):
+def item_fields(wanted, item, types, options=None, currency=None):
     """{field external id: value to write} where ``wanted`` (flat keys and Odoo's values)
     differs from ``item`` (None for a new item: its non-empty values). ``types``: the
     fields' types (:func:`field_types`); ``options``: the category fields' options
-    (:func:`category_options`)."""
+    (:func:`category_options`); ``currency``: the record's currency code, for an amount
+    whose currency neither ``wanted`` nor the item gives (a new line item's price)."""
     current = item_record(item) if item else {}
     held = {
         field.get("external_id") or str(field["field_id"]): field.get("values") or []
@@ -63,7 +64,9 @@ def item_fields(wanted, item, types, options=None):
         field, _sep, part = key.partition(":")
         parts_by_field.setdefault(field, {})[part] = value
     return {
-        field: _write_value(field, types.get(field), parts, held.get(field) or [], (options or {}).get(field))
+        field: _write_value(
+            field, types.get(field), parts, held.get(field) or [], (options or {}).get(field), currency
+        )
         for field, parts in parts_by_field.items()
     }
 
@@ -116,7 +119,7 @@ def _is_midnight(value):
     return isinstance(value, datetime) and value.time() == datetime.min.time()
 
 
-def _write_value(field, kind, parts, held, options):
+def _write_value(field, kind, parts, held, options, default_currency=None):
     whole = parts.get("")
     if kind == "text":
         return [] if _empty(whole) else str(whole)
@@ -124,7 +127,7 @@ def _write_value(field, kind, parts, held, options):
         return [] if _empty(whole) else (int(whole) if kind != "number" else float(whole))
     if kind == "money":
         amount = whole if "" in parts else (held[0].get("value") if held else None)
-        currency = parts.get("currency") or (held[0].get("currency") if held else None)
+        currency = parts.get("currency") or (held[0].get("currency") if held else None) or default_currency
         if _empty(amount):
             return []
         if not currency:

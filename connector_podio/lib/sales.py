@@ -14,8 +14,10 @@ Odoo computes the taxes from the product.
 
 Written back (an app linked both ways): an order's header fields (customer, reference,
 dates, status, notes) to its item, a line's product, description, quantity and unit
-price to its line item; which order a line belongs to is only read from Podio. Orders
-and lines made in Odoo do not create items.
+price to its line item; which order a line belongs to is only read from Podio. An order
+made in Odoo creates its item (where the sales app creates items), and its lines items of
+the lines app referring to it (where that app creates items too); a line added to an
+order already in Podio creates its own line item.
 """
 
 # A status option's text to the sale order state it stands for.

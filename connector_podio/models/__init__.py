@@ -10,6 +10,7 @@ from . import podio_backend_demo
 from . import podio_app
 from . import podio_app_import
 from . import podio_app_export
+from . import podio_app_create
 from . import podio_hook
 from . import res_partner
 from . import sale_order

@@ -64,6 +64,7 @@ class PodioAppImport(models.Model):
         else:
             totals, set_aside = self._upsert_records(good), set()
         # The revision each item was read at: a hook for it later is an echo (podio_backend_export).
+        # New bindings got it in their insert; this writes the others whose item moved.
         self.env["connector.external.binding"]._set_external_versions(
             backend, ITEM, {record["id"]: record["revision"] for record, _values in good}
         )
@@ -101,6 +102,7 @@ class PodioAppImport(models.Model):
                         "external_id": record["id"],
                         "values": values,
                         "external_updated_at": record["last_event_on"],
+                        "external_version": record["revision"],
                     }
                     for record, values in good
                 ],
@@ -139,6 +141,7 @@ class PodioAppImport(models.Model):
                         "external_id": record["id"],
                         "values": self._with_company(values, companies),
                         "external_updated_at": record["last_event_on"],
+                        "external_version": record["revision"],
                     }
                 )
             result = Partner._connector_upsert(backend, ITEM, upserts, authorities=self._authorities())

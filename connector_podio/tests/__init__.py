@@ -8,6 +8,7 @@ from . import test_sales
 from . import test_export
 from . import test_export_orders
 from . import test_create_items
+from . import test_create_orders
 from . import test_reconcile
 from . import test_create_killed_server
 from . import test_tours

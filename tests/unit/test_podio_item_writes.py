@@ -115,6 +115,17 @@ def test_money_keeps_its_currency_and_dates_are_written_in_utc():
     }
 
 
+def test_a_new_amount_takes_the_record_s_currency_and_without_one_is_refused():
+    assert item_fields({"budget": 12.5}, None, TYPES, currency="USD") == {
+        "budget": {"value": 12.5, "currency": "USD"}
+    }
+    assert item_fields({"budget": 12.5}, rendered(ANA), TYPES, currency="USD") == {
+        "budget": {"value": 12.5, "currency": "EUR"}
+    }, "the item's currency stays"
+    with pytest.raises(ValidationError, match="needs a currency"):
+        item_fields({"budget": 12.5}, None, TYPES)
+
+
 def test_a_field_the_connector_cannot_write_is_refused_by_name():
     with pytest.raises(ValidationError, match="'total'"):
         item_fields({"total": 3}, None, {"total": "calculation"})

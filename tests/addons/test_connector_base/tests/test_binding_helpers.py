@@ -72,6 +72,23 @@ class TestBindingHelpers(ConnectorCase):
 
         self.assertEqual(self.env.cr.rowcount, 1, "only the binding whose version moved")
 
+    def test_an_upsert_stores_the_version_read_on_the_bindings_it_creates(self):
+        Binding = self.env["connector.external.binding"]
+        self.env["res.partner"]._connector_upsert(
+            self.backend,
+            "contact",
+            [
+                {"external_id": "p-10", "values": {"name": "Hedy"}, "external_version": 5},
+                {"external_id": "p-11", "values": {"name": "Alan"}},
+            ],
+        )
+
+        self.assertEqual(
+            Binding._external_versions(self.backend, "contact", ["p-10", "p-11"]), {"p-10": "5", "p-11": None}
+        )
+        Binding._set_external_versions(self.backend, "contact", {"p-10": 5})
+        self.assertEqual(self.env.cr.rowcount, 0, "nothing left to write")
+
     def test_the_fields_an_open_conflict_holds(self):
         [binding] = self.env["connector.external.binding"]._of_external_ids(self.backend, "contact", ["p-1"])
         Conflict = self.env["connector.sync.conflict"]

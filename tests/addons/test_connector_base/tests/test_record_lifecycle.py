@@ -189,3 +189,48 @@ class TestEveryRecordHeld(ConnectorCase):
         self.imported([{"name": "Imported"}])
 
         self.assertFalse(self.jobs("_job_export_new_cards"))
+
+
+class TestSeveralModelsHeld(ConnectorCase):
+    """A container declaring the records of two models (a tuple of ``HeldRecords``): each
+    model's records follow their own declaration."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Card = cls.env["test.connector.card"]
+        cls.board = cls.env["test.connector.board"].create({"name": "Board", "backend_id": cls.backend.id})
+
+    jobs = TestRecordLifecycle.jobs
+
+    def setUp(self):
+        super().setUp()
+        Board = type(self.env["test.connector.board"])
+        holds = (Board._connector_holds, every_record("res.partner"))
+        patcher = patch.object(Board, "_connector_holds", holds)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def test_a_record_of_the_model_every_board_holds_is_offered_to_the_board(self):
+        self.env["res.partner"].create({"name": "New partner"})
+
+        [job] = self.jobs("_job_export_new_cards")
+        self.assertEqual(job.payload, {"board_id": self.board.id})
+
+    def test_cards_are_still_held_by_the_board_they_point_at(self):
+        self.Card.create({"name": "Loose"})
+        self.assertFalse(self.jobs("_job_export_new_cards"))
+
+        self.Card.create({"name": "On the board", "board_id": self.board.id})
+        self.assertEqual(len(self.jobs("_job_export_new_cards")), 1)
+
+    def test_a_structure_field_of_one_model_is_not_one_of_the_other(self):
+        partner = self.env["res.partner"].with_context(**{FROM_CONNECTOR: True}).create({"name": "Bound"})
+        partner._connector_bind(self.backend, "card", "c-1")
+        binding = partner._connector_bindings(self.backend)
+        binding.export_hash = "last export"
+
+        partner.parent_id = self.env["res.partner"].create({"name": "Company", "is_company": True})
+
+        self.assertEqual(binding.export_hash, "last export", "parent_id is a structure field of cards only")
+        self.assertFalse(self.jobs("_job_export_record"))
