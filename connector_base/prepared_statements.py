@@ -4,29 +4,41 @@ For the statements the queue and webhook intake run per job or per delivery.
 """
 
 import hashlib
+import re
 import weakref
 
 from odoo.tools import SQL
+
+# A parameter of a statement body: an argument ($1, $2...) or one of the body's own (%s).
+_PARAMETER = re.compile(r"%%|%s|\$(\d+)")
 
 
 def execute_prepared(cr, parameter_types, body, arguments, before=None, after=None, log_exceptions=True):
     """Execute ``body`` (SQL whose parameters are ``$1``, ``$2``... of ``parameter_types``,
     or of the types PostgreSQL infers when None) as a prepared statement of the cursor's
-    database session, prepared there at its first use; ``before`` and ``after``: SQL
+    database session, prepared there at its second use; ``before`` and ``after``: SQL
     statements sent with it in the same round trip.
 
     The queue's per-job statements are so planned once per session, not once per job
-    (planning the claim cost more than running it).
+    (planning the claim cost more than running it). The first use runs the statement as
+    it is: a session that runs it once (a webhook request: Odoo's pool discards prepared
+    statements each time it lends a connection) would pay a round trip for the PREPARE
+    and plan the statement all the same.
     """
-    name, prepare, call_code = _statement(parameter_types and tuple(parameter_types), body, len(arguments))
-    prepared = _prepared_statements(cr)
-    if name not in prepared:
-        # A round trip of its own: a PREPARE outlives the rollback of its transaction, so
-        # it is known done even if the statement then fails.
-        cr.execute(SQL("; ").join(filter(None, [before, prepare])))
-        prepared.add(name)
-        before = None
-    call = SQL(call_code, *arguments)
+    name, prepare, call_code, direct = _statement(parameter_types and tuple(parameter_types), body, len(arguments))
+    uses = _session_uses(cr)
+    count = uses.get(name, 0)
+    if count == 0:
+        uses[name] = 1
+        call = SQL(direct[0], *direct[1](body.params, arguments))
+    else:
+        if count == 1:
+            # A round trip of its own: a PREPARE outlives the rollback of its transaction, so
+            # it is known done even if the statement then fails.
+            cr.execute(SQL("; ").join(filter(None, [before, prepare])))
+            uses[name] = 2
+            before = None
+        call = SQL(call_code, *arguments)
     if before or after:
         call = SQL("; ").join([part for part in (before, call, after) if part])
     cr.execute(call, log_exceptions=log_exceptions)
@@ -37,8 +49,8 @@ def execute_as_prepared(cr, statement, log_exceptions=True):
     session (see :func:`execute_prepared`): its parameters become the arguments, their
     types inferred. For a statement run once per request whose shape never changes."""
     arguments = statement.params
-    if "%%" in statement.code:
-        # An escaped % would not survive the rewrite: run it as it is.
+    if "%%" in statement.code or "$" in statement.code:
+        # An escaped % or a $ would not survive the rewrite: run it as it is.
         cr.execute(statement, log_exceptions=log_exceptions)
         return
     body = SQL(statement.code % tuple(f"${index}" for index in range(1, len(arguments) + 1)))
@@ -50,7 +62,9 @@ _STATEMENTS = {}
 
 
 def _statement(parameter_types, body, argument_count):
-    """(name, PREPARE statement, EXECUTE code with a placeholder per argument) of ``body``.
+    """(name, PREPARE statement, EXECUTE code with a placeholder per argument, (code, function
+    of the body's parameters and the arguments giving the parameters) running ``body`` as it
+    is) of ``body``.
 
     Kept per process: composing and naming them for each call cost a fifth of a
     no-op job's time in Python.
@@ -67,17 +81,43 @@ def _statement(parameter_types, body, argument_count):
         name = f"connector_{digest}"
         prepare = SQL("PREPARE %s %s", SQL.identifier(name), definition)
         call_code = f'EXECUTE "{name}"({", ".join(["%s"] * argument_count)})'
-        statement = _STATEMENTS[key] = (name, prepare, call_code)
+        statement = _STATEMENTS[key] = (name, prepare, call_code, _direct(parameter_types, body.code))
     return statement
 
 
-def _prepared_statements(cr):
-    """Names prepared in the cursor's database session. A session's prepared statements
-    last until Odoo lends its connection again (the pool resets it): they are counted per
-    borrow, that is per real cursor (a test cursor shares the real cursor of its test)."""
+def _direct(parameter_types, code):
+    """(code, function of the body's parameters and the arguments giving the parameters) of
+    ``code`` (a body: ``$n`` for the arguments, ``%s`` for its own parameters) run without
+    PREPARE; an argument keeps its declared type."""
+    order = []  # (is an argument, its index among the arguments or the body's parameters)
+    own_count = iter(range(len(code)))
+
+    def placeholder(match):
+        if match.group(0) == "%%":
+            return "%%"
+        if match.group(1) is None:
+            order.append((False, next(own_count)))
+            return "%s"
+        index = int(match.group(1)) - 1
+        order.append((True, index))
+        return f"%s::{parameter_types[index]}" if parameter_types else "%s"
+
+    direct_code = _PARAMETER.sub(placeholder, code)
+
+    def parameters(own, arguments):
+        return [arguments[index] if is_argument else own[index] for is_argument, index in order]
+
+    return direct_code, parameters
+
+
+def _session_uses(cr):
+    """Statement name -> 1 (run once as it is) or 2 (prepared) in the cursor's database
+    session. A session's prepared statements last until Odoo lends its connection again
+    (the pool resets it): they are counted per borrow, that is per real cursor (a test
+    cursor shares the real cursor of its test)."""
     borrow = getattr(cr, "_cursor", cr)
     connection = borrow._cnx
     known = connection.__dict__.get("_connector_prepared_statements")
     if known is None or known[0]() is not borrow:
-        known = connection.__dict__["_connector_prepared_statements"] = (weakref.ref(borrow), set())
+        known = connection.__dict__["_connector_prepared_statements"] = (weakref.ref(borrow), {})
     return known[1]

@@ -13,6 +13,7 @@ from . import test_health
 from . import test_job_liveness
 from . import test_job_runner
 from . import test_oauth
+from . import test_prepared_statements
 from . import test_overview
 from . import test_polling
 from . import test_quarantine
