@@ -49,6 +49,10 @@ POLL_SECONDS = 5.0
 PASS_SECONDS = 30.0
 # How long a stopping server (or cron worker) waits for a running job to commit.
 STOP_SECONDS = 30.0
+# Shortest time between two notifications of a process: a burst of deliveries shares one
+# per spell (each cost a round trip and a wake-up of the notifier), a runner wakes that
+# much later at most.
+NOTIFY_SPACING_SECONDS = 0.02
 
 _threads = {}  # database name -> list of RunnerThread of this process
 _threads_lock = threading.Lock()
@@ -123,7 +127,8 @@ def notify_runners(db_name):
     request: a NOTIFY sent with the jobs would hold PostgreSQL's notification lock
     through the commit's disk flush, making concurrent commits wait for each other,
     and one sent after it would cost the caller two more round trips. Requests
-    arriving while one is sent share the next.
+    arriving while one is sent, or within :data:`NOTIFY_SPACING_SECONDS` after it,
+    share the next.
     """
     with _threads_lock:
         notifier = _notifiers.get(db_name)
@@ -159,6 +164,7 @@ class Notifier(threading.Thread):
                         cr.execute("SET synchronous_commit = off")
                 with connection.cursor() as cr:
                     cr.execute("SELECT pg_notify(%s, '')", [CHANNEL])
+                time.sleep(NOTIFY_SPACING_SECONDS)
             except psycopg2.Error:
                 # The jobs are committed: the runners' next look (every few seconds) finds them.
                 _logger.warning("Could not wake the connector job runners of %s", self.db_name, exc_info=True)

@@ -11,6 +11,8 @@ from odoo.tools import SQL
 
 # A parameter of a statement body: an argument ($1, $2...) or one of the body's own (%s).
 _PARAMETER = re.compile(r"%%|%s|\$(\d+)")
+# Use count of a statement whose PREPARE failed or may have in a session: it runs as it is.
+_DIRECT_ONLY = -1
 
 
 def execute_prepared(cr, parameter_types, body, arguments, before=None, after=None, log_exceptions=True):
@@ -28,20 +30,21 @@ def execute_prepared(cr, parameter_types, body, arguments, before=None, after=No
     name, prepare, call_code, direct = _statement(parameter_types and tuple(parameter_types), body, len(arguments))
     uses = _session_uses(cr)
     count = uses.get(name, 0)
-    if count == 0:
-        uses[name] = 1
+    if count in (0, _DIRECT_ONLY):
+        uses.setdefault(name, 1)
         call = SQL(direct[0], *direct[1](body.params, arguments))
     else:
-        if count == 1:
-            # A round trip of its own: a PREPARE outlives the rollback of its transaction, so
-            # it is known done even if the statement then fails.
-            cr.execute(SQL("; ").join(filter(None, [before, prepare])))
-            uses[name] = 2
-            before = None
         call = SQL(call_code, *arguments)
-    if before or after:
-        call = SQL("; ").join([part for part in (before, call, after) if part])
+        if count == 1:
+            # Sent with its first EXECUTE. A PREPARE outlives the rollback of its transaction,
+            # so after a failure it is not known whether it exists: the session then runs
+            # the statement as it is.
+            uses[name] = _DIRECT_ONLY
+            call = SQL("; ").join([prepare, call])
+    call = SQL("; ").join([part for part in (before, call, after) if part])
     cr.execute(call, log_exceptions=log_exceptions)
+    if count == 1:
+        uses[name] = 2
 
 
 def execute_as_prepared(cr, statement, log_exceptions=True):
@@ -111,7 +114,7 @@ def _direct(parameter_types, code):
 
 
 def _session_uses(cr):
-    """Statement name -> 1 (run once as it is) or 2 (prepared) in the cursor's database
+    """Statement name -> 1 (run once as it is), 2 (prepared) or :data:`_DIRECT_ONLY` in the cursor's database
     session. A session's prepared statements last until Odoo lends its connection again
     (the pool resets it): they are counted per borrow, that is per real cursor (a test
     cursor shares the real cursor of its test)."""

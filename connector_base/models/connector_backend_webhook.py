@@ -59,11 +59,13 @@ class ConnectorBackendWebhook(models.AbstractModel):
     @api.depends("public_base_url")
     def _compute_webhook_url(self):
         for backend in self:
-            if self._webhook_route and backend.id:
-                route = self._webhook_route.format(backend_id=backend.id)
-                backend.webhook_url = backend._connector_public_base_url() + route
-            else:
-                backend.webhook_url = False
+            backend.webhook_url = backend._webhook_url_at(backend._connector_public_base_url())
+
+    def _webhook_url_at(self, base_url):
+        """The webhook URL of this backend reached at ``base_url``; False without a route."""
+        if not (self._webhook_route and self.id):
+            return False
+        return base_url.rstrip("/") + self._webhook_route.format(backend_id=self.id)
 
     @api.model
     def _webhook_find_backend(self, backend_id):
@@ -72,10 +74,12 @@ class ConnectorBackendWebhook(models.AbstractModel):
         row = self._webhook_intake_row(backend_id)
         if row is None:
             return self.browse()
-        values, display_name, ciphertext = row
+        values, display_name, webhook_url, ciphertext = row
         backend = self._webhook_cached(backend_id, values)
-        # The backend's label in its jobs' names: computed when the row was cached.
+        # The backend's label in its jobs' names and the signed URL: computed when the row
+        # was cached (computing the URL per delivery cost a tenth of the route's own time).
         self.env.cache.insert_missing(backend, self._fields["display_name"], [display_name])
+        self.env.cache.insert_missing(backend, self._fields["webhook_url"], [webhook_url])
         if self._webhook_secret_field:
             self.env["connector.credential"]._prefetched(backend, self._webhook_secret_field, ciphertext)
         return backend
@@ -83,18 +87,21 @@ class ConnectorBackendWebhook(models.AbstractModel):
     @api.model
     @tools.ormcache("backend_id")
     def _webhook_intake_row(self, backend_id):
-        """(values of :data:`INTAKE_FIELDS`, display name, signing secret's ciphertext)
-        of the active backend ``backend_id``, or None, read in one query.
+        """(values of :data:`INTAKE_FIELDS`, display name, webhook URL, signing secret's
+        ciphertext) of the active backend ``backend_id``, or None, read in one query.
 
         Every delivery needs them, so they are kept in the registry cache: creating,
         archiving or deleting a backend, writing one of these fields (or one its display
         name depends on) or its signing secret clears it, on every server
-        (``_webhook_forget_intake_rows``).
+        (``_webhook_forget_intake_rows``), and so does a change of ``web.base.url``, the
+        URL's base when the backend has no public URL (any system parameter's does).
         """
         table = self._table
         columns = [SQL.identifier(table, name) for name in INTAKE_FIELDS]
         Credential = self.env["connector.credential"]
         join = SQL()
+        # The URL's base when the backend has none of its own (see _connector_public_base_url).
+        columns.append(SQL("(SELECT value FROM ir_config_parameter WHERE key = 'web.base.url')"))
         if self._webhook_secret_field:
             columns.append(SQL.identifier("connector_credential", "ciphertext"))
             join = Credential._join_sql(table, self._name, self._webhook_secret_field)
@@ -114,9 +121,11 @@ class ConnectorBackendWebhook(models.AbstractModel):
         row = self.env.cr.fetchone()
         if row is None:
             return None
-        values = row[: len(INTAKE_FIELDS)]
+        values, web_base_url = row[: len(INTAKE_FIELDS)], row[len(INTAKE_FIELDS)]
         ciphertext = row[-1] if self._webhook_secret_field else None
-        return values, self._webhook_cached(backend_id, values).display_name, ciphertext
+        backend = self._webhook_cached(backend_id, values)
+        webhook_url = backend._webhook_url_at(backend.public_base_url or web_base_url or "")
+        return values, backend.display_name, webhook_url, ciphertext
 
     @api.model
     def _webhook_cached(self, backend_id, values):
