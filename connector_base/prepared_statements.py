@@ -27,7 +27,9 @@ def execute_prepared(cr, parameter_types, body, arguments, before=None, after=No
     statements each time it lends a connection) would pay a round trip for the PREPARE
     and plan the statement all the same.
     """
-    name, prepare, call_code, direct = _statement(parameter_types and tuple(parameter_types), body, len(arguments))
+    name, prepare, call_code, direct = _statement(
+        parameter_types and tuple(parameter_types), body, len(arguments)
+    )
     uses = _session_uses(cr)
     count = uses.get(name, 0)
     if count in (0, _DIRECT_ONLY):
