@@ -274,6 +274,11 @@ class ConnectorBackendMixin(models.AbstractModel):
             [*self._job_domain(), ("state", "in", ("pending", "failed"))]
         ).write({"state": "cancelled", "result_summary": self.env._("The backend was deleted.")})
         self.env["connector.credential"]._unlink_for(self)
+        # Bindings name their backend without a foreign key: the records a backend's
+        # deletion takes with it in SQL (its messages, profiles) would leave theirs behind.
+        self.env["connector.external.binding"].sudo().search(
+            [("backend_model", "=", self._name), ("backend_id", "in", self.ids)]
+        ).unlink()
         self.env["connector.backend.pause"].sudo().search(
             [("backend_model", "=", self._name), ("backend_id", "in", self.ids)]
         ).unlink()

@@ -298,21 +298,26 @@ class ConnectorSyncJob(models.Model):
             method = vals.get("method_name") or ""
             if not method.startswith(HANDLER_PREFIX):
                 raise ValueError(f"Job handlers must be named {HANDLER_PREFIX}*, got {method!r}")
-            leaked = [key for key in self._walk_keys(vals.get("payload")) if is_secret_name(key)]
+            keys = self._payload_keys(vals.get("payload"))
+            leaked = sorted(str(key) for key in keys if is_secret_name(key))
             if leaked:
                 # Payloads are shown in the UI and kept for weeks: secrets belong
                 # in connector.credential, and the job reads them from the backend.
                 raise ValueError(f"Job payloads must not carry secrets (keys: {', '.join(leaked)})")
 
-    @classmethod
-    def _walk_keys(cls, value):
-        if isinstance(value, dict):
-            for key, item in value.items():
-                yield key
-                yield from cls._walk_keys(item)
-        elif isinstance(value, list):
-            for item in value:
-                yield from cls._walk_keys(item)
+    @staticmethod
+    def _payload_keys(value):
+        """The keys of a payload's dicts at any depth, each once: a page of polled objects
+        repeats the same few keys thousands of times."""
+        keys, pending = set(), [value]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, dict):
+                keys.update(item)
+                pending.extend(item.values())
+            elif isinstance(item, list):
+                pending.extend(item)
+        return keys
 
     @api.model
     def _cron_purge_done_jobs(self):

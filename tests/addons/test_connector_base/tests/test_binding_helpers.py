@@ -96,3 +96,12 @@ class TestBindingHelpers(ConnectorCase):
         Conflict.create({"binding_id": binding.id, "field_name": "email", "state": "odoo"})
 
         self.assertEqual(binding._held_fields(), {"name"})
+
+    def test_deleting_a_backend_removes_its_bindings_only(self):
+        Binding = self.env["connector.external.binding"]
+        ada, grace, _unbound = self.partners
+
+        self.other.unlink()
+
+        self.assertFalse(Binding._of_records(grace, self.env["test.connector.backend"].browse(self.other.id)))
+        self.assertEqual(len(Binding._of_records(ada | grace, self.backend)), 3)

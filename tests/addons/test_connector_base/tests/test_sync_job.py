@@ -95,6 +95,13 @@ class TestSyncJobQueue(ConnectorCase):
         with self.assertRaisesRegex(ValueError, "access_token"):
             self.backend._connector_enqueue("_job_noop", {"card": 1, "auth": {"access_token": "abc"}})
 
+    def test_enqueue_finds_a_secret_key_deep_in_a_page_of_objects(self):
+        page = [{"id": number, "from": {"name": "Ana"}} for number in range(50)]
+        page[37]["from"]["meta"] = [{"client_secret": "abc"}]
+        with self.assertRaisesRegex(ValueError, r"\(keys: client_secret\)"):
+            self.backend._connector_enqueue("_job_noop", {"messages": page})
+        self.backend._connector_enqueue("_job_noop", {"messages": page[:37]})
+
     def test_enqueue_wakes_the_runner_cron_once_per_transaction(self):
         cron = self.env.ref("connector_base.ir_cron_run_sync_jobs")
         # Tests that commit leave triggers behind (no cron runs during tests): one due
