@@ -39,13 +39,14 @@ def comparable(value):
 
 @dataclass
 class UpsertResult:
-    """How many records an upsert created, updated and skipped, and which record each
-    external id now has."""
+    """How many records an upsert created, updated and skipped, which record each
+    external id now has, and the external ids whose records it created."""
 
     created: int = 0
     updated: int = 0
     skipped: int = 0
     record_ids: dict = field(default_factory=dict)  # external id -> Odoo record id
+    created_ids: set = field(default_factory=set)
 
     def as_job_result(self):
         return {"created": self.created, "updated": self.updated, "skipped": self.skipped}

@@ -20,7 +20,7 @@ class ConnectorExternalBindingUpsert(models.Model):
     _inherit = "connector.external.binding"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def _upsert(self, backend, external_type, model_name, items, authorities=None):
+    def _upsert(self, backend, external_type, model_name, items, authorities=None, bound=None):
         """Create or update the records of ``items`` and their bindings, idempotently.
 
         ``items``: dicts with ``external_id``, ``values`` (ORM values) and optionally
@@ -32,6 +32,12 @@ class ConnectorExternalBindingUpsert(models.Model):
         Queries: one lookup, one batch create and one batch binding insert for new
         records, one write per changed record and one batch hash update.
 
+        ``bound``: the caller's own :meth:`_lookup` of (at least) these external ids in
+        this transaction, when it needed one before (to match only the unbound objects):
+        the upsert then makes none. Objects the caller bound since must be in it.
+        The result's ``created_ids`` are the external ids whose records (and bindings,
+        with their ``external_version``) it created.
+
         ``authorities`` ({field: 'odoo' | 'platform' | 'newest' | ''}) decides a
         field changed on both sides since the last sync: '' records a
         ``connector.sync.conflict`` for a person and leaves the field alone. Without
@@ -39,7 +45,10 @@ class ConnectorExternalBindingUpsert(models.Model):
         """
         latest = {str(item["external_id"]): item for item in items}
         hashes = {ext_id: content_hash(item["values"]) for ext_id, item in latest.items()}
-        bound = self._lookup(backend, external_type, latest)
+        if bound is None:
+            bound = self._lookup(backend, external_type, latest)
+        else:
+            bound = {ext_id: row for ext_id, row in bound.items() if ext_id in latest}
         result = UpsertResult()
         Model = self.env[model_name].with_context(**{FROM_CONNECTOR: True})
 
@@ -70,6 +79,7 @@ class ConnectorExternalBindingUpsert(models.Model):
                     f"{external_type} objects were imported concurrently for {backend.display_name}; retrying"
                 )
             result.created = len(records)
+            result.created_ids.update(to_create)
             result.record_ids.update(dict(zip(to_create, records.ids, strict=True)))
 
         changed = {}

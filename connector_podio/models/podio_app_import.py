@@ -60,13 +60,16 @@ class PodioAppImport(models.Model):
         self._quarantine_items(batch.failed, quarantine)
         good = [(record, self._without_empty_defaults(values)) for record, values in batch.good]
         if self.odoo_model == "res.partner":
-            totals, set_aside = self._upsert_partners(good, quarantine)
+            totals, created, set_aside = self._upsert_partners(good, quarantine)
         else:
-            totals, set_aside = self._upsert_records(good), set()
+            (totals, created), set_aside = self._upsert_records(good), set()
         # The revision each item was read at: a hook for it later is an echo (podio_backend_export).
-        # New bindings got it in their insert; this writes the others whose item moved.
+        # The bindings the upserts created got it in their insert; this writes the others whose
+        # item moved.
         self.env["connector.external.binding"]._set_external_versions(
-            backend, ITEM, {record["id"]: record["revision"] for record, _values in good}
+            backend,
+            ITEM,
+            {record["id"]: record["revision"] for record, _values in good if record["id"] not in created},
         )
         taken = {record["id"] for record, _values in good if record["id"] not in set_aside}
         self._import_files([item for item in items if str(item["item_id"]) in taken])
@@ -109,22 +112,26 @@ class PodioAppImport(models.Model):
                 authorities=self._authorities(),
             )
         )
-        return {"created": result.created, "updated": result.updated, "skipped": result.skipped}
+        return result.as_job_result(), result.created_ids
 
     def _upsert_partners(self, good, quarantine):
         """Partners: an item without a partner yet takes the one Odoo already has (same email,
         else same name and company) instead of a new one, even with another job importing the
         same contact; one whose partner another item already feeds waits for a person.
-        Returns the totals and the ids of the items set aside."""
+        Returns the totals, the ids of the items whose partners it created and those of the
+        items set aside."""
         backend = self.backend_id
         # Creating what Podio holds: no creation message, no follower (lib.sync).
         Partner = self.env["res.partner"].with_context(**QUIET_CREATE_CONTEXT)
-        bound = Partner._connector_find(backend, ITEM, [record["id"] for record, _values in good])
+        Binding = self.env["connector.external.binding"]
+        # One lookup for the page, handed to each upsert (with the matched partners bound below).
+        bound = Binding._lookup(backend, ITEM, [record["id"] for record, _values in good])
         totals = {"created": 0, "updated": 0, "skipped": 0}
+        created = set()
         twins = []
         companies = {}
         for round_items in self._rounds(good, bound):
-            upserts = []
+            upserts, matched_now = [], []
             new = [(record, values) for record, values in round_items if record["id"] not in bound]
             matches = backend._connector_match_existing_many(
                 "res.partner", [partner_candidates(values) for _record, values in new]
@@ -136,6 +143,7 @@ class PodioAppImport(models.Model):
                         twins.append((record, partner))
                         continue
                     partner._connector_bind(backend, ITEM, record["id"])
+                    matched_now.append(record["id"])
                 upserts.append(
                     {
                         "external_id": record["id"],
@@ -144,12 +152,17 @@ class PodioAppImport(models.Model):
                         "external_version": record["revision"],
                     }
                 )
-            result = Partner._connector_upsert(backend, ITEM, upserts, authorities=self._authorities())
+            if matched_now:
+                bound.update(Binding._lookup(backend, ITEM, matched_now))
+            result = Partner._connector_upsert(
+                backend, ITEM, upserts, authorities=self._authorities(), bound=bound
+            )
             totals["created"] += result.created
             totals["updated"] += result.updated
             totals["skipped"] += result.skipped
+            created |= result.created_ids
         self._quarantine_twins(twins, quarantine)
-        return totals, {record["id"] for record, _partner in twins}
+        return totals, created, {record["id"] for record, _partner in twins}
 
     def _with_company(self, values, companies):
         """A contact's values as the backend's company setting wants them: the company name on

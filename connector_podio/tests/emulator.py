@@ -539,8 +539,12 @@ class PodioEmulator(Emulator):
             "item_name": app["config"]["item_name"],
         }
 
-    def _render(self, item):
-        """The item as Podio answers it: only fields with values, with their definitions."""
+    def _render(self, item, *, copied=True):
+        """The item as Podio answers it: only fields with values, with their definitions.
+        ``copied=False`` shares the emulator's own values, for a handler whose answer is
+        serialized at once under the state lock (a page of 100 items spent most of its time
+        in deep copies nobody kept)."""
+        copy_of = copy.deepcopy if copied else _same
         app = self.apps[item["app"]["app_id"]]
         fields = [
             {
@@ -549,19 +553,20 @@ class PodioEmulator(Emulator):
                 "type": field["type"],
                 "label": field["label"],
                 "config": field["config"],
-                "values": self._rendered_values(field, item["_values"][field["external_id"]]),
+                "values": self._rendered_values(field, item["_values"][field["external_id"]], copy_of),
             }
             for field in app["fields"]
             if field["external_id"] in item["_values"]
         ]
         title = next((values[0]["value"] for key, values in item["_values"].items() if key == "title"), "")
-        public = {key: copy.deepcopy(value) for key, value in item.items() if not key.startswith("_")}
+        public = {key: copy_of(value) for key, value in item.items() if not key.startswith("_")}
         return {**public, "title": title, "fields": fields}
 
-    def _rendered_values(self, field, values):
+    def _rendered_values(self, field, values, copy_of):
         """A field's values as Podio answers them: an app reference carries the referenced
         item's id, number, title, app and link (a deleted item's reference is gone)."""
-        values = copy.deepcopy(values)
+        # A file's link below is set on the answer, never on the item itself.
+        values = copy.deepcopy(values) if field["type"] in ("image", "file") else copy_of(values)
         if field["type"] in ("image", "file") and self._server is not None:
             for value in values:  # the file's address, here on the emulator's host
                 value["value"]["link"] = self.url(f"/files/{value['value']['file_id']}")
@@ -577,7 +582,7 @@ class PodioEmulator(Emulator):
                             "item_id": referenced["item_id"],
                             "app_item_id": referenced["app_item_id"],
                             "title": referenced["_values"].get("title", [{"value": ""}])[0]["value"],
-                            "app": copy.deepcopy(referenced["app"]),
+                            "app": copy_of(referenced["app"]),
                             "link": referenced["link"],
                         }
                     }
@@ -656,7 +661,11 @@ class PodioEmulator(Emulator):
             ]
         items.sort(key=sort_key, reverse=bool(body.get("sort_desc")))
         page = items[offset : offset + limit]
-        return {"total": total, "filtered": len(items), "items": [self._render(item) for item in page]}
+        return {
+            "total": total,
+            "filtered": len(items),
+            "items": [self._render(item, copied=False) for item in page],
+        }
 
     def _get_item(self, request):
         item = self._item(request.params["item_id"])
@@ -875,6 +884,10 @@ class PodioEmulator(Emulator):
             status = type(error).__name__
         self.delivery_log.append((delivery.hook_id, delivery.type, status))
         return status
+
+
+def _same(value):
+    return value
 
 
 def _int(value):

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.addons.connector_base.tests.common import ConnectorCase
 
 
@@ -88,6 +90,29 @@ class TestBindingHelpers(ConnectorCase):
         )
         Binding._set_external_versions(self.backend, "contact", {"p-10": 5})
         self.assertEqual(self.env.cr.rowcount, 0, "nothing left to write")
+
+    def test_an_upsert_given_the_callers_lookup_makes_none_and_names_what_it_created(self):
+        Binding = self.env["connector.external.binding"]
+        ada, _grace, _unbound = self.partners
+        bound = Binding._lookup(self.backend, "contact", ["p-1", "p-2", "p-20"])
+
+        with patch.object(type(Binding), "_lookup", side_effect=AssertionError("looked up again")):
+            result = self.env["res.partner"]._connector_upsert(
+                self.backend,
+                "contact",
+                [
+                    {"external_id": "p-1", "values": {"name": "Ada Lovelace"}},
+                    {"external_id": "p-20", "values": {"name": "Hedy"}, "external_version": 2},
+                ],
+                bound=bound,
+            )
+
+        self.assertEqual((result.created, result.updated, result.skipped), (1, 1, 0), "p-2 is not an item")
+        self.assertEqual(result.created_ids, {"p-20"})
+        self.assertEqual(ada.name, "Ada Lovelace")
+        hedy = self.env["res.partner"]._connector_find(self.backend, "contact", ["p-20"])["p-20"]
+        self.assertEqual(hedy.name, "Hedy")
+        self.assertEqual(Binding._external_versions(self.backend, "contact", ["p-20"]), {"p-20": "2"})
 
     def test_the_fields_an_open_conflict_holds(self):
         [binding] = self.env["connector.external.binding"]._of_external_ids(self.backend, "contact", ["p-1"])
