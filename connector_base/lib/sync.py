@@ -18,6 +18,20 @@ QUIET_CREATE_CONTEXT = {
 }
 
 
+# The counts a job's result carries (see ConnectorSyncJobOutcome._mark_done).
+RESULT_KEYS = ("created", "updated", "skipped")
+
+
+def summed_results(results):
+    """One job result from the results of its parts: their counts added up, their summaries
+    joined (none when no part has one)."""
+    totals = {key: sum(result.get(key, 0) for result in results) for key in RESULT_KEYS}
+    summaries = [result["summary"] for result in results if result.get("summary")]
+    if summaries:
+        totals["summary"] = " ".join(summaries)
+    return totals
+
+
 def content_hash(values):
     """Stable fingerprint of the values last synced, to skip unchanged data."""
     text = json.dumps(values, sort_keys=True, default=str, separators=(",", ":"))

@@ -9,12 +9,11 @@ from odoo.tools import SQL
 from ..lib import backoff
 from ..lib.errors import AuthenticationError, ConnectorError, RateLimitedError
 from ..lib.redact import redact
+from ..lib.sync import RESULT_KEYS
 from ..prepared_statements import execute_prepared
 from .connector_error_text import connector_error_text
 from .connector_sync_job import _logger
 from .connector_sync_job_runner import LIVENESS_LOCK_NAMESPACE
-
-RESULT_KEYS = ("created", "updated", "skipped")
 
 # A job's success, in its own transaction (see ConnectorSyncJobOutcome._mark_done).
 _DONE = SQL(

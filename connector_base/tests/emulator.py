@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from email import policy
 from email.parser import BytesParser
 from functools import cached_property
@@ -415,6 +416,20 @@ class Emulator:
                 deliver()
 
         threading.Thread(target=loop, name=f"{type(self).__name__}-webhooks", daemon=True).start()
+
+    def start_concurrent_delivery(self, take_pending, deliver, *, senders, delay):
+        """Like :meth:`start_background_delivery`, each delivery going out on its own,
+        ``senders`` at a time: for platforms whose notes do not say they wait for one answer
+        before sending the next, so a slow answer does not hold back the deliveries after it.
+        ``take_pending()`` empties the outbox and returns its deliveries; ``deliver(delivery)``
+        sends one."""
+        pool = ThreadPoolExecutor(senders, thread_name_prefix=f"{type(self).__name__}-delivery")
+
+        def deliver_pending():
+            for delivery in take_pending():
+                pool.submit(deliver, delivery)
+
+        self.start_background_delivery(deliver_pending, delay=delay)
 
     def delivery_wanted(self):
         """Something changed that webhooks should hear of (nothing happens until

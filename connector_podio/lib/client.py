@@ -9,7 +9,7 @@ the last calls and, on a 420, hands the job back to the queue for a configurable
 """
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from odoo.addons.connector_base.lib.errors import RetryableError, ValidationError
@@ -25,8 +25,14 @@ FILTER_PAGE_SIZE = 100
 FILTER_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 # The hooks an app's items need: created, changed and deleted.
 ITEM_HOOK_TYPES = ("item.create", "item.update", "item.delete")
+# How far Podio's clock may be from Odoo's: a poll after an import, and a listing of the
+# items behind a burst of hook events, start this long before the moment they follow.
+CLOCK_SKEW = timedelta(minutes=5)
 # Podio's general quota: 1,000 calls per hour per user and API key.
 GENERAL_QUOTA = (1000, 3600)
+# What one filter call weighs in general calls: the notes leave open whether filtering is in
+# Podio's 250-an-hour class of "rate limited" operations, so it is counted as if it were.
+FILTER_CALL_WEIGHT = 1000 // 250
 # Where Podio's file links point (files.podio.com/<file id>).
 FILE_HOST = "files.podio.com"
 # Calls kept back from Podio's count, for a person using the same account meanwhile.
@@ -126,10 +132,10 @@ class PodioClient(TokenAuthClient):
             params=None if hook else {"hook": "false"},
         )
 
-    def iter_item_pages(self, app_id, *, edited_since=None, page_size=FILTER_PAGE_SIZE):
-        """The app's items, least recently edited first, a page at a time (``edited_since``: a
-        naive UTC datetime; only items edited at or after it)."""
-        body = {"sort_by": "last_edit_on", "sort_desc": False, "remember": False}
+    def iter_item_pages(self, app_id, *, edited_since=None, newest_first=False, page_size=FILTER_PAGE_SIZE):
+        """The app's items, least recently edited first (``newest_first``: most recently), a
+        page at a time (``edited_since``: a naive UTC datetime; only items edited at or after it)."""
+        body = {"sort_by": "last_edit_on", "sort_desc": newest_first, "remember": False}
         if edited_since is not None:
             body["filters"] = {"last_edit_on": {"from": filter_time(edited_since)}}
         pager = OffsetPager(

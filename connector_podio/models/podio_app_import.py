@@ -1,16 +1,11 @@
-from datetime import timedelta
-
 from odoo import fields, models
 
 from odoo.addons.connector_base.lib.errors import ValidationError
 from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR, QUIET_CREATE_CONTEXT
 
-from ..lib.client import filter_time
+from ..lib.client import CLOCK_SKEW, filter_time
 from ..lib.contacts import ITEM, company_candidates, partner_candidates
 from ..lib.mapper import item_record
-
-# The next poll starts this long before the import began: Podio's clock may differ from ours.
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 class PodioAppImport(models.Model):

@@ -50,17 +50,23 @@ class PodioBackendWebhook(models.Model):
     def _webhook_job_values(self, payload, event_id):
         if payload.get("type") not in ITEM_EVENTS or not payload.get("item_id"):
             return []
-        return [self._podio_item_job(payload.get("type"), str(payload["item_id"]))]
+        hook = (
+            self.env["podio.hook"]
+            .sudo()
+            .search([("backend_id", "=", self.id), ("hook_id", "=", str(payload.get("hook_id")))], limit=1)
+        )
+        return [self._podio_item_job(payload.get("type"), str(payload["item_id"]), hook.app_link_id.app_id)]
 
-    def _podio_item_job(self, event_type, item_id):
+    def _podio_item_job(self, event_type, item_id, app_id):
+        """The job applying an event of ``item_id``, an item of ``app_id`` (where its hook or
+        poll says: the job reads the item again all the same)."""
         return self._connector_job_values(
             "_job_item_event",
-            {"type": event_type, "item_id": item_id},
+            {"type": event_type, "item_id": item_id, "app_id": app_id or None},
             kind="webhook",
             name=self.env._("Apply %(event)s to Podio item %(item)s", event=event_type, item=item_id),
             object_type="item",
             external_id=item_id,
-            identity_key=f"item:{item_id}",
         )
 
     # ------------------------------------------------------------------ polling
@@ -81,7 +87,7 @@ class PodioBackendWebhook(models.Model):
         events = tuple(
             PolledEvent(
                 f"poll:{item['item_id']}:{(item.get('current_revision') or {}).get('revision')}",
-                {"type": "item.update", "item_id": str(item["item_id"])},
+                {"type": "item.update", "item_id": str(item["item_id"]), "app_id": container},
             )
             for item in items
         )
@@ -89,4 +95,4 @@ class PodioBackendWebhook(models.Model):
         return Polled(cursor=filter_time(newest) if moved else None, events=events)
 
     def _connector_poll_job_values(self, payload, event_id):
-        return [self._podio_item_job(payload["type"], payload["item_id"])]
+        return [self._podio_item_job(payload["type"], payload["item_id"], payload.get("app_id"))]

@@ -102,11 +102,9 @@ class TestCreateOrders(CreateOrdersCase):
         written_at = order.write_date
 
         self.assertEqual(self.deliver(), [200, 200, 200])
-        events = self.run_jobs()
+        [event] = self.run_jobs()  # the first event's job takes the other two along
 
-        self.assertEqual(len(events), 3)
-        for event in events:
-            self.assertIn("already synced", event.result_summary)
+        self.assertIn("3 item(s) already synced", event.result_summary)
         self.assertEqual(order.write_date, written_at, "the order is not written again")
         self.assertEqual(self.puts(), [])
         self.assertEqual(len(order.order_line), 3)

@@ -56,6 +56,46 @@ class TestHooks(PodioCase):
         self.assertFalse(partner.active)
         self.assertFalse(self.jobs(state="failed"))
 
+    def test_a_burst_of_changes_is_applied_in_one_run_each_item_read_once(self):
+        self.verify_hooks()
+        names = ("Ana Silva", "Bruno Costa", "Carla Mendes")
+        items = [self.sample_item(name) for name in names]
+        for item_id, name in zip(items, names, strict=True):
+            self.podio.update_item(item_id, {"title": text_value(f"{name} Renamed")})
+        self.podio.update_item(items[0], {"title": text_value("Ana Silva Renamed Twice")})
+        self.podio.reset()
+        self.assertEqual(self.deliver(), [200, 200, 200, 200])
+
+        ran = self.run_jobs()
+
+        self.assertEqual(len(ran), 1, "the first event's job took the others along")
+        self.assertEqual(self.podio.count("/item/{item_id}", "GET"), 3, "each item read once")
+        self.assertEqual(
+            [self.partner_of(item_id).name for item_id in items],
+            ["Ana Silva Renamed Twice", "Bruno Costa Renamed", "Carla Mendes Renamed"],
+        )
+        self.assertEqual(set(self.jobs(method_name="_job_item_event").mapped("state")), {"done"})
+
+    def test_a_burst_of_more_items_than_a_filter_call_weighs_is_read_from_one_listing(self):
+        self.verify_hooks()
+        names = ("Ana Silva", "Bruno Costa", "Carla Mendes")
+        items = [self.sample_item(name) for name in names]
+        for item_id, name in zip(items, names, strict=True):
+            self.podio.update_item(item_id, {"title": text_value(f"{name} Renamed")})
+        items += [self.podio.add_item(self.app_id, {"title": text_value(name)}) for name in ("Dora", "Eva")]
+        self.podio.reset()
+        self.assertEqual(self.deliver(), [200] * 5)
+
+        [run] = self.run_jobs()
+
+        self.assertEqual(self.podio.count("/item/app/{app_id}/filter/", "POST"), 1)
+        self.assertEqual(self.podio.count("/item/{item_id}", "GET"), 0)
+        self.assertEqual(
+            [self.partner_of(item_id).name for item_id in items],
+            ["Ana Silva Renamed", "Bruno Costa Renamed", "Carla Mendes Renamed", "Dora", "Eva"],
+        )
+        self.assertEqual(run.records_created, 2)
+
     def test_a_redelivered_event_is_applied_once(self):
         self.verify_hooks()
         self.podio.update_item(self.sample_item("Ana Silva"), {"title": text_value("Ana Silva Pereira")})

@@ -206,7 +206,9 @@ class SmartsheetEmulator(Emulator):
         # the whole request is refused with a 400 naming that row.
         self.request_refusals = {}
         if auto_deliver:
-            # Smartsheet calls back about a second after a change, events of that second together.
+            # Smartsheet Commercial debounces events for a minute (webhook-callbacks guide); the
+            # demo calls back a second after a change, that second's events together, so a
+            # person sees it arrive without waiting.
             self.start_background_delivery(self.deliver_callbacks, delay=1.0)
         routes = [
             ("GET", USER, self.get_current_user),

@@ -2,7 +2,7 @@ from contextlib import contextmanager
 
 from odoo import api, models
 
-from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR
+from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR, summed_results
 
 from ..lib import mapper
 
@@ -53,9 +53,8 @@ class SproutBackendMetadata(models.Model):
             self._sprout_sync_tags(tags),
             self._sprout_sync_users(users),
         ]
-        totals = {key: sum(result[key] for result in results) for key in ("created", "updated", "skipped")}
         return {
-            **totals,
+            **summed_results(results),
             "summary": self.env._(
                 "%(profiles)s profile(s), %(groups)s group(s), %(tags)s tag(s), %(users)s user(s) read.",
                 profiles=len(profiles),

@@ -11,6 +11,7 @@ from odoo.addons.connector_base.lib.errors import (
     PermissionDeniedError,
 )
 from odoo.addons.connector_base.lib.notification import notification
+from odoo.addons.connector_base.lib.sync import summed_results
 
 from ..lib import mapper
 from ..lib.cards import CARD, CARD_MAPPING_DEFAULTS
@@ -213,13 +214,7 @@ class TrelloBackend(models.Model):
                 results.append(link._apply_card_actions(card_actions))
         if len(results) == 1:
             return results[0]
-        totals = {
-            key: sum(result.get(key, 0) for result in results) for key in ("created", "updated", "skipped")
-        }
-        summaries = [result["summary"] for result in results if result.get("summary")]
-        if summaries:
-            totals["summary"] = " ".join(summaries)
-        return totals
+        return summed_results(results)
 
     def _job_import_board(self, job):
         link = self._connector_job_container(job, "trello.board", "board_link_id")

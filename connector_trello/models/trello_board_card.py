@@ -9,6 +9,7 @@ from odoo.addons.connector_base.lib.sync import (
     FROM_CONNECTOR,
     QUIET_CREATE_CONTEXT,
     content_hash,
+    summed_results,
 )
 
 from ..lib import mapper
@@ -80,9 +81,7 @@ class TrelloBoardCard(models.Model):
             if gone:
                 results.append(self._archive_missing_cards(gone))
             calls = client.api_calls
-        totals = {
-            key: sum(result.get(key, 0) for result in results) for key in ("created", "updated", "skipped")
-        }
+        totals = summed_results(results)
         totals["skipped"] += len(latest) - len(stale)
         totals["summary"] = self.env._(
             "%(actions)s action(s) on %(cards)s card(s): %(read)s read in %(calls)s call(s).",

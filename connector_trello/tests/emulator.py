@@ -19,7 +19,6 @@ import re
 import secrets
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from html import escape
 from urllib.parse import urlencode
@@ -789,13 +788,9 @@ class TrelloEmulator(Emulator):
         Trello sends one delivery per action, and nothing in the platform notes says it waits
         for one answer before sending the next (they say so of Smartsheet's callbacks, not of
         Trello's), so a slow answer does not hold back the deliveries after it."""
-        senders = ThreadPoolExecutor(AUTO_DELIVERY_SENDERS, thread_name_prefix="TrelloEmulator-delivery")
-
-        def deliver_pending():
-            for delivery in self.take_pending():
-                senders.submit(self.deliver, delivery)
-
-        self.start_background_delivery(deliver_pending, delay=0.2)
+        self.start_concurrent_delivery(
+            self.take_pending, self.deliver, senders=AUTO_DELIVERY_SENDERS, delay=0.2
+        )
 
     @staticmethod
     def _public(obj):

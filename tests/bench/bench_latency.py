@@ -1,18 +1,19 @@
 #!/usr/bin/env python3
 """Benchmark how long a change made on a platform takes to show in Odoo (run by `make bench`).
 
-Per connector with webhooks (Trello, Smartsheet), on a real Odoo server process,
-threaded and then prefork with two HTTP workers: a person renames cards (rows) on
-the emulator, which calls Odoo's webhook route back as the platform does (Trello
-shortly after a change, Smartsheet about a second after it, the events of that
-second together); the time from each rename to the task's new name being
+Per connector with webhooks (Trello, Smartsheet, Podio), on a real Odoo server process,
+threaded and then prefork with two HTTP workers: a person renames cards (rows, contact
+items) on the emulator, which calls Odoo's webhook route back as the platform does (Trello
+and Podio shortly after a change, Smartsheet about a second after it, the events of that
+second together); the time from each rename to the task's (partner's) new name being
 committed in Odoo is a change's latency. Measured idle (CHANGES renames, one at a
 time) and under load (RATE renames per second for LOAD_SECONDS s). Prints, for each:
 - p50 and p95 of the latency, from the change on the platform, and apart from it the
-  platform's own part (from the change to the emulator sending its webhook call);
+  platform's own part (from the change to the emulator sending its webhook call) and
+  Odoo's part (from that call to the new name committed);
 - how many changes were lost (not shown in Odoo within GIVE_UP_SECONDS), late (shown after
   LATE_SECONDS: a backlog) or overtaken (renamed again before their name showed), and
-  whether every task ended with its item's final name;
+  whether every record ended with its item's final name;
 - the API calls per change, how long the queue took to drain once the load stopped,
   and the load average of the machine while it ran (figures taken under load measure it);
 - the webhook jobs' runs: how many jobs ran their handler (the others were taken along
@@ -21,9 +22,11 @@ Then, in this process, the SQL queries a Trello action costs when applied alone 
 burst (load-independent). Targets: p95 <= 1 s idle and <= 3 s under load, nothing lost,
 queue drained within 5 s.
 
-The platform notes give no delay for Smartsheet's callbacks (they record that one
-callback carries several events and that a webhook's callbacks are sent one at a
-time): the emulator's one second is its own choice, reported as the platform's part.
+The platform notes give no delay for any platform's calls. Smartsheet's webhook-callbacks
+guide documents a one-minute debounce of events on Smartsheet Commercial, so on Smartsheet a
+change waits on the platform far longer than the targets: there they are held against Odoo's
+part, and the whole is printed beside it. The emulator's one second (Trello's and Podio's
+0.2 s) is its own choice, reported as the platform's part.
 
 ``--quick`` runs a reduced load (a few seconds) for a check of the script itself; ``--only``
 and ``--server`` measure one connector or one server mode.
@@ -32,13 +35,16 @@ and ``--server`` measure one connector or one server mode.
 import argparse
 import os
 import sys
+import tempfile
 import threading
 import time
+from contextlib import contextmanager
+from unittest.mock import patch
 
-from benchlib import emulator_module, env_for, odoo_servers, verdict
+from benchlib import addon_module, emulator_module, env_for, odoo_servers, verdict
 
 import odoo
-from odoo.tools import config
+from odoo.tools import SQL, config
 
 CHANGES = 50
 RATE = 20
@@ -87,8 +93,7 @@ class Watcher(threading.Thread):
     def run(self):
         with self.registry.cursor() as cr:
             while not self.stopping.is_set():
-                cr.execute("SELECT id, name FROM project_task WHERE id = ANY(%s)", [self.task_ids])
-                names = dict(cr.fetchall())
+                names = record_names(cr, self.platform, self.task_ids)
                 seen_at = time.monotonic()
                 cr.rollback()
                 with self.lock:
@@ -121,10 +126,16 @@ def wait_settled(registry, backend, timeout=300):
         time.sleep(0.2)
 
 
-def task_names(registry, task_ids):
+def record_names(cr, platform, record_ids):
+    """{id: name} of the platform's records (tasks, partners) of ``record_ids``."""
+    table = SQL.identifier(platform.table)
+    cr.execute(SQL("SELECT id, name FROM %s WHERE id = ANY(%s)", table, list(record_ids)))
+    return dict(cr.fetchall())
+
+
+def final_names(registry, platform, record_ids):
     with registry.cursor() as cr:
-        cr.execute("SELECT id, name FROM project_task WHERE id = ANY(%s)", [list(task_ids)])
-        return dict(cr.fetchall())
+        return record_names(cr, platform, record_ids)
 
 
 def last_job_id(registry):
@@ -192,7 +203,7 @@ def drive(platform, watcher, changes, rate, label):
         latencies, watcher.latencies = watcher.latencies, []
         delays, watcher.platform_delays = watcher.platform_delays, []
         odoo_parts, watcher.odoo_parts = watcher.odoo_parts, []
-    names = task_names(platform.registry, final)
+    names = final_names(platform.registry, platform, final)
     wrong = sum(names.get(task_id) != name for task_id, name in final.items())
     return {
         "latencies": latencies,
@@ -214,6 +225,8 @@ def drive(platform, watcher, changes, rate, label):
 class TrelloPlatform:
     name = "Trello"
     delay_basis = "the emulator delivers 0.2 s after a change; the platform notes give no delay"
+    table = "project_task"
+    judged_from_call = False
 
     def __init__(self, registry, public_url):
         self.registry = registry
@@ -286,9 +299,14 @@ class TrelloPlatform:
 class SmartsheetPlatform:
     name = "Smartsheet"
     delay_basis = (
-        "the emulator calls back 1.0 s after a change, that second's events together; the platform"
-        " notes give no delay, only one callback for several events and a webhook's callbacks one at a time"
+        "the emulator calls back 1.0 s after a change, that second's events together; Smartsheet"
+        " Commercial documents a one-minute debounce, the platform notes give no delay"
     )
+    table = "project_task"
+    # Smartsheet documents a one-minute debounce of its events on Smartsheet Commercial
+    # (webhook-callbacks guide): what a change waits for there is the platform's, so the
+    # targets are held against the time from its call to the change committed in Odoo.
+    judged_from_call = True
     token = "pat-bench-latency-0123456789"
 
     def __init__(self, registry, public_url):
@@ -375,6 +393,118 @@ class SmartsheetPlatform:
             )
 
 
+class PodioPlatform:
+    name = "Podio"
+    delay_basis = (
+        "the emulator calls 0.2 s after a change, 8 calls at a time; the platform notes give no delay"
+    )
+    table = "res_partner"
+    judged_from_call = False
+
+    def __init__(self, registry, public_url):
+        self.registry = registry
+        module = emulator_module("connector_podio")
+        self.module = module
+        self.emulator = module.PodioEmulator()
+        space_id = self.emulator.add_space(self.emulator.add_org("Bench"), "Bench latency")
+        self.app_id = self.emulator.add_app(space_id, "Bench latency contacts", "Contact")
+        for index in range(ITEMS):
+            self.emulator.add_item(
+                self.app_id,
+                {
+                    "title": module.text_value(f"Contact {index}"),
+                    "email": module.email_values(("work", f"latency{index}@example.com")),
+                },
+                hook=False,
+            )
+        self.sent_at = {}  # item id -> when its last hook call was sent
+        deliver = self.emulator.deliver
+
+        def timed_deliver(delivery, **options):
+            item_id = delivery.body.get("item_id")
+            if item_id:
+                self.sent_at[int(item_id)] = time.monotonic()
+            return deliver(delivery, **options)
+
+        self.emulator.deliver = timed_deliver
+        self.emulator.start()
+        self.emulator.start_auto_delivery()
+        with registry.cursor() as cr:
+            env = env_for(cr)
+            backend = env["podio.backend"].create(
+                {
+                    "name": "Bench latency Podio",
+                    "api_url": self.emulator.base_url,
+                    "public_base_url": public_url,
+                    "oauth_client_id": module.DEMO_CLIENT_ID,
+                    "oauth_client_secret": module.DEMO_CLIENT_SECRET,
+                    "auth_mode": "password",
+                    "podio_username": module.DEMO_USERNAME,
+                    "podio_password": module.DEMO_PASSWORD,
+                }
+            )
+            grant_type, params = backend._podio_grant()
+            backend._oauth_fetch_token(grant_type, **params)
+            self.backend = (backend._name, backend.id)
+        # Podio verifies each hook as it is made: Odoo answers from the committed backend.
+        with registry.cursor() as cr:
+            env_for(cr)["podio.app"].create(
+                {
+                    "backend_id": self.backend[1],
+                    "app_id": str(self.app_id),
+                    "name": "Bench latency contacts",
+                    "odoo_model": "res.partner",
+                }
+            )
+
+    def items(self):
+        with self.registry.cursor() as cr:
+            bindings = env_for(cr)["connector.external.binding"].search(
+                [
+                    ("backend_model", "=", self.backend[0]),
+                    ("backend_id", "=", self.backend[1]),
+                    ("res_model", "=", "res.partner"),
+                ]
+            )
+            return sorted((binding.res_id, int(binding.external_id)) for binding in bindings)
+
+    def ready(self):
+        """Every hook verified: changes before that would reach Odoo only by the poll."""
+        hooks = self.emulator.hooks.values()
+        return bool(hooks) and all(hook["status"] == "active" for hook in hooks)
+
+    def rename(self, item_id, name):
+        with self.emulator.state:
+            self.emulator.update_item(item_id, {"title": self.module.text_value(name)})
+
+    def api_calls(self):
+        """Calls Odoo made to the emulator's API (its hook calls are not calls)."""
+        return self.emulator.count()
+
+    def refused_deliveries(self):
+        """Hook calls Odoo did not answer 200."""
+        return sum(status != 200 for _hook, _type, status in self.emulator.delivery_log)
+
+    def remove(self):
+        self.emulator.stop()
+        with self.registry.cursor() as cr:
+            env = env_for(cr)
+            partners = (
+                env["res.partner"]
+                .with_context(active_test=False)
+                .browse([res_id for res_id, _item in self.items()])
+            )
+            env["connector.external.binding"].search(
+                [("backend_model", "=", self.backend[0]), ("backend_id", "=", self.backend[1])]
+            ).unlink()
+            env[self.backend[0]].browse(self.backend[1]).unlink()
+            partners.unlink()
+            cr.execute(
+                "DELETE FROM connector_sync_job WHERE backend_model = %s AND backend_id = %s",
+                list(self.backend),
+            )
+
+
 def percentile(values, fraction):
     if not values:
         return float("nan")
@@ -382,11 +512,37 @@ def percentile(values, fraction):
     return ordered[min(round(fraction * (len(ordered) - 1)), len(ordered) - 1)]
 
 
+@contextmanager
+def fresh_quotas():
+    """Each measure starts with the platform's whole quota, as a new account would: the
+    client-side rate-limit state (files under the temporary directory, shared by every
+    process of the machine) is kept apart, in this process and in the server it starts."""
+    rate_limit = addon_module("connector_base.lib.rate_limit")
+    with tempfile.TemporaryDirectory() as directory:
+        state = os.path.join(directory, os.path.basename(rate_limit.DEFAULT_DIRECTORY))
+        with (
+            patch.dict(os.environ, {"TMPDIR": directory}),
+            patch.object(rate_limit, "DEFAULT_DIRECTORY", state),
+        ):
+            yield
+
+
 def measure(registry, servers_module, platform_class, workers, changes, load_seconds):
+    with fresh_quotas():
+        return measure_once(registry, servers_module, platform_class, workers, changes, load_seconds)
+
+
+def measure_once(registry, servers_module, platform_class, workers, changes, load_seconds):
     server = servers_module.OdooServer(registry.db_name, workers=workers).wait_ready()
     platform = None
     try:
         platform = platform_class(registry, server.url)
+        wait_settled(registry, platform.backend)
+        deadline = time.monotonic() + 60
+        while not getattr(platform, "ready", lambda: True)():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{platform.name}: webhooks not verified after 60 s")
+            time.sleep(0.1)
         wait_settled(registry, platform.backend)
         items = platform.items()
         if len(items) < ITEMS:
@@ -418,21 +574,22 @@ def report(platform_class, mode, idle, load, errors, log_name, load_seconds):
         (f"idle, {idle['changes']} changes", idle, IDLE_TARGET),
         (f"{RATE}/s for {load_seconds} s", load, LOAD_TARGET),
     ):
-        latencies, delays = phase["latencies"], phase["platform_delays"]
+        latencies, delays, odoo_parts = phase["latencies"], phase["platform_delays"], phase["odoo_parts"]
         p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
-        ok = p95 <= target and not phase["lost"] and not phase["wrong_final"] and not phase["refused"]
+        judged = percentile(odoo_parts if platform_class.judged_from_call else latencies, 0.95)
+        ok = judged <= target and not phase["lost"] and not phase["wrong_final"] and not phase["refused"]
         met &= ok
+        held = "Odoo's part" if platform_class.judged_from_call else "the whole"
         print(
-            f"    {label:22} p50 {p50:6.3f} s  p95 {p95:6.3f} s  (target p95 <= {target:.0f} s)"
+            f"    {label:22} p50 {p50:6.3f} s  p95 {p95:6.3f} s  (target p95 <= {target:.0f} s, on {held})"
             f"  lost {phase['lost']}  late {phase['late']}  overtaken {phase['overtaken']}"
             f"  wrong final name {phase['wrong_final']}"
             f"  {verdict(ok)}"
         )
-        odoo_parts = phase["odoo_parts"]
         print(
             f"    {'':22} platform's part p50 {percentile(delays, 0.5):6.3f} s"
-            f"  p95 {percentile(delays, 0.95):6.3f} s, Odoo's p50 {percentile(odoo_parts, 0.5):6.3f} s"
-            f"  p95 {percentile(odoo_parts, 0.95):6.3f} s"
+            f"  p95 {percentile(delays, 0.95):6.3f} s, Odoo's part (from its call) p50"
+            f" {percentile(odoo_parts, 0.5):6.3f} s  p95 {percentile(odoo_parts, 0.95):6.3f} s"
             f" ({len(delays)} changes)"
         )
         print(
@@ -537,14 +694,14 @@ def main():
     parser.add_argument(
         "--quick", action="store_true", help="10 idle changes, 5 s of load: checks the script"
     )
-    parser.add_argument("--only", choices=["trello", "smartsheet"], help="measure one connector")
+    parser.add_argument("--only", choices=["trello", "smartsheet", "podio"], help="measure one connector")
     parser.add_argument("--server", choices=["threaded", "prefork"], help="measure on one server mode")
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     registry = odoo.modules.registry.Registry(args.database)
     changes, load_seconds = (10, 5) if args.quick else (CHANGES, LOAD_SECONDS)
     servers_module = odoo_servers()
-    platforms = [TrelloPlatform, SmartsheetPlatform]
+    platforms = [TrelloPlatform, SmartsheetPlatform, PodioPlatform]
     if args.only:
         platforms = [platform for platform in platforms if platform.name.lower() == args.only]
     print(

@@ -9,6 +9,7 @@ from odoo.addons.connector_base.lib.sync import (
     comparable,
     content_hash,
     project_tasks,
+    summed_results,
 )
 
 
@@ -42,3 +43,15 @@ def test_project_tasks_are_held_by_the_containers_of_their_project():
         container_field="project_id",
         structure_fields=frozenset({"parent_id", "depend_on_ids"}),
     )
+
+
+def test_summed_results_add_the_counts_and_join_the_summaries():
+    assert summed_results(
+        [
+            {"created": 2, "summary": "Two made."},
+            {"updated": 1, "skipped": 3},
+            {"skipped": 1, "summary": "One gone."},
+        ]
+    ) == {"created": 2, "updated": 1, "skipped": 4, "summary": "Two made. One gone."}
+    assert summed_results([{"created": 1}]) == {"created": 1, "updated": 0, "skipped": 0}
+    assert summed_results([]) == {"created": 0, "updated": 0, "skipped": 0}
