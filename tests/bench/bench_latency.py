@@ -41,6 +41,7 @@ import time
 from contextlib import contextmanager
 from unittest.mock import patch
 
+from bench_podio import signed_in_backend
 from benchlib import addon_module, emulator_module, env_for, odoo_servers, verdict
 
 import odoo
@@ -222,7 +223,20 @@ def drive(platform, watcher, changes, rate, label):
     }
 
 
-class TrelloPlatform:
+class Platform:
+    """What the measure asks of every platform's emulator: the calls Odoo made to its API
+    (its webhook calls are not calls) and the webhook calls Odoo did not answer 200 (the
+    emulators do not send them again). Each platform says how its emulator logs the HTTP
+    statuses of its webhook calls (``delivery_statuses``)."""
+
+    def api_calls(self):
+        return self.emulator.count()
+
+    def refused_deliveries(self):
+        return sum(status != 200 for status in self.delivery_statuses())
+
+
+class TrelloPlatform(Platform):
     name = "Trello"
     delay_basis = "the emulator delivers 0.2 s after a change; the platform notes give no delay"
     table = "project_task"
@@ -275,13 +289,8 @@ class TrelloPlatform:
     def rename(self, card_id, name):
         self.emulator.update_card(card_id, name=name)
 
-    def api_calls(self):
-        """Calls Odoo made to the emulator's API (its webhook deliveries are not calls)."""
-        return self.emulator.count()
-
-    def refused_deliveries(self):
-        """Webhook deliveries Odoo did not answer 200 (the emulator does not send them again)."""
-        return sum(status != 200 for _hook, _action, status in self.emulator.delivery_log)
+    def delivery_statuses(self):
+        return [status for _hook, _action, status in self.emulator.delivery_log]
 
     def remove(self):
         self.emulator.stop()
@@ -296,7 +305,7 @@ class TrelloPlatform:
             )
 
 
-class SmartsheetPlatform:
+class SmartsheetPlatform(Platform):
     name = "Smartsheet"
     delay_basis = (
         "the emulator calls back 1.0 s after a change, that second's events together; Smartsheet"
@@ -373,13 +382,8 @@ class SmartsheetPlatform:
     def rename(self, row_id, name):
         self.emulator.update_cells(self.sheet_id, row_id, {"Task Name": name})
 
-    def api_calls(self):
-        """Calls Odoo made to the emulator's API (its callbacks are not calls)."""
-        return self.emulator.count()
-
-    def refused_deliveries(self):
-        """Callbacks Odoo did not answer 200."""
-        return sum(status != 200 for _hook, _raw, _signature, status in self.emulator.callbacks)
+    def delivery_statuses(self):
+        return [status for _hook, _raw, _signature, status in self.emulator.callbacks]
 
     def remove(self):
         self.emulator.stop()
@@ -393,7 +397,7 @@ class SmartsheetPlatform:
             )
 
 
-class PodioPlatform:
+class PodioPlatform(Platform):
     name = "Podio"
     delay_basis = (
         "the emulator calls 0.2 s after a change, 8 calls at a time; the platform notes give no delay"
@@ -431,20 +435,9 @@ class PodioPlatform:
         self.emulator.start_auto_delivery()
         with registry.cursor() as cr:
             env = env_for(cr)
-            backend = env["podio.backend"].create(
-                {
-                    "name": "Bench latency Podio",
-                    "api_url": self.emulator.base_url,
-                    "public_base_url": public_url,
-                    "oauth_client_id": module.DEMO_CLIENT_ID,
-                    "oauth_client_secret": module.DEMO_CLIENT_SECRET,
-                    "auth_mode": "password",
-                    "podio_username": module.DEMO_USERNAME,
-                    "podio_password": module.DEMO_PASSWORD,
-                }
+            backend = signed_in_backend(
+                env, self.emulator, name="Bench latency Podio", public_base_url=public_url
             )
-            grant_type, params = backend._podio_grant()
-            backend._oauth_fetch_token(grant_type, **params)
             self.backend = (backend._name, backend.id)
         # Podio verifies each hook as it is made: Odoo answers from the committed backend.
         with registry.cursor() as cr:
@@ -477,13 +470,8 @@ class PodioPlatform:
         with self.emulator.state:
             self.emulator.update_item(item_id, {"title": self.module.text_value(name)})
 
-    def api_calls(self):
-        """Calls Odoo made to the emulator's API (its hook calls are not calls)."""
-        return self.emulator.count()
-
-    def refused_deliveries(self):
-        """Hook calls Odoo did not answer 200."""
-        return sum(status != 200 for _hook, _type, status in self.emulator.delivery_log)
+    def delivery_statuses(self):
+        return [status for _hook, _type, status in self.emulator.delivery_log]
 
     def remove(self):
         self.emulator.stop()

@@ -68,12 +68,14 @@ def generate_contacts(emulator, podio, app_id, count):
     podio.outbox.clear()
 
 
-def signed_in_backend(env, podio):
-    """A backend signed in to the emulator as the demo's service account."""
+def signed_in_backend(env, podio, **values):
+    """A backend signed in to the emulator as the demo's service account (``values``: more
+    of the backend's fields)."""
     emulator = emulator_module("connector_podio")
     backend = env["podio.backend"].create(
         {
             "name": "Bench Podio",
+            **values,
             "api_url": podio.base_url,
             "oauth_client_id": emulator.DEMO_CLIENT_ID,
             "oauth_client_secret": emulator.DEMO_CLIENT_SECRET,
