@@ -229,6 +229,22 @@ class Platform:
     emulators do not send them again). Each platform says how its emulator logs the HTTP
     statuses of its webhook calls (``delivery_statuses``)."""
 
+    def start_timed_delivery(self, item_of):
+        """Start the emulator delivering in the background, noting in :attr:`sent_at` when
+        the last webhook call naming each item (``item_of(delivery)``) was sent."""
+        self.sent_at = {}
+        deliver = self.emulator.deliver
+
+        def timed_deliver(delivery, **options):
+            item = item_of(delivery)
+            if item:
+                self.sent_at[item] = time.monotonic()
+            return deliver(delivery, **options)
+
+        self.emulator.deliver = timed_deliver
+        self.emulator.start()
+        self.emulator.start_auto_delivery()
+
     def api_calls(self):
         return self.emulator.count()
 
@@ -247,17 +263,7 @@ class TrelloPlatform(Platform):
         module = emulator_module("connector_trello")
         self.emulator = module.TrelloEmulator()
         board_id = module.generate_board(self.emulator, ITEMS, check_items=0, comments=0)
-        self.sent_at = {}  # card id -> when its last delivery was sent
-        deliver = self.emulator.deliver
-
-        def timed_deliver(delivery, **options):
-            card = (delivery.action["data"].get("card") or {}).get("id")
-            self.sent_at[card] = time.monotonic()
-            return deliver(delivery, **options)
-
-        self.emulator.deliver = timed_deliver
-        self.emulator.start()
-        self.emulator.start_auto_delivery()
+        self.start_timed_delivery(lambda delivery: (delivery.action["data"].get("card") or {}).get("id"))
         with registry.cursor() as cr:
             env = env_for(cr)
             backend = env["trello.backend"].create(
@@ -421,18 +427,7 @@ class PodioPlatform(Platform):
                 },
                 hook=False,
             )
-        self.sent_at = {}  # item id -> when its last hook call was sent
-        deliver = self.emulator.deliver
-
-        def timed_deliver(delivery, **options):
-            item_id = delivery.body.get("item_id")
-            if item_id:
-                self.sent_at[int(item_id)] = time.monotonic()
-            return deliver(delivery, **options)
-
-        self.emulator.deliver = timed_deliver
-        self.emulator.start()
-        self.emulator.start_auto_delivery()
+        self.start_timed_delivery(lambda delivery: int(delivery.body.get("item_id") or 0) or None)
         with registry.cursor() as cr:
             env = env_for(cr)
             backend = signed_in_backend(
