@@ -167,8 +167,18 @@ class PodioApp(models.Model):
                     client.request_hook_verification(hook_id)
                     verified += 1
             values = {"hook_id": hook_id, "status": status}
-            if hook_type in known:
-                known[hook_type].write(values)
+            row = known.get(hook_type, self.env["podio.hook"]).exists()
+            # Podio gave this id to the hook now: another row of the backend still naming it
+            # describes a hook Podio no longer has (a local Podio served again), and goes.
+            self.env["podio.hook"].search(
+                [
+                    ("backend_id", "=", self.backend_id.id),
+                    ("hook_id", "=", hook_id),
+                    ("id", "not in", row.ids),
+                ]
+            ).unlink()
+            if row:
+                row.write(values)
             else:
                 self.env["podio.hook"].create({**values, "app_link_id": self.id, "hook_type": hook_type})
         return {

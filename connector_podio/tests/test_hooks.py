@@ -1,3 +1,5 @@
+import itertools
+
 import requests
 
 from odoo.addons.connector_podio.tests.emulator import email_values, text_value
@@ -26,6 +28,22 @@ class TestHooks(PodioCase):
         self.assertGreaterEqual(len(secret), 32)
         self.assertEqual({hook["url"] for hook in hooks}, {f"{self.backend.webhook_url}/{secret}"})
         self.assertEqual(set(self.app.hook_ids.mapped("status")), {"inactive"})
+
+    def test_hooks_made_again_take_ids_odoo_still_gives_to_hooks_podio_forgot(self):
+        # A local Podio served again forgets its hooks and hands their ids out anew.
+        first = min(int(hook_id) for hook_id in self.app.hook_ids.mapped("hook_id"))
+        self.podio.hooks.clear()
+        self.podio._ids = itertools.count(first - 4526000 + 1)  # each new hook takes the next one's id
+
+        self.app.action_create_hooks()
+        self.run_jobs()
+
+        self.assertFalse(self.jobs(state="failed"))
+        self.assertFalse(self.jobs(state="pending", method_name="_job_create_hooks"))
+        self.assertEqual(
+            sorted(self.app.hook_ids.mapped("hook_id")), sorted(str(hook_id) for hook_id in self.podio.hooks)
+        )
+        self.assertEqual(len(self.app.hook_ids), 3)
 
     def test_hook_verify_is_answered_at_once_and_validated_in_a_job(self):
         self.verify_hooks()
