@@ -28,6 +28,11 @@ class SproutBackendLeads(models.Model):
         """Link the lead-worthy ``messages`` to their conversation's lead, made when there
         is none; returns the leads made."""
         self.ensure_one()
+        Lead = self.env["crm.lead"]
+        # The rules first: without any, a page's messages are not even looked at.
+        rules = self.env["sprout.lead.rule"].search([("backend_id", "in", [self.id, False])])
+        if not rules:
+            return Lead
         waiting = messages.filtered(
             lambda message: (
                 message.author_guid
@@ -36,11 +41,7 @@ class SproutBackendLeads(models.Model):
                 and not message.lead_id
             )
         )
-        Lead = self.env["crm.lead"]
         if not waiting:
-            return Lead
-        rules = self.env["sprout.lead.rule"].search([("backend_id", "in", [self.id, False])])
-        if not rules:
             return Lead
         plain_rules, made = rules._sprout_rules(), Lead
         for message in waiting.sorted(lambda message: (message.created_time, message.id)):

@@ -1,5 +1,7 @@
 from unittest.mock import patch
 
+from odoo.tools import SQL
+
 from odoo.addons.connector_base.tests.common import ConnectorCase
 
 
@@ -53,6 +55,71 @@ class TestBindingHelpers(ConnectorCase):
             ["p-2", "p-1"],
             "every binding of the type when no ids are given",
         )
+
+    def test_a_lookup_probes_the_external_key_however_old_the_statistics(self):
+        """Thousands of bindings made in this transaction, which the planner's statistics have
+        not seen: each id is still one probe of the external key, not a filter over every
+        binding of the type."""
+        Binding = self.env["connector.external.binding"]
+        partner = self.partners[0]
+        # The statistics as a first import finds them: taken before its rows (and not left
+        # to whatever the tests before this one made of the table).
+        self.env.cr.execute("ANALYZE connector_external_binding")
+        Binding._insert(
+            self.backend,
+            "message",
+            "res.partner",
+            [(f"m-{number}", partner.id + number, None, None, None) for number in range(3000)],
+        )
+        wanted = ["m-7", "m-2999", "m-404404"]
+
+        self.env.cr.execute(
+            SQL(
+                "EXPLAIN (ANALYZE, FORMAT JSON) SELECT binding.id FROM %s",
+                Binding._probed(self.backend, "message", wanted),
+            )
+        )
+        scans = list(_plan_nodes(self.env.cr.fetchone()[0][0]["Plan"], "connector_external_binding"))
+
+        self.assertEqual(
+            [scan.get("Index Name") for scan in scans], ["connector_external_binding_external_unique"]
+        )
+        self.assertIn("external_id", scans[0]["Index Cond"])
+        self.assertFalse(scans[0].get("Rows Removed by Filter"), "no binding read to be thrown away")
+        found = Binding._lookup(self.backend, "message", wanted)
+        self.assertEqual(
+            {key: row[1] for key, row in found.items()}, {"m-7": partner.id + 7, "m-2999": partner.id + 2999}
+        )
+
+    def test_an_insert_stores_each_row_and_leaves_out_those_already_bound(self):
+        Binding = self.env["connector.external.binding"]
+        ada, grace, unbound = self.partners
+        self.backend.company_id  # noqa: B018  (read before: the insert is what is counted)
+
+        with self.assertQueryCount(1):
+            inserted = Binding._insert(
+                self.backend,
+                "contact",
+                "res.partner",
+                [
+                    ("p-1", ada.id, "h1", None, None),  # bound already
+                    ("p-3", unbound.id, "h3", "2026-01-02 03:04:05", {"name": "Unbound"}, 12),
+                    ("p-4", grace.id + 1000, None, None, None, None),
+                ],
+            )
+
+        self.assertEqual(inserted, {"p-3", "p-4"})
+        [binding] = Binding._of_external_ids(self.backend, "contact", ["p-3"])
+        self.assertEqual(
+            (binding.res_model, binding.res_id, binding.content_hash, binding.synced_values),
+            ("res.partner", unbound.id, "h3", {"name": "Unbound"}),
+        )
+        self.assertEqual(str(binding.external_updated_at), "2026-01-02 03:04:05")
+        self.assertEqual(binding.external_version, "12")
+        self.assertEqual(binding.company_id, self.backend.company_id)
+        self.assertTrue(binding.synced_at)
+        [other] = Binding._of_external_ids(self.backend, "contact", ["p-4"])
+        self.assertFalse(other.synced_values or other.external_version or other.content_hash)
 
     def test_versions_last_synced_are_read_and_recorded_in_one_query_each(self):
         Binding = self.env["connector.external.binding"]
@@ -130,3 +197,11 @@ class TestBindingHelpers(ConnectorCase):
 
         self.assertFalse(Binding._of_records(grace, self.env["test.connector.backend"].browse(self.other.id)))
         self.assertEqual(len(Binding._of_records(ada | grace, self.backend)), 3)
+
+
+def _plan_nodes(plan, relation):
+    """The nodes of an EXPLAIN plan (JSON) reading ``relation``."""
+    if plan.get("Relation Name") == relation:
+        yield plan
+    for child in plan.get("Plans", ()):
+        yield from _plan_nodes(child, relation)
