@@ -152,6 +152,8 @@ class ConnectorSyncJob(models.Model):
 
     def init(self):
         # The claim query walks the due index, partial so done jobs never slow it down.
+        # One running job per serial key: two claims of one key at once, neither seeing the
+        # other, cannot both commit (the index replaces a non-unique one of older versions).
         self.env.cr.execute(
             """
             CREATE INDEX IF NOT EXISTS connector_sync_job_backend_idx
@@ -163,7 +165,8 @@ class ConnectorSyncJob(models.Model):
             CREATE INDEX IF NOT EXISTS connector_sync_job_quarantine_idx
                 ON connector_sync_job (backend_id, object_type, parent_external_id)
                 WHERE quarantine AND state IN ('failed', 'pending');
-            CREATE INDEX IF NOT EXISTS connector_sync_job_running_serial_idx
+            DROP INDEX IF EXISTS connector_sync_job_running_serial_idx;
+            CREATE UNIQUE INDEX IF NOT EXISTS connector_sync_job_running_serial_uniq
                 ON connector_sync_job (serial_key) WHERE state = 'running' AND serial_key IS NOT NULL;
             CREATE UNIQUE INDEX IF NOT EXISTS connector_sync_job_pending_identity_uniq
                 ON connector_sync_job (identity_key)

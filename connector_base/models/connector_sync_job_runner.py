@@ -1,9 +1,12 @@
+import contextlib
 import functools
 import os
 import socket
 import time
 import traceback
 from typing import NamedTuple
+
+import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -16,11 +19,12 @@ from .connector_sync_job import HANDLER_PREFIX, _logger
 # First key of the two-key advisory lock a worker holds on each job it runs (the
 # second is the job id): "conn" in ASCII, so it collides with no other lock user.
 LIVENESS_LOCK_NAMESPACE = 0x636F6E6E
-# First key of the transaction lock a claim takes on a job's serial key ("cons").
-SERIAL_LOCK_NAMESPACE = 0x636F6E73
+# At most one running job per serial key (connector_sync_job.init): a claim breaking it fails.
+RUNNING_SERIAL_INDEX = "connector_sync_job_running_serial_uniq"
 
 
-# The claim (see ConnectorSyncJobRunner._claim_next), and how its transaction begins.
+# The claim (see ConnectorSyncJobRunner._claim_next), and how its transaction begins: the
+# statements of one query string sent outside a transaction are one transaction.
 _CLAIM = SQL(
     """
         UPDATE connector_sync_job
@@ -46,7 +50,7 @@ _CLAIM = SQL(
              ORDER BY job.priority, job.next_attempt_at, job.id
              LIMIT 1
                FOR UPDATE SKIP LOCKED)
-     RETURNING id, method_name, backend_model, backend_id, company_id, quarantine, serial_key,
+     RETURNING id, method_name, backend_model, backend_id, company_id, quarantine,
                pg_advisory_lock(%s, id)
     """,
     LIVENESS_LOCK_NAMESPACE,
@@ -55,6 +59,26 @@ _CLAIM_BEGIN = SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL sy
 
 # Recorded on each attempt with the process id (read per claim: prefork forks after import).
 _HOSTNAME = socket.gethostname()
+
+
+@contextlib.contextmanager
+def _outside_transaction(connection):
+    """Run statements on ``connection`` (psycopg2, idle) with no BEGIN sent first: each query
+    string is a transaction of its own, committed once it ran.
+
+    The session's transaction characteristics that Odoo sets (REPEATABLE READ, read-write)
+    are put to their defaults meanwhile: psycopg2 applies them with a BEGIN, and a connection
+    keeping them while it leaves and enters its transaction mode sends two SET statements
+    each way. Refused inside a transaction (psycopg2 raises), as a claim must be.
+    """
+    isolation_level, readonly = connection.isolation_level, connection.readonly
+    connection.isolation_level = connection.readonly = None
+    connection.autocommit = True
+    try:
+        yield
+    finally:
+        connection.autocommit = False
+        connection.isolation_level, connection.readonly = isolation_level, readonly
 
 
 class ClaimedJob(NamedTuple):
@@ -165,7 +189,6 @@ class ConnectorSyncJobRunner(models.Model):
             and not (stopping and stopping.is_set())
         ):
             claim = self._claim_next()
-            self.env.cr.commit()  # pylint: disable=invalid-commit
             if claim is None:
                 break
             try:
@@ -183,8 +206,10 @@ class ConnectorSyncJobRunner(models.Model):
     def _claim_next(self):
         """Mark the most urgent due job as running; return its :class:`ClaimedJob`, or None.
 
-        Must start its own transaction. READ COMMITTED lets ``SKIP LOCKED`` step over
-        a job another worker just claimed instead of raising a serialization error.
+        Must start its own transaction: the claim is one, committed by the single round
+        trip that sends it (the connection leaves its transaction mode for it), instead
+        of three (BEGIN, the claim, COMMIT). READ COMMITTED lets ``SKIP LOCKED`` step
+        over a job another worker just claimed instead of raising a serialization error.
         The claim also takes the job's liveness lock (see :meth:`_requeue_lost_jobs`),
         held by this database session until the job's outcome is committed.
 
@@ -196,46 +221,35 @@ class ConnectorSyncJobRunner(models.Model):
 
         A job whose ``serial_key`` another running job holds stays pending. Two workers
         claiming two jobs of one key at the same instant see neither claim in the other's
-        query: the second to take the key's lock sees the first's committed claim and
-        gives its own up.
+        query: the unique index on the running jobs' keys makes the later one wait for the
+        first claim's commit and fail, taking nothing (not even the liveness lock, taken
+        once the row is written), and it claims again, seeing the first.
         """
         while True:
-            claim, serial_key = self._claim_due()
-            if not serial_key or self._serial_key_free(claim.job_id, serial_key):
-                return claim
-            self.env.cr.rollback()
-            self._release_liveness_lock(claim.job_id)
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-
-    @api.model
-    def _serial_key_free(self, job_id, serial_key):
-        """True when no other job holding ``serial_key`` runs; the check is serialized by
-        a lock held until the claim's commit, each check seeing those committed before it."""
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT pg_advisory_xact_lock(%(namespace)s, hashtext(%(key)s));
-                SELECT NOT EXISTS (SELECT 1 FROM connector_sync_job
-                                    WHERE state = 'running' AND serial_key = %(key)s AND id != %(id)s)
-                """,
-                namespace=SERIAL_LOCK_NAMESPACE,
-                key=serial_key,
-                id=job_id,
-            )
-        )
-        return self.env.cr.fetchone()[0]
+            try:
+                return self._claim_due()
+            except psycopg2.errors.UniqueViolation as exc:
+                if exc.diag.constraint_name != RUNNING_SERIAL_INDEX:
+                    raise
 
     @api.model
     def _claim_due(self):
-        """(:class:`ClaimedJob`, its serial key) of the job :meth:`_claim_next` claims, or
-        (None, None)."""
+        """The :class:`ClaimedJob` of one claim attempt (see :meth:`_claim_next`), or None."""
         cr = self.env.cr
-        execute_prepared(cr, ["varchar"], _CLAIM, [f"{_HOSTNAME}:{os.getpid()}"], before=_CLAIM_BEGIN)
-        row = cr.fetchone()
+        with _outside_transaction(cr.connection):
+            execute_prepared(
+                cr,
+                ["varchar"],
+                _CLAIM,
+                [f"{_HOSTNAME}:{os.getpid()}"],
+                before=_CLAIM_BEGIN,
+                log_exceptions=False,
+            )
+            row = cr.fetchone()
         if not row:
-            return None, None
+            return None
         # A job enqueued in SQL has no quarantine flag (NULL): not a quarantine entry.
-        return ClaimedJob(*row[:5], bool(row[5])), row[6]
+        return ClaimedJob(*row[:5], bool(row[5]))
 
     @api.model
     def _perform(self, claim):

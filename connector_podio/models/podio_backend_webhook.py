@@ -1,4 +1,5 @@
 from odoo import models
+from odoo.tools import SQL
 
 from odoo.addons.connector_base.lib import webhook
 from odoo.addons.connector_base.lib.polling import Polled, PolledEvent
@@ -36,12 +37,30 @@ class PodioBackendWebhook(models.Model):
     def _webhook_verify_signature(self, raw_body, headers, url):
         """No signature to check: the delivery must name one of this backend's hooks."""
         hook_id = webhook.parse_body(raw_body, headers.get("Content-Type")).get("hook_id")
-        return bool(
-            hook_id
-            and self.env["podio.hook"]
-            .sudo()
-            .search_count([("backend_id", "=", self.id), ("hook_id", "=", str(hook_id))], limit=1)
-        )
+        return bool(hook_id) and self._podio_delivery_hook(hook_id)[0]
+
+    def _podio_delivery_hook(self, hook_id):
+        """(whether ``hook_id`` is one of this backend's hooks, the Podio id of its app), read
+        once per transaction in one query: a delivery asks when checking it came from Podio
+        and again for its job's values, which looked the hook up twice and read its app in
+        two more queries."""
+        self.ensure_one()
+        known = self.env.cr.precommit.data.setdefault("connector_podio.delivery_hooks", {})
+        key = (self.id, str(hook_id))
+        if key not in known:
+            self.env["podio.hook"].flush_model(["backend_id", "hook_id", "app_link_id"])
+            self.env["podio.app"].flush_model(["app_id"])
+            self.env.cr.execute(
+                SQL(
+                    """SELECT app.app_id FROM podio_hook hook JOIN podio_app app ON app.id = hook.app_link_id
+                        WHERE hook.backend_id = %s AND hook.hook_id = %s""",
+                    self.id,
+                    key[1],
+                )
+            )
+            row = self.env.cr.fetchone()
+            known[key] = (row is not None, row and row[0])
+        return known[key]
 
     def _webhook_event_id(self, payload):
         """An item event is one revision of one item: a redelivery is dropped."""
@@ -50,12 +69,8 @@ class PodioBackendWebhook(models.Model):
     def _webhook_job_values(self, payload, event_id):
         if payload.get("type") not in ITEM_EVENTS or not payload.get("item_id"):
             return []
-        hook = (
-            self.env["podio.hook"]
-            .sudo()
-            .search([("backend_id", "=", self.id), ("hook_id", "=", str(payload.get("hook_id")))], limit=1)
-        )
-        return [self._podio_item_job(payload.get("type"), str(payload["item_id"]), hook.app_link_id.app_id)]
+        _known, app_id = self._podio_delivery_hook(payload.get("hook_id"))
+        return [self._podio_item_job(payload.get("type"), str(payload["item_id"]), app_id)]
 
     def _podio_item_job(self, event_type, item_id, app_id):
         """The job applying an event of ``item_id``, an item of ``app_id`` (where its hook or

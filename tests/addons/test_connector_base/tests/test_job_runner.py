@@ -169,25 +169,28 @@ class TestJobRunner(ConnectorCase):
 
     def test_two_cursors_claiming_jobs_of_one_serial_key_at_once_claim_one(self):
         backend_id = self.make_committed_backend()
-        job_ids = self.enqueue_committed(backend_id, "_job_noop", count=2, serial_key="board:1")
-        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
-            Job_a = api.Environment(cr_a, SUPERUSER_ID, {})["connector.sync.job"]
-            Job_b = api.Environment(cr_b, SUPERUSER_ID, {})["connector.sync.job"]
-            # Both claim before either commits: neither claim sees the other's.
-            claimed_a, key_a = Job_a._claim_due()
-            claimed_b, key_b = Job_b._claim_due()
-            self.assertEqual(sorted([claimed_a.job_id, claimed_b.job_id]), sorted(job_ids))
-            self.assertTrue(Job_a._serial_key_free(claimed_a.job_id, key_a))
+        first, second = self.enqueue_committed(backend_id, "_job_noop", count=2, serial_key="board:1")
+        self.patch(Registry, "_lock", DummyRLock())
+        claimed = []
+        with self.registry.cursor() as cr_a:
+            # A claim of the first job in flight: written, not committed, so invisible to the other.
+            cr_a.execute("UPDATE connector_sync_job SET state = 'running' WHERE id = %s", [first])
+
+            def claim_other():
+                with self.registry.cursor() as cr_b:
+                    Job_b = api.Environment(cr_b, SUPERUSER_ID, {})["connector.sync.job"]
+                    claimed.append(Job_b._claim_next())
+
+            other = threading.Thread(target=claim_other)
+            other.start()
+            other.join(1)
+            self.assertTrue(other.is_alive(), "the other claim waits for the first one's commit")
             cr_a.commit()
-            later_free = Job_b._serial_key_free(claimed_b.job_id, key_b)
-            self.assertFalse(later_free, "the later check sees the first claim")
-            cr_b.rollback()
-            Job_b._release_liveness_lock(claimed_b.job_id)
-            cr_b.commit()
-            Job_a._release_liveness_lock(claimed_a.job_id)
-            cr_a.commit()
-        states = {job_id: row["state"] for job_id, row in self.read_jobs(job_ids, ["state"]).items()}
-        self.assertEqual(states, {claimed_a.job_id: "running", claimed_b.job_id: "pending"})
+            other.join(30)
+        self.assertEqual(claimed, [None], "claiming again, it sees the first claim and takes nothing")
+        rows = self.read_jobs([first, second], ["state", "attempts"])
+        self.assertEqual((rows[first]["state"], rows[second]["state"]), ("running", "pending"))
+        self.assertEqual(rows[second]["attempts"], 0, "waiting cost no attempt")
 
     @mute_logger(*SILENCE)
     def test_a_failed_job_queued_again_while_it_ran_gives_way_to_the_pending_one(self):
