@@ -30,7 +30,7 @@ from .errors import (
     ServerError,
     ValidationError,
 )
-from .rate_limit import SlidingWindow, TokenBucket, get_bucket
+from .rate_limit import SlidingWindow, TokenBucket, burst_wait, get_bucket
 from .redact import redact
 
 _logger = logging.getLogger(__name__)
@@ -433,6 +433,12 @@ class HttpClient:
         # An answer without the figure (an error page) leaves the last one.
         with contextlib.suppress(KeyError, TypeError, ValueError):
             self.quota_remaining = int(response.headers[self.quota_remaining_header])
+
+    def burst_wait(self):
+        """Seconds a run applying a burst waits to gather more of it before its first call
+        (``lib.rate_limit.burst_wait``), for the most spent of this client's quotas; 0 without one."""
+        limiters = [self.rate_limiter, *self.scoped_rate_limiters]
+        return max((burst_wait(limiter) for limiter in limiters if limiter is not None), default=0.0)
 
     def _check_quota_headroom(self):
         """Refuse to spend the reserve: a retryable error the queue waits ``quota_pause`` out."""

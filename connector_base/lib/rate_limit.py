@@ -53,6 +53,17 @@ class TokenBucket:
         if wait:
             time.sleep(wait)
 
+    def available(self):
+        """The tokens there now (negative while callers wait for booked ones), taking none."""
+        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_SH)
+            now = time.time()
+            tokens, stamp = self._parse(os.pread(descriptor, _RECORD_WIDTH, 0), now)
+        finally:
+            os.close(descriptor)
+        return min(self.capacity, tokens + max(0.0, now - stamp) * self.rate)
+
     def try_acquire(self):
         """Take a token if one is there now and return None, else return the seconds until
         one is, taking nothing: for callers that answer "later" instead of waiting."""
@@ -137,12 +148,33 @@ class SlidingWindow(TokenBucket):
             os.close(descriptor)  # releases the lock
         return wait
 
+    def available(self):
+        """The requests the window has room for now, booking none."""
+        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_SH)
+            now = time.time()
+            moments = self._moments(os.pread(descriptor, self._width, 0))
+        finally:
+            os.close(descriptor)
+        return self.capacity - sum(moment > now - self.period for moment in moments)
+
     @staticmethod
     def _moments(record):
         try:
             return [float(part) for part in record.split()]
         except ValueError:
             return []  # new or damaged file: an empty window
+
+
+def burst_wait(limiter):
+    """Seconds a run applying a burst of events waits for more of them before reading the
+    platform, so that one read serves many: none while ``limiter``'s quota is whole, growing
+    with the share of it spent up to its refill interval (``period / capacity``) once it is
+    all spent. The faster a burst spends the quota, the longer each run gathers, so a burst
+    of any length slows down towards the quota's own pace instead of running into it."""
+    spent = min(max(1 - limiter.available() / limiter.capacity, 0.0), 1.0)
+    return spent * limiter.period / limiter.capacity
 
 
 def get_bucket(name, capacity, period, *, directory=None, max_wait=5.0, kind=TokenBucket):

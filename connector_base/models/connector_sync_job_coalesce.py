@@ -1,4 +1,5 @@
 import os
+import time
 
 from odoo import models
 from odoo.tools import SQL
@@ -16,9 +17,13 @@ class ConnectorSyncJobCoalesce(models.Model):
     # One concern per file: several files of this addon extend this model.
     _inherit = "connector.sync.job"  # pylint: disable=consider-merging-classes-inherited
 
-    def _coalesce_pending(self, limit=COALESCE_LIMIT):
+    def _coalesce_pending(self, limit=COALESCE_LIMIT, wait_for_more=0.0):
         """Take into this running job the due pending jobs of the same backend and handler;
         returns them, oldest first. A handler calls it first and does their work with its own.
+
+        ``wait_for_more`` (seconds; a client's ``burst_wait()``): when it took some (a burst is
+        on), wait that long and take those stored meanwhile too, so one read of the platform
+        serves more of the burst. A job alone never waits.
 
         - Exactly once: each job taken is locked (``SKIP LOCKED``: never one another worker
           holds) and marked done in this job's transaction. If the run fails, the rollback
@@ -31,8 +36,7 @@ class ConnectorSyncJobCoalesce(models.Model):
         """
         self.ensure_one()
         self.flush_model()
-        cr = self.env.cr
-        cr.execute(
+        self.env.cr.execute(
             SQL(
                 "SELECT pg_advisory_xact_lock(hashtext('connector_sync_job_coalesce'), hashtext(%s))",
                 f"{self.backend_model},{self.backend_id},{self.method_name}",
@@ -40,6 +44,15 @@ class ConnectorSyncJobCoalesce(models.Model):
         )
         if self.attempts > 1:
             return self.browse()
+        taken = self._take_pending(limit)
+        if taken and wait_for_more > 0 and len(taken) < limit:
+            time.sleep(wait_for_more)
+            taken = (taken | self._take_pending(limit - len(taken))).sorted("id")
+        return taken
+
+    def _take_pending(self, limit):
+        """Lock and mark done the due pending jobs ``_coalesce_pending`` may take, oldest first."""
+        cr = self.env.cr
         cr.execute(
             SQL(
                 """

@@ -1,10 +1,13 @@
 import itertools
+from unittest.mock import patch
 
 import requests
 
 from odoo.addons.connector_podio.tests.emulator import email_values, text_value
 
 from .common import PodioCase
+
+COALESCE_SLEEP = "odoo.addons.connector_base.models.connector_sync_job_coalesce.time.sleep"
 
 
 class TestHooks(PodioCase):
@@ -113,6 +116,47 @@ class TestHooks(PodioCase):
             ["Ana Silva Renamed", "Bruno Costa Renamed", "Carla Mendes Renamed", "Dora", "Eva"],
         )
         self.assertEqual(run.records_created, 2)
+
+    def test_a_burst_on_a_half_spent_quota_gathers_more_events_into_one_listing(self):
+        self.verify_hooks()
+        names = ("Ana Silva", "Bruno Costa", "Carla Mendes")
+        items = [self.sample_item(name) for name in names]
+        items += [
+            self.podio.add_item(self.app_id, {"title": text_value(name)}, hook=False)
+            for name in ("Dora", "Eva")
+        ]
+        for item_id in items[:2]:
+            self.podio.update_item(item_id, {"title": text_value(f"Item {item_id} Renamed")})
+        self.assertEqual(self.deliver(), [200, 200])
+        [general] = self.backend._podio_client().scoped_rate_limiters
+        for _call in range(int(general.available()) - general.capacity // 2):
+            general.acquire()
+        self.podio.reset()
+        waits = []
+
+        def more_events_arrive(seconds):
+            waits.append(seconds)
+            for item_id in items[2:]:
+                self.podio.update_item(item_id, {"title": text_value(f"Item {item_id} Renamed")})
+            self.env["connector.sync.job"]._enqueue(
+                [
+                    self.backend._podio_item_job("item.update", str(item_id), self.app.app_id)
+                    for item_id in items[2:]
+                ]
+            )
+
+        with patch(COALESCE_SLEEP, more_events_arrive):
+            ran = self.run_jobs()
+
+        self.assertEqual(len(ran), 1, "the first event's job took the others along, those of the wait too")
+        # Half of 1,000 calls an hour spent: half of the 3.6 s in which one call comes back.
+        self.assertEqual([round(wait, 1) for wait in waits], [1.8])
+        self.assertEqual(self.podio.count("/item/app/{app_id}/filter/", "POST"), 1)
+        self.assertEqual(self.podio.count("/item/{item_id}", "GET"), 0, "five items, one listing")
+        self.assertEqual(
+            [self.partner_of(item_id).name for item_id in items],
+            [f"Item {item_id} Renamed" for item_id in items],
+        )
 
     def test_a_redelivered_event_is_applied_once(self):
         self.verify_hooks()

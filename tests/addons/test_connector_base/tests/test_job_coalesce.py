@@ -1,8 +1,11 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 
 from odoo.addons.connector_base.tests.common import ConnectorCase, RunJobsMixin
+
+SLEEP = "odoo.addons.connector_base.models.connector_sync_job_coalesce.time.sleep"
 
 
 class TestJobCoalesce(RunJobsMixin, ConnectorCase):
@@ -52,6 +55,30 @@ class TestJobCoalesce(RunJobsMixin, ConnectorCase):
         self.assertEqual(burst.mapped("state"), ["done", "done", "pending"])
         self.assertEqual(len(self.applied(burst[:2])), 2, "each applied once, in a run of its own")
         self.assertEqual(burst[2].attempts, 1)
+
+    def test_a_burst_waits_as_told_and_takes_the_jobs_stored_meanwhile_too(self):
+        burst = self.enqueue(2)
+        meanwhile = []
+
+        def more_jobs_arrive(seconds):
+            meanwhile.append((seconds, self.enqueue(3)))
+
+        with patch(SLEEP, more_jobs_arrive):
+            taken = burst[0]._coalesce_pending(wait_for_more=1.5)
+
+        [(waited, arrived)] = meanwhile
+        self.assertEqual(waited, 1.5)
+        self.assertEqual(taken, burst[1] | arrived, "oldest first, those of the wait included")
+        self.assertEqual(set(taken.mapped("state")), {"done"})
+
+    def test_a_job_alone_never_waits(self):
+        alone = self.enqueue(1)
+
+        with patch(SLEEP) as sleep:
+            taken = alone._coalesce_pending(wait_for_more=1.5)
+
+        self.assertFalse(taken)
+        sleep.assert_not_called()
 
     def test_jobs_not_due_quarantined_or_paused_are_left_alone(self):
         first = self.enqueue(1)
