@@ -257,25 +257,17 @@ class ConnectorExternalBinding(models.Model):
             return set()
         now = fields.Datetime.now()
         company_id = backend.company_id.id if "company_id" in backend._fields else None
+        # What differs from row to row goes in VALUES; what all rows share is stated once
+        # (a page of 100 bindings sends 600 parameters instead of 1,600).
         values = SQL(", ").join(
             SQL(
-                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                backend._name,
-                backend.id,
-                external_type,
+                "(%s, %s::int, %s::timestamp, %s, %s::jsonb, %s)",
                 str(external_id),
-                model_name,
                 res_id,
-                company_id,
                 updated_at,
                 row_hash,
                 synced and json.dumps(synced, default=str),
                 None if not version or version[0] is None else str(version[0]),
-                now,
-                self.env.uid,
-                self.env.uid,
-                now,
-                now,
             )
             for external_id, res_id, row_hash, updated_at, synced, *version in rows
         )
@@ -287,11 +279,22 @@ class ConnectorExternalBinding(models.Model):
                      company_id, external_updated_at, content_hash, synced_values, external_version,
                      synced_at,
                      create_uid, write_uid, create_date, write_date)
-                VALUES %s
+                SELECT %(backend_model)s, %(backend_id)s, %(external_type)s, v.external_id, %(res_model)s,
+                       v.res_id, %(company_id)s, v.updated_at, v.content_hash, v.synced_values, v.version,
+                       %(now)s, %(uid)s, %(uid)s, %(now)s, %(now)s
+                  FROM (VALUES %(values)s)
+                    AS v(external_id, res_id, updated_at, content_hash, synced_values, version)
                 ON CONFLICT DO NOTHING
                 RETURNING external_id
                 """,
-                values,
+                backend_model=backend._name,
+                backend_id=backend.id,
+                external_type=external_type,
+                res_model=model_name,
+                company_id=company_id,
+                now=now,
+                uid=self.env.uid,
+                values=values,
             )
         )
         inserted = {row[0] for row in self.env.cr.fetchall()}
