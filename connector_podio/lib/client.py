@@ -64,8 +64,13 @@ def filter_time(moment):
 
 
 def parse_podio_time(text):
-    """Podio's ``YYYY-MM-DD HH:MM:SS`` (UTC) as a naive datetime, or None."""
-    return datetime.strptime(text, FILTER_TIME_FORMAT) if text else None
+    """Podio's ``YYYY-MM-DD HH:MM:SS`` (UTC) as a naive datetime, or None. Read with
+    ``fromisoformat`` once the shape is checked: ``strptime`` cost a tenth of mapping a page."""
+    if not text:
+        return None
+    if len(text) != len("YYYY-MM-DD HH:MM:SS") or text[10] != " ":
+        raise ValueError(f"{text!r} is not a Podio time ({FILTER_TIME_FORMAT})")
+    return datetime.fromisoformat(text)
 
 
 class PodioClient(TokenAuthClient):

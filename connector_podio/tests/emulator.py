@@ -238,6 +238,9 @@ class PodioEmulator(Emulator):
         self.spaces = {}
         self.apps = {}
         self.items = {}
+        # (app id, sort key, descending) -> the app's items in that order, until an item changes:
+        # paging through a big app sorts it once, not once a page.
+        self._item_order = {}
         self.revisions = {}  # item id -> [revision, ...] oldest first
         self.hooks = {}
         self.files = {}  # file id -> content
@@ -488,6 +491,7 @@ class PodioEmulator(Emulator):
 
     def delete_item(self, item_id):
         item = self.items.pop(item_id)
+        self._item_order.clear()
         revision = {"item_revision_id": next(self._revision_ids)}
         self._emit(item["app"]["app_id"], "item.delete", item, revision)
 
@@ -531,6 +535,7 @@ class PodioEmulator(Emulator):
             for key in ("revision", "app_revision", "created_by", "created_via", "created_on")
         }
         item["last_event_on"] = moment
+        self._item_order.clear()
         return revision
 
     @staticmethod
@@ -648,10 +653,10 @@ class PodioEmulator(Emulator):
         offset = int(body.get("offset", 0))
         if not 1 <= limit <= FILTER_MAX_LIMIT or offset < 0:
             raise podio_error(400, "invalid_value", f"limit must be between 1 and {FILTER_MAX_LIMIT}")
-        sort_key = SORT_KEYS.get(body.get("sort_by") or "created_on")
-        if sort_key is None:
+        sort_by = body.get("sort_by") or "created_on"
+        if sort_by not in SORT_KEYS:
             raise podio_error(400, "invalid_value", f"Unknown sort_by {body.get('sort_by')!r}")
-        items = [item for item in self.items.values() if item["app"]["app_id"] == app_id]
+        items = self._sorted_items(app_id, sort_by, bool(body.get("sort_desc")))
         total = len(items)
         for key, bounds in (body.get("filters") or {}).items():
             if key not in ("last_edit_on", "created_on"):
@@ -661,13 +666,21 @@ class PodioEmulator(Emulator):
                 for item in items
                 if _in_range(_edited(item) if key == "last_edit_on" else item["created_on"], bounds)
             ]
-        items.sort(key=sort_key, reverse=bool(body.get("sort_desc")))
         page = items[offset : offset + limit]
         return {
             "total": total,
             "filtered": len(items),
             "items": [self._render(item, copied=False) for item in page],
         }
+
+    def _sorted_items(self, app_id, sort_by, descending):
+        """The app's items sorted by ``sort_by`` (a key of ``SORT_KEYS``), kept until an item changes."""
+        key = (app_id, sort_by, descending)
+        if key not in self._item_order:
+            items = [item for item in self.items.values() if item["app"]["app_id"] == app_id]
+            items.sort(key=SORT_KEYS[sort_by], reverse=descending)
+            self._item_order[key] = items
+        return self._item_order[key]
 
     def _get_item(self, request):
         item = self._item(request.params["item_id"])

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 import pytest
 
 from odoo.addons.connector_base.lib import errors, oauth
@@ -230,3 +232,11 @@ def test_hooks_are_created_inactive_and_validated_with_the_code_podio_sent(podio
         client.validate_hook(hook_id, verify.body["code"])
 
         assert client.hooks(app_id)[0]["status"] == "active"
+
+
+def test_podio_times_are_read_as_naive_utc_and_other_shapes_refused():
+    assert podio.parse_podio_time("2025-03-01 09:30:05") == datetime(2025, 3, 1, 9, 30, 5)
+    assert podio.parse_podio_time("") is None
+    for text in ("2025-03-01T09:30:05", "2025-03-01 09:30:05.5", "2025-03-01 09:30:05Z", "2025-03-01"):
+        with pytest.raises(ValueError):
+            podio.parse_podio_time(text)
