@@ -10,8 +10,9 @@ Where threads start (``wanted_in_this_process``):
   the database's registry loads;
 - prefork (``--workers N``): in each cron worker, which Odoo already dedicates to
   background work; HTTP workers never run jobs (their CPU limit is per request);
-- nowhere else: not in ``odoo-bin shell``, an install or update with
-  ``--stop-after-init``, Odoo's test runner or pytest-odoo.
+- nowhere else: not in ``odoo-bin shell`` or Odoo's other one-off commands (only
+  ``server`` and ``start`` serve), an install or update with ``--stop-after-init``,
+  Odoo's test runner or pytest-odoo.
 
 Configuration, per server (Odoo configuration file): ``connector_runner_threads``
 (default 1; 0 turns them off). A server started with ``max_cron_threads = 0`` runs no
@@ -27,6 +28,7 @@ import contextlib
 import logging
 import os
 import select
+import sys
 import threading
 import time
 
@@ -53,6 +55,9 @@ STOP_SECONDS = 30.0
 # per spell (each cost a round trip and a wake-up of the notifier), a runner wakes that
 # much later at most.
 NOTIFY_SPACING_SECONDS = 0.02
+# The odoo-bin commands that serve: ``server`` (also the command of an ``odoo-bin`` naming
+# none) and ``start``, which runs it.
+SERVING_COMMANDS = ("server", "start")
 
 _threads = {}  # database name -> list of RunnerThread of this process
 _threads_lock = threading.Lock()
@@ -68,9 +73,22 @@ def configured_thread_count():
     return max(int(config.get("connector_runner_threads", 1) or 0), 0)
 
 
+def odoo_command(argv=None):
+    """The odoo-bin command this process runs, read from its arguments as Odoo's own
+    command line reads them (``odoo.cli.command.main``): "server" when none is named."""
+    args = list(sys.argv if argv is None else argv)[1:]
+    if len(args) > 1 and args[0].startswith("--addons-path=") and not args[1].startswith("-"):
+        args = args[1:]
+    return args[0] if args and not args[0].startswith("-") else "server"
+
+
 def wanted_in_this_process():
     """True in the serving process of a threaded Odoo server (see the module docstring)."""
     if config["stop_after_init"] or config["test_enable"] or config.get("test_file"):
+        return False
+    # ``shell`` and the one-off commands start a threaded server and stop it at once, then
+    # load a registry: a job their runner took would be cut off when the command ends.
+    if odoo_command() not in SERVING_COMMANDS:
         return False
     return isinstance(odoo_server.server, odoo_server.ThreadedServer) and configured_thread_count() > 0
 

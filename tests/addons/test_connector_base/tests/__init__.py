@@ -32,3 +32,4 @@ from . import test_webhook_intake
 from . import test_refused_credentials_button
 from . import test_quota
 from . import test_job_coalesce
+from . import test_runner_commands
