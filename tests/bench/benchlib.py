@@ -67,6 +67,19 @@ def measured(cr, action):
     return result, time.perf_counter() - started, cr.sql_log_count - queries
 
 
+# Rounds of the raw create and the import where a speed ratio swings across its target from
+# run to run: the median round's is the verdict (see raw_then_import).
+ROUNDS = 3
+
+
+def round_ratios_line(figures):
+    """The line listing each round's ratio, or None after a single round."""
+    ratios = figures.get("round_ratios")
+    if not ratios:
+        return None
+    return f"  rounds            {', '.join(f'{ratio:.2f}x' for ratio in ratios)} (the median is the verdict)"
+
+
 def verdict(met):
     return "OK" if met else "MISSED"
 
@@ -109,17 +122,32 @@ def vacuum(cr):
         cr._cnx.autocommit = False
 
 
-def raw_then_import(cr, measure_raw, measure_import, measure_idle_poll):
+def raw_then_import(cr, measure_raw, measure_import, measure_idle_poll, rounds=1, ratio=None):
     """The figures of the sequence every import benchmark runs once its setup is ready: the raw
-    batch create (rolled back), the import (kept), then a poll with nothing new (rolled back).
-    Each ``measure_*`` is called without arguments and returns a dict of figures."""
+    batch create and the import in turn, ``rounds`` times (all rolled back but the last
+    import), then a poll with nothing new (rolled back). Each ``measure_*`` is called without
+    arguments and returns a dict of figures.
+
+    With several rounds, the figures are those of the round whose ``ratio`` (a function of a
+    round's figures) is the median, with ``round_ratios``, every round's. The two sides of a
+    round run within seconds of each other, so load from other processes, which drifts, weighs
+    on both; a single pair swung by a fifth from run to run on two shared cores."""
     cr.commit()
-    vacuum(cr)
-    figures = measure_raw()
-    cr.rollback()
-    vacuum(cr)
-    figures.update(measure_import())
+    measured_rounds = []
+    for number in range(rounds):
+        vacuum(cr)
+        figures = measure_raw()
+        cr.rollback()
+        vacuum(cr)
+        figures.update(measure_import())
+        if number < rounds - 1:
+            cr.rollback()
+        measured_rounds.append(figures)
     cr.commit()
+    if rounds > 1:
+        ratios = [ratio(figures) for figures in measured_rounds]
+        median = sorted(range(rounds), key=ratios.__getitem__)[rounds // 2]
+        figures = {**measured_rounds[median], "round_ratios": ratios}
     figures.update(measure_idle_poll())
     cr.rollback()
     return figures
