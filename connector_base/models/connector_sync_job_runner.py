@@ -13,6 +13,7 @@ from odoo.tools import SQL
 
 from .. import job_runner
 from ..lib.errors import ValidationError
+from ..lib.heap import collector_spares_older_objects
 from ..prepared_statements import execute_prepared
 from .connector_sync_job import HANDLER_PREFIX, _logger
 
@@ -261,9 +262,10 @@ class ConnectorSyncJobRunner(models.Model):
         job = self.browse(claim.job_id)
         started = time.monotonic()
         try:
-            result = job._call_handler(
-                claim.method_name, claim.backend_model, claim.backend_id, claim.company_id
-            )
+            with collector_spares_older_objects():
+                result = job._call_handler(
+                    claim.method_name, claim.backend_model, claim.backend_id, claim.company_id
+                )
             job._mark_done(result or {}, time.monotonic() - started, claim.quarantine)
             self.env.cr.commit()  # pylint: disable=invalid-commit
         except Exception as exc:  # noqa: BLE001 - every failure must land on the job

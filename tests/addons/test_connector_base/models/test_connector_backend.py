@@ -1,3 +1,4 @@
+import gc
 import os
 import threading
 import time
@@ -63,6 +64,10 @@ class TestConnectorBackend(models.Model):
 
     def _job_noop(self, job):
         return {"skipped": 1}
+
+    def _job_report_frozen_objects(self, job):
+        # What the runner froze for the collector while this handler runs (lib.heap).
+        return {"summary": f"frozen {gc.get_freeze_count()}"}
 
     def _job_describe_backend(self, job):
         return {"summary": self.name}

@@ -1,3 +1,4 @@
+import gc
 import threading
 from datetime import datetime, timedelta
 
@@ -23,6 +24,16 @@ class TestJobRunner(ConnectorCase):
             self.assertTrue(job.started_at and job.finished_at and job.worker)
             self.assertGreaterEqual(job.finished_at, job.started_at)
             self.assertEqual(env["test.connector.execution"].search_count([("job_id", "=", job_id)]), 1)
+
+    def test_a_job_runs_with_the_older_objects_frozen_and_hands_them_back(self):
+        backend_id = self.make_committed_backend()
+        [job_id] = self.enqueue_committed(backend_id, "_job_report_frozen_objects")
+        self.assertEqual(gc.get_freeze_count(), 0)
+        self.assertEqual(self.run_committed(), 1)
+        summary = self.read_jobs([job_id], ["result_summary"])[job_id]["result_summary"]
+        frozen = int(summary.removeprefix("frozen "))
+        self.assertGreater(frozen, 1000, "Odoo's objects, out of the collector's sight")
+        self.assertEqual(gc.get_freeze_count(), 0, "handed back to the collector once the job ended")
 
     def test_a_quarantined_job_run_by_the_runner_retries_the_family_waiting_for_it(self):
         backend_id = self.make_committed_backend()
