@@ -9,9 +9,11 @@ slept in a worker.
 
 import contextlib
 import logging
+import os
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -97,6 +99,42 @@ def parse_retry_after(value, now=None):
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+# A successful answer's JSON not decoded (yet): a sentinel, since JSON's null is None.
+NOT_DECODED = object()
+
+
+class PendingCall:
+    """A call sent in the background (``HttpClient.request(..., in_background=True)``):
+    ``result()`` waits for its answer and concludes it on the calling thread (a refresh,
+    a retry, the typed error), as :meth:`HttpClient.request` would have."""
+
+    def __init__(self, conclude):
+        self._conclude = conclude
+
+    def result(self):
+        return self._conclude()
+
+
+# Calls travelling in the background at once, process-wide: one per job reading ahead.
+BACKGROUND_CALLS = 8
+_pools = {}
+_pools_lock = threading.Lock()
+
+
+def _background_pool():
+    """The threads that carry calls sent in the background, shared by the process's clients
+    (each reading ahead holds one call at a time). One per process: a prefork worker forked
+    from a process that had one makes its own (the threads do not survive a fork)."""
+    with _pools_lock:
+        pid = os.getpid()
+        if pid not in _pools:
+            _pools.clear()
+            _pools[pid] = ThreadPoolExecutor(
+                max_workers=BACKGROUND_CALLS, thread_name_prefix="connector-http"
+            )
+        return _pools[pid]
 
 
 class HttpClient:
@@ -292,26 +330,56 @@ class HttpClient:
     # ---------------------------------------------------------------- calling
 
     def request(
-        self, method, path, *, params=None, json=None, data=None, headers=None, files=None, timeout=None
+        self,
+        method,
+        path,
+        *,
+        params=None,
+        json=None,
+        data=None,
+        headers=None,
+        files=None,
+        timeout=None,
+        in_background=False,
     ):
         """Send one API call and return its JSON, raw bytes for other content, or None when empty.
 
         ``path`` is relative to ``base_url`` unless it is an absolute URL (a "next
         page" link). Pass file contents as bytes so a retry resends them.
         Raises the :mod:`.errors` class matching the failure.
+
+        ``in_background``: the call is sent at once and travels on a background thread while
+        the caller goes on (a pager reading its next page ahead); a :class:`PendingCall` is
+        returned, whose ``result()`` is this call's result. Only the transfer and the JSON
+        decoding run there: pacing, credentials (which may come from Odoo), refreshes,
+        retries and errors stay on the calling thread.
         """
         method = method.upper()
         self._check_quota_headroom()
         if self._token_expires_soon():
             self._refresh()
+
+        def send(background=False):
+            return self._send(method, path, params, json, data, headers, files, timeout, background)
+
+        first = send(in_background)
+        if in_background:
+            return PendingCall(lambda: self._conclude(method, path, send, first))
+        return self._conclude(method, path, send, first)
+
+    def _conclude(self, method, path, send, answer):
+        """The rest of a call from its first answer (``answer()`` waits for it): a refresh
+        after a 401, in-call waits after a rate-limit or not-ready answer, then the result
+        or the typed error. ``send()`` sends the call again."""
         refreshed = False
         rate_limit_retries = not_ready_retries = 0
         waited = 0.0
         while True:
-            response = self._send(method, path, params, json, data, headers, files, timeout)
+            response, payload = answer()
             status = response.status_code
             if status == 401 and not refreshed and self._refresh():
                 refreshed = True
+                answer = send()
                 continue
             if status in self.rate_limit_statuses and rate_limit_retries < self.max_rate_limit_retries:
                 delay = self._retry_after(response)
@@ -326,6 +394,7 @@ class HttpClient:
                     time.sleep(delay)
                     waited += delay
                     rate_limit_retries += 1
+                    answer = send()
                     continue
             if status in self.not_ready_statuses:
                 delay = self._not_ready_wait(response)
@@ -333,9 +402,10 @@ class HttpClient:
                     time.sleep(delay)
                     waited += delay
                     not_ready_retries += 1
+                    answer = send()
                     continue
                 raise self._not_ready_error(method, path, response, delay)
-            return self._result(method, path, response)
+            return self._result(method, path, response, payload)
 
     def get(self, path, **kwargs):
         return self.request("GET", path, **kwargs)
@@ -374,25 +444,39 @@ class HttpClient:
             finally:
                 self._refreshing = False
 
-    def _send(self, method, path, params, json, data, headers, files, timeout):
+    def _send(self, method, path, params, json, data, headers, files, timeout, background=False):
+        """Send the call once; returns what waits for its answer, ``(response, payload)``.
+        Pacing and the request's arguments are settled here, on the calling thread; the
+        transfer runs here too, or on the background pool (``background``: it is under way
+        when this returns)."""
         if self.rate_limiter is not None:
             self.rate_limiter.acquire()
         for limiter in self.scoped_rate_limiters:
             limiter.acquire()
+        arguments = {
+            "method": method,
+            "url": self._url(path),
+            "params": {**self._auth_params(), **(params or {})},
+            "json": json,
+            "data": data,
+            "files": files,
+            "headers": {**self._auth_headers(), **(headers or {})},
+            "timeout": timeout or self.timeout,
+        }
         secrets = self._secrets()
+        if not background:
+            answer = self._transfer(method, path, arguments, secrets)
+            return lambda: answer
+        return _background_pool().submit(self._transfer, method, path, arguments, secrets).result
+
+    def _transfer(self, method, path, arguments, secrets):
+        """The request on the wire and its answer, ``(response, payload)``: ``payload`` is the
+        decoded JSON of a successful answer, or :data:`NOT_DECODED`. Touches nothing but the
+        session, the call counters and the pure helpers: it may run on the background pool."""
         previous, _in_flight.secrets = getattr(_in_flight, "secrets", ()), secrets
         started = time.monotonic()
         try:
-            response = self.session.request(
-                method,
-                self._url(path),
-                params={**self._auth_params(), **(params or {})},
-                json=json,
-                data=data,
-                files=files,
-                headers={**self._auth_headers(), **(headers or {})},
-                timeout=timeout or self.timeout,
-            )
+            response = self.session.request(**arguments)
         except (
             requests.exceptions.MissingSchema,
             requests.exceptions.InvalidSchema,
@@ -424,7 +508,22 @@ class HttpClient:
             response.status_code,
             time.monotonic() - started,
         )
-        return response
+        return response, self._decoded(response)
+
+    @staticmethod
+    def _decoded(response):
+        """The JSON of a successful answer, decoded where the transfer ran (:data:`NOT_DECODED`
+        for any other answer, or a body that is not JSON: :meth:`_result` says so)."""
+        if (
+            response.status_code >= 400
+            or not response.content
+            or "json" not in response.headers.get("Content-Type", "").lower()
+        ):
+            return NOT_DECODED
+        try:
+            return response.json()
+        except ValueError:
+            return NOT_DECODED
 
     def _note_quota_remaining(self, response):
         """Keep what the platform says is left of its quota (``quota_remaining_header``)."""
@@ -504,10 +603,13 @@ class HttpClient:
         header = parse_retry_after(response.headers.get("Retry-After"))
         return header if header is not None else self._retry_after_from_body(response)
 
-    def _result(self, method, path, response):
+    def _result(self, method, path, response, payload=NOT_DECODED):
+        """What a call returns from its answer (``payload``: its JSON, already decoded)."""
         status = response.status_code
         if status >= 400:
             raise self._error(method, path, response)
+        if payload is not NOT_DECODED:
+            return payload
         if not response.content:
             return None
         if "json" not in response.headers.get("Content-Type", "").lower():

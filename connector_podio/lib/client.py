@@ -137,17 +137,24 @@ class PodioClient(TokenAuthClient):
             params=None if hook else {"hook": "false"},
         )
 
-    def iter_item_pages(self, app_id, *, edited_since=None, newest_first=False, page_size=FILTER_PAGE_SIZE):
+    def iter_item_pages(
+        self, app_id, *, edited_since=None, newest_first=False, page_size=FILTER_PAGE_SIZE, read_ahead=False
+    ):
         """The app's items, least recently edited first (``newest_first``: most recently), a
-        page at a time (``edited_since``: a naive UTC datetime; only items edited at or after it)."""
+        page at a time (``edited_since``: a naive UTC datetime; only items edited at or after it).
+        ``read_ahead``: each next page is asked for as soon as the current one has come (an
+        import reading every page: see ``lib.pagination``)."""
         body = {"sort_by": "last_edit_on", "sort_desc": newest_first, "remember": False}
         if edited_since is not None:
             body["filters"] = {"last_edit_on": {"from": filter_time(edited_since)}}
         pager = OffsetPager(
-            lambda page: self.post(f"/item/app/{app_id}/filter/", json={**body, **page}),
+            lambda page: self.post(
+                f"/item/app/{app_id}/filter/", json={**body, **page}, in_background=read_ahead
+            ),
             limit=page_size,
             items="items",
             total="filtered",
+            read_ahead=read_ahead,
         )
         return pager.pages()
 

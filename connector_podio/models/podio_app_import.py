@@ -24,7 +24,7 @@ class PodioAppImport(models.Model):
         totals = {"created": 0, "updated": 0, "skipped": 0}
         with backend._podio_session() as client:
             self._read_fields(client)
-            for page in client.iter_item_pages(self.app_id):
+            for page in client.iter_item_pages(self.app_id, read_ahead=True):
                 for key, count in self._import_items(page).items():
                     if key in totals:
                         totals[key] += count

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark the Sprout Social connector's inbox import on a real database (run through `make bench`).
 
-Imports 20,000 messages of 10 profiles (two groups of five) from the local Sprout emulator,
+Imports 20,000 messages of 10 profiles (two groups of five) from the local Sprout emulator
+(serving from a process of its own, as Sprout serves from its own machines),
 through the poll and the import jobs it queues (their handlers run in this process, one
 after the other, as the runner would), and prints, on one database, from the round of
 three (raw create and import in turn) whose speed ratio is the median:
@@ -27,6 +28,7 @@ from unittest.mock import patch
 
 from benchlib import (
     ROUNDS,
+    ServedApart,
     addon_module,
     emulator_module,
     env_for,
@@ -185,7 +187,7 @@ def bench(registry):
     emulator = emulator_module("connector_sprout")
     sprout = emulator.SproutEmulator()
     load(sprout)
-    sprout.start()
+    sprout = ServedApart(sprout)
     backend_id = None
     try:
         with registry.cursor() as cr:

@@ -3,6 +3,8 @@
 import argparse
 import importlib
 import importlib.util
+import multiprocessing
+import os
 import sys
 import time
 import types
@@ -156,3 +158,48 @@ def raw_then_import(cr, measure_raw, measure_import, measure_idle_poll, rounds=1
     figures.update(measure_idle_poll())
     cr.rollback()
     return figures
+
+
+class ServedApart:
+    """An emulator serving from a process of its own, as a platform serves from its own
+    machines: its work (reading the data, encoding the answers) is not the import's, and in
+    this process it would hold the interpreter the import runs in. Started with the data the
+    emulator holds now; ``reset``, ``count`` and ``stop`` are the emulator's, run there."""
+
+    def __init__(self, emulator):
+        context = multiprocessing.get_context("fork")
+        self._commands, commands = context.Pipe()
+        self._process = context.Process(target=_serve_apart, args=(emulator, commands), daemon=True)
+        self._process.start()
+        self.base_url = self._commands.recv()
+
+    def _call(self, name, *args):
+        self._commands.send((name, args))
+        failure, value = self._commands.recv()
+        if failure:
+            raise RuntimeError(f"the emulator's {name} failed: {failure}")
+        return value
+
+    def reset(self):
+        return self._call("reset")
+
+    def count(self, route=None, method=None):
+        return self._call("count", route, method)
+
+    def stop(self):
+        if self._process.is_alive():
+            self._call("stop")
+        self._process.join(10)
+
+
+def _serve_apart(emulator, commands):
+    emulator.start()
+    commands.send(emulator.base_url)
+    while True:
+        name, args = commands.recv()
+        try:
+            commands.send((None, getattr(emulator, name)(*args)))
+        except Exception as error:  # noqa: BLE001 - said in the parent
+            commands.send((repr(error), None))
+        if name == "stop":
+            os._exit(0)

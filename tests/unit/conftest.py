@@ -11,6 +11,8 @@ addon's ``tests`` folder is a bare namespace too, so the emulators it ships
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
@@ -25,3 +27,21 @@ def _install_addon_namespaces():
 
 
 _install_addon_namespaces()
+
+
+@pytest.fixture
+def serving():
+    """``serving(emulator, make_client)``: the emulator started and a client of it
+    (``make_client(base_url)``), both closed when the test ends."""
+    running = []
+
+    def start(emulator, make_client):
+        emulator.start()
+        client = make_client(emulator.base_url)
+        running.append((emulator, client))
+        return emulator, client
+
+    yield start
+    for emulator, client in running:
+        client.close()
+        emulator.stop()

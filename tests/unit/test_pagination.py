@@ -35,19 +35,8 @@ class ListEmulator(Emulator):
 
 
 @pytest.fixture
-def serve():
-    running = []
-
-    def start(size):
-        emulator = ListEmulator(size).start()
-        client = HttpClient(emulator.base_url)
-        running.append((emulator, client))
-        return emulator, client
-
-    yield start
-    for emulator, client in running:
-        client.close()
-        emulator.stop()
+def serve(serving):
+    return lambda size: serving(ListEmulator(size), HttpClient)
 
 
 def _page_number_pager(client, **options):
