@@ -4,6 +4,14 @@ from odoo.tools import SQL
 
 from ..lib.errors import RetryableError
 
+MATCH_LOCKS = "connector.match"  # the advisory locks of one key each: (this, "<model>:<key>")
+MODEL_MATCH_LOCKS = "connector.match.model"  # and of a whole model: (this, "<model>")
+# The key locks a transaction takes of one model at most. PostgreSQL holds every advisory
+# lock in a shared table of about 64 per connection (6,400 at its defaults); an import
+# of 25,000 contacts in one job would take 50,000 and fail with "out of shared memory".
+# Past this, the transaction takes the model's lock instead, and keeps it.
+MAX_KEY_LOCKS = 500
+
 
 class ConnectorBackendMatch(models.AbstractModel):
     """Finding the existing record an imported object stands for, before creating one,
@@ -38,18 +46,7 @@ class ConnectorBackendMatch(models.AbstractModel):
         Model = self.env[model_name].sudo()
         if not keys:
             return [Model.browse().with_env(self.env) for _candidates in candidates_list]
-        self.env.cr.execute(
-            SQL(
-                "SELECT bool_and(pg_try_advisory_xact_lock(hashtext(%s), hashtext(key)))"
-                " FROM unnest(%s) AS key",
-                "connector.match",
-                keys,
-            )
-        )
-        if not self.env.cr.fetchone()[0]:
-            raise RetryableError(
-                f"another job is importing {model_name} records matching the same keys; retrying"
-            )
+        self._connector_lock_match_keys(model_name, keys)
         # Everything at once, before the search: the search itself would flush only the fields
         # it reads, and the committed search's flush_all the rest, writing each pending
         # record twice (two UPDATEs of the previous page's partners).
@@ -68,6 +65,41 @@ class ConnectorBackendMatch(models.AbstractModel):
             if meanwhile:
                 raise RetryableError(f"a matching {model_name} was committed meanwhile; retrying")
         return [match.with_env(self.env) for match in matches]
+
+    def _connector_lock_match_keys(self, model_name, keys):
+        """Lock ``keys`` (``"<model>:<key>"``) of ``model_name`` for this transaction, or raise
+        ``RetryableError`` when another transaction holds one of them.
+
+        Each key is locked alone (two jobs matching different objects run side by side),
+        beside a shared lock of the model, until the transaction has taken
+        ``MAX_KEY_LOCKS`` of them; from then on it locks the whole model instead (a big
+        import), waiting for the transactions matching that model now to end, and the
+        others' next matches retry until it commits. The count is kept for the
+        transaction, never lowered: a savepoint rolled back only makes it lock the model
+        sooner."""
+        taken = self.env.cr.precommit.data.setdefault("connector_base.match_key_locks", {})
+        if taken.get(model_name, 0) + len(keys) > MAX_KEY_LOCKS:
+            taken[model_name] = MAX_KEY_LOCKS + 1
+            self.env.cr.execute(
+                SQL("SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))", MODEL_MATCH_LOCKS, model_name)
+            )
+            return
+        self.env.cr.execute(
+            SQL(
+                "SELECT pg_try_advisory_xact_lock_shared(hashtext(%s), hashtext(%s))"
+                " AND (SELECT bool_and(pg_try_advisory_xact_lock(hashtext(%s), hashtext(key)))"
+                " FROM unnest(%s) AS key)",
+                MODEL_MATCH_LOCKS,
+                model_name,
+                MATCH_LOCKS,
+                keys,
+            )
+        )
+        taken[model_name] = taken.get(model_name, 0) + len(keys)
+        if not self.env.cr.fetchone()[0]:
+            raise RetryableError(
+                f"another job is importing {model_name} records matching the same keys; retrying"
+            )
 
 
 def _any_of(domains):

@@ -1,6 +1,11 @@
 from unittest.mock import patch
 
+import psycopg2
+
+from odoo.tools import mute_logger
+
 from odoo.addons.connector_base.lib.errors import RetryableError
+from odoo.addons.connector_base.models import connector_backend_match
 from odoo.addons.connector_base.tests.common import ConnectorCase
 
 
@@ -104,3 +109,62 @@ class TestRecordMatch(ConnectorCase):
             ("email_normalized", "in", ["equal.one@example.com", "equal.three@example.com"]), searched[0]
         )
         self.assertIn(("ref", "in", ["EQ-2"]), searched[0])
+
+    def advisory_locks_held(self):
+        """{(namespace, mode): count} of the advisory locks of two keys this transaction holds."""
+        self.env.cr.execute(
+            """
+            SELECT CASE classid::bigint
+                        WHEN hashtext('connector.match')::bigint & 4294967295 THEN 'key'
+                        WHEN hashtext('connector.match.model')::bigint & 4294967295 THEN 'model'
+                   END, mode, count(*)
+              FROM pg_locks
+             WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND objsubid = 2
+             GROUP BY 1, 2
+            """
+        )
+        return {(namespace, mode): count for namespace, mode, count in self.env.cr.fetchall()}
+
+    def test_a_big_import_locks_its_model_instead_of_every_key(self):
+        # 60,000 keys in one transaction: one lock each would overflow PostgreSQL's lock table
+        # ("out of shared memory"), which holds about 64 per connection.
+        for page in range(60):
+            candidates_list = [
+                [(f"ref:BIG-{page}-{number}", [("ref", "=", f"BIG-{page}-{number}")])]
+                for number in range(1000)
+            ]
+            found = self.backend._connector_match_existing_many("res.partner", candidates_list)
+            self.assertFalse(any(found))
+
+        held = self.advisory_locks_held()
+        self.assertLessEqual(held.get(("key", "ExclusiveLock"), 0), connector_backend_match.MAX_KEY_LOCKS)
+        self.assertEqual(held.get(("model", "ExclusiveLock")), 1)
+
+    def test_a_model_a_big_import_locked_makes_the_other_matches_retry(self):
+        with self.committed_env() as other:
+            other.cr.execute(
+                "SELECT pg_advisory_xact_lock(hashtext('connector.match.model'), hashtext('res.partner'))"
+            )
+            with self.assertRaises(RetryableError):
+                self.backend._connector_match_existing(
+                    "res.partner", self.candidates("free.match@example.com", "Free Match")
+                )
+
+    def test_a_big_import_waits_for_the_matches_other_jobs_are_making(self):
+        with self.committed_env() as other:
+            self.backend.with_env(other)._connector_match_existing(
+                "res.partner", self.candidates("running.match@example.com", "Running Match")
+            )
+            self.env.cr.execute("SET LOCAL lock_timeout = '200ms'")
+            with (
+                patch.object(connector_backend_match, "MAX_KEY_LOCKS", 3),
+                self.assertRaises(psycopg2.errors.LockNotAvailable),
+                mute_logger("odoo.sql_db"),  # the statement the timeout cancelled
+            ):
+                self.backend._connector_match_existing_many(
+                    "res.partner",
+                    [
+                        self.candidates(f"waiting.{number}@example.com", f"Waiting {number}")
+                        for number in range(2)
+                    ],
+                )
