@@ -38,8 +38,8 @@ class SproutBackendDemo(models.Model):
             "(Sync now on the backend polls at once)",
             f"  receive new comments on {emulator_url}/ and watch them arrive in Connectors > Sprout Social",
             "  their analytics arrive in Connectors > Sprout Social > Profile metrics and Post metrics",
-            f"  lead rule {rules.name!r}: questions from unknown authors become leads (CRM), "
-            "urgent ones a to-do",
+            f"  lead rule {rules.name!r}: questions from unknown authors become leads, urgent ones a "
+            "to-do (the Leads button on the backend; CRM shows them under Unassigned, not My Pipeline)",
         ]
 
     @api.model

@@ -2,7 +2,7 @@ from textwrap import shorten
 
 from markupsafe import Markup
 
-from odoo import models
+from odoo import fields, models
 from odoo.tools import plaintext2html
 
 from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR
@@ -23,6 +23,37 @@ class SproutBackendLeads(models.Model):
     conversation's key is claimed through ``_connector_match_existing``."""
 
     _inherit = "sprout.backend"  # pylint: disable=consider-merging-classes-inherited
+
+    lead_count = fields.Integer(string="Leads", compute="_compute_lead_count")
+
+    def _compute_lead_count(self):
+        counts = dict(
+            self.env["sprout.message"]._read_group(
+                [("backend_id", "in", self.ids), ("lead_id", "!=", False)],
+                ["backend_id"],
+                ["lead_id:count_distinct"],
+            )
+        )
+        for backend in self:
+            backend.lead_count = counts.get(backend, 0)
+
+    def action_view_leads(self):
+        """The leads this backend's messages made or joined. They are made unassigned,
+        waiting for their team: CRM's "My Pipeline" filter does not show them."""
+        self.ensure_one()
+        leads = (
+            self.env["sprout.message"]
+            .search([("backend_id", "=", self.id), ("lead_id", "!=", False)])
+            .lead_id
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Leads from %(backend)s", backend=self.display_name),
+            "res_model": "crm.lead",
+            "views": [(False, "list"), (False, "kanban"), (False, "form")],
+            "domain": [("id", "in", leads.ids)],
+            "context": {"create": False, "active_test": False},
+        }
 
     def _sprout_make_leads(self, messages):
         """Link the lead-worthy ``messages`` to their conversation's lead, made when there

@@ -54,6 +54,9 @@ class TestLeads(SproutCase):
         self.assertIn(joana.permalink, lead.description)
         self.assertFalse((self.messages() - joana).lead_id)
         self.assertFalse(self.jobs(state="failed"))
+        self.assertEqual(self.backend.lead_count, 1)
+        action = self.backend.action_view_leads()
+        self.assertEqual(self.env["crm.lead"].search(action["domain"]), lead)
 
     def test_an_author_matched_to_a_customer_makes_no_lead(self):
         self.env["res.partner"].create({"name": "Joana Lopes", "email": "joana@example.com"})
