@@ -48,6 +48,17 @@ class RetryableError(ConnectorError):
     retryable = True
 
 
+class ConcurrencyError(RetryableError):
+    """Another job held what this one needed (a record match's lock, a binding it made
+    first): run again shortly, at no attempt's cost and without counting against the
+    platform, since it says nothing about either."""
+
+    RETRY_SECONDS = 10
+
+    def __init__(self, message, *, retry_after=RETRY_SECONDS, **options):
+        super().__init__(message, retry_after=retry_after, **options)
+
+
 class PermanentError(ConnectorError):
     """A failure that retrying cannot fix: the job fails at once."""
 

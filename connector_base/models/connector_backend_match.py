@@ -2,7 +2,7 @@ from odoo import models
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from ..lib.errors import RetryableError
+from ..lib.errors import ConcurrencyError
 
 MATCH_LOCKS = "connector.match"  # the advisory locks of one key each: (this, "<model>:<key>")
 MODEL_MATCH_LOCKS = "connector.match.model"  # and of a whole model: (this, "<model>")
@@ -63,12 +63,12 @@ class ConnectorBackendMatch(models.AbstractModel):
                 committed = Model.with_env(Model.env(cr=cr)).search(_any_of(domains))
                 meanwhile = any(_first_match(committed, candidates) for candidates in unmatched)
             if meanwhile:
-                raise RetryableError(f"a matching {model_name} was committed meanwhile; retrying")
+                raise ConcurrencyError(f"a matching {model_name} was committed meanwhile; retrying")
         return [match.with_env(self.env) for match in matches]
 
     def _connector_lock_match_keys(self, model_name, keys):
         """Lock ``keys`` (``"<model>:<key>"``) of ``model_name`` for this transaction, or raise
-        ``RetryableError`` when another transaction holds one of them.
+        ``ConcurrencyError`` (run again shortly) when another transaction holds one of them.
 
         Each key is locked alone (two jobs matching different objects run side by side),
         beside a shared lock of the model, until the transaction has taken
@@ -97,7 +97,7 @@ class ConnectorBackendMatch(models.AbstractModel):
         )
         taken[model_name] = taken.get(model_name, 0) + len(keys)
         if not self.env.cr.fetchone()[0]:
-            raise RetryableError(
+            raise ConcurrencyError(
                 f"another job is importing {model_name} records matching the same keys; retrying"
             )
 

@@ -3,7 +3,7 @@ import uuid
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..lib.errors import RetryableError
+from ..lib.errors import ConcurrencyError
 
 
 class ConnectorCreateIntent(models.Model):
@@ -72,7 +72,7 @@ class ConnectorCreateIntent(models.Model):
             )
         )
         if not self.env.cr.fetchone()[0]:
-            raise RetryableError(
+            raise ConcurrencyError(
                 f"another worker is creating a {external_type} of {records._name} {records.ids}; retrying"
             )
         now = fields.Datetime.now()

@@ -3,7 +3,7 @@ import json
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..lib.errors import RetryableError
+from ..lib.errors import ConcurrencyError
 from ..lib.sync import (
     FROM_CONNECTOR,
     QUIET_CREATE_CONTEXT,  # noqa: F401  (until the connectors import it from lib)
@@ -75,7 +75,7 @@ class ConnectorExternalBindingUpsert(models.Model):
             if len(inserted) != len(rows):
                 # Another job bound the same objects meanwhile: roll back and let
                 # the retry update what the other job created.
-                raise RetryableError(
+                raise ConcurrencyError(
                     f"{external_type} objects were imported concurrently for {backend.display_name}; retrying"
                 )
             result.created = len(records)

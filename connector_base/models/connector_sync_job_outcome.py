@@ -7,7 +7,7 @@ from odoo import api, exceptions, fields, models
 from odoo.tools import SQL
 
 from ..lib import backoff
-from ..lib.errors import AuthenticationError, ConnectorError, RateLimitedError
+from ..lib.errors import AuthenticationError, ConcurrencyError, ConnectorError, RateLimitedError
 from ..lib.redact import redact
 from ..lib.sync import RESULT_KEYS
 from ..prepared_statements import execute_prepared
@@ -170,17 +170,18 @@ class ConnectorSyncJobOutcome(models.Model):
         if backend and isinstance(exc, AuthenticationError):
             # The credential was refused, not this job's work: it waits, pending, for a working
             # credential (the backend's pause holds it), and the refused try costs no attempt.
-            values.update(
-                state="pending",
-                attempts=max(self.attempts - 1, 0),
-                next_attempt_at=fields.Datetime.now(),
-                platform_failure=False,
-            )
-            if self._superseded():
-                values.update(state="cancelled", result_summary=self._superseded_text())
-            _logger.warning("Connector job %s (%s) held: %s", self.id, self.name, message)
-            self.write(values)
+            values["platform_failure"] = False
+            self._put_back(values, message, fields.Datetime.now())
             backend._connector_credentials_refused(exc)
+            return
+        if isinstance(exc, ConcurrencyError):
+            # Another job held what this one needed: it runs again once that one is through,
+            # the try costing no attempt and saying nothing about the platform.
+            values["platform_failure"] = False
+            due = fields.Datetime.now() + timedelta(seconds=exc.retry_after)
+            self._put_back(values, message, due, log=_logger.info)
+            if values["state"] == "pending":
+                self._schedule_runner(due)
             return
         # Only the platform failing counts towards the circuit breaker: an object the
         # credential may not reach (PermissionDeniedError) fails alone and never pauses the backend.
@@ -193,13 +194,7 @@ class ConnectorSyncJobOutcome(models.Model):
             # A platform with a longer quota judges a run of rate limits by its own rule.
             values["platform_failure"] = False
             if backend._connector_rate_limited(exc):
-                values.update(
-                    state="pending", attempts=max(self.attempts - 1, 0), next_attempt_at=fields.Datetime.now()
-                )
-                if self._superseded():
-                    values.update(state="cancelled", result_summary=self._superseded_text())
-                _logger.warning("Connector job %s (%s) held: %s", self.id, self.name, message)
-                self.write(values)
+                self._put_back(values, message, fields.Datetime.now())
                 return
         if give_up:
             values["state"] = "failed"
@@ -226,6 +221,15 @@ class ConnectorSyncJobOutcome(models.Model):
             self._schedule_runner(values["next_attempt_at"])
         if values["platform_failure"] and backend:
             backend._connector_after_platform_failure()
+
+    def _put_back(self, values, message, next_attempt_at, log=_logger.warning):
+        """Write ``values`` with the job pending again, due at ``next_attempt_at``, the try
+        costing no attempt (cancelled instead when a newer job supersedes it)."""
+        values.update(state="pending", attempts=max(self.attempts - 1, 0), next_attempt_at=next_attempt_at)
+        if self._superseded():
+            values.update(state="cancelled", result_summary=self._superseded_text())
+        log("Connector job %s (%s) held: %s", self.id, self.name, message)
+        self.write(values)
 
     def _superseded(self):
         """True when another job holding this job's identity key is pending (queued again

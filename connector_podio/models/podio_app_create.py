@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from odoo.addons.connector_base.lib.errors import NotFoundError, RetryableError, ValidationError
+from odoo.addons.connector_base.lib.errors import ConcurrencyError, NotFoundError, ValidationError
 from odoo.addons.connector_base.lib.sync import every_record
 
 from ..lib.contacts import ITEM
@@ -184,7 +184,7 @@ class PodioAppCreate(models.Model):
         if keys and self.env["connector.sync.job"].sudo().search_count(
             [("identity_key", "in", keys), ("state", "in", ("pending", "running"))], limit=1
         ):
-            raise RetryableError(f"{record._name} {record.id} waits for the items of the records it names")
+            raise ConcurrencyError(f"{record._name} {record.id} waits for the items of the records it names")
 
     def _item_of_external_id(self, client, external_id):
         try:

@@ -8,6 +8,7 @@ from odoo import fields, models
 from odoo.addons.connector_base.fields import Secret
 from odoo.addons.connector_base.lib.errors import (
     AuthenticationError,
+    ConcurrencyError,
     PermissionDeniedError,
     RateLimitedError,
     ServerError,
@@ -111,6 +112,9 @@ class TestConnectorBackend(models.Model):
     def _job_fail_with_server_error(self, job):
         self.env["test.connector.execution"].create({"job_id": job.id})
         raise ServerError("platform answered 503", status=503)
+
+    def _job_fail_concurrently(self, job):
+        raise ConcurrencyError("another job is importing res.partner records matching the same keys")
 
     def _job_fail_rate_limited(self, job):
         raise RateLimitedError("too many requests", status=429, retry_after=600)

@@ -107,6 +107,25 @@ class TestJobRunner(ConnectorCase):
         self.assertEqual(self.read_jobs([job_id], ["attempts"])[job_id]["attempts"], 3)
 
     @mute_logger(*SILENCE)
+    def test_a_job_another_job_held_up_runs_again_soon_at_no_attempts_cost(self):
+        backend_id = self.make_committed_backend()
+        [job_id] = self.enqueue_committed(backend_id, "_job_fail_concurrently")
+        fields = ("state", "attempts", "next_attempt_at", "platform_failure")
+        for _try in range(3):
+            before = datetime.now()
+            self.run_committed()
+            row = self.read_jobs([job_id], fields)[job_id]
+            self.assertEqual((row["state"], row["attempts"], row["platform_failure"]), ("pending", 0, False))
+            self.assertGreaterEqual((row["next_attempt_at"] - before).total_seconds(), 9)
+            self.assertLessEqual((row["next_attempt_at"] - before).total_seconds(), 12)
+            with self.committed_env() as env:
+                cron = env.ref("connector_base.ir_cron_run_sync_jobs")
+                wake = env["ir.cron.trigger"].search([("cron_id", "=", cron.id), ("call_at", ">", before)])
+                self.assertTrue(wake, "the runner is woken when the job is due again")
+            with self.committed_env() as env:  # due again without waiting
+                env["connector.sync.job"].browse(job_id).next_attempt_at = before - timedelta(seconds=1)
+
+    @mute_logger(*SILENCE)
     def test_retry_after_sent_by_the_platform_is_honoured(self):
         backend_id = self.make_committed_backend()
         [job_id] = self.enqueue_committed(backend_id, "_job_fail_rate_limited")

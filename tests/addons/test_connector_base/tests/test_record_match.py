@@ -4,7 +4,7 @@ import psycopg2
 
 from odoo.tools import mute_logger
 
-from odoo.addons.connector_base.lib.errors import RetryableError
+from odoo.addons.connector_base.lib.errors import ConcurrencyError
 from odoo.addons.connector_base.models import connector_backend_match
 from odoo.addons.connector_base.tests.common import ConnectorCase
 
@@ -44,7 +44,7 @@ class TestRecordMatch(ConnectorCase):
                 "SELECT pg_advisory_xact_lock(hashtext('connector.match'), hashtext(%s))",
                 ["res.partner:email:busy.match@example.com"],
             )
-            with self.assertRaises(RetryableError):
+            with self.assertRaises(ConcurrencyError):
                 self.backend._connector_match_existing(
                     "res.partner", self.candidates("busy.match@example.com", "Busy Match")
                 )
@@ -54,7 +54,7 @@ class TestRecordMatch(ConnectorCase):
         with self.committed_env() as other:
             partner_id = other["res.partner"].create({"name": "Late", "email": "late.match@example.com"}).id
         try:
-            with self.assertRaises(RetryableError):
+            with self.assertRaises(ConcurrencyError):
                 self.backend._connector_match_existing(
                     "res.partner", self.candidates("late.match@example.com", "Late Match")
                 )
@@ -145,7 +145,7 @@ class TestRecordMatch(ConnectorCase):
             other.cr.execute(
                 "SELECT pg_advisory_xact_lock(hashtext('connector.match.model'), hashtext('res.partner'))"
             )
-            with self.assertRaises(RetryableError):
+            with self.assertRaises(ConcurrencyError):
                 self.backend._connector_match_existing(
                     "res.partner", self.candidates("free.match@example.com", "Free Match")
                 )
