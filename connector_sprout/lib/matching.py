@@ -32,11 +32,15 @@ def phone_key(number):
     return digits[-PHONE_KEY_DIGITS:] if len(digits) >= PHONE_KEY_DIGITS else None
 
 
+def phones_in(text):
+    """The phone numbers written in ``text`` (emails left out), as written, in order."""
+    without_emails = EMAIL.sub(" ", text or "")
+    return [found.strip() for found in PHONE.findall(without_emails) if phone_key(found)]
+
+
 def phone_keys_in(text):
     """The keys of the phone numbers written in ``text`` (emails left out), once each."""
-    without_emails = EMAIL.sub(" ", text or "")
-    keys = (phone_key(found) for found in PHONE.findall(without_emails))
-    return list(dict.fromkeys(key for key in keys if key))
+    return list(dict.fromkeys(phone_key(found) for found in phones_in(text)))
 
 
 @functools.lru_cache(maxsize=REMEMBERED_MATCHES)

@@ -8,6 +8,7 @@ from odoo.tools import plaintext2html
 from odoo.addons.connector_base.lib.sync import FROM_CONNECTOR
 
 from ..lib.lead_rules import conversation_key, first_rule
+from ..lib.matching import emails_in, phones_in
 
 LEAD_NAME_LENGTH = 60
 
@@ -119,6 +120,9 @@ class SproutBackendLeads(models.Model):
                 text=shorten(message.text or "-", LEAD_NAME_LENGTH, placeholder="..."),
             ),
             "contact_name": author,
+            # What the author wrote to be reached at (no contact has it, or the author were matched).
+            "email_from": next(iter(emails_in(message.text)), False),
+            "phone": next(iter(phones_in(message.text)), False),
             "description": description,
             "source_id": self.env.ref("connector_sprout.utm_source_sprout").id,
             "company_id": self.company_id.id,

@@ -47,6 +47,9 @@ class TestLeads(SproutCase):
         self.assertEqual(len(lead), 1, "only Joana asks about the store")
         self.assertEqual(joana.lead_id, lead)
         self.assertEqual(lead.contact_name, "Joana")
+        self.assertEqual(
+            (lead.email_from, lead.phone), ("joana@example.com", False), "written in her message"
+        )
         self.assertEqual(lead.source_id, self.env.ref("connector_sprout.utm_source_sprout"))
         self.assertEqual(lead.source_id.name, "Sprout Social")
         self.assertEqual(lead.team_id, self.team)
@@ -57,6 +60,15 @@ class TestLeads(SproutCase):
         self.assertEqual(self.backend.lead_count, 1)
         action = self.backend.action_view_leads()
         self.assertEqual(self.env["crm.lead"].search(action["domain"]), lead)
+
+    def test_a_lead_takes_the_phone_its_author_wrote(self):
+        self.rule(keywords="store")
+        self.receive("Is the Porto store open late? Call me on +351 912 345 678", author=("Rita", "rita_p"))
+
+        self.poll()
+
+        lead = self.leads().filtered(lambda lead: lead.contact_name == "Rita")
+        self.assertEqual((lead.phone, lead.email_from), ("+351 912 345 678", False))
 
     def test_an_author_matched_to_a_customer_makes_no_lead(self):
         self.env["res.partner"].create({"name": "Joana Lopes", "email": "joana@example.com"})

@@ -11,6 +11,7 @@ from odoo.addons.connector_sprout.lib.matching import (
     normalized_name,
     phone_key,
     phone_keys_in,
+    phones_in,
 )
 
 
@@ -27,6 +28,14 @@ def test_phone_numbers_are_keyed_on_their_national_digits():
     assert phone_key("12345") is None
     assert phone_keys_in("Call +351 912 345 678 or 912345678, order 2024 at 10.30") == ["912345678"]
     assert phone_keys_in("write 123456789@example.com") == []
+
+
+def test_phone_numbers_are_found_as_written():
+    assert phones_in("Call +351 912 345 678 or 912345678, order 2024 at 10.30") == [
+        "+351 912 345 678",
+        "912345678",
+    ]
+    assert phones_in("write 123456789@example.com") == []
 
 
 def test_names_compare_without_case_accents_or_word_order():
