@@ -136,6 +136,12 @@ class ConnectorSyncJob(models.Model):
     correlation_id = fields.Char(readonly=True, copy=False, default=lambda self: uuid.uuid4().hex)
     enqueued_at = fields.Datetime(readonly=True, default=fields.Datetime.now)
     started_at = fields.Datetime(readonly=True)
+    yielding_since = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="When the job began yielding to other jobs holding what it needs (waits that cost "
+        "no attempt, up to an hour).",
+    )
     finished_at = fields.Datetime(readonly=True)
     duration = fields.Float(readonly=True, string="Duration (s)", digits=(16, 3), aggregator="avg")
     worker = fields.Char(readonly=True, help="Process that ran the last attempt.")

@@ -46,6 +46,9 @@ DONE_FIELDS = (
     "platform_failure",
 )
 
+# How long a job yields to others (ConcurrencyError) at no attempt's cost.
+YIELD_PATIENCE = timedelta(hours=1)
+
 # Errors that say nothing about the data: trying again later may succeed.
 TRANSIENT_EXCEPTIONS = (
     requests.exceptions.ConnectionError,
@@ -174,10 +177,12 @@ class ConnectorSyncJobOutcome(models.Model):
             self._put_back(values, message, fields.Datetime.now())
             backend._connector_credentials_refused(exc)
             return
-        if isinstance(exc, ConcurrencyError):
+        yielding_since = self.yielding_since or values["finished_at"]
+        if isinstance(exc, ConcurrencyError) and values["finished_at"] - yielding_since < YIELD_PATIENCE:
             # Another job held what this one needed: it runs again once that one is through,
-            # the try costing no attempt and saying nothing about the platform.
-            values["platform_failure"] = False
+            # the try costing no attempt and saying nothing about the platform. Only for an
+            # hour: a job yielding longer (a wait that never ends) retries like any other.
+            values.update(platform_failure=False, yielding_since=yielding_since)
             due = fields.Datetime.now() + timedelta(seconds=exc.retry_after)
             self._put_back(values, message, due, log=_logger.info)
             if values["state"] == "pending":
@@ -185,7 +190,8 @@ class ConnectorSyncJobOutcome(models.Model):
             return
         # Only the platform failing counts towards the circuit breaker: an object the
         # credential may not reach (PermissionDeniedError) fails alone and never pauses the backend.
-        values["platform_failure"] = retryable
+        values["platform_failure"] = retryable and not isinstance(exc, ConcurrencyError)
+        values["yielding_since"] = False
         if (
             backend
             and isinstance(exc, RateLimitedError)

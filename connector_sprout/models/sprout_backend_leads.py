@@ -120,7 +120,7 @@ class SproutBackendLeads(models.Model):
                 text=shorten(message.text or "-", LEAD_NAME_LENGTH, placeholder="..."),
             ),
             "contact_name": author,
-            # What the author wrote to be reached at (no contact has it, or the author were matched).
+            # Where the author asked to be reached (no contact has it: else the author would be matched).
             "email_from": next(iter(emails_in(message.text)), False),
             "phone": next(iter(phones_in(message.text)), False),
             "description": description,

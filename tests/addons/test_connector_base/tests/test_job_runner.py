@@ -126,6 +126,31 @@ class TestJobRunner(ConnectorCase):
                 env["connector.sync.job"].browse(job_id).next_attempt_at = before - timedelta(seconds=1)
 
     @mute_logger(*SILENCE)
+    def test_a_job_yielding_for_over_an_hour_retries_like_any_other(self):
+        backend_id = self.make_committed_backend()
+        [job_id] = self.enqueue_committed(backend_id, "_job_fail_concurrently")
+        self.run_committed()
+        fields = ("state", "attempts", "platform_failure", "yielding_since")
+        first = self.read_jobs([job_id], fields)[job_id]
+        self.assertEqual((first["attempts"], bool(first["yielding_since"])), (0, True))
+        with self.committed_env() as env:
+            env["connector.sync.job"].browse(job_id).write(
+                {
+                    "yielding_since": first["yielding_since"] - timedelta(hours=2),
+                    "next_attempt_at": datetime.now() - timedelta(seconds=1),
+                }
+            )
+
+        self.run_committed()
+
+        row = self.read_jobs([job_id], fields)[job_id]
+        self.assertEqual(
+            (row["state"], row["attempts"], row["platform_failure"], row["yielding_since"]),
+            ("pending", 1, False, False),
+            "an attempt spent, the platform not blamed, the patience started again",
+        )
+
+    @mute_logger(*SILENCE)
     def test_retry_after_sent_by_the_platform_is_honoured(self):
         backend_id = self.make_committed_backend()
         [job_id] = self.enqueue_committed(backend_id, "_job_fail_rate_limited")
