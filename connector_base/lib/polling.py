@@ -17,7 +17,11 @@ class PolledEvent(NamedTuple):
 
 
 class Polled(NamedTuple):
-    """The container's new ``cursor`` (None: unchanged) and the ``events`` after the old one."""
+    """The container's new ``cursor`` (None: unchanged) and the ``events`` after the old one.
+
+    ``events`` may be an iterator that reads the platform as the poll takes each event (a
+    page applied while the next one travels); ``cursor`` is then a function, called once
+    the events are all taken, answering the cursor they lead to."""
 
     cursor: str | None
     events: tuple = ()

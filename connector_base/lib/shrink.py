@@ -25,8 +25,21 @@ def shrinking(fetch, query, split, *, too_big=is_gateway_timeout, on_split=None)
     each split (to count or log them). A query that fails half-way is read again whole in
     its parts: what ``fetch`` returns must be safe to read twice (queries, not writes).
     """
+    return list(_shrinking(lambda part: list(fetch(part)), query, split, too_big, on_split))
+
+
+def shrinking_as_read(fetch, query, split, *, too_big=is_gateway_timeout, on_split=None):
+    """:func:`shrinking`, each result handed over as soon as it is read (a page written
+    while the next one travels). A query that fails half-way has handed over its first
+    results already, and its parts hand them over again: the caller must take a result
+    twice (Sprout's poll leaves out the messages it stored unchanged)."""
+    return _shrinking(fetch, query, split, too_big, on_split)
+
+
+def _shrinking(fetch, query, split, too_big, on_split):
     try:
-        return list(fetch(query))
+        yield from fetch(query)
+        return
     except ServerError as error:
         if not too_big(error):
             raise
@@ -35,7 +48,5 @@ def shrinking(fetch, query, split, *, too_big=is_gateway_timeout, on_split=None)
             raise
     if on_split is not None:
         on_split(query, parts)
-    results = []
     for part in parts:
-        results.extend(shrinking(fetch, part, split, too_big=too_big, on_split=on_split))
-    return results
+        yield from _shrinking(fetch, part, split, too_big, on_split)

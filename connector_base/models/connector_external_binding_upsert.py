@@ -20,7 +20,9 @@ class ConnectorExternalBindingUpsert(models.Model):
     _inherit = "connector.external.binding"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def _upsert(self, backend, external_type, model_name, items, authorities=None, bound=None):
+    def _upsert(
+        self, backend, external_type, model_name, items, authorities=None, bound=None, keep_synced_values=True
+    ):
         """Create or update the records of ``items`` and their bindings, idempotently.
 
         ``items``: dicts with ``external_id``, ``values`` (ORM values) and optionally
@@ -42,6 +44,10 @@ class ConnectorExternalBindingUpsert(models.Model):
         field changed on both sides since the last sync: '' records a
         ``connector.sync.conflict`` for a person and leaves the field alone. Without
         it the platform wins.
+
+        ``keep_synced_values=False``: for objects only ever imported (no export, no mapping
+        authority: Sprout's inbox messages), the bindings keep no copy of the values synced,
+        which only tells which side changed a field since: an import stores less.
         """
         latest = {str(item["external_id"]): item for item in items}
         hashes = {ext_id: content_hash(item["values"]) for ext_id, item in latest.items()}
@@ -66,7 +72,7 @@ class ConnectorExternalBindingUpsert(models.Model):
                     record.id,
                     hashes[ext_id],
                     latest[ext_id].get("external_updated_at"),
-                    latest[ext_id]["values"],
+                    latest[ext_id]["values"] if keep_synced_values else None,
                     latest[ext_id].get("external_version"),
                 )
                 for ext_id, record in zip(to_create, records, strict=True)
@@ -111,7 +117,14 @@ class ConnectorExternalBindingUpsert(models.Model):
             values = self._differing_values(record, values)
             if values:
                 record.write(values)
-            updates.append((binding_id, hashes[ext_id], item.get("external_updated_at"), synced))
+            updates.append(
+                (
+                    binding_id,
+                    hashes[ext_id],
+                    item.get("external_updated_at"),
+                    synced if keep_synced_values else None,
+                )
+            )
         result.updated = len(updates)
         self._update_hashes(updates)
         return result

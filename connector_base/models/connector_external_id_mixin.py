@@ -153,9 +153,9 @@ class ConnectorExternalIdMixin(models.AbstractModel):
         return removals
 
     @api.model
-    def _connector_upsert(self, backend, external_type, items, authorities=None, bound=None):
+    def _connector_upsert(self, backend, external_type, items, authorities=None, bound=None, **options):
         return self.env["connector.external.binding"]._upsert(
-            backend, external_type, self._name, items, authorities=authorities, bound=bound
+            backend, external_type, self._name, items, authorities=authorities, bound=bound, **options
         )
 
     def _connector_bindings(self, backend=None, external_type=None):

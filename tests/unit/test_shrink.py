@@ -1,7 +1,7 @@
 import pytest
 
 from odoo.addons.connector_base.lib.errors import ServerError
-from odoo.addons.connector_base.lib.shrink import shrinking
+from odoo.addons.connector_base.lib.shrink import shrinking, shrinking_as_read
 
 
 def halves(query):
@@ -63,3 +63,30 @@ def test_a_query_failing_half_way_is_read_again_in_parts():
             raise ServerError("Gateway timeout", status=504)
 
     assert shrinking(fetch, [1, 2, 3], halves) == [1, 2, 3]
+
+
+def test_read_as_it_comes_a_query_failing_half_way_hands_its_first_results_over_twice():
+    calls, taken = [], []
+
+    def fetch(query):
+        calls.append(query)
+        yield query[0]
+        if len(query) > 1:
+            raise ServerError("Gateway timeout", status=504)
+
+    results = shrinking_as_read(fetch, [1, 2, 3], halves)
+    taken.append(next(results))
+    assert calls == [[1, 2, 3]], "the first result comes before the query is read to its end"
+    taken.extend(results)
+    assert taken == [1, 1, 2, 2, 3], "each part failing half-way hands its first result over again"
+    assert calls == [[1, 2, 3], [1], [2, 3], [2], [3]]
+
+
+def test_read_as_it_comes_other_errors_are_raised_as_they_are():
+    def fetch(query):
+        raise ServerError("Unavailable", status=503)
+        yield  # a generator, as a pager is
+
+    with pytest.raises(ServerError) as raised:
+        list(shrinking_as_read(fetch, [1, 2], halves))
+    assert raised.value.status == 503

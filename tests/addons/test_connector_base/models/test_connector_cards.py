@@ -98,6 +98,7 @@ class TestConnectorOAuthBackend(models.Model):
 
     platform_actions = fields.Json(help="[{id, card, title}]: the platform's change log, oldest first.")
     applied_changes = fields.Json(default=list, help="The action ids the webhook jobs applied, in order.")
+    poll_applies = fields.Boolean(help="Polls apply what they read themselves (_connector_poll_apply).")
 
     def _job_call_platform(self, job):
         """A call with the access token: refused while the backend holds none."""
@@ -118,8 +119,19 @@ class TestConnectorOAuthBackend(models.Model):
         )
         return Polled(cursor=max(action["id"] for action in actions), events=events)
 
+    def _connector_poll_apply(self, payload):
+        if not self.poll_applies:
+            return super()._connector_poll_apply(payload)
+        return self._test_apply_change(payload["change"])
+
     def _job_webhook_event(self, job):
         if "change" not in (job.payload or {}):
             return super()._job_webhook_event(job)
-        self.applied_changes = [*(self.applied_changes or []), job.payload["change"]["id"]]
+        return self._test_apply_change(job.payload["change"])
+
+    def _test_apply_change(self, change):
+        """A change marked ``bad`` cannot be applied (data no mapping takes)."""
+        if change.get("bad"):
+            raise ValueError(f"change {change['id']} holds a value nothing maps")
+        self.applied_changes = [*(self.applied_changes or []), change["id"]]
         return {"updated": 1}

@@ -59,6 +59,22 @@ class TestExternalBinding(ConnectorCase):
         self.assertEqual((result.created, result.updated, result.skipped), (0, 1, 2))
         self.assertEqual(self.Partner._connector_find(self.backend, "contact", ["p1"])["p1"].name, "Renamed")
 
+    def test_an_import_only_upsert_keeps_no_synced_values_and_still_skips_what_is_unchanged(self):
+        self.Partner._connector_upsert(self.backend, "contact", partner_items(2))
+        self.Partner._connector_upsert(self.backend, "note", partner_items(2), keep_synced_values=False)
+        items = partner_items(2)
+        items[1]["values"]["name"] = "Renamed"
+
+        result = self.Partner._connector_upsert(self.backend, "note", items, keep_synced_values=False)
+
+        self.assertEqual((result.created, result.updated, result.skipped), (0, 1, 1))
+        notes = self.Binding._of_external_ids(self.backend, "note")
+        self.assertEqual(len(notes), 2)
+        self.assertFalse(any(notes.mapped("synced_values")), "neither on create nor on update")
+        self.assertTrue(all(notes.mapped("content_hash")))
+        contacts = self.Binding._of_external_ids(self.backend, "contact")
+        self.assertTrue(all(contacts.mapped("synced_values")), "kept by default")
+
     def test_upsert_writes_only_the_values_the_record_does_not_hold_yet(self):
         self.Partner._connector_upsert(self.backend, "contact", partner_items(3))
         partner = self.Partner._connector_find(self.backend, "contact", ["p0"])["p0"]

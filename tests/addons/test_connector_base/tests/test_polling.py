@@ -3,7 +3,8 @@ from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.connector_base.lib.errors import AuthenticationError, ServerError
+from odoo.addons.connector_base.lib.errors import AuthenticationError, ConcurrencyError, ServerError
+from odoo.addons.connector_base.lib.polling import Polled, PolledEvent
 from odoo.addons.connector_base.tests.common import PrivateRateLimitsMixin, run_jobs
 
 from ..models.test_connector_oauth_backend import WEBHOOK_SIGNATURE
@@ -145,3 +146,79 @@ class TestPolling(PrivateRateLimitsMixin, HttpCase):
         self.backend.unlink()
 
         self.assertFalse(cursor.exists())
+
+    def webhook_jobs(self):
+        return self.env["connector.sync.job"].search(
+            [("backend_id", "=", self.backend.id), ("method_name", "=", "_job_webhook_event")]
+        )
+
+    def test_a_poll_that_applies_what_it_reads_queues_no_job(self):
+        self.backend.write({"poll_applies": True, "platform_actions": [action("a1"), action("a2")]})
+
+        [poll] = self.poll()
+
+        self.assertEqual(self.backend.applied_changes, ["a1", "a2"])
+        self.assertFalse(self.webhook_jobs())
+        self.assertEqual((poll.state, poll.records_updated), ("done", 2))
+        self.assertEqual(poll.result_summary, "2 change(s) applied: 0 new, 2 updated, 0 unchanged.")
+        self.assertEqual(self.cursor().cursor, "a2")
+
+    def test_a_change_failing_in_the_poll_fails_it_and_its_retry_queues_each_change_alone(self):
+        bad = {**action("a2"), "bad": True}
+        self.backend.write({"poll_applies": True, "platform_actions": [action("a1"), bad, action("a3")]})
+
+        [poll] = self.poll()
+
+        self.assertEqual(poll.state, "pending", "retried")
+        self.assertIn("ValueError: change a2 holds a value nothing maps", poll.error_message)
+        self.assertFalse(self.backend.applied_changes, "what the poll applied is rolled back")
+        self.assertFalse(self.cursor().cursor, "and its cursor with it")
+        poll.next_attempt_at = poll.create_date
+
+        self.run_jobs()
+
+        self.assertEqual(poll.state, "done")
+        self.assertEqual(self.backend.applied_changes, ["a1", "a3"])
+        jobs = self.webhook_jobs()
+        self.assertEqual(len(jobs), 3)
+        failing = jobs.filtered(lambda job: job.state != "done")
+        self.assertEqual(len(failing), 1, "the bad change fails alone (and retries as its job's own)")
+        self.assertIn("change a2 holds a value nothing maps", failing.error_message)
+        self.assertEqual(self.cursor().cursor, "a3")
+
+    def test_a_change_that_must_wait_for_another_job_keeps_the_poll_applying(self):
+        self.backend.write({"poll_applies": True})
+        Backend = type(self.backend)
+        with patch.object(Backend, "_test_apply_change", side_effect=ConcurrencyError("held elsewhere")):
+            [poll] = self.poll()
+        self.assertEqual((poll.state, poll.attempts), ("pending", 0), "yields at no attempt's cost")
+        poll.next_attempt_at = poll.create_date
+
+        self.run_jobs()
+
+        self.assertEqual(poll.state, "done")
+        self.assertEqual(self.backend.applied_changes, ["a1"])
+        self.assertFalse(self.webhook_jobs(), "applied by the poll itself, not queued")
+
+    def test_a_poll_may_read_its_events_as_it_takes_them_and_name_its_cursor_after(self):
+        self.backend.poll_applies = True
+        read = []
+
+        def events():
+            for action_id in ("a1", "a2"):
+                read.append(action_id)
+                yield PolledEvent(action_id, {"id": action_id, "change": action(action_id)})
+
+        def cursor():
+            self.assertEqual(self.backend.applied_changes, ["a1", "a2"], "asked once every event is taken")
+            return "a2"
+
+        def poll(backend, container, cursor_before):
+            return Polled(cursor, events())
+
+        with patch.object(type(self.backend), "_connector_poll", autospec=True, side_effect=poll):
+            [job] = self.poll()
+
+        self.assertEqual(read, ["a1", "a2"])
+        self.assertEqual((job.state, job.records_updated), ("done", 2))
+        self.assertEqual(self.cursor().cursor, "a2")
