@@ -199,9 +199,10 @@ class SproutClient(TokenAuthClient):
 
     # ------------------------------------------------------------------ messages
     def iter_message_pages(
-        self, filters, *, fields=MESSAGE_FIELDS, limit=MESSAGE_PAGE, sort="created_time:asc"
+        self, filters, *, fields=MESSAGE_FIELDS, limit=MESSAGE_PAGE, sort="created_time:asc", read_ahead=False
     ):
-        """Messages matching ``filters``, oldest first, a page at a time (forward cursor)."""
+        """Messages matching ``filters``, oldest first, a page at a time (forward cursor);
+        ``read_ahead``: each next page is asked for as soon as the one before has come."""
         body = {
             "filters": list(filters),
             "fields": list(fields),
@@ -211,10 +212,11 @@ class SproutClient(TokenAuthClient):
         }
         path = self._customer_path("messages")
         pager = CursorPager(
-            lambda cursor: self.post(path, json={**body, **cursor}),
+            lambda cursor: self.post(path, json={**body, **cursor}, in_background=read_ahead),
             next_cursor=next_cursor,
             items="data",
             cursor_param="page_cursor",
+            read_ahead=read_ahead,
         )
         return pager.pages()
 

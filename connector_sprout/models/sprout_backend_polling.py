@@ -6,7 +6,7 @@ from odoo import api, fields, models
 
 from odoo.addons.connector_base.lib.dates import UTC, parse_iso_datetime
 from odoo.addons.connector_base.lib.polling import Polled, PolledEvent
-from odoo.addons.connector_base.lib.shrink import shrinking
+from odoo.addons.connector_base.lib.shrink import shrinking_as_read
 from odoo.addons.connector_base.lib.sync import content_hash
 
 from ..lib import mapper
@@ -34,8 +34,10 @@ class SproutBackendPolling(models.Model):
     Sprout's filters are all required at once (no "created or acted since"), so one request
     cannot ask for both windows; two polls on their own schedules keep a poll to one request
     per group. Of each page, the messages whose values differ from those stored make one
-    event, named by the messages it holds as read: what the overlap reads again unchanged
-    queues nothing, and a poll that finds nothing new moves no cursor and writes nothing."""
+    event, named by the messages it holds as read, which the poll stores itself while the
+    next page is read ahead (no webhook brings it again; a page that cannot be stored is
+    queued as an import job of its own on the poll's retry): what the overlap reads again
+    unchanged is left out, and a poll that finds nothing new moves no cursor and writes nothing."""
 
     _inherit = "sprout.backend"  # pylint: disable=consider-merging-classes-inherited
 
@@ -95,41 +97,55 @@ class SproutBackendPolling(models.Model):
         start = min(since - timedelta(minutes=self.message_overlap_minutes), now)
         query = (profiles.mapped("profile_id"), start, now)
         created_since = min(start, now - timedelta(days=self.action_window_days))
-        events, newest, splits = [], since, []
-        with self._sprout_session() as client:
+        read = {"newest": since, "events": 0}
 
-            def fetch(query):
-                """The pages of one query: (profile ids, start, end) of the created window,
-                or of the action window on messages created since ``created_since``."""
-                profile_ids, start, end = query
-                if acted:
-                    return client.messages_acted(group_id, profile_ids, created_since, start, end)
-                return client.messages_created(group_id, profile_ids, start, end)
+        def events():
+            """An event per page holding new or changed messages, each page read while the
+            one before is stored (the poll applies them as they come)."""
+            taken, splits = set(), []
+            with self._sprout_session() as client:
 
-            # A 504 means the query was too big for Sprout: its parts (fewer profiles, then
-            # shorter windows, the same ground) are read instead. A poll only reads: what a
-            # part read before failing is read again in its parts, and is queued once below.
-            pages = shrinking(
-                fetch, query, split_profiles_or_period, on_split=lambda query, parts: splits.append(query)
-            )
-        for page in pages:
-            if page and not acted:
-                newest = max([newest, *(_created(message) for message in page)])
-            changed = self._sprout_changed_messages(page)
-            if changed:
-                events.append(_page_event(group_id, changed))
-        if splits:
-            _logger.info(
-                "%s: Sprout timed out on %s messages request(s) of group %s, asked again in smaller parts",
-                self.display_name,
-                len(splits),
-                group_id,
-            )
-        if acted:
+                def fetch(query):
+                    """The pages of one query: (profile ids, start, end) of the created window,
+                    or of the action window on messages created since ``created_since``."""
+                    profile_ids, start, end = query
+                    if acted:
+                        return client.messages_acted(
+                            group_id, profile_ids, created_since, start, end, read_ahead=True
+                        )
+                    return client.messages_created(group_id, profile_ids, start, end, read_ahead=True)
+
+                # A 504 means the query was too big for Sprout: its parts (fewer profiles,
+                # then shorter windows, the same ground) are read instead. What a part read
+                # before failing comes again from its parts: a message already in an event
+                # of this poll is left out.
+                for page in shrinking_as_read(
+                    fetch, query, split_profiles_or_period, on_split=lambda query, parts: splits.append(query)
+                ):
+                    if page and not acted:
+                        read["newest"] = max([read["newest"], *(_created(message) for message in page)])
+                    fresh = [message for message in page if str(message["guid"]) not in taken]
+                    changed = self._sprout_changed_messages(fresh)
+                    if changed:
+                        taken.update(str(message["guid"]) for message in changed)
+                        read["events"] += 1
+                        yield _page_event(group_id, changed)
+            if splits:
+                _logger.info(
+                    "%s: Sprout timed out on %s messages request(s) of group %s, "
+                    "asked again in smaller parts",
+                    self.display_name,
+                    len(splits),
+                    group_id,
+                )
+
+        def moved_cursor():
             # Every action up to ``now`` that changed a message is in: the next window starts there.
-            newest = now if events else since
-        moved = newest.strftime("%Y-%m-%dT%H:%M:%SZ")
-        return Polled(moved if moved != cursor else None, tuple(events))
+            newest = (now if read["events"] else since) if acted else read["newest"]
+            moved = newest.strftime("%Y-%m-%dT%H:%M:%SZ")
+            return moved if moved != cursor else None
+
+        return Polled(moved_cursor, events())
 
     def _connector_poll_job_values(self, payload, event_id):
         group = self.group_ids.filtered(lambda group: group.group_id == payload["group"])
@@ -147,6 +163,12 @@ class SproutBackendPolling(models.Model):
             )
         ]
 
+    def _connector_poll_apply(self, payload):
+        """A page of new or changed messages is stored by the poll that read it: Sprout
+        has no webhooks, so no delivery brings it again (a page that fails to store is
+        queued as an import job of its own)."""
+        return self._sprout_import_messages(payload["messages"])
+
     def _job_import_messages(self, job):
         """Store a page of polled messages, one record per guid, match their authors and
         turn those the lead rules pick into leads."""
@@ -154,7 +176,8 @@ class SproutBackendPolling(models.Model):
 
     def _sprout_import_messages(self, messages):
         items = self._sprout_message_items(messages)
-        result = self.env["sprout.message"]._connector_upsert(self, MESSAGE, items)
+        # Messages are only ever imported: their bindings need no copy of the values synced.
+        result = self.env["sprout.message"]._connector_upsert(self, MESSAGE, items, keep_synced_values=False)
         # The records the upsert made or found, newest first as the model orders them (the
         # first email an author wrote is looked for in that order).
         messages = (

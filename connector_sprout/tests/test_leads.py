@@ -183,15 +183,15 @@ class TestLeads(SproutCase):
 
             self.poll()
 
-            imports = self.jobs(method_name="_job_import_messages")
-            self.assertEqual(imports.state, "pending", "the import waits for the other job")
+            poll = self.jobs(method_name="_job_poll")
+            self.assertEqual(poll.state, "pending", "the poll storing the messages waits for the other job")
             self.assertFalse(self.leads())
             other.rollback()
-        self.make_due(imports)
+        self.make_due(poll)
 
         self.run_jobs()
 
-        self.assertEqual(imports.state, "done")
+        self.assertEqual(poll.state, "done")
         self.assertEqual(len(self.leads()), 1)
         self.assertEqual(self.by_author("Joana").lead_id, self.leads())
 

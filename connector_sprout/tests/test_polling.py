@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from odoo.addons.connector_sprout.tests.emulator import UTC
 
@@ -73,7 +74,13 @@ class TestPolling(SproutCase):
         self.assertEqual(
             sum(1 for body in bodies if "page_cursor" in body), 2, "three pages of the created window"
         )
-        self.assertEqual(len(self.jobs(method_name="_job_import_messages")), 3, "one import per page")
+        [poll] = self.jobs(method_name="_job_poll")
+        self.assertEqual(
+            poll.result_summary,
+            "3 change(s) applied: 234 new, 0 updated, 0 unchanged.",
+            "the poll stores each page",
+        )
+        self.assertFalse(self.jobs(method_name="_job_import_messages"), "no job per page")
 
     def test_polling_again_with_the_overlap_imports_nothing_twice(self):
         self.tick("ACME")
@@ -307,6 +314,32 @@ class TestPollingTimeouts(SproutCase):
     def message_bodies(self):
         return [request.json for request in self.sprout.requests if request.route == MESSAGES]
 
+    def test_a_page_the_poll_cannot_store_is_stored_by_a_job_of_its_own_on_the_retry(self):
+        Backend = type(self.backend)
+        make_leads = Backend._sprout_make_leads
+        failures = iter([ValueError("a lead rule broke on this page")])
+
+        def fails_once(backend, messages):
+            if error := next(failures, None):
+                raise error
+            return make_leads(backend, messages)
+
+        with patch.object(Backend, "_sprout_make_leads", autospec=True, side_effect=fails_once):
+            self.poll()
+            poll = self.jobs(method_name="_job_poll")
+            self.assertEqual((poll.state, poll.attempts), ("pending", 1))
+            self.assertIn("a lead rule broke on this page", poll.error_message)
+            self.assertFalse(self.messages(), "what the poll stored is rolled back")
+            self.make_due(poll)
+
+            self.run_jobs()
+
+        self.assertEqual(poll.state, "done")
+        imports = self.jobs(method_name="_job_import_messages")
+        self.assertEqual(len(imports), 3, "the retry queues each of the three pages")
+        self.assertEqual(set(imports.mapped("state")), {"done"})
+        self.assert_every_message_once()
+
     def assert_every_message_once(self):
         self.assertEqual(sorted(self.messages().mapped("guid")), self.expected)
         bindings = self.env["connector.external.binding"].search_count(
@@ -357,11 +390,12 @@ class TestPollingTimeouts(SproutCase):
             ["customer_profile_id.eq(4921)", f"customer_profile_id.eq({self.lisboa})"],
             "then each profile alone",
         )
-        imports = self.jobs(method_name="_job_import_messages")
+        poll = self.jobs(method_name="_job_poll")
         self.assertEqual(
-            len(imports), 4, "ACME's three pages and Lisboa's one; the page read before the 504 is not queued"
+            poll.result_summary,
+            f"4 change(s) applied: {len(self.expected)} new, 0 updated, 0 unchanged.",
+            "ACME's three pages and Lisboa's one; the page read before the 504 is not stored twice",
         )
-        self.assertEqual(sum(len(job.payload["messages"]) for job in imports), len(self.expected))
 
     def test_a_504_even_the_smallest_part_gets_goes_back_to_the_queue_and_nothing_is_lost(self):
         self.sprout.messages_timeout_above = 0
