@@ -10,10 +10,15 @@ from typing import NamedTuple
 
 class PolledEvent(NamedTuple):
     """One change: ``event_id`` as a webhook delivery of it would carry (Trello's action
-    id), so the two are claimed as one; ``payload`` as the webhook job expects it."""
+    id), so the two are claimed as one; ``payload`` as the webhook job expects it.
+
+    ``read``: what the poll learnt reading it, for applying it in the same transaction
+    (Sprout's lookup of the page's bindings), never stored: a job queued for the event
+    has only its payload."""
 
     event_id: str
     payload: dict
+    read: dict | None = None
 
 
 class Polled(NamedTuple):

@@ -33,13 +33,15 @@ class ConnectorBackendPolling(models.AbstractModel):
         """The jobs applying one polled event: a webhook delivery's by default."""
         return self._webhook_job_values(payload, event_id)
 
-    def _connector_poll_apply(self, payload):
+    def _connector_poll_apply(self, payload, read=None):
         """Apply one polled event in the poll job itself and return its job result (platform
         hook, optional), or None (the default) to queue the jobs of
         :meth:`_connector_poll_job_values`. For a platform whose polled events no webhook
         delivers (Sprout), a page read is stored at once: no job per page to store, load
         and run. Nothing claims an applied event: the next poll must find what it applied
-        unchanged and leave it out (Sprout compares each message with what is stored)."""
+        unchanged and leave it out (Sprout compares each message with what is stored).
+        ``read``: the event's ``lib.polling.PolledEvent.read``, what the poll learnt
+        reading it in this transaction (None when it learnt nothing)."""
         return None
 
     # ------------------------------------------------------------------ primitive
@@ -123,7 +125,7 @@ class ConnectorBackendPolling(models.AbstractModel):
         one bad event holds back no other. An error that says to wait (another job holds
         what this one needs, a refused credential) keeps its own meaning."""
         try:
-            return self._connector_poll_apply(event.payload)
+            return self._connector_poll_apply(event.payload, event.read)
         except ConnectorError as error:
             if error.retryable or isinstance(error, AuthenticationError):
                 raise

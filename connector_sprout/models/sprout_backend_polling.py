@@ -125,11 +125,11 @@ class SproutBackendPolling(models.Model):
                     if page and not acted:
                         read["newest"] = max([read["newest"], *(_created(message) for message in page)])
                     fresh = [message for message in page if str(message["guid"]) not in taken]
-                    changed = self._sprout_changed_messages(fresh)
+                    changed, stored = self._sprout_changed_messages(fresh)
                     if changed:
                         taken.update(str(message["guid"]) for message in changed)
                         read["events"] += 1
-                        yield _page_event(group_id, changed)
+                        yield _page_event(group_id, changed, stored)
             if splits:
                 _logger.info(
                     "%s: Sprout timed out on %s messages request(s) of group %s, "
@@ -163,21 +163,26 @@ class SproutBackendPolling(models.Model):
             )
         ]
 
-    def _connector_poll_apply(self, payload):
+    def _connector_poll_apply(self, payload, read=None):
         """A page of new or changed messages is stored by the poll that read it: Sprout
         has no webhooks, so no delivery brings it again (a page that fails to store is
-        queued as an import job of its own)."""
-        return self._sprout_import_messages(payload["messages"])
+        queued as an import job of its own). The poll's lookup of the page's bindings
+        serves the upsert: no second one."""
+        return self._sprout_import_messages(payload["messages"], bound=(read or {}).get("bound"))
 
     def _job_import_messages(self, job):
         """Store a page of polled messages, one record per guid, match their authors and
         turn those the lead rules pick into leads."""
         return self._sprout_import_messages(job.payload["messages"])
 
-    def _sprout_import_messages(self, messages):
+    def _sprout_import_messages(self, messages, bound=None):
+        """``bound``: a lookup of these messages' bindings made in this transaction (see
+        ``connector.external.binding._upsert``), or None."""
         items = self._sprout_message_items(messages)
         # Messages are only ever imported: their bindings need no copy of the values synced.
-        result = self.env["sprout.message"]._connector_upsert(self, MESSAGE, items, keep_synced_values=False)
+        result = self.env["sprout.message"]._connector_upsert(
+            self, MESSAGE, items, bound=bound, keep_synced_values=False
+        )
         # The records the upsert made or found, newest first as the model orders them (the
         # first email an author wrote is looked for in that order).
         messages = (
@@ -223,9 +228,10 @@ class SproutBackendPolling(models.Model):
 
     def _sprout_changed_messages(self, messages):
         """The messages whose values are not those stored already (new ones included): what
-        the overlap reads again unchanged queues nothing. One lookup per page."""
+        the overlap reads again unchanged queues nothing; and the lookup of their bindings
+        that told (one per page), as :meth:`_sprout_import_messages` takes it."""
         if not messages:
-            return []
+            return [], {}
         stored = self.env["connector.external.binding"]._lookup(
             self, MESSAGE, [str(message["guid"]) for message in messages]
         )
@@ -240,7 +246,7 @@ class SproutBackendPolling(models.Model):
             if known
             else set()
         )
-        return [message for message in messages if str(message["guid"]) not in unchanged]
+        return [message for message in messages if str(message["guid"]) not in unchanged], stored
 
     def _sprout_tags_of(self, values):
         """{tag id: sprout.tag} of the messages' tags; tags Sprout created since the last
@@ -265,9 +271,12 @@ def _created(message):
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _page_event(group, page):
-    """One page of messages as a polled event, named by what it holds as read."""
+def _page_event(group, page, bound):
+    """One page of messages as a polled event, named by what it holds as read, with the
+    lookup of their bindings the poll made (``bound``)."""
     digest = hashlib.sha256(
         "\n".join(sorted(mapper.message_event_id(message) for message in page)).encode()
     ).hexdigest()[:32]
-    return PolledEvent(f"messages:{group}:{digest}", {"group": group, "messages": list(page)})
+    return PolledEvent(
+        f"messages:{group}:{digest}", {"group": group, "messages": list(page)}, read={"bound": bound}
+    )

@@ -107,6 +107,27 @@ class TestPolling(SproutCase):
         )
         self.assertTrue(created.startswith(f"created_time.in({overlap_start}..."), created)
 
+    def test_a_message_changed_in_sprout_is_updated_by_the_next_poll_with_one_lookup_a_page(self):
+        self.tick("ACME")
+        self.poll()
+        newest = max(
+            (message for message in self.sprout.messages if message["customer_profile_id"] == 4921),
+            key=lambda message: message["created_time"],
+        )
+        newest["text"] = "Edited in Sprout"
+        Binding = type(self.env["connector.external.binding"])
+        lookup = Binding._lookup
+
+        with patch.object(Binding, "_lookup", autospec=True, side_effect=lookup) as lookups:
+            self.poll()
+
+        record = self.messages().filtered(lambda message: message.guid == str(newest["guid"]))
+        self.assertEqual(record.text, "Edited in Sprout")
+        polls = self.jobs(method_name="_job_poll").sorted("id")
+        self.assertEqual(polls[-1].result_summary, "1 change(s) applied: 0 new, 1 updated, 0 unchanged.")
+        looked_up = [call.args[2] for call in lookups.call_args_list if call.args[2] == "message"]
+        self.assertEqual(len(looked_up), 1, "the poll's lookup of the page serves its upsert")
+
     def test_an_idle_poll_writes_nothing(self):
         self.tick("ACME")
         self.poll()

@@ -99,6 +99,7 @@ class TestConnectorOAuthBackend(models.Model):
     platform_actions = fields.Json(help="[{id, card, title}]: the platform's change log, oldest first.")
     applied_changes = fields.Json(default=list, help="The action ids the webhook jobs applied, in order.")
     poll_applies = fields.Boolean(help="Polls apply what they read themselves (_connector_poll_apply).")
+    poll_reads = fields.Json(default=list, help="What the poll handed each change it applied (its read).")
 
     def _job_call_platform(self, job):
         """A call with the access token: refused while the backend holds none."""
@@ -114,14 +115,17 @@ class TestConnectorOAuthBackend(models.Model):
         actions = [action for action in self.platform_actions or () if not cursor or action["id"] > cursor]
         if not actions:
             return Polled(cursor=None)
+        # What the poll read besides the change: the cursor it read from.
         events = tuple(
-            PolledEvent(action["id"], {"id": action["id"], "change": action}) for action in actions
+            PolledEvent(action["id"], {"id": action["id"], "change": action}, read={"after": cursor})
+            for action in actions
         )
         return Polled(cursor=max(action["id"] for action in actions), events=events)
 
-    def _connector_poll_apply(self, payload):
+    def _connector_poll_apply(self, payload, read=None):
         if not self.poll_applies:
-            return super()._connector_poll_apply(payload)
+            return super()._connector_poll_apply(payload, read)
+        self.poll_reads = [*(self.poll_reads or []), read]
         return self._test_apply_change(payload["change"])
 
     def _job_webhook_event(self, job):

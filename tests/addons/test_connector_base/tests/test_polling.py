@@ -158,6 +158,7 @@ class TestPolling(PrivateRateLimitsMixin, HttpCase):
         [poll] = self.poll()
 
         self.assertEqual(self.backend.applied_changes, ["a1", "a2"])
+        self.assertEqual(self.backend.poll_reads, [{"after": None}] * 2, "what the poll read, handed over")
         self.assertFalse(self.webhook_jobs())
         self.assertEqual((poll.state, poll.records_updated), ("done", 2))
         self.assertEqual(poll.result_summary, "2 change(s) applied: 0 new, 2 updated, 0 unchanged.")
@@ -184,6 +185,10 @@ class TestPolling(PrivateRateLimitsMixin, HttpCase):
         failing = jobs.filtered(lambda job: job.state != "done")
         self.assertEqual(len(failing), 1, "the bad change fails alone (and retries as its job's own)")
         self.assertIn("change a2 holds a value nothing maps", failing.error_message)
+        self.assertEqual(
+            [sorted(job.payload) for job in jobs], [["change", "id"]] * 3, "a queued change holds no read"
+        )
+        self.assertFalse(self.backend.poll_reads, "the jobs apply the payload alone")
         self.assertEqual(self.cursor().cursor, "a3")
 
     def test_a_change_that_must_wait_for_another_job_keeps_the_poll_applying(self):
