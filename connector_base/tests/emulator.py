@@ -19,6 +19,7 @@ import argparse
 import base64
 import hashlib
 import hmac
+import itertools
 import json
 import logging
 import re
@@ -666,7 +667,19 @@ def demo_main(argv, *, description, port, make_emulator, load_demo, describe):
     emulator = make_emulator(args.demo)
     if args.demo:
         load_demo(emulator)
+        # The sample data has the same ids every run, as Odoo's database remembers them; what
+        # is made from now on (a comment received, a contact added) gets ids no earlier run
+        # gave, or Odoo would take it for the object an earlier run made under that id.
+        for name in getattr(emulator, "RUNTIME_ID_COUNTERS", ()):
+            setattr(emulator, name, ids_no_earlier_run_gave(getattr(emulator, name)))
     return serve(emulator, args.port, lambda: describe(emulator))
+
+
+def ids_no_earlier_run_gave(counter):
+    """``counter`` (an ``itertools.count`` of step 1) moved on by the milliseconds since the
+    epoch: a restarted emulator starts past every id an earlier run handed out, unless that
+    run made more objects than it had been running milliseconds."""
+    return itertools.count(next(counter) + time.time_ns() // 1_000_000)
 
 
 def serve(emulator, port, describe):

@@ -226,6 +226,9 @@ class Delivery(PendingDelivery):
 class PodioEmulator(Emulator):
     """Podio on 127.0.0.1: one API client, one user, the organisations, apps and items added."""
 
+    # The ids of the items and revisions made while a demo runs: none an earlier run gave (demo_main).
+    RUNTIME_ID_COUNTERS = ("_item_ids", "_revision_ids")
+
     def __init__(self, *, client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET):
         super().__init__()
         self.quotas = (self.general_quota(GENERAL_QUOTA),)

@@ -170,6 +170,9 @@ def _copy_path(source, target, parts):
 class SproutEmulator(Emulator):
     """Sprout Social on 127.0.0.1: one customer, its profiles, groups, tags, users and inbox."""
 
+    # The ids of the messages and drafts made while a demo runs: none an earlier run gave (demo_main).
+    RUNTIME_ID_COUNTERS = ("_ids", "_publishing_ids")
+
     def __init__(self, *, customer_id=687751, customer_name="ACME Social", api_token=DEMO_TOKEN):
         super().__init__()
         self.customer_id = customer_id

@@ -1,5 +1,6 @@
 import hashlib
 import hmac
+import itertools
 import threading
 import time
 
@@ -520,6 +521,40 @@ def test_demo_main_without_demo_loads_nothing_and_uses_the_default_port(monkeypa
         describe=str,
     )
     assert (port, loaded) == (8000, [])
+
+
+def test_a_restarted_demo_gives_what_it_makes_ids_no_earlier_run_gave(monkeypatch):
+    monkeypatch.setattr(framework, "serve", lambda emulator, port, describe: emulator)
+
+    class Platform(Emulator):
+        RUNTIME_ID_COUNTERS = ("_ids",)
+
+        def __init__(self):
+            super().__init__()
+            self._ids = itertools.count(100)
+            self.sample = []
+
+    def load(emulator):
+        emulator.sample = [next(emulator._ids) for _ in range(3)]
+
+    def run(at_milliseconds):
+        monkeypatch.setattr(framework.time, "time_ns", lambda: at_milliseconds * 1_000_000)
+        emulator = framework.demo_main(
+            ["--demo"],
+            description="x",
+            port=8000,
+            make_emulator=lambda demo: Platform(),
+            load_demo=load,
+            describe=str,
+        )
+        return emulator.sample, [next(emulator._ids) for _ in range(5)]
+
+    first_sample, first_made = run(at_milliseconds=1_000)
+    second_sample, second_made = run(at_milliseconds=1_010)
+
+    assert first_sample == second_sample == [100, 101, 102], "the sample data keeps its ids"
+    assert first_made == [1103, 1104, 1105, 1106, 1107]
+    assert not set(first_made) & set(second_made), "an earlier run's ids are never given again"
 
 
 def test_a_pending_delivery_keeps_what_each_retry_sends():
