@@ -13,8 +13,8 @@ class PolledEvent(NamedTuple):
     id), so the two are claimed as one; ``payload`` as the webhook job expects it.
 
     ``read``: what the poll learnt reading it, for applying it in the same transaction
-    (Sprout's lookup of the page's bindings), never stored: a job queued for the event
-    has only its payload."""
+    (Sprout's lookup of the page's bindings, and the name matches its pages share), never
+    stored: a job queued for the event has only its payload."""
 
     event_id: str
     payload: dict

@@ -31,12 +31,13 @@ class SproutBackendMatching(models.Model):
         "proposed as the author, when neither a binding nor an email or phone in the message says who.",
     )
 
-    def _sprout_match_authors(self, messages):
+    def _sprout_match_authors(self, messages, name_matches=None):
         """Give a partner to the messages of others that have none, and say how it was found.
 
         Once per author, not per message: an author's messages share the binding, the first
         email or phone found among them (that message says "email", the others then "binding")
-        and the name match; the messages matched alike are written together."""
+        and the name match; the messages matched alike are written together. ``name_matches``:
+        see :meth:`_sprout_partners_by_name`."""
         self.ensure_one()
         pending = messages.filtered(
             lambda message: message.author_guid and not message.partner_id and not message.sent_by_us
@@ -70,7 +71,9 @@ class SproutBackendMatching(models.Model):
                         break
                 if written:
                     by_name.append(written)
-        names = self._sprout_partners_by_name([written[0].author_name for written in by_name])
+        names = self._sprout_partners_by_name(
+            [written[0].author_name for written in by_name], known=name_matches
+        )
         for written in by_name:
             partner, score = names[written[0].author_name]
             if partner:
@@ -108,12 +111,26 @@ class SproutBackendMatching(models.Model):
                 return Partner.browse(row[0]), "phone"
         return Partner, None
 
-    def _sprout_partners_by_name(self, names):
+    def _sprout_partners_by_name(self, names, known=None):
         """{name: (partner, score)} of the contact whose name is most like each of ``names``
         at or above the threshold, among the first 200 sharing a word with it, or (empty, 0).
-        One search for all the names."""
+        One search for all the names.
+
+        ``known``: {name: (partner id or None, score)} of the names matched earlier in this
+        transaction (a poll's pages), which are not looked for again; the names matched here
+        are added to it. The import changes no contact, so an answer holds for the poll."""
         Partner = self.env["res.partner"]
-        words_of = {name: matching.name_words(name) for name in set(names)}
+        known = {} if known is None else known
+        self._sprout_match_names({name for name in names if name not in known}, known)
+        return {
+            name: (Partner.browse(known[name][0]), known[name][1]) if known[name][0] else (Partner, 0.0)
+            for name in names
+        }
+
+    def _sprout_match_names(self, names, known):
+        """Add {name: (partner id or None, score)} of ``names`` to ``known``."""
+        Partner = self.env["res.partner"]
+        words_of = {name: matching.name_words(name) for name in names}
         words = sorted({word for of_name in words_of.values() for word in of_name})
         found = {}
         if words:
@@ -126,10 +143,8 @@ class SproutBackendMatching(models.Model):
             for word in words
         }
         position = {partner_id: rank for rank, partner_id in enumerate(found)}
-        result = {}
         for name, of_name in words_of.items():
             ranked = sorted(set().union(*(holders[word] for word in of_name)), key=position.__getitem__)
             candidates = tuple((partner_id, found[partner_id]) for partner_id in ranked[:NAME_CANDIDATES])
             best = matching.remembered_best_match(name, candidates, self.match_name_threshold)
-            result[name] = (Partner.browse(best[0]), best[1]) if best else (Partner, 0.0)
-        return result
+            known[name] = best if best else (None, 0.0)

@@ -98,6 +98,9 @@ class SproutBackendPolling(models.Model):
         query = (profiles.mapped("profile_id"), start, now)
         created_since = min(start, now - timedelta(days=self.action_window_days))
         read = {"newest": since, "events": 0}
+        # The name matches of this poll's authors, shared by its pages: an author writing
+        # again a few pages on is not looked for among the contacts twice.
+        name_matches = {}
 
         def events():
             """An event per page holding new or changed messages, each page read while the
@@ -129,7 +132,7 @@ class SproutBackendPolling(models.Model):
                     if changed:
                         taken.update(str(message["guid"]) for message in changed)
                         read["events"] += 1
-                        yield _page_event(group_id, changed, stored)
+                        yield _page_event(group_id, changed, stored, name_matches)
             if splits:
                 _logger.info(
                     "%s: Sprout timed out on %s messages request(s) of group %s, "
@@ -167,17 +170,22 @@ class SproutBackendPolling(models.Model):
         """A page of new or changed messages is stored by the poll that read it: Sprout
         has no webhooks, so no delivery brings it again (a page that fails to store is
         queued as an import job of its own). The poll's lookup of the page's bindings
-        serves the upsert: no second one."""
-        return self._sprout_import_messages(payload["messages"], bound=(read or {}).get("bound"))
+        serves the upsert (no second one), and the name matches its pages share serve the
+        author matching."""
+        read = read or {}
+        return self._sprout_import_messages(
+            payload["messages"], bound=read.get("bound"), name_matches=read.get("name_matches")
+        )
 
     def _job_import_messages(self, job):
         """Store a page of polled messages, one record per guid, match their authors and
         turn those the lead rules pick into leads."""
         return self._sprout_import_messages(job.payload["messages"])
 
-    def _sprout_import_messages(self, messages, bound=None):
+    def _sprout_import_messages(self, messages, bound=None, name_matches=None):
         """``bound``: a lookup of these messages' bindings made in this transaction (see
-        ``connector.external.binding._upsert``), or None."""
+        ``connector.external.binding._upsert``), or None; ``name_matches``: the name matches
+        made in this transaction (see :meth:`_sprout_partners_by_name`), or None."""
         items = self._sprout_message_items(messages)
         # Messages are only ever imported: their bindings need no copy of the values synced.
         result = self.env["sprout.message"]._connector_upsert(
@@ -190,7 +198,7 @@ class SproutBackendPolling(models.Model):
             .browse(list(dict.fromkeys(result.record_ids.values())))
             .sorted(_newest_first, reverse=True)
         )
-        self._sprout_match_authors(messages)
+        self._sprout_match_authors(messages, name_matches=name_matches)
         self._sprout_make_leads(messages)
         return {
             **result.as_job_result(),
@@ -271,12 +279,14 @@ def _created(message):
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _page_event(group, page, bound):
+def _page_event(group, page, bound, name_matches):
     """One page of messages as a polled event, named by what it holds as read, with the
-    lookup of their bindings the poll made (``bound``)."""
+    lookup of their bindings the poll made (``bound``) and the name matches its pages share."""
     digest = hashlib.sha256(
         "\n".join(sorted(mapper.message_event_id(message) for message in page)).encode()
     ).hexdigest()[:32]
     return PolledEvent(
-        f"messages:{group}:{digest}", {"group": group, "messages": list(page)}, read={"bound": bound}
+        f"messages:{group}:{digest}",
+        {"group": group, "messages": list(page)},
+        read={"bound": bound, "name_matches": name_matches},
     )

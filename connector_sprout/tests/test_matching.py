@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta, timezone
+from unittest.mock import patch
 
 from odoo.exceptions import UserError
 
@@ -87,6 +88,30 @@ class TestMatching(SproutCase):
         self.assertEqual((message.partner_id, message.match_method), (miguel, "name"))
         self.assertTrue(0.85 <= message.match_score < 1.0)
         self.assertFalse(self.author_binding(message), "a name match only proposes")
+
+    def test_a_poll_looks_for_an_authors_name_once_across_its_pages(self):
+        rosa = self.Partner.create({"name": "Rosa Tavares"})
+        start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=2)
+        for number in range(230):  # three pages
+            author = ("Rosa Tavares", "rosa_t") if number % 100 == 0 else (f"Fan {number}", f"fan{number}")
+            self.sprout.add_message(
+                PORTUGAL, f"Comment {number}", author=author, created_time=start + timedelta(minutes=number)
+            )
+        Backend = type(self.backend)
+
+        with patch.object(
+            Backend, "_sprout_match_names", autospec=True, side_effect=Backend._sprout_match_names
+        ) as searches:
+            self.poll()
+
+        self.assertEqual(len(searches.call_args_list), 3, "one search a page")
+        looked_for = [name for call in searches.call_args_list for name in call.args[1]]
+        self.assertEqual(looked_for.count("Rosa Tavares"), 1, "the later pages know her match")
+        messages = self.by_author("Rosa Tavares")
+        self.assertEqual(len(messages), 3)
+        self.assertEqual(
+            set(messages.mapped(lambda message: (message.partner_id, message.match_method))), {(rosa, "name")}
+        )
 
     def test_a_similar_name_below_the_threshold_is_not_matched(self):
         self.backend.match_name_threshold = 0.99

@@ -255,10 +255,10 @@ def measure_import(cr, env, backend, sprout):
     matching = {"seconds": 0.0}
     match_authors = type(backend)._sprout_match_authors
 
-    def timed_matching(self, messages):
+    def timed_matching(self, messages, **options):
         started = time.perf_counter()
         try:
-            return match_authors(self, messages)
+            return match_authors(self, messages, **options)
         finally:
             matching["seconds"] += time.perf_counter() - started
 
